@@ -1,0 +1,42 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { IDEMPOTENCY_STORE, MessagingModule } from '@wellifiy/messaging';
+import { OpsModule } from '@wellifiy/ops';
+import { MongoIdempotencyStore, MongoModule } from '@wellifiy/persistence';
+import { CHANNEL_MODEL, ChannelSchema } from './channels/channel.schema';
+import { ChannelsController } from './channels/channels.controller';
+import { ChannelsRepository, MongoChannelsRepository } from './channels/channels.repository';
+import { ChannelsService } from './channels/channels.service';
+import { ChannelsConfig } from './config/channels.config';
+import { DirectoryHandler } from './directory/directory.handler';
+import { DirectoryRepository, MongoDirectoryRepository } from './directory/directory.repository';
+import { PATIENT_MODEL, PatientSchema, TEAM_MEMBER_MODEL, TeamMemberSchema } from './directory/directory.schema';
+import { DirectoryService } from './directory/directory.service';
+
+@Module({})
+export class AppModule {
+  static register(config: ChannelsConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        MongoModule.forRoot({ url: config.MONGO_URL, dbName: config.MONGO_DB }),
+        MongooseModule.forFeature([
+          { name: CHANNEL_MODEL, schema: ChannelSchema },
+          { name: PATIENT_MODEL, schema: PatientSchema },
+          { name: TEAM_MEMBER_MODEL, schema: TeamMemberSchema },
+        ]),
+        MessagingModule.forRoot({ url: config.AMQP_URL, source: 'channels' }),
+        OpsModule.forRoot({ mongo: true }),
+      ],
+      controllers: [ChannelsController, DirectoryHandler],
+      providers: [
+        { provide: ChannelsConfig, useValue: config },
+        { provide: IDEMPOTENCY_STORE, useClass: MongoIdempotencyStore },
+        { provide: ChannelsRepository, useClass: MongoChannelsRepository },
+        { provide: DirectoryRepository, useClass: MongoDirectoryRepository },
+        ChannelsService,
+        DirectoryService,
+      ],
+    };
+  }
+}

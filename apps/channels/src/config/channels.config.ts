@@ -1,0 +1,3 @@
+import { MongoConfig } from '@wellifiy/config';
+
+export class ChannelsConfig extends MongoConfig {}

@@ -1,0 +1,31 @@
+import { ErrorCode } from '@wellifiy/contracts';
+
+/** The one table from domain error codes to HTTP statuses. */
+export const STATUS_BY_CODE: Record<ErrorCode, number> = {
+  [ErrorCode.ValidationFailed]: 400,
+  [ErrorCode.Forbidden]: 403,
+  [ErrorCode.NotFound]: 404,
+  [ErrorCode.PatientNotFound]: 404,
+  [ErrorCode.NotAMember]: 404,
+  [ErrorCode.Conflict]: 409,
+  [ErrorCode.ChannelLastTeamMember]: 409,
+  [ErrorCode.ChannelAlreadyActive]: 409,
+  [ErrorCode.UnknownRpc]: 500,
+  [ErrorCode.Internal]: 500,
+  [ErrorCode.RpcTimeout]: 503,
+  [ErrorCode.ServiceUnavailable]: 503,
+};
+
+export const REASON: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};

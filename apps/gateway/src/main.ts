@@ -1,0 +1,37 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { loadConfigOrExit } from '@wellifiy/config';
+import { createLogger, initMetrics, runMain } from '@wellifiy/ops';
+import { AppModule } from './app.module';
+import { GatewayConfig } from './config/gateway.config';
+import { HttpErrorFilter } from './http/http-error.filter';
+import { createValidationPipe } from './http/validation.pipe';
+
+/** A 10,000-character body is at most 40 KB of UTF-8; leave room for the JSON around it. */
+const JSON_BODY_LIMIT = '64kb';
+
+runMain('gateway', async () => {
+  const config = loadConfigOrExit(GatewayConfig, 'gateway');
+  initMetrics('gateway');
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
+    logger: createLogger('gateway', config.LOG_LEVEL),
+    bodyParser: false,
+  });
+  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  app.disable('x-powered-by');
+  app.enableShutdownHooks();
+  const origins = config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
+  app.enableCors({ origin: origins.includes('*') ? true : origins, exposedHeaders: ['x-correlation-id', 'retry-after'] });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new HttpErrorFilter());
+  const openapi = new DocumentBuilder()
+    .setTitle('Wellifiy Messaging API')
+    .setDescription('REST API of the messaging gateway. Realtime events: see docs/realtime.md.')
+    .setVersion('1')
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openapi));
+  await app.listen(config.HTTP_PORT);
+});

@@ -1,0 +1,19 @@
+import { Controller, Get, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { Actor, MeView, Rpc } from '@wellifiy/contracts';
+import { RpcClient } from '@wellifiy/messaging';
+import { CurrentActor } from '../auth/current-actor.decorator';
+import { correlationIdOf } from '../http/correlation-id.middleware';
+
+@ApiTags('me')
+@ApiBearerAuth()
+@Controller('v1/me')
+export class MeController {
+  constructor(private readonly rpc: RpcClient) {}
+
+  @Get()
+  me(@CurrentActor() actor: Actor, @Req() req: Request): Promise<MeView> {
+    return this.rpc.send(Rpc.ChannelsMe, { actor }, { correlationId: correlationIdOf(req) });
+  }
+}

@@ -1,0 +1,35 @@
+import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { Actor, MessagePage, MessageView, Rpc } from '@wellifiy/contracts';
+import { RpcClient } from '@wellifiy/messaging';
+import { CurrentActor } from '../auth/current-actor.decorator';
+import { ChannelIdParams } from '../channels/channels.dto';
+import { correlationIdOf } from '../http/correlation-id.middleware';
+import { ListMessagesQuery, SendMessageDto } from './messages.dto';
+
+@ApiTags('messages')
+@ApiBearerAuth()
+@Controller('v1/channels/:id/messages')
+export class MessagesController {
+  constructor(private readonly rpc: RpcClient) {}
+
+  @Get()
+  list(@CurrentActor() actor: Actor, @Param() p: ChannelIdParams, @Query() q: ListMessagesQuery, @Req() req: Request): Promise<MessagePage> {
+    return this.rpc.send(Rpc.MessagesList, { actor, channelId: p.id, ...q }, { correlationId: correlationIdOf(req) });
+  }
+
+  /** 201 with the new message; 200 with the original when the clientMessageId was already used. */
+  @Post()
+  async send(
+    @CurrentActor() actor: Actor,
+    @Param() p: ChannelIdParams,
+    @Body() dto: SendMessageDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<MessageView> {
+    const result = await this.rpc.send(Rpc.MessagesSend, { actor, channelId: p.id, ...dto }, { correlationId: correlationIdOf(req) });
+    res.status(result.created ? 201 : 200);
+    return result.message;
+  }
+}

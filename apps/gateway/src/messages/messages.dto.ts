@@ -1,0 +1,29 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { MESSAGE_BODY_MAX_LENGTH, MESSAGE_PAGE_MAX } from '@wellifiy/contracts';
+
+export class SendMessageDto {
+  @ApiProperty({ description: 'Client-chosen id; retrying with the same id returns the original message', maxLength: 128 })
+  @IsString() @MinLength(1) @MaxLength(128) @Matches(/^[A-Za-z0-9._:-]+$/, { message: 'clientMessageId may contain letters, digits and . _ : - only' })
+  clientMessageId!: string;
+
+  @ApiProperty({ maxLength: MESSAGE_BODY_MAX_LENGTH })
+  @IsString() @MaxLength(MESSAGE_BODY_MAX_LENGTH, { message: `body must be at most ${MESSAGE_BODY_MAX_LENGTH} characters` })
+  @Matches(/\S/, { message: 'body must not be empty' })
+  body!: string;
+}
+
+export class ListMessagesQuery {
+  @ApiPropertyOptional({ description: 'Only messages with seq greater than this (catch-up after reconnect)' })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0)
+  after?: number;
+
+  @ApiPropertyOptional({ description: 'Only messages with seq lower than this (scrolling back)' })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1)
+  before?: number;
+
+  @ApiPropertyOptional({ maximum: MESSAGE_PAGE_MAX, default: 50 })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(MESSAGE_PAGE_MAX)
+  limit?: number;
+}

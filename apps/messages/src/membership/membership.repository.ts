@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
+import { ChannelSnapshot, ChannelType, UserKind } from '@wellifiy/contracts';
+import { isDuplicateKeyError } from '@wellifiy/persistence';
+import { CHANNEL_PROJECTION_MODEL, ChannelProjectionDoc } from './membership.schema';
+
+export interface ChannelMembership {
+  id: string;
+  orgId: string;
+  type: ChannelType;
+  members: { userId: string; kind: UserKind }[];
+  version: number;
+}
+
+export abstract class MembershipRepository {
+  abstract find(orgId: string, channelId: string): Promise<ChannelMembership | null>;
+  /** Applies a snapshot unless a newer version is already stored (events may arrive out of order). */
+  abstract apply(orgId: string, snapshot: ChannelSnapshot): Promise<void>;
+}
+
+@Injectable()
+export class MongoMembershipRepository extends MembershipRepository {
+  constructor(@InjectModel(CHANNEL_PROJECTION_MODEL) private readonly channels: Model<ChannelProjectionDoc>) {
+    super();
+  }
+
+  async find(orgId: string, channelId: string): Promise<ChannelMembership | null> {
+    const doc = await this.channels.findOne({ _id: channelId, orgId }).lean<ChannelProjectionDoc>();
+    return doc ? { id: doc._id, orgId: doc.orgId, type: doc.type, members: doc.members, version: doc.version } : null;
+  }
+
+  async apply(orgId: string, s: ChannelSnapshot): Promise<void> {
+    const members = s.members.map((m) => ({ userId: m.userId, kind: m.kind }));
+    try {
+      await this.channels.updateOne(
+        { _id: s.id, version: { $lt: s.version } },
+        { $set: { orgId, type: s.type, members, memberIds: members.map((m) => m.userId), version: s.version } },
+        { upsert: true },
+      );
+    } catch (err) {
+      // The upsert collided with the stored document: it holds this version or a newer one.
+      if (!isDuplicateKeyError(err)) throw err;
+    }
+  }
+}

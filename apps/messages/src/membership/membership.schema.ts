@@ -1,0 +1,27 @@
+import { Schema } from 'mongoose';
+import { CHANNEL_TYPES, ChannelType, USER_KINDS, UserKind } from '@wellifiy/contracts';
+
+/** This service's projection of channel membership, fed by the channels service's events. */
+export interface ChannelProjectionDoc {
+  _id: string;
+  orgId: string;
+  type: ChannelType;
+  members: { userId: string; kind: UserKind }[];
+  memberIds: string[];
+  version: number;
+}
+
+export const ChannelProjectionSchema = new Schema<ChannelProjectionDoc>(
+  {
+    _id: { type: String, required: true },
+    orgId: { type: String, required: true },
+    type: { type: String, enum: CHANNEL_TYPES, required: true },
+    members: { type: [{ userId: String, kind: { type: String, enum: USER_KINDS }, _id: false }], default: [] },
+    memberIds: { type: [String], default: [] },
+    version: { type: Number, required: true },
+  },
+  { collection: 'channels', versionKey: false },
+);
+// Lookups are by _id (channel id) plus orgId, served by the _id index.
+
+export const CHANNEL_PROJECTION_MODEL = 'ChannelProjection';

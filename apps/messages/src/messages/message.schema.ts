@@ -1,0 +1,51 @@
+import { Schema } from 'mongoose';
+import { USER_KINDS, UserKind } from '@wellifiy/contracts';
+import { outboxSchemaFields, WithOutbox } from '@wellifiy/messaging';
+
+export interface MessageDoc extends WithOutbox {
+  _id: string;
+  orgId: string;
+  channelId: string;
+  seq: number;
+  senderId: string;
+  senderKind: UserKind;
+  clientMessageId: string;
+  body: string;
+  threadId: string | null;
+  createdAt: Date;
+}
+
+export const MessageSchema = new Schema<MessageDoc>(
+  {
+    _id: { type: String, required: true },
+    orgId: { type: String, required: true },
+    channelId: { type: String, required: true },
+    seq: { type: Number, required: true },
+    senderId: { type: String, required: true },
+    senderKind: { type: String, enum: USER_KINDS, required: true },
+    clientMessageId: { type: String, required: true },
+    body: { type: String, required: true },
+    threadId: { type: String, default: null },
+    createdAt: { type: Date, required: true },
+    ...outboxSchemaFields,
+  },
+  { collection: 'messages', versionKey: false },
+);
+// serves: timeline paging by seq (after/before) and the guarantee that a seq is used once
+MessageSchema.index({ channelId: 1, seq: 1 }, { unique: true });
+// serves: idempotent send — a retried clientMessageId finds the original
+MessageSchema.index({ channelId: 1, senderId: 1, clientMessageId: 1 }, { unique: true });
+
+/** Per-channel sequence counter, advanced atomically with $inc. */
+export interface ChannelCounterDoc {
+  _id: string;
+  lastSeq: number;
+}
+
+export const ChannelCounterSchema = new Schema<ChannelCounterDoc>(
+  { _id: { type: String, required: true }, lastSeq: { type: Number, required: true } },
+  { collection: 'channel_counters', versionKey: false },
+);
+
+export const MESSAGE_MODEL = 'Message';
+export const CHANNEL_COUNTER_MODEL = 'ChannelCounter';

@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { Actor, DomainError, ErrorCode, Events, MessagePage, SendMessageResult } from '@wellifiy/contracts';
+import { outboxEntry } from '@wellifiy/messaging';
+import { newId } from '@wellifiy/persistence';
+import { MembershipService } from '../membership/membership.service';
+import { MessagesRepository, toMessageView } from './messages.repository';
+
+export const DEFAULT_PAGE = 50;
+
+export interface SendInput {
+  actor: Actor;
+  channelId: string;
+  clientMessageId: string;
+  body: string;
+  correlationId?: string;
+}
+
+export interface ListInput {
+  actor: Actor;
+  channelId: string;
+  after?: number;
+  before?: number;
+  limit?: number;
+}
+
+@Injectable()
+export class MessagesService {
+  constructor(
+    private readonly repo: MessagesRepository,
+    private readonly membership: MembershipService,
+  ) {}
+
+  /**
+   * Stores a message under the channel's next seq and announces it (message.created, via the outbox).
+   * Idempotent per (channel, sender, clientMessageId): a retry returns the original message.
+   */
+  async send({ actor, channelId, clientMessageId, body, correlationId }: SendInput): Promise<SendMessageResult> {
+    await this.membership.requireMember(actor, channelId);
+    const previous = await this.repo.findByClientId(actor.orgId, channelId, actor.userId, clientMessageId);
+    if (previous) return { message: previous, created: false };
+
+    const seq = await this.repo.nextSeq(channelId);
+    const message = {
+      _id: newId('msg'),
+      orgId: actor.orgId,
+      channelId,
+      seq,
+      senderId: actor.userId,
+      senderKind: actor.kind,
+      clientMessageId,
+      body,
+      threadId: null,
+      createdAt: new Date(),
+    };
+    const view = toMessageView(message);
+    const event = outboxEntry(Events.MessageCreated, { message: view }, { orgId: actor.orgId, correlationId });
+    const stored = await this.repo.insert(message, [event]);
+    if (stored) return { message: stored, created: true };
+    // A concurrent retry of the same clientMessageId won the insert; return its message.
+    const original = await this.repo.findByClientId(actor.orgId, channelId, actor.userId, clientMessageId);
+    if (!original) throw new DomainError(ErrorCode.Conflict, 'message could not be stored; retry with the same clientMessageId');
+    return { message: original, created: false };
+  }
+
+  async list({ actor, channelId, after, before, limit }: ListInput): Promise<MessagePage> {
+    await this.membership.requireMember(actor, channelId);
+    if (after !== undefined && before !== undefined && before <= after + 1) return { messages: [], hasMore: false };
+    const pageSize = limit ?? DEFAULT_PAGE;
+    const rows = await this.repo.list(actor.orgId, channelId, { after, before, limit: pageSize + 1 });
+    const hasMore = rows.length > pageSize;
+    // One extra row was fetched to learn whether more exist; drop it from the far end of travel.
+    const messages = !hasMore ? rows : after !== undefined ? rows.slice(0, pageSize) : rows.slice(1);
+    return { messages, hasMore };
+  }
+}

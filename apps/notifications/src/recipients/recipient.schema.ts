@@ -1,0 +1,28 @@
+import { Schema } from 'mongoose';
+import { USER_KINDS, UserKind } from '@wellifiy/contracts';
+
+/** Where to reach a user (digest emails). Only contact data: no names are kept here. */
+export interface RecipientDoc {
+  orgId: string;
+  userId: string;
+  kind: UserKind;
+  email: string | null;
+  archived: boolean;
+  updatedAt: Date;
+}
+
+export const RecipientSchema = new Schema<RecipientDoc>(
+  {
+    orgId: { type: String, required: true },
+    userId: { type: String, required: true },
+    kind: { type: String, enum: USER_KINDS, required: true },
+    email: { type: String, default: null },
+    archived: { type: Boolean, default: false },
+    updatedAt: { type: Date, required: true },
+  },
+  { collection: 'recipients', versionKey: false },
+);
+// serves: finding one recipient by id within an organisation
+RecipientSchema.index({ orgId: 1, userId: 1 }, { unique: true });
+
+export const RECIPIENT_MODEL = 'Recipient';

@@ -1,0 +1,35 @@
+import { IsIn, IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+
+export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+
+/** Variables every service reads. Property names are the environment variable names. */
+export class CommonConfig {
+  @IsIn(['development', 'test', 'production'])
+  NODE_ENV: 'development' | 'test' | 'production' = 'development';
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'log';
+
+  @Matches(/^amqps?:\/\/.+/, { message: 'AMQP_URL must be an amqp:// or amqps:// URL' })
+  AMQP_URL!: string;
+
+  /** Port of the health/metrics HTTP endpoint (the gateway serves its API on it too). */
+  @IsInt() @Min(1) @Max(65535)
+  HTTP_PORT!: number;
+
+  /** Unacknowledged broker messages each consumer holds at once. */
+  @IsInt() @Min(1) @Max(1000)
+  AMQP_PREFETCH: number = 32;
+
+  /** Attempts for a failing event handler before the event is dead-lettered. */
+  @IsInt() @Min(1) @Max(20)
+  EVENT_MAX_ATTEMPTS: number = 5;
+}
+
+export class MongoConfig extends CommonConfig {
+  @Matches(/^mongodb(\+srv)?:\/\/.+/, { message: 'MONGO_URL must be a mongodb:// URL' })
+  MONGO_URL!: string;
+
+  @IsString() @MinLength(1)
+  MONGO_DB!: string;
+}

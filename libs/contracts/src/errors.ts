@@ -1,0 +1,51 @@
+/**
+ * Stable error codes shared by every service. Services throw DomainError with one of these;
+ * the gateway owns the single code → HTTP status table (apps/gateway/src/errors).
+ */
+export const ErrorCode = {
+  ValidationFailed: 'VALIDATION_FAILED',
+  NotFound: 'NOT_FOUND',
+  Forbidden: 'FORBIDDEN',
+  Conflict: 'CONFLICT',
+  ChannelLastTeamMember: 'CHANNEL_LAST_TEAM_MEMBER',
+  ChannelAlreadyActive: 'CHANNEL_ALREADY_ACTIVE',
+  PatientNotFound: 'PATIENT_NOT_FOUND',
+  NotAMember: 'NOT_A_MEMBER',
+  UnknownRpc: 'UNKNOWN_RPC',
+  RpcTimeout: 'RPC_TIMEOUT',
+  ServiceUnavailable: 'SERVICE_UNAVAILABLE',
+  Internal: 'INTERNAL',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  details?: unknown;
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+
+  toBody(): ErrorBody {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+export function isErrorBody(value: unknown): value is ErrorBody {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as ErrorBody).code === 'string' &&
+    typeof (value as ErrorBody).message === 'string'
+  );
+}

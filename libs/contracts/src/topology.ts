@@ -1,0 +1,20 @@
+import { ServiceName } from './rpc';
+
+/** Broker names, declared once. Queue arguments live in libs/messaging (topology.ts) and nowhere else. */
+export const Topology = {
+  eventsExchange: 'wellifiy.events',
+  deadLetterExchange: 'wellifiy.dead-letter',
+  deadLetterQueue: 'wellifiy.dead-letter',
+  retryExchange: 'wellifiy.retry',
+  eventQueue: (service: ServiceName | 'gateway'): string => `wellifiy.${service}.events`,
+  retryQueue: (queue: string): string => `${queue}.retry`,
+  commandQueue: (service: ServiceName): string => `wellifiy.${service}.commands`,
+  gatewayRealtimeQueue: (instanceId: string): string => `wellifiy.gateway.realtime.${instanceId}`,
+} as const;
+
+export const Headers = {
+  correlationId: 'x-correlation-id',
+  attempt: 'x-attempt',
+  deadLetterReason: 'x-dead-letter-reason',
+  deadLetterQueue: 'x-original-queue',
+} as const;

@@ -1,0 +1,171 @@
+import { Logger } from '@nestjs/common';
+import { BaseRpcContext, CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
+import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
+import { lastValueFrom } from 'rxjs';
+import {
+  DomainError, ErrorBody, ErrorCode, EventEnvelope, Headers, isErrorBody, RPC_REQUEST_CLASSES, RpcName, ServiceName, Topology,
+} from '@wellifiy/contracts';
+import { connectAmqp } from './amqp-connection';
+import { EventConsumer, EventMeta } from './event-consumer';
+import { IdempotencyStore } from './idempotency';
+import { declareBaseTopology, declareCommandQueue } from './topology';
+import { describeFieldErrors, validateInto } from './validation';
+
+export interface AmqpServerOptions {
+  url: string;
+  service: ServiceName;
+  prefetch: number;
+  maxEventAttempts: number;
+  idempotency?: IdempotencyStore;
+}
+
+export interface AmqpCallMeta {
+  correlationId?: string;
+  attempt?: number;
+}
+
+/** Context handed to handlers (`@Ctx()`): the correlation id and, for events, the attempt number. */
+export class AmqpContext extends BaseRpcContext<[AmqpCallMeta]> {
+  get correlationId(): string | undefined {
+    return this.args[0].correlationId;
+  }
+}
+
+/**
+ * Nest transport over RabbitMQ. `@EventPattern(Events.X)` handlers are bound to the service's
+ * durable event queue (one copy per service); `@MessagePattern(Rpc.X)` handlers answer on the
+ * service's command queue. Every payload is validated against its contract class before a handler runs.
+ */
+export class AmqpServer extends Server implements CustomTransportStrategy {
+  private readonly log = new Logger('AmqpServer');
+  private connection?: AmqpConnectionManager;
+  private events?: EventConsumer;
+  private commands?: ChannelWrapper;
+
+  constructor(private readonly options: AmqpServerOptions) {
+    super();
+  }
+
+  listen(callback: (...optionalParams: unknown[]) => void): void {
+    this.start().then(() => callback(), (err: unknown) => callback(err));
+  }
+
+  on(): void {
+    throw new Error('AmqpServer does not support event listeners');
+  }
+
+  unwrap<T>(): T {
+    return this.connection as T;
+  }
+
+  get connected(): boolean {
+    return this.connection?.isConnected() ?? false;
+  }
+
+  private async start(): Promise<void> {
+    const { service } = this.options;
+    this.connection = connectAmqp(this.options.url, service);
+    const eventTypes: string[] = [];
+    const rpcNames: string[] = [];
+    for (const [pattern, handler] of this.getHandlers()) (handler.isEventHandler ? eventTypes : rpcNames).push(pattern);
+
+    if (eventTypes.length) {
+      this.events = new EventConsumer({
+        connection: this.connection,
+        queue: Topology.eventQueue(service),
+        routingKeys: eventTypes,
+        kind: 'durable',
+        prefetch: this.options.prefetch,
+        maxAttempts: this.options.maxEventAttempts,
+        idempotency: this.options.idempotency,
+        canHandle: (type) => eventTypes.includes(type),
+        handle: (envelope, meta) => this.handleEvent$(envelope, meta),
+      });
+      await this.events.start();
+    }
+    if (rpcNames.length) {
+      const queue = Topology.commandQueue(service);
+      this.commands = this.connection.createChannel({
+        name: queue,
+        confirm: true,
+        setup: async (ch: ConfirmChannel) => {
+          await declareBaseTopology(ch);
+          await declareCommandQueue(ch, queue);
+        },
+      });
+      await this.commands.waitForConnect();
+      await this.commands.consume(queue, (msg) => void this.onCommand(msg), { noAck: false, prefetch: this.options.prefetch });
+    }
+    this.log.log(`${service}: ${eventTypes.length} event handler(s), ${rpcNames.length} command handler(s)`);
+  }
+
+  private async handleEvent$(envelope: EventEnvelope, meta: EventMeta): Promise<void> {
+    const handler = this.getHandlerByPattern(envelope.type);
+    if (!handler) throw new DomainError(ErrorCode.Internal, `no handler for ${envelope.type}`);
+    await this.invoke(handler, envelope, { correlationId: meta.correlationId, attempt: meta.attempt });
+  }
+
+  private async invoke(handler: MessageHandler, data: unknown, meta: AmqpCallMeta): Promise<unknown> {
+    const result$ = this.transformToObservable(await handler(data, new AmqpContext([meta])));
+    return lastValueFrom(result$, { defaultValue: undefined });
+  }
+
+  private async onCommand(msg: ConsumeMessage): Promise<void> {
+    const ch = this.commands;
+    if (!ch) return;
+    const reply = await this.answer(msg);
+    const { replyTo, correlationId } = msg.properties;
+    try {
+      if (replyTo) {
+        await ch.sendToQueue(replyTo as string, Buffer.from(JSON.stringify(reply)), {
+          correlationId: correlationId as string,
+          contentType: 'application/json',
+        });
+      }
+      ch.ack(msg);
+    } catch (err) {
+      this.log.error(`could not reply to a command: ${(err as Error).message}`);
+    }
+  }
+
+  private async answer(msg: ConsumeMessage): Promise<{ ok: true; data: unknown } | { ok: false; error: ErrorBody }> {
+    let request: { pattern?: unknown; data?: unknown };
+    try {
+      request = JSON.parse(msg.content.toString('utf8')) as typeof request;
+    } catch {
+      return fail(ErrorCode.ValidationFailed, 'command body is not valid JSON');
+    }
+    const pattern = typeof request?.pattern === 'string' ? request.pattern : '';
+    const handler = pattern ? this.getHandlerByPattern(pattern) : null;
+    const cls = RPC_REQUEST_CLASSES[pattern as RpcName];
+    if (!handler || !cls) return fail(ErrorCode.UnknownRpc, `unknown command "${pattern}"`);
+    const checked = await validateInto(cls as new () => object, request.data ?? {}, { forbidUnknown: true });
+    if (checked.errors) return fail(ErrorCode.ValidationFailed, describeFieldErrors(checked.errors), checked.errors);
+    const correlationId = msg.properties.headers?.[Headers.correlationId] as string | undefined;
+    try {
+      const data = await this.invoke(handler, checked.value, { correlationId });
+      return { ok: true, data: data ?? null };
+    } catch (err) {
+      return { ok: false, error: toErrorBody(err, this.log, correlationId) };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.events?.close();
+    await this.commands?.close();
+    await this.connection?.close();
+  }
+}
+
+function fail(code: ErrorCode, message: string, details?: unknown): { ok: false; error: ErrorBody } {
+  return { ok: false, error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+/** Domain errors keep their code; anything else is logged here and reported as INTERNAL without details. */
+export function toErrorBody(err: unknown, logger: Logger, correlationId?: string): ErrorBody {
+  if (err instanceof DomainError) return err.toBody();
+  if (isErrorBody(err)) return err;
+  logger.error(`unexpected error [correlationId=${correlationId ?? '-'}]: ${(err as Error)?.stack ?? String(err)}`);
+  return { code: ErrorCode.Internal, message: 'internal error' };
+}

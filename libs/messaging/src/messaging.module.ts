@@ -1,0 +1,73 @@
+import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import type { AmqpConnectionManager } from 'amqp-connection-manager';
+import { connectAmqp } from './amqp-connection';
+import { EventPublisher } from './event-publisher';
+import { OutboxRelay } from './outbox';
+import { RpcClient } from './rpc-client';
+
+export const AMQP_CONNECTION = Symbol('AMQP_CONNECTION');
+
+export interface MessagingModuleOptions {
+  url: string;
+  /** This process's name: the `source` of its events and the broker connection name. */
+  source: string;
+  rpcTimeoutMs?: number;
+  outbox?: { sweepIntervalMs?: number; graceMs?: number; batchSize?: number };
+}
+
+@Injectable()
+class MessagingLifecycle implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    @Inject(AMQP_CONNECTION) private readonly connection: AmqpConnectionManager,
+    private readonly publisher: EventPublisher,
+    private readonly rpc: RpcClient,
+    private readonly relay: OutboxRelay,
+  ) {}
+
+  onModuleInit(): void {
+    this.relay.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.relay.stop();
+    await this.rpc.close();
+    await this.publisher.close();
+    await this.connection.close();
+  }
+}
+
+/** Broker access for a process: the reconnecting connection, the confirmed publisher, RPC and the outbox relay. */
+@Global()
+@Module({})
+export class MessagingModule {
+  static forRoot(options: MessagingModuleOptions): DynamicModule {
+    return {
+      module: MessagingModule,
+      providers: [
+        { provide: AMQP_CONNECTION, useFactory: () => connectAmqp(options.url, options.source) },
+        {
+          provide: EventPublisher,
+          inject: [AMQP_CONNECTION],
+          useFactory: (c: AmqpConnectionManager) => new EventPublisher(c, options.source),
+        },
+        {
+          provide: RpcClient,
+          inject: [AMQP_CONNECTION],
+          useFactory: (c: AmqpConnectionManager) => new RpcClient(c, options.source, options.rpcTimeoutMs ?? 5000),
+        },
+        {
+          provide: OutboxRelay,
+          inject: [EventPublisher],
+          useFactory: (p: EventPublisher) =>
+            new OutboxRelay(p, options.source, {
+              sweepIntervalMs: options.outbox?.sweepIntervalMs ?? 2000,
+              graceMs: options.outbox?.graceMs ?? 5000,
+              batchSize: options.outbox?.batchSize ?? 200,
+            }),
+        },
+        MessagingLifecycle,
+      ],
+      exports: [AMQP_CONNECTION, EventPublisher, RpcClient, OutboxRelay],
+    };
+  }
+}

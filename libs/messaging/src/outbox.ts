@@ -1,0 +1,150 @@
+import { Logger } from '@nestjs/common';
+import type { Model } from 'mongoose';
+import { EventEnvelope, EventName, EventPayloads } from '@wellifiy/contracts';
+import { EventPublisher, newEventId } from './event-publisher';
+
+/**
+ * An event waiting in its document's `outbox` array. It is written by the same single-document update
+ * as the state change it describes, so the change and the promise to announce it cannot be separated.
+ */
+export interface OutboxEntry {
+  id: string;
+  type: EventName;
+  orgId: string;
+  time: string;
+  data: unknown;
+  correlationId?: string;
+}
+
+/** The fields a document needs to carry an outbox (add them to its schema). */
+export const outboxSchemaFields = {
+  outbox: { type: [Object], default: [] },
+  /** Set while the outbox is non-empty; the sweeper finds stranded events by it. */
+  outboxAt: { type: Date, index: true },
+};
+
+export interface WithOutbox {
+  outbox: OutboxEntry[];
+  outboxAt?: Date;
+}
+
+export function outboxEntry<K extends EventName>(
+  type: K,
+  data: EventPayloads[K],
+  opts: { orgId: string; correlationId?: string },
+): OutboxEntry {
+  // Stored data must equal what goes on the wire, byte for byte: no undefined fields, no class instances.
+  return {
+    id: newEventId(),
+    type,
+    orgId: opts.orgId,
+    time: new Date().toISOString(),
+    data: JSON.parse(JSON.stringify(data)) as unknown,
+    ...(opts.correlationId ? { correlationId: opts.correlationId } : {}),
+  };
+}
+
+/** `$push` + `$set` fragments that put entries in a document's outbox within the caller's update. */
+export function pushOutbox(entries: OutboxEntry[]): { $push: { outbox: { $each: OutboxEntry[] } }; $min: { outboxAt: Date } } {
+  return { $push: { outbox: { $each: entries } }, $min: { outboxAt: new Date() } };
+}
+
+export interface OutboxRelayOptions {
+  sweepIntervalMs: number;
+  /** Entries younger than this are left to the fast path that wrote them. */
+  graceMs: number;
+  batchSize: number;
+}
+
+/**
+ * Publishes outbox entries with publisher confirms, then removes exactly those entries. The writer calls
+ * `dispatch` right after its update (the fast path); the sweeper catches whatever a crash left behind.
+ * Either path may publish an entry twice; consumers are idempotent by event id.
+ */
+export class OutboxRelay {
+  private readonly logger = new Logger('OutboxRelay');
+  private readonly models: Model<any>[] = [];
+  private timer?: NodeJS.Timeout;
+  private sweeping = false;
+
+  constructor(
+    private readonly publisher: EventPublisher,
+    private readonly source: string,
+    private readonly opts: OutboxRelayOptions,
+  ) {}
+
+  register(model: Model<any>): void {
+    if (!this.models.includes(model)) this.models.push(model);
+  }
+
+  start(): void {
+    this.timer ??= setInterval(() => void this.sweep(), this.opts.sweepIntervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Publish and clear; never throws (a failure leaves the entries for the sweeper). */
+  async dispatch(model: Model<any>, docId: unknown, entries: OutboxEntry[]): Promise<void> {
+    if (!entries.length) return;
+    try {
+      for (const entry of entries) await this.publisher.publishEnvelope(this.toEnvelope(entry));
+      await this.clear(model, docId, entries);
+    } catch (err) {
+      this.logger.warn(`outbox dispatch for ${model.collection.name}/${String(docId)} deferred to the sweeper: ${(err as Error).message}`);
+    }
+  }
+
+  async sweep(): Promise<number> {
+    if (this.sweeping) return 0;
+    this.sweeping = true;
+    let relayed = 0;
+    try {
+      const cutoff = new Date(Date.now() - this.opts.graceMs);
+      for (const model of this.models) {
+        // serves: outboxAt index (documents holding unpublished events)
+        const docs = await model.collection
+          .find({ outboxAt: { $lte: cutoff } }, { projection: { outbox: 1 } })
+          .limit(this.opts.batchSize)
+          .toArray();
+        for (const doc of docs) {
+          const entries = (doc.outbox ?? []) as OutboxEntry[];
+          if (entries.length) await this.dispatch(model, doc._id, entries);
+          else await model.collection.updateOne({ _id: doc._id, outbox: { $size: 0 } }, { $unset: { outboxAt: '' } });
+          relayed += entries.length;
+        }
+      }
+    } catch (err) {
+      this.logger.warn(`outbox sweep failed: ${(err as Error).message}`);
+    } finally {
+      this.sweeping = false;
+    }
+    return relayed;
+  }
+
+  private async clear(model: Model<any>, docId: unknown, entries: OutboxEntry[]): Promise<void> {
+    // Common case: nobody appended meanwhile, so the outbox is exactly these entries — clear it in one write.
+    const exact = await model.collection.updateOne(
+      { _id: docId as never, outbox: entries as never },
+      { $set: { outbox: [] }, $unset: { outboxAt: '' } },
+    );
+    if (exact.matchedCount === 1) return;
+    await model.collection.updateOne({ _id: docId as never }, { $pullAll: { outbox: entries as never } });
+    await model.collection.updateOne({ _id: docId as never, outbox: { $size: 0 } }, { $unset: { outboxAt: '' } });
+  }
+
+  private toEnvelope(entry: OutboxEntry): EventEnvelope {
+    return {
+      id: entry.id,
+      type: entry.type,
+      source: this.source,
+      time: entry.time,
+      orgId: entry.orgId,
+      data: entry.data,
+      ...(entry.correlationId ? { correlationId: entry.correlationId } : {}),
+    };
+  }
+}

@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import type { Channel, ConsumeMessage } from 'amqplib';
+import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
+import {
+  DomainError, ErrorCode, Headers, isErrorBody, RpcName, RpcRequest, RpcResult, SERVICES, serviceOfRpc, Topology,
+} from '@wellifiy/contracts';
+import { declareCommandQueue } from './topology';
+
+const REPLY_TO = 'amq.rabbitmq.reply-to';
+
+export type RpcReply<T = unknown> = { ok: true; data: T } | { ok: false; error: { code: string; message: string; details?: unknown } };
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(err: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+export interface RpcCallOptions {
+  timeoutMs?: number;
+  correlationId?: string;
+}
+
+/**
+ * Request/reply over RabbitMQ using direct reply-to: requests go to the owning service's durable
+ * command queue and expire with the caller's timeout, so a late service never works on abandoned calls.
+ */
+export class RpcClient {
+  private readonly logger = new Logger('RpcClient');
+  private readonly channel: ChannelWrapper;
+  private readonly pending = new Map<string, Pending>();
+
+  constructor(
+    connection: AmqpConnectionManager,
+    name: string,
+    private readonly defaultTimeoutMs: number,
+  ) {
+    this.channel = connection.createChannel({
+      name: `${name}-rpc`,
+      confirm: false,
+      setup: async (ch: Channel) => {
+        for (const service of SERVICES) await declareCommandQueue(ch, Topology.commandQueue(service));
+        // Direct reply-to needs a no-ack consumer on the same channel before the first request.
+        await ch.consume(REPLY_TO, (msg) => msg && this.onReply(msg), { noAck: true });
+      },
+    });
+  }
+
+  async waitForConnect(): Promise<void> {
+    await this.channel.waitForConnect();
+  }
+
+  async send<K extends RpcName>(pattern: K, data: RpcRequest<K>, opts: RpcCallOptions = {}): Promise<RpcResult<K>> {
+    const service = serviceOfRpc(pattern);
+    if (!service) throw new DomainError(ErrorCode.UnknownRpc, `no service owns ${pattern}`);
+    const timeoutMs = opts.timeoutMs ?? this.defaultTimeoutMs;
+    const id = randomUUID();
+    const result = new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new DomainError(ErrorCode.RpcTimeout, `the ${service} service did not answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+    });
+    try {
+      await this.channel.sendToQueue(Topology.commandQueue(service), Buffer.from(JSON.stringify({ pattern, data })), {
+        correlationId: id,
+        replyTo: REPLY_TO,
+        expiration: String(timeoutMs),
+        contentType: 'application/json',
+        headers: opts.correlationId ? { [Headers.correlationId]: opts.correlationId } : {},
+      });
+    } catch (err) {
+      const p = this.pending.get(id);
+      if (p) {
+        clearTimeout(p.timer);
+        this.pending.delete(id);
+      }
+      throw new DomainError(ErrorCode.ServiceUnavailable, `cannot reach the ${service} service: ${(err as Error).message}`);
+    }
+    return result as Promise<RpcResult<K>>;
+  }
+
+  private onReply(msg: ConsumeMessage): void {
+    const id = msg.properties.correlationId as string | undefined;
+    const p = id ? this.pending.get(id) : undefined;
+    if (!p || !id) return; // a reply that arrived after its caller timed out
+    clearTimeout(p.timer);
+    this.pending.delete(id);
+    let reply: RpcReply;
+    try {
+      reply = JSON.parse(msg.content.toString('utf8')) as RpcReply;
+    } catch {
+      p.reject(new DomainError(ErrorCode.Internal, 'unreadable RPC reply'));
+      return;
+    }
+    if (reply.ok) p.resolve(reply.data);
+    else if (isErrorBody(reply.error)) p.reject(new DomainError(reply.error.code, reply.error.message, reply.error.details));
+    else {
+      this.logger.error('malformed RPC error reply');
+      p.reject(new DomainError(ErrorCode.Internal, 'malformed RPC reply'));
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(new DomainError(ErrorCode.ServiceUnavailable, 'RPC client closed'));
+      this.pending.delete(id);
+    }
+    await this.channel.close();
+  }
+}

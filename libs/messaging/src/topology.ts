@@ -1,0 +1,49 @@
+import type { Channel, Options } from 'amqplib';
+import { Topology } from '@wellifiy/contracts';
+
+/*
+ * Every queue and exchange is declared here and only here: RabbitMQ refuses a re-declaration whose
+ * arguments differ (406 PRECONDITION_FAILED), so one definition per kind of queue keeps them identical.
+ */
+
+const durableQueue = (extra: Options.AssertQueue['arguments'] = {}): Options.AssertQueue => ({
+  durable: true,
+  arguments: { 'x-dead-letter-exchange': Topology.deadLetterExchange, ...extra },
+});
+
+/** Exchanges and the dead-letter queue every process relies on. */
+export async function declareBaseTopology(ch: Channel): Promise<void> {
+  await ch.assertExchange(Topology.eventsExchange, 'topic', { durable: true });
+  await ch.assertExchange(Topology.deadLetterExchange, 'fanout', { durable: true });
+  await ch.assertQueue(Topology.deadLetterQueue, { durable: true });
+  await ch.bindQueue(Topology.deadLetterQueue, Topology.deadLetterExchange, '');
+}
+
+/**
+ * A consuming service's durable event queue, bound to the routing keys it handles, plus its retry
+ * queue: a failed event is parked there with a per-message TTL and dead-lettered back to the main queue.
+ */
+export async function declareEventQueue(ch: Channel, queue: string, routingKeys: string[]): Promise<void> {
+  await ch.assertQueue(queue, durableQueue());
+  await ch.assertQueue(Topology.retryQueue(queue), {
+    durable: true,
+    arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': queue },
+  });
+  for (const key of routingKeys) await ch.bindQueue(queue, Topology.eventsExchange, key);
+}
+
+/** A per-process queue (the gateway's realtime fan-out): gone when the process disconnects. */
+export async function declareInstanceQueue(ch: Channel, queue: string, routingKeys: string[]): Promise<void> {
+  await ch.assertQueue(queue, {
+    exclusive: true,
+    autoDelete: true,
+    durable: false,
+    arguments: { 'x-dead-letter-exchange': Topology.deadLetterExchange },
+  });
+  for (const key of routingKeys) await ch.bindQueue(queue, Topology.eventsExchange, key);
+}
+
+/** A service's RPC command queue. */
+export async function declareCommandQueue(ch: Channel, queue: string): Promise<void> {
+  await ch.assertQueue(queue, durableQueue());
+}

@@ -1,0 +1,38 @@
+import { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { CommonConfig } from '@wellifiy/config';
+import { ServiceName } from '@wellifiy/contracts';
+import { AmqpServer, IDEMPOTENCY_STORE, IdempotencyStore, RpcPassthroughFilter } from '@wellifiy/messaging';
+import { createLogger } from './logger';
+import { initMetrics } from './metrics';
+
+/**
+ * Starts a back-end service: its RabbitMQ transport (events + commands) and its small HTTP server for
+ * probes and metrics. SIGTERM closes consumers first, then the HTTP server and connections.
+ */
+export async function bootstrapService(service: ServiceName, module: Type<unknown> | DynamicModule, config: CommonConfig): Promise<INestApplication> {
+  initMetrics(service);
+  const app = await NestFactory.create(module, { logger: createLogger(service, config.LOG_LEVEL) });
+  app.enableShutdownHooks();
+  const idempotency = app.get<IdempotencyStore>(IDEMPOTENCY_STORE, { strict: false });
+  const transport = new AmqpServer({
+    url: config.AMQP_URL,
+    service,
+    prefetch: config.AMQP_PREFETCH,
+    maxEventAttempts: config.EVENT_MAX_ATTEMPTS,
+    idempotency,
+  });
+  app.useGlobalFilters(new RpcPassthroughFilter(app.getHttpAdapter()));
+  app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
+  await app.startAllMicroservices();
+  await app.listen(config.HTTP_PORT);
+  return app;
+}
+
+/** Entry point wrapper: a failed start is logged and ends the process with a non-zero code. */
+export function runMain(name: string, main: () => Promise<unknown>): void {
+  main().catch((err: unknown) => {
+    process.stderr.write(`[${name}] failed to start: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,5 @@
+export * from './bootstrap';
+export * from './health';
+export * from './logger';
+export * from './metrics';
+export * from './ops.module';

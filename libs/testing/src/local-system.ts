@@ -1,0 +1,108 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+export const APPS = ['channels', 'messages', 'notifications', 'activation-rules', 'gateway'] as const;
+export type AppName = (typeof APPS)[number];
+
+export interface LocalSystemOptions {
+  /** Repository root (dist/ must be built). */
+  root: string;
+  /** gateway = basePort, then channels, messages, notifications, activation-rules. */
+  basePort: number;
+  amqpUrl: string;
+  redisUrl: string;
+  mongoUrl: string;
+  jwtSecret: string;
+  /** Database names are `<dbPrefix>-<app>`. */
+  dbPrefix: string;
+  nodeEnv: 'development' | 'test';
+  logLevel?: string;
+  /** Where each app's output goes: a directory of <app>.log files, or 'inherit' (prefixed lines on stdout). */
+  logs: string | 'inherit';
+  extraEnv?: Partial<Record<AppName, Record<string, string>>>;
+}
+
+export interface RunningApp {
+  name: AppName;
+  port: number;
+  process: ChildProcess;
+}
+
+export function appPort(base: number, app: AppName): number {
+  return app === 'gateway' ? base : base + 1 + APPS.indexOf(app);
+}
+
+export function appEnv(opts: LocalSystemOptions, app: AppName): Record<string, string> {
+  const env: Record<string, string> = {
+    NODE_ENV: opts.nodeEnv,
+    LOG_LEVEL: opts.logLevel ?? 'log',
+    AMQP_URL: opts.amqpUrl,
+    HTTP_PORT: String(appPort(opts.basePort, app)),
+  };
+  if (app === 'gateway') Object.assign(env, { REDIS_URL: opts.redisUrl, JWT_SECRET: opts.jwtSecret });
+  else Object.assign(env, { MONGO_URL: opts.mongoUrl, MONGO_DB: `${opts.dbPrefix}-${app}` });
+  return { ...env, ...(opts.extraEnv?.[app] ?? {}) };
+}
+
+/** Starts one app as its own process (node dist/apps/<app>/src/main.js). */
+export function startApp(opts: LocalSystemOptions, app: AppName): RunningApp {
+  const child = spawn(process.execPath, ['--enable-source-maps', path.join(opts.root, 'dist/apps', app, 'src/main.js')], {
+    cwd: opts.root,
+    env: { PATH: process.env.PATH ?? '', ...appEnv(opts, app) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (opts.logs === 'inherit') {
+    const prefix = `[${app}] `;
+    const forward = (chunk: Buffer): void => {
+      for (const line of chunk.toString('utf8').split('\n')) if (line) process.stdout.write(prefix + line + '\n');
+    };
+    child.stdout?.on('data', forward);
+    child.stderr?.on('data', forward);
+  } else {
+    mkdirSync(opts.logs, { recursive: true });
+    const file = createWriteStream(path.join(opts.logs, `${app}.log`), { flags: 'a' });
+    child.stdout?.pipe(file);
+    child.stderr?.pipe(file);
+  }
+  return { name: app, port: appPort(opts.basePort, app), process: child };
+}
+
+export async function waitReady(app: RunningApp, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    if (app.process.exitCode !== null) throw new Error(`${app.name} exited with code ${app.process.exitCode}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${app.port}/health/ready`);
+      if (res.ok) return;
+      last = `${res.status} ${await res.text()}`;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${app.name} not ready after ${timeoutMs} ms: ${last}`);
+}
+
+export async function stopApp(app: RunningApp, graceMs = 10_000): Promise<void> {
+  const p = app.process;
+  if (p.exitCode !== null || p.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => p.once('exit', () => resolve()));
+  p.kill('SIGTERM');
+  const timer = setTimeout(() => p.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** All five apps; back-end services first so the gateway's readiness (which pings them) can pass. */
+export async function startSystem(opts: LocalSystemOptions, readyTimeoutMs = 60_000): Promise<RunningApp[]> {
+  const apps = APPS.map((a) => startApp(opts, a));
+  try {
+    await Promise.all(apps.map((a) => waitReady(a, readyTimeoutMs)));
+  } catch (err) {
+    await Promise.all(apps.map((a) => stopApp(a)));
+    throw err;
+  }
+  return apps;
+}

@@ -1,0 +1,535 @@
+/* Keeps the deployment files (Dockerfile, docker-compose.yml, k8s/, .env.example) in step with the apps'
+ * config classes. The required variables are derived from the classes' class-validator metadata, so a
+ * variable added to a class fails this test until every deployment file provides it. */
+import 'reflect-metadata';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { plainToInstance } from 'class-transformer';
+import { getMetadataStorage, IS_OPTIONAL, ValidationTypes, validateSync } from 'class-validator';
+import { parse, parseAllDocuments } from 'yaml';
+import { CommonConfig, ConfigError, loadConfig, MongoConfig } from '@wellifiy/config';
+import { ActivationRulesConfig } from '../../apps/activation-rules/src/config/activation-rules.config';
+import { ChannelsConfig } from '../../apps/channels/src/config/channels.config';
+import { GatewayConfig } from '../../apps/gateway/src/config/gateway.config';
+import { MessagesConfig } from '../../apps/messages/src/config/messages.config';
+import { NotificationsConfig } from '../../apps/notifications/src/config/notifications.config';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+type ConfigClass = new () => object;
+type Env = Record<string, string>;
+// Parsed YAML is untyped; the checkers navigate it defensively and report what they cannot find.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Yaml = any;
+
+interface AppSpec {
+  name: string;
+  config: ConfigClass;
+  port: number;
+}
+
+const APPS: AppSpec[] = [
+  { name: 'gateway', config: GatewayConfig, port: 3000 },
+  { name: 'channels', config: ChannelsConfig, port: 3001 },
+  { name: 'messages', config: MessagesConfig, port: 3002 },
+  { name: 'notifications', config: NotificationsConfig, port: 3003 },
+  { name: 'activation-rules', config: ActivationRulesConfig, port: 3004 },
+];
+
+/** Which compose infrastructure service a variable needs (as a depends_on with condition service_healthy). */
+const INFRA_FOR_VARIABLE: Record<string, string> = { AMQP_URL: 'rabbitmq', MONGO_URL: 'mongo', REDIS_URL: 'redis' };
+/** Variables holding credentials: k8s must take them from a Secret, never a ConfigMap or a literal. */
+const SECRET_VARIABLE = /(_URL$|SECRET|PASSWORD|TOKEN|PRIVATE_KEY)/;
+
+// ---------------------------------------------------------------------------------------------------------
+// Config classes → variables
+// ---------------------------------------------------------------------------------------------------------
+
+/** Every variable the class declares: validated properties plus initialised ones. */
+function configVariables(cls: ConfigClass): string[] {
+  const names = new Set<string>(Object.keys(new cls()));
+  for (const m of getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false)) names.add(m.propertyName);
+  return [...names].sort();
+}
+
+/**
+ * Variables the app cannot boot without, under its default settings: no initialiser, no @IsOptional, and
+ * every @ValidateIf condition holds for the defaults (e.g. JWT_SECRET, because JWT_ALGORITHM defaults to HS256).
+ */
+function requiredVariables(cls: ConfigClass): string[] {
+  const defaults = new cls() as Record<string, unknown>;
+  const metadata = getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false);
+  return configVariables(cls).filter((name) => {
+    if (defaults[name] !== undefined) return false;
+    const conditions = metadata.filter((m) => m.propertyName === name && m.type === ValidationTypes.CONDITIONAL_VALIDATION);
+    if (conditions.some((m) => m.name === IS_OPTIONAL)) return false;
+    return conditions.every((m) => (m.constraints[0] as (o: object, v: unknown) => boolean)(defaults, undefined));
+  });
+}
+
+/** What boot validation itself rejects when the environment is empty: used to cross-check the detector. */
+function variablesRejectedWhenUnset(cls: ConfigClass): string[] {
+  const instance = plainToInstance(cls, {}, { exposeDefaultValues: true });
+  return [...new Set(validateSync(instance, { whitelist: true }).map((e) => e.property))].sort();
+}
+
+/** Runs the app's own boot validation on an environment; returns its problems (empty when it would boot). */
+function bootProblems(cls: ConfigClass, env: Env): string[] {
+  try {
+    loadConfig(cls, env);
+    return [];
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+}
+
+const ALL_VARIABLES = [...new Set(APPS.flatMap((a) => configVariables(a.config)))].sort();
+
+// ---------------------------------------------------------------------------------------------------------
+// Shared helpers
+// ---------------------------------------------------------------------------------------------------------
+
+function read(relative: string): string {
+  return readFileSync(path.join(ROOT, relative), 'utf8');
+}
+
+/** A tag or digest is present and the tag is not `latest`. */
+function imageProblem(image: unknown): string | undefined {
+  if (typeof image !== 'string' || !image) return 'no image';
+  if (image.includes('$')) return `image "${image}" is not a literal`;
+  if (/@sha256:[0-9a-f]{64}$/.test(image)) return undefined;
+  const lastSegment = image.split('/').pop() ?? '';
+  const tag = lastSegment.includes(':') ? lastSegment.split(':').pop() : undefined;
+  if (!tag) return `image "${image}" has no tag`;
+  if (tag === 'latest') return `image "${image}" uses :latest`;
+  return undefined;
+}
+
+/** docker compose interpolation of the forms this repo uses: `${VAR:-default}`, `${VAR-default}`, `${VAR}`. */
+function composeValue(raw: unknown): string | undefined {
+  if (raw === null || raw === undefined) return undefined;
+  const text = String(raw);
+  if (/\$\{[A-Z0-9_]+\}/.test(text)) return undefined;
+  return text.replace(/\$\{[A-Z0-9_]+:?-([^}]*)\}/g, '$1');
+}
+
+function composeEnvironment(service: Yaml): Env {
+  const env: Env = {};
+  const raw = service?.environment;
+  const entries: [string, unknown][] = Array.isArray(raw)
+    ? raw.map((line: string) => {
+        const i = String(line).indexOf('=');
+        return i < 0 ? [line, undefined] : [line.slice(0, i), line.slice(i + 1)];
+      })
+    : Object.entries(raw ?? {});
+  for (const [name, value] of entries) {
+    const resolved = composeValue(value);
+    if (resolved !== undefined) env[name] = resolved;
+  }
+  return env;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// docker-compose.yml
+// ---------------------------------------------------------------------------------------------------------
+
+function composeProblems(compose: Yaml): string[] {
+  const problems: string[] = [];
+  const services: Record<string, Yaml> = compose?.services ?? {};
+
+  for (const infra of ['mongo', 'rabbitmq', 'redis']) {
+    const service = services[infra];
+    if (!service) {
+      problems.push(`compose: no "${infra}" service`);
+      continue;
+    }
+    const bad = imageProblem(service.image);
+    if (bad) problems.push(`compose ${infra}: ${bad}`);
+    if (!service.healthcheck?.test) problems.push(`compose ${infra}: no healthcheck`);
+  }
+
+  for (const app of APPS) {
+    const service = services[app.name];
+    if (!service) {
+      problems.push(`compose: no service "${app.name}"`);
+      continue;
+    }
+    const build = typeof service.build === 'string' ? { context: service.build } : service.build;
+    if (!build) problems.push(`compose ${app.name}: not built from the Dockerfile`);
+    else {
+      const dockerfile = build.dockerfile ?? 'Dockerfile';
+      if (path.resolve(ROOT, build.context ?? '.', dockerfile) !== path.join(ROOT, 'Dockerfile'))
+        problems.push(`compose ${app.name}: built from ${dockerfile} in ${build.context}, not the root Dockerfile`);
+      const args = Array.isArray(build.args)
+        ? Object.fromEntries(build.args.map((a: string) => a.split('=')))
+        : (build.args ?? {});
+      if (args.APP !== app.name) problems.push(`compose ${app.name}: build args APP is ${args.APP}, expected ${app.name}`);
+    }
+    if (service.image !== undefined) {
+      const bad = imageProblem(service.image);
+      if (bad) problems.push(`compose ${app.name}: ${bad}`);
+    }
+
+    const env = composeEnvironment(service);
+    const known = configVariables(app.config);
+    for (const name of requiredVariables(app.config))
+      if (env[name] === undefined) problems.push(`compose ${app.name}: required variable ${name} is not set`);
+    for (const name of Object.keys(env))
+      if (!known.includes(name)) problems.push(`compose ${app.name}: sets ${name}, which ${app.config.name} does not declare`);
+    for (const [name, value] of Object.entries(env))
+      if (/_URL$/.test(name) && /localhost|127\.0\.0\.1/.test(value))
+        problems.push(`compose ${app.name}: ${name} points at localhost, which inside a container is the app itself`);
+    if (known.includes('HTTP_PORT') && env.HTTP_PORT !== String(app.port))
+      problems.push(`compose ${app.name}: HTTP_PORT is ${env.HTTP_PORT}, expected ${app.port}`);
+    if (known.includes('MONGO_DB') && env.MONGO_DB !== `wellifiy-${app.name}`)
+      problems.push(`compose ${app.name}: MONGO_DB is ${env.MONGO_DB}, expected its own database wellifiy-${app.name}`);
+    for (const problem of bootProblems(app.config, env)) problems.push(`compose ${app.name}: would not boot: ${problem}`);
+
+    const dependsOn: Record<string, Yaml> = Array.isArray(service.depends_on)
+      ? Object.fromEntries(service.depends_on.map((d: string) => [d, {}]))
+      : (service.depends_on ?? {});
+    for (const name of requiredVariables(app.config)) {
+      const infra = INFRA_FOR_VARIABLE[name];
+      if (!infra) continue;
+      if (!dependsOn[infra]) problems.push(`compose ${app.name}: needs ${name} but has no depends_on ${infra}`);
+      else if (dependsOn[infra].condition !== 'service_healthy')
+        problems.push(`compose ${app.name}: depends_on ${infra} without condition service_healthy`);
+    }
+
+    const check = service.healthcheck?.test;
+    const checkText = Array.isArray(check) ? check.join(' ') : String(check ?? '');
+    if (!checkText.includes('/health/ready')) problems.push(`compose ${app.name}: healthcheck does not hit /health/ready`);
+  }
+
+  if (!services.gateway?.ports?.some((p: unknown) => /(^|:)3000(\/tcp)?$/.test(String(typeof p === 'object' ? (p as Yaml).target : p))))
+    problems.push('compose gateway: port 3000 is not published');
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// k8s/
+// ---------------------------------------------------------------------------------------------------------
+
+interface K8s {
+  docs: Yaml[];
+  configMaps: Map<string, Env>;
+  secrets: Map<string, Env>;
+}
+
+function loadYamlDocuments(relative: string): Yaml[] {
+  return parseAllDocuments(read(relative)).map((doc) => {
+    if (doc.errors.length) throw new Error(`${relative}: ${doc.errors.map((e) => e.message).join('; ')}`);
+    return doc.toJS();
+  });
+}
+
+function stringMap(data: Yaml): Env {
+  return Object.fromEntries(Object.entries(data ?? {}).map(([k, v]) => [k, String(v)]));
+}
+
+function loadK8s(): K8s {
+  const files = readdirSync(path.join(ROOT, 'k8s')).filter((f) => /\.ya?ml$/.test(f) && !/^kustomization\.ya?ml$/.test(f));
+  const docs = files.flatMap((f) => loadYamlDocuments(`k8s/${f}`)).filter(Boolean);
+  const configMaps = new Map<string, Env>();
+  const secrets = new Map<string, Env>();
+  for (const doc of docs) {
+    if (doc.kind === 'ConfigMap') configMaps.set(doc.metadata.name, stringMap(doc.data));
+    if (doc.kind === 'Secret') {
+      const decoded = Object.fromEntries(Object.entries(doc.data ?? {}).map(([k, v]) => [k, Buffer.from(String(v), 'base64').toString()]));
+      secrets.set(doc.metadata.name, { ...decoded, ...stringMap(doc.stringData) });
+    }
+  }
+  return { docs, configMaps, secrets };
+}
+
+/** The container's environment as the kubelet would build it, with the Secret's example values. */
+function containerEnvironment(container: Yaml, k8s: K8s, where: string, problems: string[]): { env: Env; fromSecret: Set<string> } {
+  const env: Env = {};
+  const fromSecret = new Set<string>();
+  for (const source of container.envFrom ?? []) {
+    if (source.configMapRef) {
+      const data = k8s.configMaps.get(source.configMapRef.name);
+      if (!data) problems.push(`${where}: envFrom ConfigMap ${source.configMapRef.name} is not defined in k8s/`);
+      Object.assign(env, data ?? {});
+    }
+    if (source.secretRef) {
+      const data = k8s.secrets.get(source.secretRef.name);
+      if (!data) problems.push(`${where}: envFrom Secret ${source.secretRef.name} is not described in k8s/secrets.example.yaml`);
+      for (const [k, v] of Object.entries(data ?? {})) {
+        env[k] = v;
+        fromSecret.add(k);
+      }
+    }
+  }
+  for (const entry of container.env ?? []) {
+    const cmRef = entry.valueFrom?.configMapKeyRef;
+    const secretRef = entry.valueFrom?.secretKeyRef;
+    if (secretRef) {
+      const value = k8s.secrets.get(secretRef.name)?.[secretRef.key];
+      if (value === undefined) problems.push(`${where}: ${entry.name} references Secret ${secretRef.name} key ${secretRef.key}, not in k8s/secrets.example.yaml`);
+      else env[entry.name] = value;
+      fromSecret.add(entry.name);
+    } else if (cmRef) {
+      const value = k8s.configMaps.get(cmRef.name)?.[cmRef.key];
+      if (value === undefined) problems.push(`${where}: ${entry.name} references ConfigMap ${cmRef.name} key ${cmRef.key}, which does not exist`);
+      else env[entry.name] = value;
+      fromSecret.delete(entry.name);
+    } else if (entry.value !== undefined && entry.value !== null) {
+      env[entry.name] = String(entry.value);
+      fromSecret.delete(entry.name);
+    }
+  }
+  return { env, fromSecret };
+}
+
+function matchesSelector(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
+  const entries = Object.entries(selector ?? {});
+  return entries.length > 0 && entries.every(([k, v]) => labels?.[k] === v);
+}
+
+function k8sProblems(k8s: K8s): string[] {
+  const problems: string[] = [];
+  const ofKind = (kind: string): Yaml[] => k8s.docs.filter((d) => d.kind === kind);
+
+  for (const [name, data] of k8s.configMaps) {
+    for (const key of Object.keys(data)) {
+      if (SECRET_VARIABLE.test(key)) problems.push(`ConfigMap ${name}: ${key} looks secret; take it from a Secret`);
+      if (!ALL_VARIABLES.includes(key)) problems.push(`ConfigMap ${name}: ${key} is not a variable of any config class`);
+    }
+  }
+
+  for (const app of APPS) {
+    const repository = `wellifiy/messaging-${app.name}`;
+    const deployment = ofKind('Deployment').find((d) =>
+      (d.spec?.template?.spec?.containers ?? []).some((c: Yaml) => String(c.image ?? '').split(':')[0] === repository),
+    );
+    if (!deployment) {
+      problems.push(`k8s ${app.name}: no Deployment running image ${repository}`);
+      continue;
+    }
+    const where = `k8s ${app.name} Deployment ${deployment.metadata?.name}`;
+    const container = deployment.spec.template.spec.containers.find((c: Yaml) => String(c.image).split(':')[0] === repository);
+    const bad = imageProblem(container.image);
+    if (bad) problems.push(`${where}: ${bad}`);
+    if (!container.resources?.requests?.cpu) problems.push(`${where}: no CPU request (the HPA's utilisation needs one)`);
+    if (!container.resources?.limits?.memory) problems.push(`${where}: no memory limit`);
+
+    const { env, fromSecret } = containerEnvironment(container, k8s, where, problems);
+    const known = configVariables(app.config);
+    for (const name of requiredVariables(app.config))
+      if (env[name] === undefined) problems.push(`${where}: required variable ${name} is not provided (env, ConfigMap or secretKeyRef)`);
+    for (const entry of container.env ?? [])
+      if (!known.includes(entry.name)) problems.push(`${where}: sets ${entry.name}, which ${app.config.name} does not declare`);
+    for (const name of Object.keys(env))
+      if (known.includes(name) && SECRET_VARIABLE.test(name) && !fromSecret.has(name))
+        problems.push(`${where}: ${name} must come from a Secret (secretKeyRef), not a literal or ConfigMap`);
+    if (known.includes('MONGO_DB') && env.MONGO_DB !== `wellifiy-${app.name}`)
+      problems.push(`${where}: MONGO_DB is ${env.MONGO_DB}, expected its own database wellifiy-${app.name}`);
+    for (const problem of bootProblems(app.config, env)) problems.push(`${where}: would not boot: ${problem}`);
+
+    const ports: Yaml[] = container.ports ?? [];
+    const resolvePort = (port: unknown): number | undefined =>
+      typeof port === 'number' ? port : ports.find((p) => p.name === port)?.containerPort;
+    const httpPort = Number(env.HTTP_PORT);
+    for (const [probeName, probePath] of [['readinessProbe', '/health/ready'], ['livenessProbe', '/health/live']] as const) {
+      const probe = container[probeName]?.httpGet;
+      if (!probe) problems.push(`${where}: no ${probeName} (httpGet)`);
+      else {
+        if (probe.path !== probePath) problems.push(`${where}: ${probeName} path is ${probe.path}, expected ${probePath}`);
+        if (resolvePort(probe.port) !== httpPort)
+          problems.push(`${where}: ${probeName} port ${probe.port} is not HTTP_PORT ${env.HTTP_PORT}`);
+      }
+    }
+
+    const podLabels = deployment.spec.template.metadata?.labels;
+    if (!matchesSelector(deployment.spec.selector?.matchLabels, podLabels)) problems.push(`${where}: selector does not match its pod labels`);
+    const service = ofKind('Service').find((s) => matchesSelector(s.spec?.selector, podLabels));
+    if (!service) problems.push(`k8s ${app.name}: no Service selecting the Deployment's pods`);
+    else if (!(service.spec.ports ?? []).some((p: Yaml) => resolvePort(p.targetPort ?? p.port) === httpPort))
+      problems.push(`k8s ${app.name} Service ${service.metadata?.name}: no port targeting HTTP_PORT ${httpPort}`);
+
+    const hpa = ofKind('HorizontalPodAutoscaler').find(
+      (h) => h.spec?.scaleTargetRef?.kind === 'Deployment' && h.spec.scaleTargetRef.name === deployment.metadata?.name,
+    );
+    if (!hpa) problems.push(`k8s ${app.name}: no HorizontalPodAutoscaler targeting Deployment ${deployment.metadata?.name}`);
+    else {
+      if (hpa.apiVersion !== 'autoscaling/v2') problems.push(`k8s ${app.name} HPA: apiVersion ${hpa.apiVersion}, expected autoscaling/v2`);
+      if (!(hpa.spec.metrics ?? []).some((m: Yaml) => m.type === 'Resource' && m.resource?.name === 'cpu' && m.resource.target?.averageUtilization))
+        problems.push(`k8s ${app.name} HPA: no CPU utilisation target`);
+      if (!(hpa.spec.minReplicas >= 2)) problems.push(`k8s ${app.name} HPA: minReplicas below 2 (no redundancy)`);
+    }
+  }
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// .env.example
+// ---------------------------------------------------------------------------------------------------------
+
+interface EnvExample {
+  /** Variables mentioned as `NAME=` or `# NAME=`, with whether the line just above is a comment. */
+  mentioned: Map<string, { documented: boolean }>;
+  /** The uncommented assignments. */
+  values: Env;
+}
+
+function parseEnvExample(text: string): EnvExample {
+  const lines = text.split(/\r?\n/);
+  const mentioned = new Map<string, { documented: boolean }>();
+  const values: Env = {};
+  lines.forEach((line, i) => {
+    const match = /^(#\s*)?([A-Z][A-Z0-9_]*)=(.*)$/.exec(line.trim());
+    if (!match) return;
+    const above = (lines[i - 1] ?? '').trim();
+    const documented = above.startsWith('#') && !/^#\s*[A-Z][A-Z0-9_]*=/.test(above) && above.replace(/^#\s*/, '').length > 0;
+    mentioned.set(match[2], { documented });
+    if (!match[1]) values[match[2]] = match[3];
+  });
+  return { mentioned, values };
+}
+
+function envExampleProblems(example: EnvExample, variables: string[]): string[] {
+  const problems: string[] = [];
+  for (const name of variables) {
+    const entry = example.mentioned.get(name);
+    if (!entry) problems.push(`.env.example: ${name} is not documented`);
+    else if (!entry.documented) problems.push(`.env.example: ${name} has no comment line above it`);
+  }
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Tests
+// ---------------------------------------------------------------------------------------------------------
+
+describe('required-variable detector', () => {
+  it('finds AMQP_URL and HTTP_PORT required for CommonConfig, and not the defaulted LOG_LEVEL', () => {
+    const required = requiredVariables(CommonConfig);
+    expect(required).toEqual(expect.arrayContaining(['AMQP_URL', 'HTTP_PORT']));
+    expect(required).not.toContain('LOG_LEVEL');
+    expect(required).not.toContain('NODE_ENV');
+  });
+
+  it('adds MONGO_URL and MONGO_DB for MongoConfig (inherited metadata is seen)', () => {
+    expect(requiredVariables(MongoConfig)).toEqual(expect.arrayContaining(['AMQP_URL', 'HTTP_PORT', 'MONGO_URL', 'MONGO_DB']));
+  });
+
+  it('treats @IsOptional as optional and @ValidateIf by its condition on the defaults', () => {
+    const required = requiredVariables(GatewayConfig);
+    expect(required).toEqual(expect.arrayContaining(['REDIS_URL', 'JWT_SECRET'])); // JWT_ALGORITHM defaults to HS256
+    expect(required).not.toContain('JWT_PUBLIC_KEY'); // only for RS256
+    expect(required).not.toContain('JWT_ISSUER');
+  });
+
+  it.each(APPS)('agrees with boot validation for $name: exactly the required variables are rejected when unset', ({ config }) => {
+    expect(requiredVariables(config)).toEqual(variablesRejectedWhenUnset(config));
+  });
+
+  it('the checkers report a missing variable, a :latest image and an undocumented variable', () => {
+    const compose = parse(read('docker-compose.yml'), { merge: true });
+    delete compose.services.gateway.environment.AMQP_URL;
+    compose.services.redis.image = 'redis:latest';
+    const problems = composeProblems(compose);
+    expect(problems).toContain('compose gateway: required variable AMQP_URL is not set');
+    expect(problems).toContain('compose redis: image "redis:latest" uses :latest');
+
+    const k8s = loadK8s();
+    const gateway = k8s.docs.find((d) => d.kind === 'Deployment' && d.spec.template.spec.containers[0].image.startsWith('wellifiy/messaging-gateway:'));
+    gateway.spec.template.spec.containers[0].env = gateway.spec.template.spec.containers[0].env.filter((e: Yaml) => e.name !== 'REDIS_URL');
+    expect(k8sProblems(k8s)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^k8s gateway Deployment .*: required variable REDIS_URL is not provided/)]),
+    );
+
+    expect(envExampleProblems(parseEnvExample('# Broker URL.\nAMQP_URL=amqp://x\nHTTP_PORT=1\n'), ['AMQP_URL', 'HTTP_PORT', 'LOG_LEVEL'])).toEqual([
+      '.env.example: HTTP_PORT has no comment line above it',
+      '.env.example: LOG_LEVEL is not documented',
+    ]);
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = read('Dockerfile');
+  const instructions = dockerfile.replace(/\\\r?\n/g, ' ').split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const args = Object.fromEntries(
+    instructions.flatMap((l) => {
+      const m = /^ARG\s+([A-Za-z_][A-Za-z0-9_]*)=(\S+)/.exec(l);
+      return m ? [[m[1], m[2]]] : [];
+    }),
+  );
+  const stages = instructions.filter((l) => /^FROM\s/i.test(l));
+  const finalStage = instructions.slice(instructions.lastIndexOf(stages[stages.length - 1]));
+
+  it('builds every stage from a pinned node:20-bookworm-slim (or an earlier stage)', () => {
+    const stageNames = stages.map((l) => /\sAS\s+(\S+)/i.exec(l)?.[1]).filter(Boolean);
+    const problems = stages.flatMap((line) => {
+      const image = line.split(/\s+/)[1].replace(/^\$\{?([A-Za-z0-9_]+)\}?$/, (_, name: string) => args[name] ?? `$${name}`);
+      if (stageNames.includes(image)) return [];
+      const bad = imageProblem(image);
+      return [...(bad ? [`${line}: ${bad}`] : []), ...(image.startsWith('node:20-bookworm-slim') ? [] : [`${line}: not node:20-bookworm-slim`])];
+    });
+    expect(stages.length).toBeGreaterThan(1);
+    expect(problems).toEqual([]);
+  });
+
+  it('installs with npm ci, builds, prunes dev dependencies and runs the selected app as a non-root user', () => {
+    expect(dockerfile).toMatch(/RUN npm ci\b/);
+    expect(dockerfile).toMatch(/RUN npm run build\b/);
+    expect(dockerfile).toMatch(/npm prune --omit=dev/);
+    expect(finalStage.some((l) => /^ARG APP\b/.test(l))).toBe(true);
+    expect(finalStage.some((l) => /^ENV .*\bAPP=\$\{?APP\}?/.test(l))).toBe(true);
+    const user = finalStage.filter((l) => /^USER\s/.test(l)).pop();
+    expect(user).toBeDefined();
+    expect(user).not.toMatch(/^USER\s+(root|0)(:|\s|$)/);
+    expect(finalStage.filter((l) => /^CMD\s/.test(l)).pop()).toMatch(/node dist\/apps\/\$\{?APP\}?\/src\/main\.js/);
+  });
+
+  it('.dockerignore keeps local artefacts out of the build context', () => {
+    const ignored = read('.dockerignore').split(/\r?\n/).map((l) => l.trim().replace(/^\/|\/$/g, ''));
+    const missing = ['node_modules', 'dist', '.data', '.tools', '.git', 'coverage', 'reports'].filter((e) => !ignored.includes(e));
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('docker-compose.yml', () => {
+  it('runs every app from the Dockerfile with its required variables, healthy infrastructure and pinned images', () => {
+    expect(composeProblems(parse(read('docker-compose.yml'), { merge: true }))).toEqual([]);
+  });
+});
+
+describe('k8s/', () => {
+  it('has a Deployment (probes, pinned image, every required variable), Service and HPA for every app', () => {
+    expect(k8sProblems(loadK8s())).toEqual([]);
+  });
+
+  it('kustomization.yaml lists every manifest, which all exist, and not the example Secret', () => {
+    const kustomization = parse(read('k8s/kustomization.yaml'));
+    const resources: string[] = kustomization.resources ?? [];
+    const manifests = readdirSync(path.join(ROOT, 'k8s')).filter((f) => /\.ya?ml$/.test(f) && !/^kustomization\.ya?ml$/.test(f));
+    expect(resources.filter((r) => !existsSync(path.join(ROOT, 'k8s', r)))).toEqual([]);
+    // Applying placeholder secrets would overwrite the real ones from the secret store.
+    expect(resources).not.toContain('secrets.example.yaml');
+    expect(manifests.filter((f) => f !== 'secrets.example.yaml' && !resources.includes(f))).toEqual([]);
+  });
+
+  it('secrets.example.yaml is a Secret with placeholder values only', () => {
+    const secrets = loadYamlDocuments('k8s/secrets.example.yaml');
+    expect(secrets.map((d) => d.kind)).toEqual(['Secret']);
+    const values = Object.values(stringMap(secrets[0].stringData));
+    expect(values.length).toBeGreaterThan(0);
+    expect(values.filter((v) => !/REPLACE_ME/.test(v))).toEqual([]);
+  });
+});
+
+describe('.env.example', () => {
+  const example = parseEnvExample(read('.env.example'));
+
+  it('documents every variable of every config class, with a comment line each', () => {
+    expect(ALL_VARIABLES.length).toBeGreaterThan(0);
+    expect(envExampleProblems(example, ALL_VARIABLES)).toEqual([]);
+  });
+
+  it.each(APPS)('its values boot $name (with its own HTTP_PORT and MONGO_DB)', ({ name, config, port }) => {
+    expect(bootProblems(config, { ...example.values, HTTP_PORT: String(port), MONGO_DB: `wellifiy-${name}` })).toEqual([]);
+  });
+});

@@ -1,0 +1,112 @@
+# shellcheck shell=bash
+# Brings up what the services need, reusing what already runs:
+#   - RabbitMQ on AMQP_URL (default amqp://guest:guest@localhost:5672), started with `rabbitmq-server -detached` if installed but down;
+#   - Redis on REDIS_URL (default redis://localhost:6379), started with `redis-server --daemonize yes` if installed but down;
+#   - MongoDB on MONGO_URL if given; otherwise FerretDB v1 (MongoDB wire protocol, SQLite backend), built once into
+#     .tools/bin from the Go module proxy and run on FERRETDB_PORT (default 27027) with its data in .data/ferretdb.
+# Source this file, then call `infra_up`; `infra_down` stops only what infra_up started.
+
+FERRETDB_VERSION="v1.24.2"
+ROOT="${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}"
+FERRETDB_BIN="$ROOT/.tools/bin/ferretdb"
+FERRETDB_PORT="${FERRETDB_PORT:-27027}"
+FERRETDB_DATA="$ROOT/.data/ferretdb"
+INFRA_STARTED_FERRETDB=""
+
+say() { printf '\033[1m[infra]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[31m[infra] %s\033[0m\n' "$*" >&2; exit 1; }
+
+# port_open HOST PORT
+port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+# host_port URL DEFAULT_PORT -> "host port"
+host_port() {
+  local rest="${1#*://}"; rest="${rest#*@}"; rest="${rest%%/*}"; rest="${rest%%\?*}"
+  local host="${rest%%:*}" port="${rest##*:}"
+  [ "$port" = "$rest" ] && port="$2"
+  [ "$host" = "localhost" ] && host="127.0.0.1"
+  echo "$host $port"
+}
+
+wait_port() { # HOST PORT SECONDS NAME
+  local i
+  for ((i = 0; i < $3 * 4; i++)); do port_open "$1" "$2" && return 0; sleep 0.25; done
+  return 1
+}
+
+ensure_rabbitmq() {
+  export AMQP_URL="${AMQP_URL:-amqp://guest:guest@localhost:5672}"
+  read -r host port <<<"$(host_port "$AMQP_URL" 5672)"
+  if port_open "$host" "$port"; then say "RabbitMQ is up on $host:$port"; return; fi
+  [ "$host" = "127.0.0.1" ] || die "RabbitMQ at $AMQP_URL does not answer"
+  command -v rabbitmq-server >/dev/null || die "RabbitMQ is not running on $host:$port and rabbitmq-server is not installed (Debian: apt-get install rabbitmq-server), or set AMQP_URL"
+  say "starting RabbitMQ (rabbitmq-server -detached)…"
+  rabbitmq-server -detached >/dev/null 2>&1 || true
+  wait_port "$host" "$port" 90 || die "RabbitMQ did not start within 90 s (see /var/log/rabbitmq)"
+  say "RabbitMQ is up on $host:$port"
+}
+
+ensure_redis() {
+  export REDIS_URL="${REDIS_URL:-redis://localhost:6379}"
+  read -r host port <<<"$(host_port "$REDIS_URL" 6379)"
+  if port_open "$host" "$port"; then say "Redis is up on $host:$port"; return; fi
+  [ "$host" = "127.0.0.1" ] || die "Redis at $REDIS_URL does not answer"
+  command -v redis-server >/dev/null || die "Redis is not running on $host:$port and redis-server is not installed (Debian: apt-get install redis-server), or set REDIS_URL"
+  say "starting Redis…"
+  local dir="$ROOT/.data/redis"; mkdir -p "$dir"
+  redis-server --daemonize yes --bind 127.0.0.1 --port "$port" --save "" --appendonly no --dir "$dir" --logfile "$dir/redis.log" >/dev/null
+  wait_port "$host" "$port" 30 || die "Redis did not start within 30 s (see $dir/redis.log)"
+  say "Redis is up on $host:$port"
+}
+
+build_ferretdb() {
+  command -v go >/dev/null || die "Go is needed to build FerretDB (or set MONGO_URL to a running MongoDB)"
+  say "building FerretDB $FERRETDB_VERSION from the Go module proxy (first run only, ~1-2 min)…"
+  local work; work="$(mktemp -d)"
+  local dir
+  dir="$(GOFLAGS=-mod=mod go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')"
+  [ -d "$dir" ] || die "could not download github.com/FerretDB/FerretDB@$FERRETDB_VERSION"
+  # A plain `go install` of v1 builds a binary that refuses to start without build/version/version.txt
+  # (normally generated from git): build from a copy of the module with that file written.
+  cp -r "$dir/." "$work/src"; chmod -R u+w "$work/src"
+  echo "$FERRETDB_VERSION" >"$work/src/build/version/version.txt"
+  mkdir -p "$(dirname "$FERRETDB_BIN")"
+  (cd "$work/src" && CGO_ENABLED=0 go build -trimpath -o "$FERRETDB_BIN" ./cmd/ferretdb) || die "FerretDB build failed"
+  rm -rf "$work"
+  say "FerretDB built: $("$FERRETDB_BIN" --version | head -1)"
+}
+
+ensure_mongo() {
+  if [ -n "${MONGO_URL:-}" ]; then
+    read -r host port <<<"$(host_port "$MONGO_URL" 27017)"
+    port_open "$host" "$port" || die "MONGO_URL=$MONGO_URL does not answer"
+    say "using MongoDB at $MONGO_URL"
+    return
+  fi
+  export MONGO_URL="mongodb://127.0.0.1:$FERRETDB_PORT"
+  if port_open 127.0.0.1 "$FERRETDB_PORT"; then say "FerretDB already answers on 127.0.0.1:$FERRETDB_PORT"; return; fi
+  [ -x "$FERRETDB_BIN" ] || build_ferretdb
+  mkdir -p "$FERRETDB_DATA"
+  say "starting FerretDB on 127.0.0.1:$FERRETDB_PORT (data in .data/ferretdb)…"
+  "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$FERRETDB_DATA/" --state-dir="$FERRETDB_DATA" \
+    --listen-addr="127.0.0.1:$FERRETDB_PORT" --debug-addr=- --telemetry=disable --log-level=warn \
+    >>"$ROOT/.data/ferretdb.log" 2>&1 &
+  INFRA_STARTED_FERRETDB=$!
+  wait_port 127.0.0.1 "$FERRETDB_PORT" 30 || die "FerretDB did not start within 30 s (see .data/ferretdb.log)"
+  say "FerretDB is up (pid $INFRA_STARTED_FERRETDB)"
+}
+
+infra_up() {
+  mkdir -p "$ROOT/.data"
+  ensure_rabbitmq
+  ensure_redis
+  ensure_mongo
+}
+
+infra_down() {
+  if [ -n "$INFRA_STARTED_FERRETDB" ] && kill -0 "$INFRA_STARTED_FERRETDB" 2>/dev/null; then
+    say "stopping FerretDB (pid $INFRA_STARTED_FERRETDB)"
+    kill "$INFRA_STARTED_FERRETDB" 2>/dev/null || true
+    wait "$INFRA_STARTED_FERRETDB" 2>/dev/null || true
+  fi
+}
