@@ -19,7 +19,6 @@ const ROOT = path.resolve(__dirname, '../..');
 type ConfigClass = new () => object;
 type Env = Record<string, string>;
 // Parsed YAML is untyped; the checkers navigate it defensively and report what they cannot find.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Yaml = any;
 
 interface AppSpec {

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 export * from './channel.types';
 export * from './envelope';
 export * from './errors';

@@ -1,0 +1,36 @@
+import { api } from './support/client';
+
+describe('operations endpoints', () => {
+  it('liveness answers without a token', async () => {
+    const res = await api('GET', '/health/live');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok' });
+  });
+
+  it('readiness checks RabbitMQ, Redis and every service', async () => {
+    const res = await api('GET', '/health/ready');
+    expect(res.status).toBe(200);
+    expect(res.body.checks).toEqual({
+      rabbitmq: 'ok',
+      redis: 'ok',
+      channels: 'ok',
+      messages: 'ok',
+      notifications: 'ok',
+      'activation-rules': 'ok',
+    });
+  });
+
+  it('metrics are exposed in Prometheus format', async () => {
+    const res = await api('GET', '/metrics');
+    expect(res.status).toBe(200);
+    expect(res.body).toContain('process_cpu_seconds_total{service="gateway"}');
+  });
+
+  it('the OpenAPI document lists the REST endpoints', async () => {
+    const res = await api('GET', '/docs-json');
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining(['/v1/me', '/v1/channels', '/v1/channels/{id}', '/v1/channels/{id}/messages', '/v1/patients/{patientId}/channels/{type}/activate']),
+    );
+  });
+});

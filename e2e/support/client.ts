@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import amqp from 'amqplib';
+import { io, Socket } from 'socket.io-client';
+import { expectEventually, testInfra, tokenFor, TestUser } from '@wellifiy/testing';
+import { gatewayUrl } from './system';
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** HTTP against the running gateway, as a client app would call it. */
+export async function api<T = any>(
+  method: string,
+  path: string,
+  opts: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  let body: string | undefined;
+  if (opts.rawBody !== undefined) {
+    body = opts.rawBody;
+    headers['content-type'] ??= 'application/json';
+  } else if (opts.body !== undefined) {
+    body = JSON.stringify(opts.body);
+    headers['content-type'] = 'application/json';
+  }
+  const res = await fetch(`${gatewayUrl}${path}`, { method, headers, body });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    // not JSON (e.g. /metrics)
+  }
+  return { status: res.status, body: parsed as T, headers: res.headers };
+}
+
+/** Publishes an inbound event exactly as the patient service / staff directory do: plain amqplib, CloudEvents JSON. */
+export async function publishInbound(type: string, orgId: string, data: unknown, opts: { id?: string; raw?: Buffer } = {}): Promise<string> {
+  const id = opts.id ?? `evt_${randomUUID()}`;
+  const conn = await amqp.connect(testInfra.amqpUrl);
+  try {
+    const ch = await conn.createConfirmChannel();
+    const content = opts.raw ?? Buffer.from(JSON.stringify({ id, type, source: 'patient-service', time: new Date().toISOString(), orgId, data }));
+    ch.publish('wellifiy.events', type, content, { persistent: true, contentType: 'application/json', messageId: id });
+    await ch.waitForConfirms();
+  } finally {
+    await conn.close();
+  }
+  return id;
+}
+
+export interface RealtimeClient {
+  socket: Socket;
+  events: { name: string; payload: any }[];
+  received(name: string): any[];
+  close(): void;
+}
+
+/** A Socket.IO client that records every event it receives; resolves once the server has joined its rooms. */
+export async function connectRealtime(token: string): Promise<RealtimeClient> {
+  const socket = io(gatewayUrl, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+  const events: { name: string; payload: any }[] = [];
+  socket.onAny((name: string, payload: unknown) => events.push({ name, payload }));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('ready', () => resolve());
+    socket.once('connect_error', (err) => reject(err));
+  });
+  return {
+    socket,
+    events,
+    received: (name) => events.filter((e) => e.name === name).map((e) => e.payload),
+    close: () => socket.close(),
+  };
+}
+
+/** Resolves with the connect_error message (or rejects if the connection was accepted). */
+export function connectionRefusal(auth: Record<string, unknown>): Promise<string> {
+  const socket = io(gatewayUrl, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
+  return new Promise((resolve, reject) => {
+    socket.once('connect_error', (err) => {
+      socket.close();
+      resolve(err.message);
+    });
+    socket.once('connect', () => {
+      socket.close();
+      reject(new Error('connection was accepted'));
+    });
+  });
+}
+
+export interface Org {
+  orgId: string;
+  teamMember(id?: string, perms?: string[]): Promise<TestUser & { token: string }>;
+  patient(id?: string, extra?: Record<string, unknown>): Promise<TestUser & { token: string }>;
+}
+
+/**
+ * A fresh organisation. Users are introduced the way production does it — events from the staff
+ * directory and the patient service — and returned once the channels service knows them.
+ */
+export function newOrg(): Org {
+  const orgId = `org_${randomUUID().slice(0, 8)}`;
+  const known = async (token: string): Promise<void> => {
+    await expectEventually(async () => {
+      const me = await api('GET', '/v1/me', { token });
+      expect(me.body.firstName).toEqual(expect.any(String));
+    });
+  };
+  return {
+    orgId,
+    async teamMember(id = `tm_${randomUUID().slice(0, 8)}`, perms: string[] = []) {
+      const user: TestUser = { userId: id, orgId, kind: 'team_member', perms };
+      await publishInbound('team-member.created', orgId, { teamMemberId: id, firstName: 'Tess', lastName: `Member-${id}`, email: `${id}@clinic.example` });
+      const token = tokenFor(user);
+      await known(token);
+      return { ...user, token };
+    },
+    async patient(id = `pt_${randomUUID().slice(0, 8)}`, extra: Record<string, unknown> = {}) {
+      const user: TestUser = { userId: id, orgId, kind: 'patient' };
+      await publishInbound('patient.created', orgId, { patientId: id, firstName: 'Pat', lastName: `Surname-${id}`, ...extra });
+      const token = tokenFor(user);
+      await known(token);
+      return { ...user, token };
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import type * as Testing from '@wellifiy/testing';
+
+declare global {
+  var __WELLIFIY_E2E__: Testing.RunningApp[] | undefined;
+}
+
+/**
+ * Builds and starts all five services as real processes against the real infrastructure. Jest runs this
+ * outside its module registry (no path aliases), so the testing library is loaded from the fresh build.
+ */
+export default async function globalSetup(): Promise<void> {
+  const root = path.resolve(__dirname, '../..');
+  execFileSync(process.execPath, [path.join(root, 'tools/build/build.mjs')], { stdio: 'inherit' });
+  const testing = require(path.join(root, 'dist/libs/testing/src/index.js')) as typeof Testing;
+  const basePort = Number(process.env.E2E_BASE_PORT ?? 3100);
+  globalThis.__WELLIFIY_E2E__ = await testing.startSystem({
+    root,
+    basePort,
+    amqpUrl: testing.testInfra.amqpUrl,
+    redisUrl: testing.testInfra.redisUrl,
+    mongoUrl: testing.testInfra.mongoUrl,
+    jwtSecret: testing.TEST_JWT_SECRET,
+    dbPrefix: testing.uniqueName('e2e'),
+    nodeEnv: 'test',
+    logLevel: 'warn',
+    logs: path.join(root, 'reports/e2e-logs'),
+    extraEnv: { gateway: { RATE_LIMIT_PER_MINUTE: '100000' } },
+  });
+}

@@ -1,0 +1,4 @@
+export * from './eventually';
+export * from './infra';
+export * from './local-system';
+export * from './tokens';

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The test command: type-check, lint, then unit, integration and end-to-end tests against real
+# infrastructure (RabbitMQ, Redis, FerretDB/MongoDB). Ends with one line: "N passed, N failed".
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+source tools/scripts/lib/infra.sh
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing npm dependencies (npm ci)…"
+  npm ci --no-audit --no-fund || die "npm ci failed"
+fi
+infra_up
+trap infra_down EXIT
+export NX_DAEMON=false NX_NO_CLOUD=true NX_SKIP_NX_CACHE=true
+
+rm -rf reports && mkdir -p reports
+failed_checks=0
+step() { say "$1"; shift; if ! "$@"; then say "FAILED: $*"; failed_checks=$((failed_checks + 1)); fi; }
+
+step "type-checking (tsc)…" npx tsc -p tsconfig.json --noEmit
+step "computing the Nx project graph…" npx nx show projects --json
+step "linting (eslint with Nx module boundaries)…" npx eslint --max-warnings 0 .
+step "building…" node tools/build/build.mjs
+for tier in unit integration e2e; do
+  say "running $tier tests…"
+  npx jest --selectProjects "$tier" --runInBand --ci --json --outputFile="reports/$tier.json" 2>&1 | tee "reports/$tier.log" | grep -vE '^\s*$' | grep -E '^(PASS|FAIL)|●|Tests:' || true
+done
+node tools/scripts/summarize.mjs "$failed_checks" reports/unit.json reports/integration.json reports/e2e.json
