@@ -28,7 +28,7 @@ runMain('gateway', async () => {
   app.useGlobalFilters(new HttpErrorFilter());
   const openapi = new DocumentBuilder()
     .setTitle('Wellifiy Messaging API')
-    .setDescription('REST API of the messaging gateway. Realtime events: see docs/realtime.md.')
+    .setDescription('REST API of the Wellifiy Messaging gateway. Realtime (Socket.IO) events and broker events are described in docs/realtime.md.')
     .setVersion('1')
     .addBearerAuth()
     .build();
