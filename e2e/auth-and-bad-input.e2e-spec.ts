@@ -1,6 +1,6 @@
 import jwt from 'jsonwebtoken';
 import { TEST_JWT_SECRET, tokenFor } from '@wellifiy/testing';
-import { api, connectionRefusal, newOrg } from './support/client';
+import { api, ApiResponse, connectionRefusal, newOrg } from './support/client';
 
 const b64 = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
 const claims = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
@@ -51,7 +51,7 @@ describe('bad input gets a clear 4xx and loses nothing', () => {
   const org = newOrg();
   let token: string;
   let channelId: string;
-  const send = (body: unknown): ReturnType<typeof api> => api('POST', `/v1/channels/${channelId}/messages`, { token, body });
+  const send = (body: unknown): Promise<ApiResponse> => api('POST', `/v1/channels/${channelId}/messages`, { token, body });
 
   beforeAll(async () => {
     const tm = await org.teamMember();

@@ -24,7 +24,12 @@ function describe(errors: ValidationError[]): string[] {
  */
 export function loadConfig<T extends object>(schema: new () => T, env: NodeJS.ProcessEnv = process.env): T {
   const source: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') source[k] = v;
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined || v === '') continue;
+    // Implicit conversion would turn "false" into true (Boolean("false")); booleans are read as words.
+    const isBoolean = Reflect.getMetadata('design:type', schema.prototype, k) === Boolean;
+    source[k] = isBoolean && (v === 'true' || v === 'false') ? v === 'true' : v;
+  }
   const instance = plainToInstance(schema, source, { enableImplicitConversion: true, exposeDefaultValues: true });
   // whitelist drops every variable the schema does not declare
   const errors = validateSync(instance, { whitelist: true });

@@ -2,3 +2,4 @@ export * from './eventually';
 export * from './infra';
 export * from './local-system';
 export * from './tokens';
+export * from './actors';

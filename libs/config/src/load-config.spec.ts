@@ -1,0 +1,105 @@
+import 'reflect-metadata';
+import { IsBoolean, IsOptional } from 'class-validator';
+import { CommonConfig, MongoConfig } from './common.config';
+import { ConfigError, loadConfig } from './load-config';
+
+const VALID = {
+  AMQP_URL: 'amqp://guest:guest@localhost:5672',
+  HTTP_PORT: '3000',
+  MONGO_URL: 'mongodb://127.0.0.1:27017',
+  MONGO_DB: 'wellifiy-test',
+};
+
+function configErrorOf(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('expected a ConfigError, nothing was thrown');
+}
+
+describe('loadConfig', () => {
+  it('reads a valid environment into a typed object with defaults applied', () => {
+    const cfg = loadConfig(MongoConfig, { ...VALID });
+
+    expect({ ...cfg }).toEqual({
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'log',
+      AMQP_URL: 'amqp://guest:guest@localhost:5672',
+      HTTP_PORT: 3000,
+      AMQP_PREFETCH: 32,
+      EVENT_MAX_ATTEMPTS: 5,
+      MONGO_URL: 'mongodb://127.0.0.1:27017',
+      MONGO_DB: 'wellifiy-test',
+    });
+    expect(cfg).toBeInstanceOf(MongoConfig);
+  });
+
+  it('converts numeric strings to numbers', () => {
+    const cfg = loadConfig(CommonConfig, { ...VALID, HTTP_PORT: '8080', AMQP_PREFETCH: '64', EVENT_MAX_ATTEMPTS: '3' });
+
+    expect(cfg.HTTP_PORT).toBe(8080);
+    expect(cfg.AMQP_PREFETCH).toBe(64);
+    expect(cfg.EVENT_MAX_ATTEMPTS).toBe(3);
+  });
+
+  it('a given value overrides the default', () => {
+    expect(loadConfig(CommonConfig, { ...VALID, LOG_LEVEL: 'debug', NODE_ENV: 'test' })).toMatchObject({ LOG_LEVEL: 'debug', NODE_ENV: 'test' });
+  });
+
+  it('drops environment variables the schema does not declare', () => {
+    const cfg = loadConfig(CommonConfig, { ...VALID, PATH: '/usr/bin', SECRET_OF_SOMEONE_ELSE: 'x', MONGO_DB: 'not-in-common' });
+
+    expect(Object.keys(cfg).sort()).toEqual(['AMQP_PREFETCH', 'AMQP_URL', 'EVENT_MAX_ATTEMPTS', 'HTTP_PORT', 'LOG_LEVEL', 'NODE_ENV']);
+  });
+
+  it('a missing required variable fails with a ConfigError naming it', () => {
+    const { AMQP_URL: _omit, ...env } = VALID;
+
+    const err = configErrorOf(() => loadConfig(MongoConfig, env));
+
+    expect(err.problems).toHaveLength(1);
+    expect(err.problems[0]).toMatch(/^AMQP_URL: /);
+    expect(err.message).toContain('AMQP_URL');
+  });
+
+  it('an empty variable counts as missing', () => {
+    const err = configErrorOf(() => loadConfig(MongoConfig, { ...VALID, MONGO_DB: '' }));
+
+    expect(err.problems.map((p) => p.split(':')[0])).toEqual(['MONGO_DB']);
+  });
+
+  it('every missing variable is named at once', () => {
+    const err = configErrorOf(() => loadConfig(MongoConfig, {}));
+
+    expect(err.problems.map((p) => p.split(':')[0]).sort()).toEqual(['AMQP_URL', 'HTTP_PORT', 'MONGO_DB', 'MONGO_URL']);
+  });
+
+  it.each([
+    ['HTTP_PORT', 'abc'],
+    ['HTTP_PORT', '70000'],
+    ['AMQP_PREFETCH', '0'],
+    ['AMQP_URL', 'http://localhost:5672'],
+    ['MONGO_URL', 'postgres://localhost'],
+    ['NODE_ENV', 'staging'],
+    ['LOG_LEVEL', 'trace'],
+  ])('a bad value of %s (%s) fails with a ConfigError naming it', (name, value) => {
+    const err = configErrorOf(() => loadConfig(MongoConfig, { ...VALID, [name]: value }));
+
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.problems).toHaveLength(1);
+    expect(err.problems[0].startsWith(`${name}: `)).toBe(true);
+  });
+
+  it('a boolean setting given as "false" loads as false (latent bug: implicit conversion makes it true)', () => {
+    class WithFlag extends CommonConfig {
+      @IsOptional() @IsBoolean()
+      FEATURE_ON?: boolean;
+    }
+    // Implicit conversion turns any non-empty string into true: "false" must not enable a feature.
+    expect(loadConfig(WithFlag, { ...VALID, FEATURE_ON: 'true' }).FEATURE_ON).toBe(true);
+    expect(loadConfig(WithFlag, { ...VALID, FEATURE_ON: 'false' }).FEATURE_ON).toBe(false);
+  });
+});
