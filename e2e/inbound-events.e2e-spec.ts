@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import amqp, { ConsumeMessage } from 'amqplib';
-import { expectEventually, testInfra, tokenFor } from '@wellifiy/testing';
+import { expectEventually, tokenFor } from '@wellifiy/testing';
 import { api, publishInbound } from './support/client';
+import { e2eAmqpUrl } from './support/system';
 
 /**
  * Inbound events as the patient service publishes them (plain amqplib). Malformed ones land in the
@@ -12,7 +13,7 @@ describe('inbound events from non-Nest publishers', () => {
   const deadLettered: ConsumeMessage[] = [];
 
   beforeAll(async () => {
-    conn = await amqp.connect(testInfra.amqpUrl);
+    conn = await amqp.connect(e2eAmqpUrl());
     const ch = await conn.createChannel();
     // Our own copy of everything dead-lettered from now on (the DLX is a fanout exchange).
     const { queue } = await ch.assertQueue('', { exclusive: true, autoDelete: true });

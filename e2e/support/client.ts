@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
 import { io, Socket } from 'socket.io-client';
-import { expectEventually, testInfra, tokenFor, TestUser } from '@wellifiy/testing';
-import { gatewayUrl } from './system';
+import { expectEventually, tokenFor, TestUser } from '@wellifiy/testing';
+import { e2eAmqpUrl, gatewayUrl } from './system';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -40,7 +40,7 @@ export async function api<T = any>(
 /** Publishes an inbound event exactly as the patient service / staff directory do: plain amqplib, CloudEvents JSON. */
 export async function publishInbound(type: string, orgId: string, data: unknown, opts: { id?: string; raw?: Buffer } = {}): Promise<string> {
   const id = opts.id ?? `evt_${randomUUID()}`;
-  const conn = await amqp.connect(testInfra.amqpUrl);
+  const conn = await amqp.connect(e2eAmqpUrl());
   try {
     const ch = await conn.createConfirmChannel();
     const content = opts.raw ?? Buffer.from(JSON.stringify({ id, type, source: 'patient-service', time: new Date().toISOString(), orgId, data }));

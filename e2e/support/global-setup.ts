@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import type * as Testing from '@wellifiy/testing';
+import { createIsolatedVhost } from './vhost';
 
 declare global {
-  var __WELLIFIY_E2E__: Testing.RunningApp[] | undefined;
+  var __WELLIFIY_E2E__: { apps: Testing.RunningApp[]; vhost: string | null } | undefined;
 }
 
 /**
@@ -15,10 +16,12 @@ export default async function globalSetup(): Promise<void> {
   execFileSync(process.execPath, [path.join(root, 'tools/build/build.mjs')], { stdio: 'inherit' });
   const testing = require(path.join(root, 'dist/libs/testing/src/index.js')) as typeof Testing;
   const basePort = Number(process.env.E2E_BASE_PORT ?? 3100);
-  globalThis.__WELLIFIY_E2E__ = await testing.startSystem({
+  const broker = createIsolatedVhost(testing.testInfra.amqpUrl);
+  process.env.E2E_AMQP_URL = broker.url;
+  const apps = await testing.startSystem({
     root,
     basePort,
-    amqpUrl: testing.testInfra.amqpUrl,
+    amqpUrl: broker.url,
     redisUrl: testing.testInfra.redisUrl,
     mongoUrl: testing.testInfra.mongoUrl,
     jwtSecret: testing.TEST_JWT_SECRET,
@@ -28,4 +31,5 @@ export default async function globalSetup(): Promise<void> {
     logs: path.join(root, 'reports/e2e-logs'),
     extraEnv: { gateway: { RATE_LIMIT_PER_MINUTE: '100000' } },
   });
+  globalThis.__WELLIFIY_E2E__ = { apps, vhost: broker.vhost };
 }
