@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsString, MinLength, ValidateNested } from 'class-validator';
+import { IsIn, IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { ChannelSnapshot } from '../channel.types';
 import { envelopeOf, EventEnvelope } from '../envelope';
 import { USER_KINDS, UserKind } from '../identity';
@@ -10,6 +10,9 @@ export const ChannelsEvents = {
   ChannelUpdated: 'channel.updated',
   ChannelMemberAdded: 'channel.member.added',
   ChannelMemberRemoved: 'channel.member.removed',
+  /** A user archived the channel for themselves: their notifications for it pause. */
+  ChannelArchived: 'channel.archived',
+  ChannelUnarchived: 'channel.unarchived',
 } as const;
 
 export class ChannelChangedData {
@@ -18,6 +21,10 @@ export class ChannelChangedData {
 
   @IsString() @MinLength(1)
   actorId!: string;
+
+  /** Why, for the audit trail (e.g. `team_member_archived`, `fallback_allocation_clinician`). */
+  @IsOptional() @IsString() @MaxLength(500)
+  reason?: string;
 }
 
 export class ChannelMemberAddedData {
@@ -32,6 +39,10 @@ export class ChannelMemberAddedData {
 
   @IsString() @MinLength(1)
   actorId!: string;
+
+  /** Why, for the audit trail (e.g. `team_member_archived`, `fallback_allocation_clinician`). */
+  @IsOptional() @IsString() @MaxLength(500)
+  reason?: string;
 }
 
 export class ChannelMemberRemovedData {
@@ -43,6 +54,18 @@ export class ChannelMemberRemovedData {
 
   @IsString() @MinLength(1)
   actorId!: string;
+
+  /** Why, for the audit trail (e.g. `team_member_archived`, `fallback_allocation_clinician`). */
+  @IsOptional() @IsString() @MaxLength(500)
+  reason?: string;
+}
+
+export class ChannelMemberFlagData {
+  @IsString() @MinLength(1)
+  channelId!: string;
+
+  @IsString() @MinLength(1)
+  userId!: string;
 }
 
 export interface ChannelsEventPayloads {
@@ -50,6 +73,8 @@ export interface ChannelsEventPayloads {
   [ChannelsEvents.ChannelUpdated]: ChannelChangedData;
   [ChannelsEvents.ChannelMemberAdded]: ChannelMemberAddedData;
   [ChannelsEvents.ChannelMemberRemoved]: ChannelMemberRemovedData;
+  [ChannelsEvents.ChannelArchived]: ChannelMemberFlagData;
+  [ChannelsEvents.ChannelUnarchived]: ChannelMemberFlagData;
 }
 
 export const ChannelChangedEvent = envelopeOf(ChannelChangedData);
@@ -58,10 +83,14 @@ export const ChannelMemberAddedEvent = envelopeOf(ChannelMemberAddedData);
 export type ChannelMemberAddedEvent = EventEnvelope<ChannelMemberAddedData>;
 export const ChannelMemberRemovedEvent = envelopeOf(ChannelMemberRemovedData);
 export type ChannelMemberRemovedEvent = EventEnvelope<ChannelMemberRemovedData>;
+export const ChannelMemberFlagEvent = envelopeOf(ChannelMemberFlagData);
+export type ChannelMemberFlagEvent = EventEnvelope<ChannelMemberFlagData>;
 
 export const CHANNELS_EVENT_CLASSES: { [K in keyof ChannelsEventPayloads]: new () => object } = {
   [ChannelsEvents.ChannelCreated]: ChannelChangedEvent,
   [ChannelsEvents.ChannelUpdated]: ChannelChangedEvent,
   [ChannelsEvents.ChannelMemberAdded]: ChannelMemberAddedEvent,
   [ChannelsEvents.ChannelMemberRemoved]: ChannelMemberRemovedEvent,
+  [ChannelsEvents.ChannelArchived]: ChannelMemberFlagEvent,
+  [ChannelsEvents.ChannelUnarchived]: ChannelMemberFlagEvent,
 };

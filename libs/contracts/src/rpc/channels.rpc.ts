@@ -1,4 +1,6 @@
-import { IsBoolean, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import {
+  ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf,
+} from 'class-validator';
 import { ACTIVATABLE_CHANNEL_TYPES, ActivatableChannelType, CHANNEL_TYPES, ChannelSnapshot, ChannelType, ChannelView } from '../channel.types';
 import { UserKind } from '../identity';
 import { ActorRequest, PingRequest, PingResult, RpcEntry } from './common';
@@ -11,6 +13,18 @@ export const ChannelsRpc = {
   ChannelsGet: 'channels.get',
   ChannelsMemberships: 'channels.memberships',
   ChannelsMembershipCheck: 'channels.membership-check',
+  ChannelsCreate: 'channels.create',
+  ChannelsMembers: 'channels.members',
+  ChannelsAddMember: 'channels.add-member',
+  ChannelsRemoveMember: 'channels.remove-member',
+  ChannelsLeave: 'channels.leave',
+  ChannelsArchive: 'channels.archive',
+  ChannelsUnarchive: 'channels.unarchive',
+  ChannelsUpdateProfile: 'channels.update-profile',
+  ChannelsAudit: 'channels.audit',
+  ChannelsNeedingStaff: 'channels.needing-staff',
+  /** System activation by the activation-rules service (patient intake). */
+  ChannelsActivateForPatient: 'channels.activate-for-patient',
 } as const;
 
 export class MeRequest extends ActorRequest {}
@@ -66,6 +80,111 @@ export interface MembershipCheckResult {
   channel: ChannelSnapshot | null;
 }
 
+export const CREATABLE_CHANNEL_TYPES = ['group', 'staff', 'dm'] as const;
+export type CreatableChannelType = (typeof CREATABLE_CHANNEL_TYPES)[number];
+export const CHANNEL_MEMBERS_MAX = 1000;
+
+export class CreateChannelRequest extends ActorRequest {
+  @IsIn(CREATABLE_CHANNEL_TYPES)
+  type!: CreatableChannelType;
+
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(100)
+  name?: string;
+
+  /** Required for `staff` (the patient it is about); not allowed for `group` and `dm`. */
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(128)
+  patientId?: string;
+
+  /** Other members besides the creator. */
+  @IsArray() @ArrayMaxSize(CHANNEL_MEMBERS_MAX) @IsString({ each: true }) @MinLength(1, { each: true }) @MaxLength(128, { each: true })
+  memberIds!: string[];
+}
+export interface CreateChannelResult {
+  channel: ChannelView;
+  /** false when an existing DM with the same members was returned. */
+  created: boolean;
+}
+
+/** A member as one viewer may see them (DESIGN §2 rule 9). */
+export interface ChannelMemberView {
+  userId: string;
+  kind: UserKind;
+  displayName: string;
+  /** Only for team-member viewers: a patient's real name beside the display name. */
+  realName?: { firstName: string; lastName: string };
+  title: string | null;
+  avatarMediaId: string | null;
+  joinedAt: string;
+}
+
+export class MemberRequest extends ActorRequest {
+  @IsString() @MinLength(1) @MaxLength(128)
+  channelId!: string;
+
+  @IsString() @MinLength(1) @MaxLength(128)
+  userId!: string;
+
+  @IsOptional() @IsString() @MaxLength(500)
+  reason?: string;
+}
+
+export class UpdateProfileRequest extends ActorRequest {
+  /** null resets to the default (first name). */
+  @ValidateIf((_, v) => v !== null && v !== undefined) @IsString() @MinLength(1) @MaxLength(50)
+  displayName?: string | null;
+
+  @ValidateIf((_, v) => v !== null && v !== undefined) @IsString() @Matches(/^med_[A-Za-z0-9]{1,64}$/)
+  avatarMediaId?: string | null;
+}
+
+export class AuditQueryRequest extends ActorRequest {
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(128)
+  channelId?: string;
+
+  @IsOptional() @IsInt() @Min(1) @Max(500)
+  limit?: number;
+
+  /** ISO time: entries strictly older than this (paging back). */
+  @IsOptional() @IsString()
+  before?: string;
+}
+export interface AuditEntryView {
+  id: string;
+  at: string;
+  actorId: string;
+  action: string;
+  channelId: string | null;
+  targetUserId: string | null;
+  reason: string | null;
+}
+
+export class NeedingStaffRequest extends ActorRequest {}
+
+export class ActivateForPatientRequest {
+  @IsString() @MinLength(1) @MaxLength(128)
+  orgId!: string;
+
+  @IsString() @MinLength(1) @MaxLength(128)
+  patientId!: string;
+
+  @IsIn(ACTIVATABLE_CHANNEL_TYPES)
+  type!: ActivatableChannelType;
+
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(CHANNEL_MEMBERS_MAX) @IsString({ each: true })
+  teamMemberIds!: string[];
+
+  /** Who decided (for the audit trail), e.g. `activation-rules`. */
+  @IsString() @MinLength(1) @MaxLength(128)
+  actorId!: string;
+
+  @IsOptional() @IsString() @MaxLength(500)
+  reason?: string;
+}
+export interface ActivateForPatientResult {
+  channel: ChannelView;
+  created: boolean;
+}
+
 export interface ChannelsRpcContract {
   [ChannelsRpc.ChannelsPing]: RpcEntry<PingRequest, PingResult>;
   [ChannelsRpc.ChannelsMe]: RpcEntry<MeRequest, MeView>;
@@ -74,6 +193,17 @@ export interface ChannelsRpcContract {
   [ChannelsRpc.ChannelsGet]: RpcEntry<GetChannelRequest, ChannelView>;
   [ChannelsRpc.ChannelsMemberships]: RpcEntry<MembershipsRequest, MembershipsResult>;
   [ChannelsRpc.ChannelsMembershipCheck]: RpcEntry<MembershipCheckRequest, MembershipCheckResult>;
+  [ChannelsRpc.ChannelsCreate]: RpcEntry<CreateChannelRequest, CreateChannelResult>;
+  [ChannelsRpc.ChannelsMembers]: RpcEntry<GetChannelRequest, ChannelMemberView[]>;
+  [ChannelsRpc.ChannelsAddMember]: RpcEntry<MemberRequest, ChannelView>;
+  [ChannelsRpc.ChannelsRemoveMember]: RpcEntry<MemberRequest, ChannelView>;
+  [ChannelsRpc.ChannelsLeave]: RpcEntry<GetChannelRequest, { left: true }>;
+  [ChannelsRpc.ChannelsArchive]: RpcEntry<GetChannelRequest, ChannelView>;
+  [ChannelsRpc.ChannelsUnarchive]: RpcEntry<GetChannelRequest, ChannelView>;
+  [ChannelsRpc.ChannelsUpdateProfile]: RpcEntry<UpdateProfileRequest, MeView>;
+  [ChannelsRpc.ChannelsAudit]: RpcEntry<AuditQueryRequest, AuditEntryView[]>;
+  [ChannelsRpc.ChannelsNeedingStaff]: RpcEntry<NeedingStaffRequest, ChannelView[]>;
+  [ChannelsRpc.ChannelsActivateForPatient]: RpcEntry<ActivateForPatientRequest, ActivateForPatientResult>;
 }
 
 export const CHANNELS_RPC_REQUESTS: { [K in keyof ChannelsRpcContract]: new () => ChannelsRpcContract[K]['request'] } = {
@@ -84,4 +214,15 @@ export const CHANNELS_RPC_REQUESTS: { [K in keyof ChannelsRpcContract]: new () =
   [ChannelsRpc.ChannelsGet]: GetChannelRequest,
   [ChannelsRpc.ChannelsMemberships]: MembershipsRequest,
   [ChannelsRpc.ChannelsMembershipCheck]: MembershipCheckRequest,
+  [ChannelsRpc.ChannelsCreate]: CreateChannelRequest,
+  [ChannelsRpc.ChannelsMembers]: GetChannelRequest,
+  [ChannelsRpc.ChannelsAddMember]: MemberRequest,
+  [ChannelsRpc.ChannelsRemoveMember]: MemberRequest,
+  [ChannelsRpc.ChannelsLeave]: GetChannelRequest,
+  [ChannelsRpc.ChannelsArchive]: GetChannelRequest,
+  [ChannelsRpc.ChannelsUnarchive]: GetChannelRequest,
+  [ChannelsRpc.ChannelsUpdateProfile]: UpdateProfileRequest,
+  [ChannelsRpc.ChannelsAudit]: AuditQueryRequest,
+  [ChannelsRpc.ChannelsNeedingStaff]: NeedingStaffRequest,
+  [ChannelsRpc.ChannelsActivateForPatient]: ActivateForPatientRequest,
 };
