@@ -13,8 +13,11 @@ import { CorrelationIdMiddleware } from './http/correlation-id.middleware';
 import { MeController } from './me/me.controller';
 import { MessagesController } from './messages/messages.controller';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
+import { ChannelEventsRealtime } from './realtime/channel-events.realtime';
+import { MessageEventsRealtime } from './realtime/message-events.realtime';
 import { RealtimeFanout } from './realtime/realtime-fanout';
 import { RealtimeGateway } from './realtime/realtime.gateway';
+import { RealtimeRouter } from './realtime/realtime-router';
 import { REDIS } from './redis/redis.provider';
 import { RedisModule } from './redis/redis.module';
 
@@ -55,7 +58,11 @@ export class AppModule implements NestModule {
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },
         RealtimeGateway,
+        RealtimeRouter,
         RealtimeFanout,
+        // realtime handlers, one provider per feature
+        ChannelEventsRealtime,
+        MessageEventsRealtime,
       ],
     };
   }

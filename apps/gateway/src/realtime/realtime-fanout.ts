@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
-import {
-  ChannelChangedData, ChannelMemberAddedData, ChannelMemberRemovedData, EventEnvelope, Events, MessageCreatedData, Topology,
-} from '@wellifiy/contracts';
+import { EventEnvelope, Topology } from '@wellifiy/contracts';
 import { AMQP_CONNECTION, EventConsumer } from '@wellifiy/messaging';
 import { GatewayConfig } from '../config/gateway.config';
 import { RealtimeGateway } from './realtime.gateway';
-import { channelRoom, ClientEvents, userRoom } from './rooms';
+import { RealtimeRouter } from './realtime-router';
 
-const ROUTING_KEYS = [Events.MessageCreated, Events.ChannelCreated, Events.ChannelUpdated, Events.ChannelMemberAdded, Events.ChannelMemberRemoved];
 const RECENT_IDS = 10_000;
 
 /**
@@ -26,18 +23,20 @@ export class RealtimeFanout implements OnApplicationBootstrap, OnApplicationShut
   constructor(
     @Inject(AMQP_CONNECTION) private readonly connection: AmqpConnectionManager,
     private readonly gateway: RealtimeGateway,
+    private readonly router: RealtimeRouter,
     private readonly config: GatewayConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    const types = this.router.types();
     this.consumer = new EventConsumer({
       connection: this.connection,
       queue: Topology.gatewayRealtimeQueue(randomUUID()),
-      routingKeys: ROUTING_KEYS,
+      routingKeys: types,
       kind: 'instance',
       prefetch: this.config.AMQP_PREFETCH * 8,
       maxAttempts: 1,
-      canHandle: (type) => (ROUTING_KEYS as string[]).includes(type),
+      canHandle: (type) => types.includes(type),
       handle: async (e) => this.dispatch(e),
     });
     await this.consumer.start();
@@ -49,37 +48,12 @@ export class RealtimeFanout implements OnApplicationBootstrap, OnApplicationShut
 
   private dispatch(e: EventEnvelope): void {
     if (this.seen(e.id)) return;
-    const io = this.gateway.server;
-    switch (e.type) {
-      case Events.MessageCreated: {
-        const { message } = e.data as MessageCreatedData;
-        io.to(channelRoom(message.channelId)).emit(ClientEvents.MessageCreated, message);
-        return;
-      }
-      case Events.ChannelCreated:
-      case Events.ChannelUpdated: {
-        const { channel } = e.data as ChannelChangedData;
-        for (const m of channel.members) io.in(userRoom(m.userId)).socketsJoin(channelRoom(channel.id));
-        const name = e.type === Events.ChannelCreated ? ClientEvents.ChannelCreated : ClientEvents.ChannelUpdated;
-        io.to(channelRoom(channel.id)).emit(name, { channelId: channel.id, channel });
-        return;
-      }
-      case Events.ChannelMemberAdded: {
-        const { channel, userId, userKind } = e.data as ChannelMemberAddedData;
-        io.in(userRoom(userId)).socketsJoin(channelRoom(channel.id));
-        io.to(channelRoom(channel.id)).emit(ClientEvents.MemberAdded, { channelId: channel.id, userId, kind: userKind, version: channel.version });
-        return;
-      }
-      case Events.ChannelMemberRemoved: {
-        const { channel, userId } = e.data as ChannelMemberRemovedData;
-        io.to(channelRoom(channel.id)).emit(ClientEvents.MemberRemoved, { channelId: channel.id, userId, version: channel.version });
-        // From now on the removed user's sockets receive nothing of this channel.
-        io.in(userRoom(userId)).socketsLeave(channelRoom(channel.id));
-        return;
-      }
-      default:
-        this.logger.warn(`unexpected realtime event type ${e.type}`);
+    const handler = this.router.handlerFor(e.type);
+    if (!handler) {
+      this.logger.warn(`no realtime handler for ${e.type}`);
+      return;
     }
+    handler(e, this.gateway.server);
   }
 
   private seen(id: string): boolean {
