@@ -8,7 +8,7 @@ import { MembershipHandler } from './membership/membership.handler';
 import { MembershipRepository, MongoMembershipRepository } from './membership/membership.repository';
 import { CHANNEL_PROJECTION_MODEL, ChannelProjectionSchema } from './membership/membership.schema';
 import { MembershipService } from './membership/membership.service';
-import { CHANNEL_COUNTER_MODEL, ChannelCounterSchema, MESSAGE_MODEL, MessageSchema } from './messages/message.schema';
+import { MESSAGE_MODEL, MessageSchema } from './messages/message.schema';
 import { MessagesController } from './messages/messages.controller';
 import { MessagesRepository, MongoMessagesRepository } from './messages/messages.repository';
 import { MessagesService } from './messages/messages.service';
@@ -22,7 +22,6 @@ export class AppModule {
         MongoModule.forRoot({ url: config.MONGO_URL, dbName: config.MONGO_DB }),
         MongooseModule.forFeature([
           { name: MESSAGE_MODEL, schema: MessageSchema },
-          { name: CHANNEL_COUNTER_MODEL, schema: ChannelCounterSchema },
           { name: CHANNEL_PROJECTION_MODEL, schema: ChannelProjectionSchema },
         ]),
         MessagingModule.forRoot({ url: config.AMQP_URL, source: 'messages', rpcTimeoutMs: config.RPC_TIMEOUT_MS }),

@@ -99,18 +99,24 @@ export class EventConsumer {
     const envelope = checked.value as EventEnvelope;
 
     const { idempotency } = this.opts;
-    if (idempotency && (await idempotency.seen(this.opts.queue, envelope.id))) {
-      this.channel.ack(msg);
-      return;
-    }
     const attempt = Number(msg.properties.headers?.[Headers.attempt] ?? 0) + 1;
     const correlationId = envelope.correlationId ?? (msg.properties.headers?.[Headers.correlationId] as string | undefined);
     try {
+      if (idempotency && (await idempotency.seen(this.opts.queue, envelope.id))) {
+        this.channel.ack(msg);
+        return;
+      }
       await this.opts.handle(envelope, { attempt, correlationId });
     } catch (err) {
+      // A failing handler, or an idempotency store that cannot be asked: retry later, never hold the message.
       return this.onHandlerFailure(msg, envelope, attempt, err);
     }
-    if (idempotency) await idempotency.remember(this.opts.queue, envelope.id);
+    if (idempotency) {
+      // The handler's work is done; failing to note it only means a redelivery would run it once more.
+      await idempotency.remember(this.opts.queue, envelope.id).catch((err: unknown) =>
+        this.logger.warn(`could not record event ${envelope.id} as processed: ${(err as Error).message}`),
+      );
+    }
     this.channel.ack(msg);
   }
 

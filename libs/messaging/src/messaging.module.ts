@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import { connectAmqp } from './amqp-connection';
+import { DocumentLocks } from './document-locks';
 import { EventPublisher } from './event-publisher';
 import { OutboxRelay } from './outbox';
 import { RpcClient } from './rpc-client';
@@ -55,19 +56,25 @@ export class MessagingModule {
           inject: [AMQP_CONNECTION],
           useFactory: (c: AmqpConnectionManager) => new RpcClient(c, options.source, options.rpcTimeoutMs ?? 5000),
         },
+        { provide: DocumentLocks, useValue: new DocumentLocks() },
         {
           provide: OutboxRelay,
-          inject: [EventPublisher],
-          useFactory: (p: EventPublisher) =>
-            new OutboxRelay(p, options.source, {
-              sweepIntervalMs: options.outbox?.sweepIntervalMs ?? 2000,
-              graceMs: options.outbox?.graceMs ?? 5000,
-              batchSize: options.outbox?.batchSize ?? 200,
-            }),
+          inject: [EventPublisher, DocumentLocks],
+          useFactory: (p: EventPublisher, locks: DocumentLocks) =>
+            new OutboxRelay(
+              p,
+              options.source,
+              {
+                sweepIntervalMs: options.outbox?.sweepIntervalMs ?? 2000,
+                graceMs: options.outbox?.graceMs ?? 5000,
+                batchSize: options.outbox?.batchSize ?? 200,
+              },
+              locks,
+            ),
         },
         MessagingLifecycle,
       ],
-      exports: [AMQP_CONNECTION, EventPublisher, RpcClient, OutboxRelay],
+      exports: [AMQP_CONNECTION, EventPublisher, RpcClient, OutboxRelay, DocumentLocks],
     };
   }
 }

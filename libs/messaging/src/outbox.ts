@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Model } from 'mongoose';
 import { EventEnvelope, EventName, EventPayloads } from '@wellifiy/contracts';
+import { DocumentLocks, documentKey } from './document-locks';
 import { EventPublisher, newEventId } from './event-publisher';
 
 /**
@@ -71,6 +72,7 @@ export class OutboxRelay {
     private readonly publisher: EventPublisher,
     private readonly source: string,
     private readonly opts: OutboxRelayOptions,
+    private readonly locks: DocumentLocks,
   ) {}
 
   register(model: Model<any>): void {
@@ -92,7 +94,8 @@ export class OutboxRelay {
     if (!entries.length) return;
     try {
       for (const entry of entries) await this.publisher.publishEnvelope(this.toEnvelope(entry));
-      await this.clear(model, docId, entries);
+      // Under the document's lock: a writer appending to this outbox must not interleave with the clear.
+      await this.locks.run(documentKey(model.collection.name, docId), () => this.clear(model, docId, entries));
     } catch (err) {
       this.logger.warn(`outbox dispatch for ${model.collection.name}/${String(docId)} deferred to the sweeper: ${(err as Error).message}`);
     }
@@ -113,7 +116,11 @@ export class OutboxRelay {
         for (const doc of docs) {
           const entries = (doc.outbox ?? []) as OutboxEntry[];
           if (entries.length) await this.dispatch(model, doc._id, entries);
-          else await model.collection.updateOne({ _id: doc._id, outbox: { $size: 0 } }, { $unset: { outboxAt: '' } });
+          else {
+            await this.locks.run(documentKey(model.collection.name, doc._id), () =>
+              model.collection.updateOne({ _id: doc._id, outbox: { $size: 0 } }, { $unset: { outboxAt: '' } }),
+            );
+          }
           relayed += entries.length;
         }
       }

@@ -3,3 +3,5 @@ export * from './infra';
 export * from './local-system';
 export * from './tokens';
 export * from './actors';
+export * from './amqp-probe';
+export * from './builders';

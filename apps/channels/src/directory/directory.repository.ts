@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
+import { DocumentLocks, documentKey } from '@wellifiy/messaging';
 import { isDuplicateKeyError } from '@wellifiy/persistence';
 import { PATIENT_MODEL, PatientDoc, TEAM_MEMBER_MODEL, TeamMemberDoc } from './directory.schema';
 
@@ -10,7 +11,29 @@ export type TeamMember = TeamMemberDoc;
 export type PatientFields = Pick<PatientDoc, 'firstName' | 'lastName' | 'email' | 'allocationClinicianId'>;
 export type TeamMemberFields = Pick<TeamMemberDoc, 'firstName' | 'lastName' | 'email' | 'title'>;
 
-const omitId = <T extends { _id?: unknown }>({ _id, ...rest }: T): Omit<T, '_id'> => rest;
+/* FerretDB drops null fields written by an upsert's $setOnInsert: read them back as null. */
+const toPatient = (d: PatientDoc): Patient => ({
+  orgId: d.orgId,
+  patientId: d.patientId,
+  firstName: d.firstName,
+  lastName: d.lastName,
+  email: d.email ?? null,
+  allocationClinicianId: d.allocationClinicianId ?? null,
+  displayName: d.displayName ?? null,
+  avatarMediaId: d.avatarMediaId ?? null,
+  updatedAt: d.updatedAt,
+});
+
+const toTeamMember = (d: TeamMemberDoc): TeamMember => ({
+  orgId: d.orgId,
+  teamMemberId: d.teamMemberId,
+  firstName: d.firstName,
+  lastName: d.lastName,
+  email: d.email ?? null,
+  title: d.title ?? null,
+  archived: d.archived ?? false,
+  updatedAt: d.updatedAt,
+});
 
 export abstract class DirectoryRepository {
   abstract insertPatientIfAbsent(orgId: string, patientId: string, fields: PatientFields): Promise<void>;
@@ -27,6 +50,7 @@ export class MongoDirectoryRepository extends DirectoryRepository {
   constructor(
     @InjectModel(PATIENT_MODEL) private readonly patients: Model<PatientDoc>,
     @InjectModel(TEAM_MEMBER_MODEL) private readonly teamMembers: Model<TeamMemberDoc>,
+    private readonly locks: DocumentLocks,
   ) {
     super();
   }
@@ -45,13 +69,16 @@ export class MongoDirectoryRepository extends DirectoryRepository {
   }
 
   async updatePatient(orgId: string, patientId: string, fields: Partial<PatientFields>): Promise<boolean> {
-    const res = await this.patients.updateOne({ orgId, patientId }, { $set: { ...fields, updatedAt: new Date() } });
+    // Locked: two updates of one patient must not interleave on FerretDB (see DocumentLocks).
+    const res = await this.locks.run(documentKey('patients', `${orgId}:${patientId}`), () =>
+      this.patients.updateOne({ orgId, patientId }, { $set: { ...fields, updatedAt: new Date() } }),
+    );
     return res.matchedCount === 1;
   }
 
   async findPatient(orgId: string, patientId: string): Promise<Patient | null> {
-    const doc = await this.patients.findOne({ orgId, patientId }).lean<PatientDoc & { _id: unknown }>();
-    return doc ? omitId(doc) : null;
+    const doc = await this.patients.findOne({ orgId, patientId }).lean<PatientDoc>();
+    return doc ? toPatient(doc) : null;
   }
 
   async insertTeamMemberIfAbsent(orgId: string, teamMemberId: string, fields: TeamMemberFields): Promise<void> {
@@ -67,12 +94,14 @@ export class MongoDirectoryRepository extends DirectoryRepository {
   }
 
   async updateTeamMember(orgId: string, teamMemberId: string, fields: Partial<TeamMemberFields & { archived: boolean }>): Promise<boolean> {
-    const res = await this.teamMembers.updateOne({ orgId, teamMemberId }, { $set: { ...fields, updatedAt: new Date() } });
+    const res = await this.locks.run(documentKey('team_members', `${orgId}:${teamMemberId}`), () =>
+      this.teamMembers.updateOne({ orgId, teamMemberId }, { $set: { ...fields, updatedAt: new Date() } }),
+    );
     return res.matchedCount === 1;
   }
 
   async findTeamMember(orgId: string, teamMemberId: string): Promise<TeamMember | null> {
-    const doc = await this.teamMembers.findOne({ orgId, teamMemberId }).lean<TeamMemberDoc & { _id: unknown }>();
-    return doc ? omitId(doc) : null;
+    const doc = await this.teamMembers.findOne({ orgId, teamMemberId }).lean<TeamMemberDoc>();
+    return doc ? toTeamMember(doc) : null;
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { ChannelSnapshot, ChannelType, UserKind } from '@wellifiy/contracts';
+import { DocumentLocks, documentKey } from '@wellifiy/messaging';
 import { isDuplicateKeyError } from '@wellifiy/persistence';
 import { CHANNEL_PROJECTION_MODEL, ChannelProjectionDoc } from './membership.schema';
 
@@ -21,7 +22,10 @@ export abstract class MembershipRepository {
 
 @Injectable()
 export class MongoMembershipRepository extends MembershipRepository {
-  constructor(@InjectModel(CHANNEL_PROJECTION_MODEL) private readonly channels: Model<ChannelProjectionDoc>) {
+  constructor(
+    @InjectModel(CHANNEL_PROJECTION_MODEL) private readonly channels: Model<ChannelProjectionDoc>,
+    private readonly locks: DocumentLocks,
+  ) {
     super();
   }
 
@@ -31,6 +35,11 @@ export class MongoMembershipRepository extends MembershipRepository {
   }
 
   async apply(orgId: string, s: ChannelSnapshot): Promise<void> {
+    // Under the row's lock: concurrent events for one channel must not interleave (see DocumentLocks).
+    await this.locks.run(documentKey(this.channels.collection.name, s.id), () => this.applyUnlocked(orgId, s));
+  }
+
+  private async applyUnlocked(orgId: string, s: ChannelSnapshot): Promise<void> {
     const members = s.members.map((m) => ({ userId: m.userId, kind: m.kind }));
     try {
       await this.channels.updateOne(

@@ -31,21 +31,9 @@ export const MessageSchema = new Schema<MessageDoc>(
   },
   { collection: 'messages', versionKey: false },
 );
-// serves: timeline paging by seq (after/before) and the guarantee that a seq is used once
+// serves: timeline paging by seq (after/before), the channel's current maximum, and the guarantee that a seq is used once
 MessageSchema.index({ channelId: 1, seq: 1 }, { unique: true });
 // serves: idempotent send — a retried clientMessageId finds the original
 MessageSchema.index({ channelId: 1, senderId: 1, clientMessageId: 1 }, { unique: true });
 
-/** Per-channel sequence counter, advanced atomically with $inc. */
-export interface ChannelCounterDoc {
-  _id: string;
-  lastSeq: number;
-}
-
-export const ChannelCounterSchema = new Schema<ChannelCounterDoc>(
-  { _id: { type: String, required: true }, lastSeq: { type: Number, required: true } },
-  { collection: 'channel_counters', versionKey: false },
-);
-
 export const MESSAGE_MODEL = 'Message';
-export const CHANNEL_COUNTER_MODEL = 'ChannelCounter';

@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { MessageView } from '@wellifiy/contracts';
-import { OutboxEntry, OutboxRelay } from '@wellifiy/messaging';
+import { DocumentLocks, documentKey, OutboxEntry, OutboxRelay } from '@wellifiy/messaging';
 import { isDuplicateKeyError } from '@wellifiy/persistence';
-import { CHANNEL_COUNTER_MODEL, ChannelCounterDoc, MESSAGE_MODEL, MessageDoc } from './message.schema';
+import { MESSAGE_MODEL, MessageDoc } from './message.schema';
 
 export type NewMessage = Omit<MessageDoc, 'outbox' | 'outboxAt'>;
 
@@ -15,13 +15,17 @@ export interface SeqRange {
 }
 
 export abstract class MessagesRepository {
-  abstract nextSeq(channelId: string): Promise<number>;
-  /** Inserts the message and its events in one write; null if its clientMessageId was already used. */
-  abstract insert(message: NewMessage, events: OutboxEntry[]): Promise<MessageView | null>;
+  /**
+   * Stores the message under the channel's next seq, together with the events `eventsFor` builds for it,
+   * in one insert. Returns null when its (sender, clientMessageId) was already used.
+   */
+  abstract append(draft: MessageDraft, eventsFor: (message: MessageView) => OutboxEntry[]): Promise<MessageView | null>;
   abstract findByClientId(orgId: string, channelId: string, senderId: string, clientMessageId: string): Promise<MessageView | null>;
   /** Ascending by seq. With `before` (and no `after`) the page is the newest ones below it. */
   abstract list(orgId: string, channelId: string, range: SeqRange): Promise<MessageView[]>;
 }
+
+export type MessageDraft = Omit<NewMessage, 'seq'>;
 
 export function toMessageView(d: NewMessage): MessageView {
   return {
@@ -37,34 +41,52 @@ export function toMessageView(d: NewMessage): MessageView {
   };
 }
 
+const SEQ_HINTS_MAX = 100_000;
+const APPEND_ATTEMPTS = 50;
+
 @Injectable()
 export class MongoMessagesRepository extends MessagesRepository {
+  /** Last seq this process stored per channel: saves reading the channel's maximum on every send. */
+  private readonly lastSeq = new Map<string, number>();
+
   constructor(
     @InjectModel(MESSAGE_MODEL) private readonly messages: Model<MessageDoc>,
-    @InjectModel(CHANNEL_COUNTER_MODEL) private readonly counters: Model<ChannelCounterDoc>,
     private readonly relay: OutboxRelay,
+    private readonly locks: DocumentLocks,
   ) {
     super();
     relay.register(messages);
   }
 
-  async nextSeq(channelId: string): Promise<number> {
-    const doc = await this.counters
-      .findOneAndUpdate({ _id: channelId }, { $inc: { lastSeq: 1 } }, { upsert: true, new: true })
-      .lean<ChannelCounterDoc>();
-    if (!doc) throw new Error(`sequence counter for ${channelId} missing after upsert`);
-    return doc.lastSeq;
-  }
-
-  async insert(message: NewMessage, events: OutboxEntry[]): Promise<MessageView | null> {
-    try {
-      await this.messages.collection.insertOne({ ...message, outbox: events, outboxAt: new Date() } as never);
-    } catch (err) {
-      if (isDuplicateKeyError(err)) return null;
-      throw err;
-    }
-    await this.relay.dispatch(this.messages, message._id, events);
-    return toMessageView(message);
+  /*
+   * A seq is claimed by inserting the message: the unique (channelId, seq) index lets exactly one insert
+   * have each number, on MongoDB and FerretDB alike, so seqs never repeat. Within this process sends to
+   * one channel take turns (the lock), and a number is only consumed by a successful insert, so there
+   * are no gaps; another replica that took the number first makes us re-read the maximum and try the next.
+   */
+  async append(draft: MessageDraft, eventsFor: (message: MessageView) => OutboxEntry[]): Promise<MessageView | null> {
+    const stored = await this.locks.run(documentKey('messages-seq', draft.channelId), async () => {
+      for (let attempt = 0; attempt < APPEND_ATTEMPTS; attempt++) {
+        const seq = (await this.currentSeq(draft.orgId, draft.channelId)) + 1;
+        const message: NewMessage = { ...draft, seq };
+        const view = toMessageView(message);
+        const events = eventsFor(view);
+        try {
+          await this.messages.collection.insertOne({ ...message, outbox: events, outboxAt: new Date() } as never);
+        } catch (err) {
+          if (!isDuplicateKeyError(err)) throw err;
+          if (await this.findByClientId(draft.orgId, draft.channelId, draft.senderId, draft.clientMessageId)) return null;
+          this.lastSeq.delete(draft.channelId); // another writer took this seq: re-read the maximum
+          continue;
+        }
+        this.remember(draft.channelId, seq);
+        return { view, events };
+      }
+      throw new Error(`could not claim a seq in channel ${draft.channelId} after ${APPEND_ATTEMPTS} attempts`);
+    });
+    if (!stored) return null;
+    await this.relay.dispatch(this.messages, stored.view.id, stored.events);
+    return stored.view;
   }
 
   async findByClientId(orgId: string, channelId: string, senderId: string, clientMessageId: string): Promise<MessageView | null> {
@@ -90,5 +112,18 @@ export class MongoMessagesRepository extends MessagesRepository {
       .lean<NewMessage[]>();
     if (newestFirst) docs.reverse();
     return docs.map(toMessageView);
+  }
+
+  private async currentSeq(orgId: string, channelId: string): Promise<number> {
+    const known = this.lastSeq.get(channelId);
+    if (known !== undefined) return known;
+    // serves: (channelId, seq) unique index, walked backwards
+    const top = await this.messages.findOne({ channelId, orgId }).sort({ seq: -1 }).select({ seq: 1 }).lean<{ seq: number }>();
+    return top?.seq ?? 0;
+  }
+
+  private remember(channelId: string, seq: number): void {
+    if (this.lastSeq.size >= SEQ_HINTS_MAX) this.lastSeq.clear();
+    this.lastSeq.set(channelId, seq);
   }
 }

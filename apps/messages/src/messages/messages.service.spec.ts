@@ -4,34 +4,30 @@ import { OutboxEntry } from '@wellifiy/messaging';
 import { patientActor, teamMemberActor } from '@wellifiy/testing';
 import { ChannelMembership } from '../membership/membership.repository';
 import { MembershipService } from '../membership/membership.service';
-import { MessagesRepository, NewMessage, SeqRange, toMessageView } from './messages.repository';
+import { MessageDraft, MessagesRepository, NewMessage, SeqRange, toMessageView } from './messages.repository';
 import { DEFAULT_PAGE, MessagesService } from './messages.service';
 
 /** In-memory messages store with the real repository's uniqueness and paging contract. */
 class FakeMessagesRepository extends MessagesRepository {
   readonly messages: NewMessage[] = [];
   readonly outbox: OutboxEntry[] = [];
-  readonly counters = new Map<string, number>();
-  nextSeqCalls = 0;
-  /** Runs just before an insert is applied: lets a test play a concurrent retry. */
+  appendCalls = 0;
+  /** Runs just before an insert is applied: lets a test play a concurrent writer. */
   beforeInsert?: (m: NewMessage) => void;
 
-  async nextSeq(channelId: string): Promise<number> {
-    this.nextSeqCalls++;
-    const seq = (this.counters.get(channelId) ?? 0) + 1;
-    this.counters.set(channelId, seq);
-    return seq;
-  }
-
-  async insert(message: NewMessage, events: OutboxEntry[]): Promise<MessageView | null> {
+  async append(draft: MessageDraft, eventsFor: (message: MessageView) => OutboxEntry[]): Promise<MessageView | null> {
+    this.appendCalls++;
+    const inChannel = this.messages.filter((m) => m.channelId === draft.channelId);
+    const message: NewMessage = { ...draft, seq: Math.max(0, ...inChannel.map((m) => m.seq)) + 1 };
     this.beforeInsert?.(message);
     const clash = this.messages.some(
       (m) => m.channelId === message.channelId && (m.seq === message.seq || (m.senderId === message.senderId && m.clientMessageId === message.clientMessageId)),
     );
     if (clash) return null;
+    const view = toMessageView(message);
     this.messages.push({ ...message });
-    this.outbox.push(...events);
-    return toMessageView(message);
+    this.outbox.push(...eventsFor(view));
+    return view;
   }
 
   async findByClientId(orgId: string, channelId: string, senderId: string, clientMessageId: string): Promise<MessageView | null> {
@@ -56,7 +52,6 @@ class FakeMessagesRepository extends MessagesRepository {
         clientMessageId: `seed-${seq}`, body: `message ${seq}`, threadId: null, createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, seq)),
       });
     }
-    this.counters.set(channelId, n);
   }
 }
 
@@ -91,7 +86,7 @@ describe('MessagesService', () => {
       await expect(service.send({ actor: teamMemberActor({ userId: 'tm_out' }), channelId: 'ch_1', clientMessageId: 'c1', body: 'hi' }))
         .rejects.toMatchObject({ code: 'NOT_FOUND' });
       expect(repo.messages).toEqual([]);
-      expect(repo.nextSeqCalls).toBe(0);
+      expect(repo.appendCalls).toBe(0);
       expect(repo.outbox).toEqual([]);
     });
 
@@ -124,12 +119,12 @@ describe('MessagesService', () => {
 
     it('a retry with the same clientMessageId returns the original with created=false and allocates no seq', async () => {
       const first = await service.send({ actor: tm, channelId: 'ch_1', clientMessageId: 'c-1', body: 'hello' });
-      const seqCallsAfterFirst = repo.nextSeqCalls;
+      const appendsAfterFirst = repo.appendCalls;
 
       const retry = await service.send({ actor: tm, channelId: 'ch_1', clientMessageId: 'c-1', body: 'hello (edited by a buggy client)' });
 
       expect(retry).toEqual({ message: first.message, created: false });
-      expect(repo.nextSeqCalls).toBe(seqCallsAfterFirst);
+      expect(repo.appendCalls).toBe(appendsAfterFirst);
       expect(repo.messages).toHaveLength(1);
       expect(repo.outbox).toHaveLength(1);
     });

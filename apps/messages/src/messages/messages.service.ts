@@ -3,7 +3,7 @@ import { Actor, DomainError, ErrorCode, Events, MessagePage, SendMessageResult }
 import { outboxEntry } from '@wellifiy/messaging';
 import { newId } from '@wellifiy/persistence';
 import { MembershipService } from '../membership/membership.service';
-import { MessagesRepository, toMessageView } from './messages.repository';
+import { MessagesRepository } from './messages.repository';
 
 export const DEFAULT_PAGE = 50;
 
@@ -39,12 +39,10 @@ export class MessagesService {
     const previous = await this.repo.findByClientId(actor.orgId, channelId, actor.userId, clientMessageId);
     if (previous) return { message: previous, created: false };
 
-    const seq = await this.repo.nextSeq(channelId);
-    const message = {
+    const draft = {
       _id: newId('msg'),
       orgId: actor.orgId,
       channelId,
-      seq,
       senderId: actor.userId,
       senderKind: actor.kind,
       clientMessageId,
@@ -52,9 +50,9 @@ export class MessagesService {
       threadId: null,
       createdAt: new Date(),
     };
-    const view = toMessageView(message);
-    const event = outboxEntry(Events.MessageCreated, { message: view }, { orgId: actor.orgId, correlationId });
-    const stored = await this.repo.insert(message, [event]);
+    const stored = await this.repo.append(draft, (message) => [
+      outboxEntry(Events.MessageCreated, { message }, { orgId: actor.orgId, correlationId }),
+    ]);
     if (stored) return { message: stored, created: true };
     // A concurrent retry of the same clientMessageId won the insert; return its message.
     const original = await this.repo.findByClientId(actor.orgId, channelId, actor.userId, clientMessageId);

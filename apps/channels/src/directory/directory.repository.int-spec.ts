@@ -1,0 +1,87 @@
+import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
+import { Test, TestingModule } from '@nestjs/testing';
+import type { Connection } from 'mongoose';
+import { MongoModule } from '@wellifiy/persistence';
+import { testInfra, uniqueName } from '@wellifiy/testing';
+import { DirectoryRepository, MongoDirectoryRepository } from './directory.repository';
+import { PATIENT_MODEL, PatientSchema, TEAM_MEMBER_MODEL, TeamMemberSchema } from './directory.schema';
+import { DocumentLocks } from '@wellifiy/messaging';
+
+describe('MongoDirectoryRepository (FerretDB)', () => {
+  const dbName = uniqueName('it');
+  const org = uniqueName('org');
+  let moduleRef: TestingModule;
+  let repo: DirectoryRepository;
+  let connection: Connection;
+
+  beforeAll(async () => {
+    moduleRef = await Test.createTestingModule({
+      imports: [
+        MongoModule.forRoot({ url: testInfra.mongoUrl, dbName }),
+        MongooseModule.forFeature([
+          { name: PATIENT_MODEL, schema: PatientSchema },
+          { name: TEAM_MEMBER_MODEL, schema: TeamMemberSchema },
+        ]),
+      ],
+      providers: [{ provide: DocumentLocks, useValue: new DocumentLocks() }, { provide: DirectoryRepository, useClass: MongoDirectoryRepository }],
+    }).compile();
+    await moduleRef.init();
+    repo = moduleRef.get(DirectoryRepository);
+    connection = moduleRef.get<Connection>(getConnectionToken());
+    await Promise.all(Object.values(connection.models).map((m) => m.init()));
+  });
+
+  afterAll(async () => {
+    await connection?.dropDatabase().catch(() => undefined);
+    await moduleRef?.close();
+  });
+
+  // The repository promises `displayName: string | null` etc.; FerretDB drops null values from an
+  // upsert's $setOnInsert, so the fields must still come back as null, not be missing.
+  it('insertPatientIfAbsent inserts a new patient with empty profile fields', async () => {
+    const patientId = uniqueName('pat');
+    await repo.insertPatientIfAbsent(org, patientId, { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', allocationClinicianId: 'tm_1' });
+    expect(await repo.findPatient(org, patientId)).toMatchObject({
+      orgId: org, patientId, firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', allocationClinicianId: 'tm_1',
+      displayName: null, avatarMediaId: null,
+    });
+  });
+
+  it('insertPatientIfAbsent does not overwrite an existing patient, nor later updates (replayed patient.created)', async () => {
+    const patientId = uniqueName('pat');
+    await repo.insertPatientIfAbsent(org, patientId, { firstName: 'Ada', lastName: 'Lovelace', email: null, allocationClinicianId: null });
+    expect(await repo.updatePatient(org, patientId, { lastName: 'King', allocationClinicianId: 'tm_9' })).toBe(true);
+
+    await repo.insertPatientIfAbsent(org, patientId, { firstName: 'Replayed', lastName: 'Replayed', email: 'x@example.com', allocationClinicianId: 'tm_0' });
+    await Promise.all([1, 2, 3].map(() => repo.insertPatientIfAbsent(org, patientId, { firstName: 'Again', lastName: 'Again', email: null, allocationClinicianId: null })));
+
+    const stored = await repo.findPatient(org, patientId);
+    expect(stored).toMatchObject({ firstName: 'Ada', lastName: 'King', allocationClinicianId: 'tm_9' });
+    expect(stored?.email ?? null).toBeNull();
+    expect(await connection.collection('patients').countDocuments({ orgId: org, patientId })).toBe(1);
+  });
+
+  it('keeps organisations apart', async () => {
+    const patientId = uniqueName('pat');
+    const otherOrg = uniqueName('org');
+    await repo.insertPatientIfAbsent(org, patientId, { firstName: 'A', lastName: 'A', email: null, allocationClinicianId: null });
+    expect(await repo.findPatient(otherOrg, patientId)).toBeNull();
+    expect(await repo.updatePatient(otherOrg, patientId, { firstName: 'Hijack' })).toBe(false);
+    expect((await repo.findPatient(org, patientId))?.firstName).toBe('A');
+  });
+
+  it('updatePatient reports an unknown patient', async () => {
+    expect(await repo.updatePatient(org, uniqueName('pat'), { firstName: 'Nobody' })).toBe(false);
+  });
+
+  it('insertTeamMemberIfAbsent does not overwrite, and archiving sticks across a replayed create', async () => {
+    const teamMemberId = uniqueName('tm');
+    await repo.insertTeamMemberIfAbsent(org, teamMemberId, { firstName: 'Grace', lastName: 'Hopper', email: null, title: 'RN' });
+    expect(await repo.updateTeamMember(org, teamMemberId, { archived: true })).toBe(true);
+
+    await repo.insertTeamMemberIfAbsent(org, teamMemberId, { firstName: 'Other', lastName: 'Name', email: null, title: null });
+
+    expect(await repo.findTeamMember(org, teamMemberId)).toMatchObject({ firstName: 'Grace', lastName: 'Hopper', title: 'RN', archived: true });
+    expect(await connection.collection('team_members').countDocuments({ orgId: org, teamMemberId })).toBe(1);
+  });
+});

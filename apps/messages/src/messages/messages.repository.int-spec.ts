@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
+import { Test, TestingModule } from '@nestjs/testing';
+import type { AmqpConnectionManager } from 'amqp-connection-manager';
+import type { Connection } from 'mongoose';
+import { EventName, Topology } from '@wellifiy/contracts';
+import { connectAmqp, DocumentLocks, EventPublisher, outboxEntry, OutboxRelay } from '@wellifiy/messaging';
+import { MongoModule } from '@wellifiy/persistence';
+import { AmqpProbe, CaptureQueue, expectEventually, testInfra, uniqueName, uniqueRoutingKey } from '@wellifiy/testing';
+import { MESSAGE_MODEL, MessageSchema } from './message.schema';
+import { MessageDraft, MessagesRepository, MongoMessagesRepository, NewMessage } from './messages.repository';
+
+describe('MongoMessagesRepository (FerretDB + RabbitMQ)', () => {
+  const dbName = uniqueName('it');
+  const org = uniqueName('org');
+  const routingKey = uniqueRoutingKey();
+  let moduleRef: TestingModule;
+  let repo: MessagesRepository;
+  let connection: Connection;
+  let amqp: AmqpConnectionManager;
+  let publisher: EventPublisher;
+  let probe: AmqpProbe;
+  let published: CaptureQueue;
+
+  beforeAll(async () => {
+    amqp = connectAmqp(testInfra.amqpUrl, uniqueName('it-messages-repo'));
+    publisher = new EventPublisher(amqp, 'it-messages');
+    probe = await AmqpProbe.connect(testInfra.amqpUrl);
+    published = await probe.capture(Topology.eventsExchange, 'topic', [routingKey]);
+    moduleRef = await Test.createTestingModule({
+      imports: [
+        MongoModule.forRoot({ url: testInfra.mongoUrl, dbName }),
+        MongooseModule.forFeature([{ name: MESSAGE_MODEL, schema: MessageSchema }]),
+      ],
+      providers: [
+        { provide: DocumentLocks, useValue: new DocumentLocks() },
+        {
+          provide: OutboxRelay,
+          inject: [DocumentLocks],
+          useFactory: (locks: DocumentLocks) => new OutboxRelay(publisher, 'it-messages', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, locks),
+        },
+        { provide: MessagesRepository, useClass: MongoMessagesRepository },
+      ],
+    }).compile();
+    await moduleRef.init();
+    repo = moduleRef.get(MessagesRepository);
+    connection = moduleRef.get<Connection>(getConnectionToken());
+    await Promise.all(Object.values(connection.models).map((m) => m.init()));
+  });
+
+  afterAll(async () => {
+    await connection?.dropDatabase().catch(() => undefined);
+    await moduleRef?.close();
+    await probe?.close();
+    await publisher?.close();
+    await amqp?.close();
+  });
+
+  const newChannelId = () => `ch_${randomUUID().replace(/-/g, '')}`;
+
+  function aMessage(channelId: string, seq: number, overrides: Partial<NewMessage> = {}): NewMessage {
+    return {
+      _id: `msg_${randomUUID().replace(/-/g, '')}`,
+      orgId: org,
+      channelId,
+      seq,
+      senderId: 'tm_sender',
+      senderKind: 'team_member',
+      clientMessageId: `cm-${seq}-${randomUUID().slice(0, 8)}`,
+      body: `message ${seq}`,
+      threadId: null,
+      createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, seq)),
+      ...overrides,
+    };
+  }
+
+  function aDraft(channelId: string, overrides: Partial<MessageDraft> = {}): MessageDraft {
+    const { seq: _seq, ...draft } = aMessage(channelId, 0, overrides);
+    return draft;
+  }
+
+  /** Stores a message as it would stand in the database, bypassing the repository (another writer). */
+  async function seed(message: NewMessage): Promise<void> {
+    await connection.collection('messages').insertOne({ ...message, outbox: [] } as never);
+  }
+
+  const sortedSeqs = (views: ({ seq: number } | null)[]): number[] => views.map((v) => v?.seq ?? -1).sort((x, y) => x - y);
+  const oneToN = (n: number, from = 1): number[] => Array.from({ length: n }, (_, i) => i + from);
+
+  it('append: 50 concurrent sends to a new channel get seqs 1..50 — no duplicates, no gaps', async () => {
+    const channelId = newChannelId();
+    const views = await Promise.all(Array.from({ length: 50 }, () => repo.append(aDraft(channelId), () => [])));
+    expect(sortedSeqs(views)).toEqual(oneToN(50));
+    expect(await connection.collection('messages').countDocuments({ channelId })).toBe(50);
+  });
+
+  it('append: two replicas (separate repositories and locks) sending at once still share one gap-free sequence', async () => {
+    const channelId = newChannelId();
+    const otherReplica = new MongoMessagesRepository(
+      connection.model(MESSAGE_MODEL) as never,
+      new OutboxRelay(publisher, 'it-messages-2', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, new DocumentLocks()),
+      new DocumentLocks(),
+    );
+    const views = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => (i % 2 ? otherReplica : repo).append(aDraft(channelId), () => [])),
+    );
+    expect(sortedSeqs(views)).toEqual(oneToN(40));
+  });
+
+  it('append continues after messages another writer stored', async () => {
+    const channelId = newChannelId();
+    expect((await repo.append(aDraft(channelId), () => []))?.seq).toBe(1);
+    await seed(aMessage(channelId, 2));
+    await seed(aMessage(channelId, 3));
+    expect((await repo.append(aDraft(channelId), () => []))?.seq).toBe(4);
+  });
+
+  it('append stores the message, relays the events built for it and clears its outbox', async () => {
+    const channelId = newChannelId();
+    const draft = aDraft(channelId);
+    let eventId = '';
+    const view = await repo.append(draft, (message) => {
+      const e = outboxEntry(routingKey as unknown as EventName, { message } as never, { orgId: org });
+      eventId = e.id;
+      return [e];
+    });
+    expect(view).toEqual({
+      id: draft._id, channelId, seq: 1, senderId: 'tm_sender', senderKind: 'team_member',
+      clientMessageId: draft.clientMessageId, body: draft.body, threadId: null, createdAt: draft.createdAt.toISOString(),
+    });
+    await expectEventually(() => {
+      const event = published.messages.find((m) => (m.body as { id: string }).id === eventId);
+      expect((event?.body as { data: { message: { seq: number } } }).data.message.seq).toBe(1);
+    });
+    const raw = await connection.collection('messages').findOne({ _id: draft._id as never });
+    expect(raw?.outbox).toEqual([]);
+    expect(raw).not.toHaveProperty('outboxAt');
+  });
+
+  it('append returns null when the sender reuses a clientMessageId, consumes no seq, and the original stays', async () => {
+    const channelId = newChannelId();
+    const original = await repo.append(aDraft(channelId, { clientMessageId: 'client-1' }), () => []);
+    await expect(repo.append(aDraft(channelId, { clientMessageId: 'client-1', body: 'retried' }), () => [])).resolves.toBeNull();
+    expect((await repo.findByClientId(org, channelId, 'tm_sender', 'client-1'))?.id).toBe(original?.id);
+    // Another sender may use the same client id, and takes the very next seq.
+    const other = await repo.append(aDraft(channelId, { clientMessageId: 'client-1', senderId: 'pat_1', senderKind: 'patient' }), () => []);
+    expect(other?.seq).toBe(2);
+  });
+
+  it('concurrent retries of one clientMessageId store it once and leave no gap', async () => {
+    const channelId = newChannelId();
+    const results = await Promise.all(Array.from({ length: 10 }, () => repo.append(aDraft(channelId, { clientMessageId: 'same' }), () => [])));
+    expect(results.filter((r) => r !== null)).toHaveLength(1);
+    expect((await repo.append(aDraft(channelId), () => []))?.seq).toBe(2);
+  });
+
+  describe('list', () => {
+    const channelId = newChannelId();
+    const seqs = (ms: { seq: number }[]) => ms.map((m) => m.seq);
+
+    beforeAll(async () => {
+      // Inserted out of order: the order of a page must come from seq, not insertion.
+      for (const seq of [3, 1, 10, 2, 7, 5, 4, 9, 6, 8]) await seed(aMessage(channelId, seq));
+      await seed(aMessage(channelId, 11, { orgId: uniqueName('other-org') }));
+    });
+
+    it('without a cursor returns the newest page, ascending', async () => {
+      expect(seqs(await repo.list(org, channelId, { limit: 3 }))).toEqual([8, 9, 10]);
+      expect(seqs(await repo.list(org, channelId, { limit: 200 }))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    });
+
+    it('after returns the oldest ones above it, ascending', async () => {
+      expect(seqs(await repo.list(org, channelId, { after: 2, limit: 3 }))).toEqual([3, 4, 5]);
+      expect(seqs(await repo.list(org, channelId, { after: 9, limit: 3 }))).toEqual([10]);
+      expect(await repo.list(org, channelId, { after: 10, limit: 3 })).toEqual([]);
+    });
+
+    it('before returns the newest ones below it, ascending', async () => {
+      expect(seqs(await repo.list(org, channelId, { before: 5, limit: 3 }))).toEqual([2, 3, 4]);
+      expect(seqs(await repo.list(org, channelId, { before: 3, limit: 10 }))).toEqual([1, 2]);
+    });
+
+    it('after and before together bound the range', async () => {
+      expect(seqs(await repo.list(org, channelId, { after: 2, before: 6, limit: 10 }))).toEqual([3, 4, 5]);
+    });
+
+    it('only returns messages of the caller’s organisation, without outbox fields', async () => {
+      const page = await repo.list(org, channelId, { after: 9, limit: 10 });
+      expect(seqs(page)).toEqual([10]);
+      expect(Object.keys(page[0]).sort()).toEqual(['body', 'channelId', 'clientMessageId', 'createdAt', 'id', 'senderId', 'senderKind', 'seq', 'threadId']);
+      expect(await repo.list(uniqueName('stranger-org'), channelId, { limit: 10 })).toEqual([]);
+    });
+  });
+});

@@ -1,0 +1,133 @@
+import { Controller, INestMicroservice, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Ctx, MessagePattern } from '@nestjs/microservices';
+import type { AmqpConnectionManager } from 'amqp-connection-manager';
+import { DomainError, ErrorCode, PingResult, Rpc } from '@wellifiy/contracts';
+import { expectEventually, testInfra, uniqueName } from '@wellifiy/testing';
+import { connectAmqp } from './amqp-connection';
+import { AmqpContext, AmqpServer } from './amqp-server';
+import { RpcPassthroughFilter } from './rpc-error.filter';
+import { RpcClient } from './rpc-client';
+
+/*
+ * Only the four real service names have command queues, so this suite serves `activation-rules.ping`
+ * on the real activation-rules command queue while it runs (tiers run one after the other). PingRequest
+ * carries no fields, so the test handler picks its behaviour from the caller's correlation id.
+ */
+const SECRET = 'db password is hunter2';
+let releaseSlow: (() => void) | undefined;
+const slowStarted: string[] = [];
+
+@Controller()
+class TestRpcController {
+  @MessagePattern(Rpc.ActivationRulesPing)
+  async ping(@Ctx() ctx: AmqpContext): Promise<PingResult> {
+    const mode = ctx.correlationId?.split(':')[0];
+    switch (mode) {
+      case 'not-found':
+        throw new DomainError(ErrorCode.NotFound, `channel ${ctx.correlationId} not found`);
+      case 'crash':
+        throw new Error(SECRET);
+      case 'slow':
+        slowStarted.push(ctx.correlationId ?? '');
+        await new Promise<void>((resolve) => (releaseSlow = resolve));
+        return { service: 'activation-rules', ok: true };
+      default:
+        return { service: 'activation-rules', ok: true };
+    }
+  }
+}
+
+@Module({ controllers: [TestRpcController] })
+class TestRpcModule {}
+
+describe('RPC over RabbitMQ (AmqpServer + RpcClient)', () => {
+  let app: INestMicroservice;
+  let connection: AmqpConnectionManager;
+  let client: RpcClient;
+
+  beforeAll(async () => {
+    app = await NestFactory.createMicroservice(TestRpcModule, {
+      strategy: new AmqpServer({ url: testInfra.amqpUrl, service: 'activation-rules', prefetch: 10, maxEventAttempts: 3 }),
+      logger: ['error'],
+    });
+    app.useGlobalFilters(new RpcPassthroughFilter());
+    await app.listen();
+    connection = connectAmqp(testInfra.amqpUrl, uniqueName('it-rpc-client'));
+    client = new RpcClient(connection, uniqueName('it-rpc-client'), 3000);
+    await client.waitForConnect();
+  });
+
+  afterAll(async () => {
+    releaseSlow?.();
+    await client?.close();
+    await connection?.close();
+    await app?.close();
+  });
+
+  async function rejection(p: Promise<unknown>): Promise<DomainError> {
+    const err = await p.then(
+      () => new Error('expected the call to fail'),
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(DomainError);
+    return err as DomainError;
+  }
+
+  it('answers ping with the service name', async () => {
+    await expect(client.send(Rpc.ActivationRulesPing, {})).resolves.toEqual({ service: 'activation-rules', ok: true });
+  });
+
+  it('answers many concurrent calls, each with its own reply', async () => {
+    const replies = await Promise.all(Array.from({ length: 20 }, () => client.send(Rpc.ActivationRulesPing, {})));
+    expect(replies).toEqual(Array.from({ length: 20 }, () => ({ service: 'activation-rules', ok: true })));
+  });
+
+  it('rejects with the DomainError code and message the handler threw', async () => {
+    const correlationId = `not-found:${uniqueName('c')}`;
+    const err = await rejection(client.send(Rpc.ActivationRulesPing, {}, { correlationId }));
+    expect(err.code).toBe(ErrorCode.NotFound);
+    expect(err.message).toBe(`channel ${correlationId} not found`);
+  });
+
+  it('rejects an invalid request payload with VALIDATION_FAILED and field details', async () => {
+    const err = await rejection(client.send(Rpc.ActivationRulesPing, { bogus: 1 } as never));
+    expect(err.code).toBe(ErrorCode.ValidationFailed);
+    expect(err.message).toContain('bogus');
+    expect(err.details).toEqual([expect.objectContaining({ field: 'bogus', problems: [expect.stringContaining('should not exist')] })]);
+  });
+
+  it('rejects with RPC_TIMEOUT when the handler does not answer within the timeout', async () => {
+    const correlationId = `slow:${uniqueName('c')}`;
+    const started = Date.now();
+    const err = await rejection(client.send(Rpc.ActivationRulesPing, {}, { correlationId, timeoutMs: 400 }));
+    const elapsed = Date.now() - started;
+    expect(err.code).toBe(ErrorCode.RpcTimeout);
+    expect(elapsed).toBeGreaterThanOrEqual(390);
+    expect(elapsed).toBeLessThan(2000);
+    expect(slowStarted).toContain(correlationId);
+    // Let the handler finish late: its reply must be dropped and the client keep working.
+    releaseSlow?.();
+    await expect(client.send(Rpc.ActivationRulesPing, {})).resolves.toEqual({ service: 'activation-rules', ok: true });
+  });
+
+  it('reports an unexpected error as INTERNAL without leaking its message', async () => {
+    const err = await rejection(client.send(Rpc.ActivationRulesPing, {}, { correlationId: `crash:${uniqueName('c')}` }));
+    expect(err.code).toBe(ErrorCode.Internal);
+    expect(err.message).not.toContain('hunter2');
+    expect(JSON.stringify(err.details ?? null)).not.toContain('hunter2');
+  });
+
+  it('leaves nothing behind on the command queue', async () => {
+    await expectEventually(async () => {
+      const ch = await connection.createChannel({ json: false });
+      try {
+        await ch.waitForConnect();
+        const q = await ch.checkQueue('wellifiy.activation-rules.commands');
+        expect(q.messageCount).toBe(0);
+      } finally {
+        await ch.close();
+      }
+    });
+  });
+});

@@ -1,0 +1,198 @@
+import type { AmqpConnectionManager } from 'amqp-connection-manager';
+import { EventEnvelope, Events, Headers, Topology } from '@wellifiy/contracts';
+import {
+  AmqpProbe, aPatientCreated, anEnvelope, CaptureQueue, expectEventually, testInfra, uniqueName, uniqueRoutingKey,
+} from '@wellifiy/testing';
+import { connectAmqp } from './amqp-connection';
+import { EventConsumer, EventMeta } from './event-consumer';
+import { PoisonMessageError } from './handler-errors';
+import { IdempotencyStore } from './idempotency';
+
+type Handler = (envelope: EventEnvelope, meta: EventMeta) => Promise<void>;
+
+interface Harness {
+  consumer: EventConsumer;
+  queue: string;
+  routingKey: string;
+  calls: { envelope: EventEnvelope; meta: EventMeta }[];
+}
+
+describe('EventConsumer (real RabbitMQ)', () => {
+  let connection: AmqpConnectionManager;
+  let probe: AmqpProbe;
+  let deadLetters: CaptureQueue;
+  const consumers: EventConsumer[] = [];
+
+  beforeAll(async () => {
+    connection = connectAmqp(testInfra.amqpUrl, uniqueName('it-consumer'));
+    probe = await AmqpProbe.connect(testInfra.amqpUrl);
+    deadLetters = await probe.captureDeadLetters();
+  });
+
+  afterEach(async () => {
+    for (const c of consumers.splice(0)) await c.close().catch(() => undefined);
+  });
+
+  afterAll(async () => {
+    await probe?.close();
+    await connection?.close();
+  });
+
+  /** A durable consumer on a queue of its own, bound to a routing key of its own; deleted at the end. */
+  async function startConsumer(handler: Handler, opts: { maxAttempts?: number; prefetch?: number; idempotency?: IdempotencyStore } = {}): Promise<Harness> {
+    const queue = uniqueName('it.q');
+    const routingKey = uniqueRoutingKey();
+    probe.deleteOnClose(queue, Topology.retryQueue(queue));
+    const calls: Harness['calls'] = [];
+    const consumer = new EventConsumer({
+      connection,
+      queue,
+      routingKeys: [routingKey],
+      kind: 'durable',
+      prefetch: opts.prefetch ?? 5,
+      maxAttempts: opts.maxAttempts ?? 3,
+      idempotency: opts.idempotency,
+      // patient.created is only ever sent straight to this queue (never published on the exchange).
+      canHandle: (type) => type === routingKey || type === Events.PatientCreated,
+      handle: async (envelope, meta) => {
+        calls.push({ envelope, meta });
+        await handler(envelope, meta);
+      },
+    });
+    consumers.push(consumer);
+    await consumer.start();
+    return { consumer, queue, routingKey, calls };
+  }
+
+  /** Closing the channel requeues whatever is unacked: a queue that is empty afterwards had everything acked. */
+  async function expectAllAcked(h: Harness): Promise<void> {
+    await expectEventually(() => expect(h.consumer.busy).toBe(0));
+    await h.consumer.close();
+    await expectEventually(async () => expect(await probe.readyCount(h.queue)).toBe(0), { timeoutMs: 3000 });
+  }
+
+  function deadLettered(messageId: string) {
+    return expectEventually(() => {
+      const found = deadLetters.byMessageId(messageId);
+      expect(found).toHaveLength(1);
+      return found[0];
+    });
+  }
+
+  it('handles a valid event published on the exchange once and acks it', async () => {
+    const h = await startConsumer(async () => undefined);
+    const envelope = anEnvelope(h.routingKey, { hello: 'world' });
+    probe.publishJson(Topology.eventsExchange, h.routingKey, envelope, { messageId: envelope.id });
+
+    await expectEventually(() => expect(h.calls.map((c) => c.envelope.id)).toEqual([envelope.id]));
+    expect(h.calls[0].envelope.data).toEqual({ hello: 'world' });
+    expect(h.calls[0].meta.attempt).toBe(1);
+    await expectAllAcked(h);
+    expect(h.calls).toHaveLength(1);
+  });
+
+  it('dead-letters a body that is not JSON with the reason, and keeps handling the next message', async () => {
+    const h = await startConsumer(async () => undefined);
+    const badId = probe.sendToQueue(h.queue, '{not json');
+    const good = anEnvelope(h.routingKey);
+    probe.publishJson(Topology.eventsExchange, h.routingKey, good, { messageId: good.id });
+
+    const dl = await deadLettered(badId);
+    expect(dl.content).toBe('{not json');
+    expect(String(dl.headers[Headers.deadLetterReason])).toMatch(/JSON/);
+    expect(dl.headers[Headers.deadLetterQueue]).toBe(h.queue);
+    await expectEventually(() => expect(h.calls.map((c) => c.envelope.id)).toEqual([good.id]));
+    await expectAllAcked(h);
+  });
+
+  it('dead-letters a patient.created whose data lacks firstName, naming the field', async () => {
+    const h = await startConsumer(async () => undefined);
+    const data = aPatientCreated();
+    delete data.firstName;
+    const envelope = anEnvelope(Events.PatientCreated, data);
+    const id = probe.sendToQueue(h.queue, JSON.stringify(envelope), { messageId: envelope.id });
+
+    const dl = await deadLettered(id);
+    expect(String(dl.headers[Headers.deadLetterReason])).toContain('data.firstName');
+    expect(h.calls).toHaveLength(0);
+    await expectAllAcked(h);
+  });
+
+  it('hands a valid patient.created sent straight to the queue to the handler', async () => {
+    const h = await startConsumer(async () => undefined);
+    const envelope = anEnvelope(Events.PatientCreated, aPatientCreated({ firstName: 'Grace' }));
+    probe.sendToQueue(h.queue, JSON.stringify(envelope), { messageId: envelope.id });
+
+    await expectEventually(() => expect(h.calls).toHaveLength(1));
+    expect((h.calls[0].envelope.data as { firstName: string }).firstName).toBe('Grace');
+    await expectAllAcked(h);
+  });
+
+  it('dead-letters an envelope of an unknown type', async () => {
+    const h = await startConsumer(async () => undefined);
+    const envelope = anEnvelope(`it.unknown.${uniqueName('t')}`);
+    const id = probe.sendToQueue(h.queue, JSON.stringify(envelope), { messageId: envelope.id });
+
+    const dl = await deadLettered(id);
+    expect(String(dl.headers[Headers.deadLetterReason])).toContain(`no handler for event type "${envelope.type}"`);
+    expect(h.calls).toHaveLength(0);
+    await expectAllAcked(h);
+  });
+
+  it('dead-letters an envelope missing its header fields', async () => {
+    const h = await startConsumer(async () => undefined);
+    const { orgId: _orgId, ...withoutOrg } = anEnvelope(h.routingKey);
+    const id = probe.sendToQueue(h.queue, JSON.stringify(withoutOrg));
+
+    const dl = await deadLettered(id);
+    expect(String(dl.headers[Headers.deadLetterReason])).toMatch(/invalid event envelope: .*orgId/);
+    expect(h.calls).toHaveLength(0);
+  });
+
+  it('retries a failing handler through the retry queue and succeeds on attempt 3', async () => {
+    let failures = 0;
+    const h = await startConsumer(async () => {
+      if (failures < 2) {
+        failures++;
+        throw new Error(`transient failure ${failures}`);
+      }
+    }, { maxAttempts: 5 });
+    const envelope = anEnvelope(h.routingKey);
+    probe.publishJson(Topology.eventsExchange, h.routingKey, envelope, { messageId: envelope.id });
+
+    await expectEventually(() => expect(h.calls.map((c) => c.meta.attempt)).toEqual([1, 2, 3]), { timeoutMs: 10_000 });
+    expect(h.calls.every((c) => c.envelope.id === envelope.id)).toBe(true);
+    await expectAllAcked(h);
+    expect(await probe.readyCount(Topology.retryQueue(h.queue))).toBe(0);
+    expect(deadLetters.byMessageId(envelope.id)).toHaveLength(0);
+  });
+
+  it('dead-letters an always-failing event after maxAttempts with the error in the reason', async () => {
+    const h = await startConsumer(async (env) => {
+      throw new Error(`boom for ${env.id}`);
+    }, { maxAttempts: 3 });
+    const envelope = anEnvelope(h.routingKey);
+    probe.publishJson(Topology.eventsExchange, h.routingKey, envelope, { messageId: envelope.id });
+
+    const dl = await deadLettered(envelope.id);
+    expect(h.calls.map((c) => c.meta.attempt)).toEqual([1, 2, 3]);
+    const reason = String(dl.headers[Headers.deadLetterReason]);
+    expect(reason).toContain(`boom for ${envelope.id}`);
+    expect(reason).toContain('3 attempt');
+    expect((dl.body as { id: string }).id).toBe(envelope.id);
+    await expectAllAcked(h);
+  });
+
+  it('dead-letters at once when the handler throws PoisonMessageError', async () => {
+    const h = await startConsumer(async () => {
+      throw new PoisonMessageError('cannot ever work');
+    }, { maxAttempts: 5 });
+    const envelope = anEnvelope(h.routingKey);
+    probe.publishJson(Topology.eventsExchange, h.routingKey, envelope, { messageId: envelope.id });
+
+    const dl = await deadLettered(envelope.id);
+    expect(String(dl.headers[Headers.deadLetterReason])).toContain('cannot ever work');
+    expect(h.calls.map((c) => c.meta.attempt)).toEqual([1]);
+    await expectAllAcked(h);
+  });
+});

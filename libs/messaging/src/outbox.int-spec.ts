@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import type { AmqpConnectionManager } from 'amqp-connection-manager';
+import mongoose, { Connection, Model, Schema } from 'mongoose';
+import { EventName, Topology } from '@wellifiy/contracts';
+import { AmqpProbe, CaptureQueue, expectEventually, testInfra, uniqueName, uniqueRoutingKey } from '@wellifiy/testing';
+import { connectAmqp } from './amqp-connection';
+import { DocumentLocks, documentKey } from './document-locks';
+import { EventPublisher } from './event-publisher';
+import { OutboxEntry, outboxEntry, outboxSchemaFields, OutboxRelay, pushOutbox, WithOutbox } from './outbox';
+
+interface ThingDoc extends WithOutbox {
+  _id: string;
+  name: string;
+}
+
+const ThingSchema = new Schema<ThingDoc>(
+  { _id: { type: String, required: true }, name: { type: String, required: true }, ...outboxSchemaFields },
+  { collection: 'things', versionKey: false },
+);
+
+describe('OutboxRelay (FerretDB + RabbitMQ)', () => {
+  const dbName = uniqueName('it');
+  const routingKey = uniqueRoutingKey();
+  let mongo: Connection;
+  let things: Model<ThingDoc>;
+  let amqp: AmqpConnectionManager;
+  let publisher: EventPublisher;
+  let relay: OutboxRelay;
+  const locks = new DocumentLocks();
+  let probe: AmqpProbe;
+  let published: CaptureQueue;
+
+  beforeAll(async () => {
+    mongo = await mongoose.createConnection(testInfra.mongoUrl, { dbName, retryWrites: false }).asPromise();
+    things = mongo.model<ThingDoc>('Thing', ThingSchema);
+    await things.init();
+    amqp = connectAmqp(testInfra.amqpUrl, uniqueName('it-outbox'));
+    publisher = new EventPublisher(amqp, 'it-outbox');
+    // A long grace period: only documents the tests back-date are old enough for the sweeper.
+    relay = new OutboxRelay(publisher, 'it-outbox', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, locks);
+    relay.register(things);
+    probe = await AmqpProbe.connect(testInfra.amqpUrl);
+    published = await probe.capture(Topology.eventsExchange, 'topic', [routingKey]);
+  });
+
+  afterAll(async () => {
+    relay?.stop();
+    await probe?.close();
+    await publisher?.close();
+    await amqp?.close();
+    await mongo?.dropDatabase().catch(() => undefined);
+    await mongo?.close();
+  });
+
+  /** An entry whose type is this suite's own routing key, so no service queue receives it. */
+  function entry(data: Record<string, unknown> = {}): OutboxEntry {
+    return outboxEntry(routingKey as unknown as EventName, { n: randomUUID(), ...data } as never, { orgId: 'org_it', correlationId: 'corr-it' });
+  }
+
+  async function insertThing(entries: OutboxEntry[], outboxAt = new Date()): Promise<string> {
+    const _id = `thing_${randomUUID()}`;
+    await things.collection.insertOne({ _id, name: 'a thing', outbox: entries, outboxAt } as never);
+    return _id;
+  }
+
+  const raw = (id: string) => things.collection.findOne({ _id: id as never });
+  const publishedIds = () => published.messages.map((m) => (m.body as { id: string }).id);
+
+  it('dispatch publishes every entry as an envelope, in order, then clears outbox and outboxAt', async () => {
+    const entries = [entry({ step: 1 }), entry({ step: 2 })];
+    const id = await insertThing(entries);
+
+    await relay.dispatch(things, id, entries);
+
+    await expectEventually(() => expect(publishedIds()).toEqual(expect.arrayContaining(entries.map((e) => e.id))));
+    const mine = published.messages.filter((m) => entries.some((e) => e.id === (m.body as { id: string }).id));
+    expect(mine.map((m) => (m.body as { id: string }).id)).toEqual(entries.map((e) => e.id));
+    expect(mine[0].body).toEqual({
+      id: entries[0].id,
+      type: routingKey,
+      source: 'it-outbox',
+      time: entries[0].time,
+      orgId: 'org_it',
+      data: entries[0].data,
+      correlationId: 'corr-it',
+    });
+    expect(mine[0].messageId).toBe(entries[0].id);
+    expect(mine[0].routingKey).toBe(routingKey);
+    const doc = await raw(id);
+    expect(doc?.outbox).toEqual([]);
+    expect(doc).not.toHaveProperty('outboxAt');
+  });
+
+  it('removes only the dispatched entries when another was appended meanwhile', async () => {
+    const first = entry({ which: 'first' });
+    const id = await insertThing([first]);
+    const later = entry({ which: 'later' });
+    await things.collection.updateOne({ _id: id as never }, pushOutbox([later]) as never);
+
+    await relay.dispatch(things, id, [first]);
+
+    const doc = await raw(id);
+    expect(doc?.outbox).toEqual([later]);
+    expect(doc?.outboxAt).toBeInstanceOf(Date);
+    await expectEventually(() => expect(publishedIds()).toContain(first.id));
+    expect(publishedIds()).not.toContain(later.id);
+
+    // The later writer's own dispatch then empties the outbox and unsets outboxAt.
+    await relay.dispatch(things, id, [later]);
+    const emptied = await raw(id);
+    expect(emptied?.outbox).toEqual([]);
+    expect(emptied).not.toHaveProperty('outboxAt');
+    await expectEventually(() => expect(publishedIds()).toContain(later.id));
+  });
+
+  // Two writers changing the same document at once (e.g. two members added to one channel while the
+  // relay clears its outbox): each update is one atomic single-document write, so no entry may vanish.
+  it('loses no entry when writers append (under the document lock) while a dispatch clears the outbox', async () => {
+    const first = entry({ which: 'first' });
+    const id = await insertThing([first]);
+    const appended = Array.from({ length: 10 }, (_, i) => entry({ appended: i }));
+
+    await Promise.all([
+      relay.dispatch(things, id, [first]),
+      ...appended.map((e) =>
+        locks.run(documentKey(things.collection.name, id), () => things.collection.updateOne({ _id: id as never }, pushOutbox([e]) as never)),
+      ),
+    ]);
+
+    const doc = await raw(id);
+    const remaining = ((doc?.outbox ?? []) as OutboxEntry[]).map((e) => e.id);
+    const lost = appended.map((e) => e.id).filter((eid) => !remaining.includes(eid) && !publishedIds().includes(eid));
+    expect(lost).toEqual([]);
+    expect(remaining).not.toContain(first.id);
+  });
+
+  it('sweep publishes and clears entries a crash left behind, and unsets outboxAt of an empty outbox', async () => {
+    const longAgo = new Date(Date.now() - 3600_000);
+    const stranded = [entry({ stranded: 1 }), entry({ stranded: 2 })];
+    const strandedId = await insertThing(stranded, longAgo);
+    const emptyId = await insertThing([], longAgo);
+    const fresh = entry({ fresh: true });
+    const freshId = await insertThing([fresh]); // within the grace period: left to its writer's dispatch
+
+    const relayed = await relay.sweep();
+
+    expect(relayed).toBe(2);
+    await expectEventually(() => expect(publishedIds()).toEqual(expect.arrayContaining(stranded.map((e) => e.id))));
+    const strandedDoc = await raw(strandedId);
+    expect(strandedDoc?.outbox).toEqual([]);
+    expect(strandedDoc).not.toHaveProperty('outboxAt');
+    const emptyDoc = await raw(emptyId);
+    expect(emptyDoc?.outbox).toEqual([]);
+    expect(emptyDoc).not.toHaveProperty('outboxAt');
+    const freshDoc = await raw(freshId);
+    expect(freshDoc?.outbox).toEqual([fresh]);
+    expect(publishedIds()).not.toContain(fresh.id);
+
+    // Nothing is left for a second sweep.
+    expect(await relay.sweep()).toBe(0);
+  });
+});
