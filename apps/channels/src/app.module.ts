@@ -3,6 +3,8 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { IDEMPOTENCY_STORE, MessagingModule } from '@wellifiy/messaging';
 import { OpsModule } from '@wellifiy/ops';
 import { MongoIdempotencyStore, MongoModule } from '@wellifiy/persistence';
+import { ActivationController } from './activation/activation.controller';
+import { ActivationService } from './activation/activation.service';
 import { CHANNEL_MODEL, ChannelSchema } from './channels/channel.schema';
 import { ChannelsController } from './channels/channels.controller';
 import { ChannelsRepository, MongoChannelsRepository } from './channels/channels.repository';
@@ -28,7 +30,11 @@ export class AppModule {
         MessagingModule.forRoot({ url: config.AMQP_URL, source: 'channels' }),
         OpsModule.forRoot({ mongo: true }),
       ],
-      controllers: [ChannelsController, DirectoryHandler],
+      controllers: [
+        ChannelsController,
+        DirectoryHandler,
+        ActivationController,
+      ],
       providers: [
         { provide: ChannelsConfig, useValue: config },
         { provide: IDEMPOTENCY_STORE, useClass: MongoIdempotencyStore },
@@ -36,6 +42,7 @@ export class AppModule {
         { provide: DirectoryRepository, useClass: MongoDirectoryRepository },
         ChannelsService,
         DirectoryService,
+        ActivationService,
       ],
     };
   }

@@ -35,35 +35,18 @@ export class ChannelsService {
     if (actor.kind !== 'team_member') throw new DomainError(ErrorCode.Forbidden, 'only team members can activate patient channels');
     const patient = await this.directory.findPatient(actor.orgId, patientId);
     if (!patient) throw new DomainError(ErrorCode.PatientNotFound, `patient ${patientId} not found`);
-    const uniqueKey = `${type}:${patientId}`;
+    const uniqueKey = patientChannelKey(type, patientId);
 
     const existing = await this.repo.findByUniqueKey(actor.orgId, uniqueKey);
     if (existing) return this.alreadyActive(existing, actor);
 
-    const now = new Date();
-    const member = (userId: string, kind: ChannelMemberDoc['kind']): ChannelMemberDoc => ({ userId, kind, joinedAt: now, addedBy: actor.userId });
-    const members = [member(patientId, 'patient'), member(actor.userId, 'team_member')];
+    const teamMemberIds = [actor.userId];
     const clinicianId = patient.allocationClinicianId;
     if (clinicianId && clinicianId !== actor.userId) {
       const clinician = await this.directory.findTeamMember(actor.orgId, clinicianId);
-      if (clinician && !clinician.archived) members.push(member(clinicianId, 'team_member'));
+      if (clinician && !clinician.archived) teamMemberIds.push(clinicianId);
     }
-    const channel: Channel = {
-      _id: newId('ch'),
-      orgId: actor.orgId,
-      type,
-      patientId,
-      name: null,
-      uniqueKey,
-      members,
-      memberIds: members.map((m) => m.userId),
-      archivedBy: [],
-      needsStaffing: false,
-      createdBy: actor.userId,
-      createdAt: now,
-      updatedAt: now,
-      version: 1,
-    };
+    const channel = newPatientChannel({ orgId: actor.orgId, type, patientId, teamMemberIds, createdBy: actor.userId, now: new Date() });
     const event = outboxEntry(Events.ChannelCreated, { channel: toSnapshot(channel), actorId: actor.userId }, { orgId: actor.orgId, correlationId });
     const inserted = await this.repo.insert(channel, [event]);
     if (inserted) return toView(inserted, actor.userId);
@@ -111,4 +94,40 @@ export class ChannelsService {
     if (c.memberIds.includes(actor.userId)) return toView(c, actor.userId);
     throw new DomainError(ErrorCode.ChannelAlreadyActive, `the patient's ${c.type} channel is already active; a member can add you`);
   }
+}
+
+/** One care_team / service_team channel per patient: the unique key that enforces it. */
+export function patientChannelKey(type: ActivatableChannelType, patientId: string): string {
+  return `${type}:${patientId}`;
+}
+
+export interface NewPatientChannelInput {
+  orgId: string;
+  type: ActivatableChannelType;
+  patientId: string;
+  teamMemberIds: string[];
+  createdBy: string;
+  now: Date;
+}
+
+/** A new patient channel (the patient + the given team members), shared by manual and rule-driven activation. */
+export function newPatientChannel({ orgId, type, patientId, teamMemberIds, createdBy, now }: NewPatientChannelInput): Channel {
+  const member = (userId: string, kind: ChannelMemberDoc['kind']): ChannelMemberDoc => ({ userId, kind, joinedAt: now, addedBy: createdBy });
+  const members = [member(patientId, 'patient'), ...teamMemberIds.map((id) => member(id, 'team_member'))];
+  return {
+    _id: newId('ch'),
+    orgId,
+    type,
+    patientId,
+    name: null,
+    uniqueKey: patientChannelKey(type, patientId),
+    members,
+    memberIds: members.map((m) => m.userId),
+    archivedBy: [],
+    needsStaffing: false,
+    createdBy,
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  };
 }
