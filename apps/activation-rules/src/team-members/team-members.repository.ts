@@ -10,6 +10,13 @@ export abstract class TeamMembersRepository {
   abstract markArchived(orgId: string, teamMemberId: string): Promise<boolean>;
   /** Of the given ids, those that exist in the organisation and are not archived. */
   abstract activeAmong(orgId: string, teamMemberIds: string[]): Promise<string[]>;
+  /** Of the given ids, those known in the organisation, with their status; unknown ids are left out. */
+  abstract statusesOf(orgId: string, teamMemberIds: string[]): Promise<TeamMemberStatus[]>;
+}
+
+export interface TeamMemberStatus {
+  teamMemberId: string;
+  archived: boolean;
 }
 
 @Injectable()
@@ -43,5 +50,14 @@ export class MongoTeamMembersRepository extends TeamMembersRepository {
       .lean<{ teamMemberId: string }[]>();
     const active = new Set(docs.map((d) => d.teamMemberId));
     return teamMemberIds.filter((id) => active.has(id));
+  }
+
+  async statusesOf(orgId: string, teamMemberIds: string[]): Promise<TeamMemberStatus[]> {
+    if (!teamMemberIds.length) return [];
+    const docs = await this.teamMembers
+      .find({ orgId, teamMemberId: { $in: teamMemberIds } })
+      .select({ _id: 0, teamMemberId: 1, archived: 1 })
+      .lean<TeamMemberStatus[]>();
+    return docs.map((d) => ({ teamMemberId: d.teamMemberId, archived: d.archived === true }));
   }
 }
