@@ -5,6 +5,7 @@ import type Redis from 'ioredis';
 import { PING_RPC, SERVICES } from '@wellifiy/contracts';
 import { MessagingModule, RpcClient } from '@wellifiy/messaging';
 import { OpsModule, ReadinessCheck } from '@wellifiy/ops';
+import { ActivationRulesController } from './admin/activation-rules.controller';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { JwtStrategy } from './auth/jwt.strategy';
 import { ChannelsController } from './channels/channels.controller';
@@ -52,7 +53,12 @@ export class AppModule implements NestModule {
         MessagingModule.forRoot({ url: config.AMQP_URL, source: 'gateway', rpcTimeoutMs: config.RPC_TIMEOUT_MS }),
         OpsModule.forRoot({ mongo: false, extraChecks: { inject: [REDIS, RpcClient], useFactory: readinessChecks } }),
       ],
-      controllers: [MeController, ChannelsController, MessagesController],
+      controllers: [
+        MeController,
+        ChannelsController,
+        MessagesController,
+        ActivationRulesController,
+      ],
       providers: [
         JwtStrategy,
         { provide: APP_GUARD, useClass: JwtAuthGuard },
