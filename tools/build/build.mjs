@@ -14,7 +14,7 @@ async function* sources(dir) {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) yield* sources(full);
-    else if (entry.name.endsWith('.ts') && !/\.(spec|int-spec|e2e-spec)\.ts$/.test(entry.name) && !entry.name.endsWith('.d.ts')) yield full;
+    else if (entry.name.endsWith('.ts') && !/\.(spec|int-spec|e2e-spec|fakes)\.ts$/.test(entry.name) && !entry.name.endsWith('.d.ts')) yield full;
   }
 }
 

@@ -1,8 +1,10 @@
+import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { Queues } from '@wellifiy/contracts';
 import { IDEMPOTENCY_STORE, MessagingModule } from '@wellifiy/messaging';
 import { OpsModule } from '@wellifiy/ops';
-import { MongoIdempotencyStore, MongoModule } from '@wellifiy/persistence';
+import { bullConnection, MongoIdempotencyStore, MongoModule } from '@wellifiy/persistence';
 import { ActivationController } from './activation/activation.controller';
 import { ActivationService } from './activation/activation.service';
 import { CHANNEL_MODEL, ChannelSchema } from './channels/channel.schema';
@@ -14,6 +16,16 @@ import { DirectoryHandler } from './directory/directory.handler';
 import { DirectoryRepository, MongoDirectoryRepository } from './directory/directory.repository';
 import { PATIENT_MODEL, PatientSchema, TEAM_MEMBER_MODEL, TeamMemberSchema } from './directory/directory.schema';
 import { DirectoryService } from './directory/directory.service';
+import { AuditHandler } from './audit/audit.handler';
+import { AuditRepository, MongoAuditRepository } from './audit/audit.repository';
+import { AUDIT_ENTRY_MODEL, AuditEntrySchema } from './audit/audit.schema';
+import { AuditService } from './audit/audit.service';
+import { CreationController } from './creation/creation.controller';
+import { CreationService } from './creation/creation.service';
+import { FallbackService } from './fallback/fallback.service';
+import { ArchivedMemberFallbackJob, ArchivedMemberFallbackScheduler } from './jobs/archived-member-fallback.job';
+import { MembersController } from './members/members.controller';
+import { MembersService } from './members/members.service';
 
 @Module({})
 export class AppModule {
@@ -26,14 +38,20 @@ export class AppModule {
           { name: CHANNEL_MODEL, schema: ChannelSchema },
           { name: PATIENT_MODEL, schema: PatientSchema },
           { name: TEAM_MEMBER_MODEL, schema: TeamMemberSchema },
+          { name: AUDIT_ENTRY_MODEL, schema: AuditEntrySchema },
         ]),
-        MessagingModule.forRoot({ url: config.AMQP_URL, source: 'channels' }),
+        MessagingModule.forRoot({ url: config.AMQP_URL, source: 'channels', rpcTimeoutMs: config.RPC_TIMEOUT_MS }),
+        BullModule.forRoot({ connection: bullConnection(config.REDIS_URL) }),
+        BullModule.registerQueue({ name: Queues.ArchivedMemberFallback }),
         OpsModule.forRoot({ mongo: true }),
       ],
       controllers: [
         ChannelsController,
         DirectoryHandler,
         ActivationController,
+        CreationController,
+        MembersController,
+        AuditHandler,
       ],
       providers: [
         { provide: ChannelsConfig, useValue: config },
@@ -43,6 +61,13 @@ export class AppModule {
         ChannelsService,
         DirectoryService,
         ActivationService,
+        { provide: AuditRepository, useClass: MongoAuditRepository },
+        AuditService,
+        CreationService,
+        MembersService,
+        FallbackService,
+        ArchivedMemberFallbackScheduler,
+        ArchivedMemberFallbackJob,
       ],
     };
   }

@@ -8,6 +8,7 @@ import { OpsModule, ReadinessCheck } from '@wellifiy/ops';
 import { ActivationRulesController } from './admin/activation-rules.controller';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { JwtStrategy } from './auth/jwt.strategy';
+import { ChannelsAdminController } from './channels/channels-admin.controller';
 import { ChannelsController } from './channels/channels.controller';
 import { GatewayConfig } from './config/gateway.config';
 import { CorrelationIdMiddleware } from './http/correlation-id.middleware';
@@ -56,6 +57,7 @@ export class AppModule implements NestModule {
       controllers: [
         MeController,
         ChannelsController,
+        ChannelsAdminController,
         MessagesController,
         ActivationRulesController,
       ],

@@ -7,3 +7,4 @@ export * from './identity';
 export * from './message.types';
 export * from './rpc';
 export * from './topology';
+export * from './jobs';

@@ -2,3 +2,4 @@ export * from './duplicate-key';
 export * from './ids';
 export * from './mongo.module';
 export * from './processed-event.store';
+export * from './redis-connection';

@@ -29,6 +29,9 @@ export interface RunningApp {
   process: ChildProcess;
 }
 
+/** Apps that run BullMQ queues and need Redis besides the gateway. */
+const APPS_WITH_JOBS: ReadonlySet<AppName> = new Set(['channels', 'notifications']);
+
 export function appPort(base: number, app: AppName): number {
   return app === 'gateway' ? base : base + 1 + APPS.indexOf(app);
 }
@@ -42,6 +45,7 @@ export function appEnv(opts: LocalSystemOptions, app: AppName): Record<string, s
   };
   if (app === 'gateway') Object.assign(env, { REDIS_URL: opts.redisUrl, JWT_SECRET: opts.jwtSecret });
   else Object.assign(env, { MONGO_URL: opts.mongoUrl, MONGO_DB: `${opts.dbPrefix}-${app}` });
+  if (APPS_WITH_JOBS.has(app)) env.REDIS_URL = opts.redisUrl;
   return { ...env, ...(opts.extraEnv?.[app] ?? {}) };
 }
 

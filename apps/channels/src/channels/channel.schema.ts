@@ -64,7 +64,9 @@ export const ChannelSchema = new Schema<ChannelDoc>(
 );
 // serves: "my channels" and every membership check (orgId + member)
 ChannelSchema.index({ orgId: 1, memberIds: 1 });
-// serves: one care_team / service_team per patient, and finding it by patient
+// serves: one care_team / service_team per patient and one DM per member set, and finding them
 ChannelSchema.index({ orgId: 1, uniqueKey: 1 }, { unique: true });
+// serves: the managers' list of channels left without a team member
+ChannelSchema.index({ orgId: 1, needsStaffing: 1 });
 
 export const CHANNEL_MODEL = 'Channel';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { ChannelType } from '@wellifiy/contracts';
-import { OutboxEntry, OutboxRelay } from '@wellifiy/messaging';
+import { DocumentLocks, documentKey, OutboxEntry, OutboxRelay } from '@wellifiy/messaging';
 import { isDuplicateKeyError } from '@wellifiy/persistence';
 import { Channel, toChannel } from './channel.mapper';
 import { CHANNEL_MODEL, ChannelDoc } from './channel.schema';
@@ -20,13 +20,27 @@ export abstract class ChannelsRepository {
   abstract findById(orgId: string, channelId: string): Promise<Channel | null>;
   abstract listForMember(orgId: string, userId: string, filter: ChannelFilter): Promise<Channel[]>;
   abstract listIdsForMember(orgId: string, userId: string): Promise<string[]>;
+  /**
+   * Changes one channel: `mutate` gets the current state and returns the next one with the events that
+   * announce it (or null for "nothing to do"; it may throw a DomainError to refuse). State and events are
+   * written together; the events are then relayed. Null when the channel does not exist.
+   */
+  abstract update(orgId: string, channelId: string, mutate: ChannelMutation): Promise<Channel | null>;
+  /** Up to `limit` channels the user belongs to, oldest first (batches for the archived-member fallback). */
+  abstract pageWithMember(orgId: string, userId: string, limit: number): Promise<Channel[]>;
+  abstract listNeedingStaff(orgId: string): Promise<Channel[]>;
 }
+
+export type ChannelMutation = (current: Channel) => { next: Channel; events: OutboxEntry[] } | null;
+
+const CAS_ATTEMPTS = 20;
 
 @Injectable()
 export class MongoChannelsRepository extends ChannelsRepository {
   constructor(
     @InjectModel(CHANNEL_MODEL) private readonly channels: Model<ChannelDoc>,
     private readonly relay: OutboxRelay,
+    private readonly locks: DocumentLocks,
   ) {
     super();
     relay.register(channels);
@@ -67,6 +81,56 @@ export class MongoChannelsRepository extends ChannelsRepository {
   async listIdsForMember(orgId: string, userId: string): Promise<string[]> {
     const docs = await this.channels.find({ orgId, memberIds: userId }).select({ _id: 1 }).lean<{ _id: string }[]>();
     return docs.map((d) => d._id);
+  }
+
+  async update(orgId: string, channelId: string, mutate: ChannelMutation): Promise<Channel | null> {
+    // Lock (this process) + version compare-and-set (other replicas on MongoDB): see DocumentLocks.
+    const outcome = await this.locks.run(documentKey(this.channels.collection.name, channelId), async () => {
+      for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+        const current = await this.findById(orgId, channelId);
+        if (!current) return null;
+        const change = mutate(current);
+        if (!change) return { channel: current, events: [] as OutboxEntry[] };
+        const { next, events } = change;
+        const res = await this.channels.collection.updateOne(
+          { _id: channelId as never, orgId, version: current.version },
+          {
+            $set: {
+              name: next.name,
+              uniqueKey: next.uniqueKey,
+              members: next.members,
+              memberIds: next.memberIds,
+              archivedBy: next.archivedBy,
+              needsStaffing: next.needsStaffing,
+              updatedAt: next.updatedAt,
+              version: next.version,
+            },
+            ...(events.length ? { $push: { outbox: { $each: events } }, $min: { outboxAt: new Date() } } : {}),
+          } as never,
+        );
+        if (res.matchedCount === 1) return { channel: next, events };
+      }
+      throw new Error(`channel ${channelId} kept changing under us (${CAS_ATTEMPTS} attempts)`);
+    });
+    if (!outcome) return null;
+    await this.relay.dispatch(this.channels, channelId, outcome.events);
+    return outcome.channel;
+  }
+
+  async pageWithMember(orgId: string, userId: string, limit: number): Promise<Channel[]> {
+    const docs = await this.channels
+      .find({ orgId, memberIds: userId })
+      .select({ outbox: 0, outboxAt: 0 })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .lean<ChannelDoc[]>();
+    return docs.map(toChannel);
+  }
+
+  async listNeedingStaff(orgId: string): Promise<Channel[]> {
+    // serves: { orgId, needsStaffing } index
+    const docs = await this.channels.find({ orgId, needsStaffing: true }).select({ outbox: 0, outboxAt: 0 }).sort({ updatedAt: -1 }).lean<ChannelDoc[]>();
+    return docs.map(toChannel);
   }
 
   private async one(filter: Record<string, unknown>): Promise<Channel | null> {

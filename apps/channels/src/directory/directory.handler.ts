@@ -2,14 +2,18 @@ import { Controller } from '@nestjs/common';
 import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import {
   Events, MeRequest, MeView, PatientCreatedEvent, PatientUpdatedEvent, Rpc, TeamMemberArchivedEvent,
-  TeamMemberCreatedEvent, TeamMemberUpdatedEvent,
+  TeamMemberCreatedEvent, TeamMemberUpdatedEvent, UpdateProfileRequest,
 } from '@wellifiy/contracts';
+import { ArchivedMemberFallbackScheduler } from '../jobs/archived-member-fallback.job';
 import { DirectoryService } from './directory.service';
 
 /** Inbound directory events from the patient service and staff directory, and the caller's profile. */
 @Controller()
 export class DirectoryHandler {
-  constructor(private readonly directory: DirectoryService) {}
+  constructor(
+    private readonly directory: DirectoryService,
+    private readonly fallback: ArchivedMemberFallbackScheduler,
+  ) {}
 
   @EventPattern(Events.PatientCreated)
   patientCreated(@Payload() e: PatientCreatedEvent): Promise<void> {
@@ -31,13 +35,20 @@ export class DirectoryHandler {
     return this.directory.teamMemberUpdated(e.orgId, e.data);
   }
 
+  /** Marks them archived, then schedules their release from every channel (rule 5) as a BullMQ job. */
   @EventPattern(Events.TeamMemberArchived)
-  teamMemberArchived(@Payload() e: TeamMemberArchivedEvent): Promise<void> {
-    return this.directory.teamMemberArchived(e.orgId, e.data);
+  async teamMemberArchived(@Payload() e: TeamMemberArchivedEvent): Promise<void> {
+    await this.directory.teamMemberArchived(e.orgId, e.data);
+    await this.fallback.schedule({ orgId: e.orgId, teamMemberId: e.data.teamMemberId, correlationId: e.correlationId });
   }
 
   @MessagePattern(Rpc.ChannelsMe)
   me(@Payload() req: MeRequest): Promise<MeView> {
     return this.directory.me(req.actor);
+  }
+
+  @MessagePattern(Rpc.ChannelsUpdateProfile)
+  updateProfile(@Payload() { actor, displayName, avatarMediaId }: UpdateProfileRequest): Promise<MeView> {
+    return this.directory.updateProfile(actor, { displayName, avatarMediaId });
   }
 }

@@ -10,6 +10,7 @@ export type TeamMember = TeamMemberDoc;
 
 export type PatientFields = Pick<PatientDoc, 'firstName' | 'lastName' | 'email' | 'allocationClinicianId'>;
 export type TeamMemberFields = Pick<TeamMemberDoc, 'firstName' | 'lastName' | 'email' | 'title'>;
+export type PatientProfile = Pick<PatientDoc, 'displayName' | 'avatarMediaId'>;
 
 /* FerretDB drops null fields written by an upsert's $setOnInsert: read them back as null. */
 const toPatient = (d: PatientDoc): Patient => ({
@@ -38,11 +39,13 @@ const toTeamMember = (d: TeamMemberDoc): TeamMember => ({
 export abstract class DirectoryRepository {
   abstract insertPatientIfAbsent(orgId: string, patientId: string, fields: PatientFields): Promise<void>;
   /** false when the patient is unknown (yet). */
-  abstract updatePatient(orgId: string, patientId: string, fields: Partial<PatientFields>): Promise<boolean>;
+  abstract updatePatient(orgId: string, patientId: string, fields: Partial<PatientFields & PatientProfile>): Promise<boolean>;
   abstract findPatient(orgId: string, patientId: string): Promise<Patient | null>;
   abstract insertTeamMemberIfAbsent(orgId: string, teamMemberId: string, fields: TeamMemberFields): Promise<void>;
   abstract updateTeamMember(orgId: string, teamMemberId: string, fields: Partial<TeamMemberFields & { archived: boolean }>): Promise<boolean>;
   abstract findTeamMember(orgId: string, teamMemberId: string): Promise<TeamMember | null>;
+  abstract findPatients(orgId: string, patientIds: string[]): Promise<Patient[]>;
+  abstract findTeamMembers(orgId: string, teamMemberIds: string[]): Promise<TeamMember[]>;
 }
 
 @Injectable()
@@ -68,7 +71,7 @@ export class MongoDirectoryRepository extends DirectoryRepository {
     }
   }
 
-  async updatePatient(orgId: string, patientId: string, fields: Partial<PatientFields>): Promise<boolean> {
+  async updatePatient(orgId: string, patientId: string, fields: Partial<PatientFields & PatientProfile>): Promise<boolean> {
     // Locked: two updates of one patient must not interleave on FerretDB (see DocumentLocks).
     const res = await this.locks.run(documentKey('patients', `${orgId}:${patientId}`), () =>
       this.patients.updateOne({ orgId, patientId }, { $set: { ...fields, updatedAt: new Date() } }),
@@ -98,6 +101,18 @@ export class MongoDirectoryRepository extends DirectoryRepository {
       this.teamMembers.updateOne({ orgId, teamMemberId }, { $set: { ...fields, updatedAt: new Date() } }),
     );
     return res.matchedCount === 1;
+  }
+
+  async findPatients(orgId: string, patientIds: string[]): Promise<Patient[]> {
+    if (!patientIds.length) return [];
+    const docs = await this.patients.find({ orgId, patientId: { $in: patientIds } }).lean<PatientDoc[]>();
+    return docs.map(toPatient);
+  }
+
+  async findTeamMembers(orgId: string, teamMemberIds: string[]): Promise<TeamMember[]> {
+    if (!teamMemberIds.length) return [];
+    const docs = await this.teamMembers.find({ orgId, teamMemberId: { $in: teamMemberIds } }).lean<TeamMemberDoc[]>();
+    return docs.map(toTeamMember);
   }
 
   async findTeamMember(orgId: string, teamMemberId: string): Promise<TeamMember | null> {

@@ -45,6 +45,12 @@ class FakeDirectoryRepository extends DirectoryRepository {
     const t = this.teamMembers.get(`${orgId}/${teamMemberId}`);
     return t ? { ...t } : null;
   }
+  async findPatients(orgId: string, ids: string[]): Promise<Patient[]> {
+    return ids.flatMap((id) => this.patients.get(`${orgId}/${id}`) ?? []).map((p) => ({ ...p }));
+  }
+  async findTeamMembers(orgId: string, ids: string[]): Promise<TeamMember[]> {
+    return ids.flatMap((id) => this.teamMembers.get(`${orgId}/${id}`) ?? []).map((t) => ({ ...t }));
+  }
 }
 
 describe('DirectoryService', () => {

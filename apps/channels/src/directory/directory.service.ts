@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
-  Actor, MeView, PatientCreatedData, PatientUpdatedData, TeamMemberArchivedData, TeamMemberCreatedData, TeamMemberUpdatedData,
+  Actor, DomainError, ErrorCode, MeView, PatientCreatedData, PatientUpdatedData, TeamMemberArchivedData, TeamMemberCreatedData, TeamMemberUpdatedData,
 } from '@wellifiy/contracts';
 import { DirectoryRepository, Patient, TeamMember } from './directory.repository';
 
@@ -60,6 +60,30 @@ export class DirectoryService {
 
   findTeamMember(orgId: string, teamMemberId: string): Promise<TeamMember | null> {
     return this.repo.findTeamMember(orgId, teamMemberId);
+  }
+
+  findPatients(orgId: string, patientIds: string[]): Promise<Patient[]> {
+    return this.repo.findPatients(orgId, patientIds);
+  }
+
+  findTeamMembers(orgId: string, teamMemberIds: string[]): Promise<TeamMember[]> {
+    return this.repo.findTeamMembers(orgId, teamMemberIds);
+  }
+
+  /**
+   * A patient sets the display name and avatar other patients see (rule 9); null resets to the default
+   * (first name, no avatar). Team members' names come from the staff directory.
+   */
+  async updateProfile(actor: Actor, profile: { displayName?: string | null; avatarMediaId?: string | null }): Promise<MeView> {
+    if (actor.kind !== 'patient') throw new DomainError(ErrorCode.Forbidden, "team members' names come from the staff directory");
+    const changes = defined({
+      displayName: profile.displayName === undefined ? undefined : (profile.displayName?.trim() || null),
+      avatarMediaId: profile.avatarMediaId,
+    });
+    if (Object.keys(changes).length && !(await this.repo.updatePatient(actor.orgId, actor.userId, changes))) {
+      throw new DomainError(ErrorCode.NotFound, 'your patient record is not known yet; try again shortly');
+    }
+    return this.me(actor);
   }
 
   /** The caller's own profile. A user the directory has not heard of yet still gets their identity. */

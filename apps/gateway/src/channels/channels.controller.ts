@@ -1,11 +1,13 @@
-import { Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
-import { Actor, ChannelView, Rpc } from '@wellifiy/contracts';
+import type { Request, Response } from 'express';
+import { Actor, ChannelMemberView, ChannelView, Rpc } from '@wellifiy/contracts';
 import { RpcClient } from '@wellifiy/messaging';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { correlationIdOf } from '../http/correlation-id.middleware';
-import { ActivateParams, ChannelIdParams, ListChannelsQuery } from './channels.dto';
+import {
+  ActivateParams, AddMemberDto, ChannelIdParams, CreateChannelDto, ListChannelsQuery, MemberParams, RemoveMemberQuery,
+} from './channels.dto';
 
 @ApiTags('channels')
 @ApiBearerAuth()
@@ -18,9 +20,57 @@ export class ChannelsController {
     return this.rpc.send(Rpc.ChannelsList, { actor, ...q }, { correlationId: correlationIdOf(req) });
   }
 
+  /** 201 with a new channel; 200 with the existing DM when one with the same members exists. */
+  @Post('channels')
+  async create(
+    @CurrentActor() actor: Actor,
+    @Body() dto: CreateChannelDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ChannelView> {
+    const result = await this.rpc.send(Rpc.ChannelsCreate, { actor, ...dto }, { correlationId: correlationIdOf(req) });
+    res.status(result.created ? 201 : 200);
+    return result.channel;
+  }
+
   @Get('channels/:id')
   get(@CurrentActor() actor: Actor, @Param() p: ChannelIdParams, @Req() req: Request): Promise<ChannelView> {
     return this.rpc.send(Rpc.ChannelsGet, { actor, channelId: p.id }, { correlationId: correlationIdOf(req) });
+  }
+
+  /** Members with names as this caller may see them (patients see other patients' display names only). */
+  @Get('channels/:id/members')
+  members(@CurrentActor() actor: Actor, @Param() p: ChannelIdParams, @Req() req: Request): Promise<ChannelMemberView[]> {
+    return this.rpc.send(Rpc.ChannelsMembers, { actor, channelId: p.id }, { correlationId: correlationIdOf(req) });
+  }
+
+  @Post('channels/:id/members')
+  @HttpCode(200)
+  addMember(@CurrentActor() actor: Actor, @Param() p: ChannelIdParams, @Body() dto: AddMemberDto, @Req() req: Request): Promise<ChannelView> {
+    return this.rpc.send(Rpc.ChannelsAddMember, { actor, channelId: p.id, userId: dto.userId }, { correlationId: correlationIdOf(req) });
+  }
+
+  @Delete('channels/:id/members/:userId')
+  removeMember(@CurrentActor() actor: Actor, @Param() p: MemberParams, @Query() q: RemoveMemberQuery, @Req() req: Request): Promise<ChannelView> {
+    return this.rpc.send(Rpc.ChannelsRemoveMember, { actor, channelId: p.id, userId: p.userId, ...q }, { correlationId: correlationIdOf(req) });
+  }
+
+  @Post('channels/:id/leave')
+  @HttpCode(200)
+  leave(@CurrentActor() actor: Actor, @Param() p: ChannelIdParams, @Req() req: Request): Promise<{ left: true }> {
+    return this.rpc.send(Rpc.ChannelsLeave, { actor, channelId: p.id }, { correlationId: correlationIdOf(req) });
+  }
+
+  @Post('channels/:id/archive')
+  @HttpCode(200)
+  archive(@CurrentActor() actor: Actor, @Param() p: ChannelIdParams, @Req() req: Request): Promise<ChannelView> {
+    return this.rpc.send(Rpc.ChannelsArchive, { actor, channelId: p.id }, { correlationId: correlationIdOf(req) });
+  }
+
+  @Post('channels/:id/unarchive')
+  @HttpCode(200)
+  unarchive(@CurrentActor() actor: Actor, @Param() p: ChannelIdParams, @Req() req: Request): Promise<ChannelView> {
+    return this.rpc.send(Rpc.ChannelsUnarchive, { actor, channelId: p.id }, { correlationId: correlationIdOf(req) });
   }
 
   /** Manual activation of a patient's care_team / service_team channel. */

@@ -1,7 +1,11 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { ACTIVATABLE_CHANNEL_TYPES, ActivatableChannelType, CHANNEL_TYPES, ChannelType } from '@wellifiy/contracts';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min, MinLength,
+} from 'class-validator';
+import {
+  ACTIVATABLE_CHANNEL_TYPES, ActivatableChannelType, CHANNEL_MEMBERS_MAX, CHANNEL_TYPES, ChannelType, CREATABLE_CHANNEL_TYPES, CreatableChannelType,
+} from '@wellifiy/contracts';
 
 const toBoolean = ({ value }: { value: unknown }): unknown => (value === 'true' ? true : value === 'false' ? false : value);
 
@@ -30,4 +34,56 @@ export class ActivateParams {
 
   @IsIn(ACTIVATABLE_CHANNEL_TYPES, { message: `type must be one of: ${ACTIVATABLE_CHANNEL_TYPES.join(', ')}` })
   type!: ActivatableChannelType;
+}
+
+export class CreateChannelDto {
+  @ApiProperty({ enum: CREATABLE_CHANNEL_TYPES })
+  @IsIn(CREATABLE_CHANNEL_TYPES, { message: `type must be one of: ${CREATABLE_CHANNEL_TYPES.join(', ')}` })
+  type!: CreatableChannelType;
+
+  @ApiPropertyOptional({ description: 'Required for group channels', maxLength: 100 })
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(100)
+  name?: string;
+
+  @ApiPropertyOptional({ description: 'Required for staff channels: the patient they are about' })
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(128)
+  patientId?: string;
+
+  @ApiProperty({ description: 'Members besides you', type: [String] })
+  @IsArray() @ArrayMaxSize(CHANNEL_MEMBERS_MAX) @IsString({ each: true }) @MinLength(1, { each: true }) @MaxLength(128, { each: true })
+  memberIds!: string[];
+}
+
+export class AddMemberDto {
+  @ApiProperty()
+  @IsString() @MinLength(1) @MaxLength(128)
+  userId!: string;
+}
+
+export class MemberParams {
+  @IsString() @MinLength(1) @MaxLength(128)
+  id!: string;
+
+  @IsString() @MinLength(1) @MaxLength(128)
+  userId!: string;
+}
+
+export class RemoveMemberQuery {
+  @ApiPropertyOptional({ description: 'Why (kept in the audit trail)', maxLength: 500 })
+  @IsOptional() @IsString() @MaxLength(500)
+  reason?: string;
+}
+
+export class AuditQuery {
+  @ApiPropertyOptional()
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(128)
+  channelId?: string;
+
+  @ApiPropertyOptional({ maximum: 500 })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'ISO time: entries older than this' })
+  @IsOptional() @IsISO8601()
+  before?: string;
 }

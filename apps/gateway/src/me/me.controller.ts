@@ -1,10 +1,11 @@
-import { Controller, Get, Req } from '@nestjs/common';
+import { Body, Controller, Get, Patch, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Actor, MeView, Rpc } from '@wellifiy/contracts';
 import { RpcClient } from '@wellifiy/messaging';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { correlationIdOf } from '../http/correlation-id.middleware';
+import { UpdateProfileDto } from './me.dto';
 
 @ApiTags('me')
 @ApiBearerAuth()
@@ -15,5 +16,11 @@ export class MeController {
   @Get()
   me(@CurrentActor() actor: Actor, @Req() req: Request): Promise<MeView> {
     return this.rpc.send(Rpc.ChannelsMe, { actor }, { correlationId: correlationIdOf(req) });
+  }
+
+  /** Patients set the display name and avatar other patients see. */
+  @Patch('profile')
+  updateProfile(@CurrentActor() actor: Actor, @Body() dto: UpdateProfileDto, @Req() req: Request): Promise<MeView> {
+    return this.rpc.send(Rpc.ChannelsUpdateProfile, { actor, ...dto }, { correlationId: correlationIdOf(req) });
   }
 }

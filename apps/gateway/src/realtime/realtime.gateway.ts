@@ -2,11 +2,11 @@ import { Logger } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
 import { verifyAccessToken } from '@wellifiy/auth';
-import { Actor, Rpc } from '@wellifiy/contracts';
+import { Actor, hasPermission, Permission, Rpc } from '@wellifiy/contracts';
 import { RpcClient } from '@wellifiy/messaging';
 import { verifierConfig } from '../auth/verifier-config';
 import { GatewayConfig } from '../config/gateway.config';
-import { channelRoom, userRoom } from './rooms';
+import { channelRoom, managersRoom, userRoom } from './rooms';
 
 interface SocketData {
   actor: Actor;
@@ -43,6 +43,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection {
   async handleConnection(socket: Socket): Promise<void> {
     const { actor } = socket.data as SocketData;
     await socket.join(userRoom(actor.userId));
+    if (hasPermission(actor, Permission.MessagingManage) && actor.kind === 'team_member') await socket.join(managersRoom(actor.orgId));
     try {
       const { channelIds } = await this.rpc.send(Rpc.ChannelsMemberships, { actor });
       if (socket.connected) await socket.join(channelIds.map(channelRoom));

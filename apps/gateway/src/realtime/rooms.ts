@@ -1,5 +1,7 @@
 export const userRoom = (userId: string): string => `user:${userId}`;
 export const channelRoom = (channelId: string): string => `channel:${channelId}`;
+/** Sockets of users with messaging:manage in an organisation (staffing alerts). */
+export const managersRoom = (orgId: string): string => `managers:${orgId}`;
 
 /** Server → client event names (DESIGN §6 Realtime). */
 export const ClientEvents = {
@@ -8,4 +10,6 @@ export const ClientEvents = {
   ChannelUpdated: 'channel.updated',
   MemberAdded: 'member.added',
   MemberRemoved: 'member.removed',
+  /** To managers: a channel was left without a team member and nobody could be added. */
+  ChannelNeedsStaffing: 'channel.needs_staffing',
 } as const;

@@ -1,0 +1,37 @@
+import { Schema } from 'mongoose';
+
+/**
+ * Append-only trail of membership changes and permission-based actions (who, what, when, why). Entries
+ * are the channels service's own outbox events, so an entry exists exactly when the change was committed.
+ */
+export interface AuditEntryDoc {
+  /** The event id: replays of an event cannot add a second entry. */
+  _id: string;
+  orgId: string;
+  at: Date;
+  actorId: string;
+  action: string;
+  channelId: string | null;
+  targetUserId: string | null;
+  reason: string | null;
+}
+
+export const AuditEntrySchema = new Schema<AuditEntryDoc>(
+  {
+    _id: { type: String, required: true },
+    orgId: { type: String, required: true },
+    at: { type: Date, required: true },
+    actorId: { type: String, required: true },
+    action: { type: String, required: true },
+    channelId: { type: String, default: null },
+    targetUserId: { type: String, default: null },
+    reason: { type: String, default: null },
+  },
+  { collection: 'audit_log', versionKey: false },
+);
+// serves: the organisation's trail, newest first
+AuditEntrySchema.index({ orgId: 1, at: -1 });
+// serves: one channel's trail, newest first
+AuditEntrySchema.index({ orgId: 1, channelId: 1, at: -1 });
+
+export const AUDIT_ENTRY_MODEL = 'AuditEntry';

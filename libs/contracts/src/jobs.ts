@@ -1,0 +1,20 @@
+/**
+ * BullMQ queue names and job payloads, in one place: renaming a queue strands the jobs already in it,
+ * so names change here deliberately or not at all.
+ */
+export const Queues = {
+  ArchivedMemberFallback: 'channels-archived-member-fallback',
+} as const;
+export type QueueName = (typeof Queues)[keyof typeof Queues];
+
+export interface JobPayloads {
+  [Queues.ArchivedMemberFallback]: { orgId: string; teamMemberId: string; correlationId?: string };
+}
+
+/** Retries with exponential backoff, for every queue. */
+export const DEFAULT_JOB_OPTIONS = {
+  attempts: 6,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: true,
+  removeOnFail: 1000,
+} as const;
