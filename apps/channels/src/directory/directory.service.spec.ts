@@ -185,4 +185,67 @@ describe('DirectoryService', () => {
       expect(await directory.me(patientActor({ userId: 'pat_1', orgId: 'org_1' }))).toMatchObject({ firstName: null, displayName: null });
     });
   });
+
+  describe('updateProfile (rule 9)', () => {
+    const patient = patientActor({ userId: 'pat_1' });
+
+    beforeEach(async () => {
+      await directory.patientCreated('org_1', { patientId: 'pat_1', firstName: 'Ada', lastName: 'Lovelace' });
+    });
+
+    it('rule 9: team members cannot set a display name or avatar (FORBIDDEN)', async () => {
+      await directory.teamMemberCreated('org_1', { teamMemberId: 'tm_1', firstName: 'Grace', lastName: 'Hopper' });
+
+      await expect(directory.updateProfile(teamMemberActor({ userId: 'tm_1' }), { displayName: 'Amazing Grace' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      expect(await directory.findTeamMember('org_1', 'tm_1')).toMatchObject({ firstName: 'Grace', lastName: 'Hopper' });
+    });
+
+    it('rule 9: a patient sets a trimmed display name and an avatar and gets their profile back', async () => {
+      const me = await directory.updateProfile(patient, { displayName: '  Countess  ', avatarMediaId: 'med_1' });
+
+      expect(me).toEqual({
+        userId: 'pat_1', orgId: 'org_1', kind: 'patient', perms: [],
+        firstName: 'Ada', lastName: 'Lovelace', displayName: 'Countess', avatarMediaId: 'med_1',
+      });
+      expect(await directory.findPatient('org_1', 'pat_1')).toMatchObject({ displayName: 'Countess', avatarMediaId: 'med_1', firstName: 'Ada', lastName: 'Lovelace' });
+    });
+
+    it('rule 9: a field left out is unchanged', async () => {
+      await directory.updateProfile(patient, { displayName: 'Countess', avatarMediaId: 'med_1' });
+
+      await directory.updateProfile(patient, { avatarMediaId: 'med_2' });
+      expect(await directory.findPatient('org_1', 'pat_1')).toMatchObject({ displayName: 'Countess', avatarMediaId: 'med_2' });
+
+      await directory.updateProfile(patient, { displayName: 'Ada L' });
+      expect(await directory.findPatient('org_1', 'pat_1')).toMatchObject({ displayName: 'Ada L', avatarMediaId: 'med_2' });
+    });
+
+    it.each([null, '', '   '])('rule 9: display name %p clears it back to the default first name', async (displayName) => {
+      await directory.updateProfile(patient, { displayName: 'Countess' });
+
+      const me = await directory.updateProfile(patient, { displayName });
+
+      expect(me.displayName).toBe('Ada');
+      expect(await directory.findPatient('org_1', 'pat_1')).toMatchObject({ displayName: null });
+    });
+
+    it('rule 9: avatar null clears the avatar', async () => {
+      await directory.updateProfile(patient, { avatarMediaId: 'med_1' });
+
+      const me = await directory.updateProfile(patient, { avatarMediaId: null });
+
+      expect(me.avatarMediaId).toBeNull();
+      expect(await directory.findPatient('org_1', 'pat_1')).toMatchObject({ avatarMediaId: null });
+    });
+
+    it('a patient unknown to the directory gets NOT_FOUND', async () => {
+      await expect(directory.updateProfile(patientActor({ userId: 'pat_new' }), { displayName: 'New' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      expect(await directory.findPatient('org_1', 'pat_new')).toBeNull();
+    });
+
+    it('rule 1: a patient known only in another organisation gets NOT_FOUND and the other record is untouched', async () => {
+      await expect(directory.updateProfile(patientActor({ userId: 'pat_1', orgId: 'org_2' }), { displayName: 'Hijack' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      expect(await directory.findPatient('org_1', 'pat_1')).toMatchObject({ displayName: null });
+    });
+  });
 });
