@@ -15,6 +15,7 @@ export const ErrorCode = {
   UnknownUser: 'UNKNOWN_USER',
   AlreadyMember: 'ALREADY_MEMBER',
   NotAMember: 'NOT_A_MEMBER',
+  PushEndpointNotAllowed: 'PUSH_ENDPOINT_NOT_ALLOWED',
   UnknownRpc: 'UNKNOWN_RPC',
   RpcTimeout: 'RPC_TIMEOUT',
   ServiceUnavailable: 'SERVICE_UNAVAILABLE',

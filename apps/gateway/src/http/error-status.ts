@@ -11,6 +11,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.PatientCannotLeave]: 409,
   [ErrorCode.AlreadyMember]: 409,
   [ErrorCode.NotAMember]: 404,
+  [ErrorCode.PushEndpointNotAllowed]: 400,
   [ErrorCode.Conflict]: 409,
   [ErrorCode.ChannelLastTeamMember]: 409,
   [ErrorCode.ChannelAlreadyActive]: 409,
