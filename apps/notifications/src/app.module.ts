@@ -1,13 +1,50 @@
+import { BullModule, getQueueToken } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import type { Queue } from 'bullmq';
 import { IDEMPOTENCY_STORE, MessagingModule } from '@wellifiy/messaging';
 import { OpsModule } from '@wellifiy/ops';
 import { MongoIdempotencyStore, MongoModule } from '@wellifiy/persistence';
 import { NotificationsConfig } from './config/notifications.config';
+import { redisConnectionOptions } from './config/redis-connection';
+import { DigestScheduler } from './digest/digest.scheduler';
+import { DigestService } from './digest/digest.service';
+import { Mailer, SmtpMailer } from './digest/mailer';
+import { DigestJob } from './jobs/digest.job';
+import { PushJob } from './jobs/push.job';
+import { Queues } from './jobs/queues';
+import { PushProvider } from './push/push-provider';
+import { PUSH_SUBSCRIPTION_MODEL, PushSubscriptionSchema } from './push/push-subscription.schema';
+import { MongoPushSubscriptionsRepository, PushSubscriptionsRepository } from './push/push-subscriptions.repository';
+import { PushHandler } from './push/push.handler';
+import { PushService } from './push/push.service';
+import { WebPushProvider } from './push/web-push.provider';
+import { CHANNEL_STATE_MODEL, ChannelStateSchema } from './read-state/channel-state.schema';
+import { READ_STATE_MODEL, ReadStateSchema } from './read-state/read-state.schema';
+import { ReadStateHandler } from './read-state/read-state.handler';
+import { MongoReadStateRepository, ReadStateRepository } from './read-state/read-state.repository';
+import { ReadStateService } from './read-state/read-state.service';
 import { RECIPIENT_MODEL, RecipientSchema } from './recipients/recipient.schema';
 import { RecipientsHandler } from './recipients/recipients.handler';
 import { MongoRecipientsRepository, RecipientsRepository } from './recipients/recipients.repository';
 import { RecipientsService } from './recipients/recipients.service';
+import { SETTINGS_MODEL, SettingsSchema } from './settings/settings.schema';
+import { SettingsHandler } from './settings/settings.handler';
+import { MongoSettingsRepository, SettingsRepository } from './settings/settings.repository';
+import { SettingsService } from './settings/settings.service';
+
+const redisReadiness = {
+  inject: [getQueueToken(Queues.Digest)],
+  useFactory: (queue: Queue) => [
+    {
+      name: 'redis',
+      check: async () => {
+        const client = (await queue.client) as unknown as { ping(): Promise<string> };
+        await client.ping();
+      },
+    },
+  ],
+};
 
 @Module({})
 export class AppModule {
@@ -16,16 +53,37 @@ export class AppModule {
       module: AppModule,
       imports: [
         MongoModule.forRoot({ url: config.MONGO_URL, dbName: config.MONGO_DB }),
-        MongooseModule.forFeature([{ name: RECIPIENT_MODEL, schema: RecipientSchema }]),
+        MongooseModule.forFeature([
+          { name: RECIPIENT_MODEL, schema: RecipientSchema },
+          { name: CHANNEL_STATE_MODEL, schema: ChannelStateSchema },
+          { name: READ_STATE_MODEL, schema: ReadStateSchema },
+          { name: SETTINGS_MODEL, schema: SettingsSchema },
+          { name: PUSH_SUBSCRIPTION_MODEL, schema: PushSubscriptionSchema },
+        ]),
         MessagingModule.forRoot({ url: config.AMQP_URL, source: 'notifications' }),
-        OpsModule.forRoot({ mongo: true }),
+        BullModule.forRoot({ connection: redisConnectionOptions(config.REDIS_URL), prefix: config.QUEUE_PREFIX }),
+        // Global so the readiness check (OpsModule) can reach Redis through the digest queue.
+        { ...BullModule.registerQueue({ name: Queues.Digest }, { name: Queues.Push }), global: true },
+        OpsModule.forRoot({ mongo: true, extraChecks: redisReadiness }),
       ],
-      controllers: [RecipientsHandler],
+      controllers: [RecipientsHandler, ReadStateHandler, SettingsHandler, PushHandler],
       providers: [
         { provide: NotificationsConfig, useValue: config },
         { provide: IDEMPOTENCY_STORE, useClass: MongoIdempotencyStore },
         { provide: RecipientsRepository, useClass: MongoRecipientsRepository },
+        { provide: ReadStateRepository, useClass: MongoReadStateRepository },
+        { provide: SettingsRepository, useClass: MongoSettingsRepository },
+        { provide: PushSubscriptionsRepository, useClass: MongoPushSubscriptionsRepository },
+        { provide: Mailer, useClass: SmtpMailer },
+        { provide: PushProvider, useClass: WebPushProvider },
         RecipientsService,
+        ReadStateService,
+        SettingsService,
+        DigestScheduler,
+        DigestService,
+        PushService,
+        DigestJob,
+        PushJob,
       ],
     };
   }

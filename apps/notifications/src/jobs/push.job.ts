@@ -1,0 +1,22 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Job, UnrecoverableError } from 'bullmq';
+import { PushRefusedError } from '../push/push-provider';
+import { PushService } from '../push/push.service';
+import { PushSendJob, Queues } from './queues';
+
+/** One push to one device; failures are retried with backoff, except refusals retrying cannot fix. */
+@Processor(Queues.Push)
+export class PushJob extends WorkerHost {
+  constructor(private readonly push: PushService) {
+    super();
+  }
+
+  async process(job: Job<PushSendJob>): Promise<unknown> {
+    try {
+      return await this.push.deliver(job.data);
+    } catch (err) {
+      if (err instanceof PushRefusedError) throw new UnrecoverableError(err.message);
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
+import { Test, TestingModule } from '@nestjs/testing';
+import type { Connection } from 'mongoose';
+import { DocumentLocks } from '@wellifiy/messaging';
+import { MongoModule } from '@wellifiy/persistence';
+import { testInfra, uniqueName } from '@wellifiy/testing';
+import { MongoSettingsRepository, SettingsRepository } from '../settings/settings.repository';
+import { SETTINGS_MODEL, SettingsSchema } from '../settings/settings.schema';
+import { snapshot } from '../testing/fakes';
+import { CHANNEL_STATE_MODEL, ChannelStateSchema } from './channel-state.schema';
+import { MongoReadStateRepository, ReadStateRepository } from './read-state.repository';
+import { READ_STATE_MODEL, ReadStateSchema } from './read-state.schema';
+import { unreadAfter } from './unread';
+
+describe('notifications repositories (FerretDB)', () => {
+  const dbName = uniqueName('it');
+  const org = uniqueName('org');
+  let moduleRef: TestingModule;
+  let repo: ReadStateRepository;
+  let settings: SettingsRepository;
+  let connection: Connection;
+
+  beforeAll(async () => {
+    moduleRef = await Test.createTestingModule({
+      imports: [
+        MongoModule.forRoot({ url: testInfra.mongoUrl, dbName }),
+        MongooseModule.forFeature([
+          { name: CHANNEL_STATE_MODEL, schema: ChannelStateSchema },
+          { name: READ_STATE_MODEL, schema: ReadStateSchema },
+          { name: SETTINGS_MODEL, schema: SettingsSchema },
+        ]),
+      ],
+      providers: [
+        { provide: DocumentLocks, useValue: new DocumentLocks() },
+        { provide: ReadStateRepository, useClass: MongoReadStateRepository },
+        { provide: SettingsRepository, useClass: MongoSettingsRepository },
+      ],
+    }).compile();
+    await moduleRef.init();
+    repo = moduleRef.get(ReadStateRepository);
+    settings = moduleRef.get(SettingsRepository);
+    connection = moduleRef.get<Connection>(getConnectionToken());
+  });
+
+  afterAll(async () => {
+    await connection?.dropDatabase().catch(() => undefined);
+    await moduleRef?.close();
+  });
+
+  const members = (n: number): [string, 'team_member' | 'patient'][] => [['pat_1', 'patient'], ...Array.from({ length: n }, (_, i) => [`tm_${i + 1}`, 'team_member'] as [string, 'team_member'])];
+
+  it('membership snapshots apply newest-wins in any order; removed members are no longer members', async () => {
+    const ch = `ch_${randomUUID()}`;
+    for (const v of [3, 1, 2]) await repo.applySnapshot(org, snapshot(ch, 'care_team', members(v), v), v === 1 ? 'zero' : 'current');
+    expect((await repo.channel(org, ch))?.version).toBe(3);
+    expect((await repo.memberRows(org, ch)).map((r) => r.userId).sort()).toEqual(['pat_1', 'tm_1', 'tm_2', 'tm_3']);
+
+    const change = await repo.applySnapshot(org, snapshot(ch, 'care_team', members(1), 4), 'current');
+    expect(change).toEqual({ applied: true, added: [], removed: expect.arrayContaining(['tm_2', 'tm_3']) });
+    expect((await repo.memberRows(org, ch)).map((r) => r.userId).sort()).toEqual(['pat_1', 'tm_1']);
+    expect(await repo.channel(uniqueName('other-org'), ch)).toBeNull();
+  });
+
+  it('concurrent message events (any order) leave the channel at the highest seq, and the sender at their own message', async () => {
+    const ch = `ch_${randomUUID()}`;
+    await repo.applySnapshot(org, snapshot(ch, 'care_team', members(2)), 'zero');
+    const seqs = Array.from({ length: 40 }, (_, i) => i + 1).sort(() => Math.random() - 0.5);
+    await Promise.all(seqs.map((seq) => repo.recordMessage(org, ch, seq, seq % 2 ? 'tm_1' : 'pat_1')));
+
+    expect((await repo.channel(org, ch))?.lastSeq).toBe(40);
+    expect((await repo.row(org, ch, 'tm_1'))?.readSeq).toBe(39);
+    expect((await repo.row(org, ch, 'pat_1'))?.readSeq).toBe(40);
+    expect((await repo.row(org, ch, 'tm_2'))?.readSeq).toBe(0);
+  });
+
+  it('a message event before the channel is known creates its counter; the snapshot keeps it and new members start at zero', async () => {
+    const ch = `ch_${randomUUID()}`;
+    await repo.recordMessage(org, ch, 2, 'tm_1');
+    await repo.applySnapshot(org, snapshot(ch, 'care_team', members(1)), 'zero');
+    const channel = await repo.channel(org, ch);
+    expect(channel).toMatchObject({ lastSeq: 2, type: 'care_team', version: 1 });
+    const row = await repo.row(org, ch, 'pat_1');
+    expect(row?.readSeq).toBe(0);
+    expect(channel && unreadAfter(channel, 0)).toBe(2);
+  });
+
+  it('read markers only move forward, also under concurrent reads from several devices', async () => {
+    const ch = `ch_${randomUUID()}`;
+    await repo.applySnapshot(org, snapshot(ch, 'care_team', members(1)), 'zero');
+    const results = await Promise.all([5, 9, 2, 7, 9, 1].map((seq) => repo.markRead(org, ch, 'tm_1', seq, new Date())));
+    expect(results.filter((r) => r?.moved).length).toBeGreaterThanOrEqual(1);
+    expect((await repo.row(org, ch, 'tm_1'))?.readSeq).toBe(9);
+    expect(await repo.markRead(org, ch, 'tm_1', 3, new Date())).toEqual({ readSeq: 9, moved: false });
+    expect(await repo.markRead(uniqueName('other-org'), ch, 'tm_1', 20, new Date())).toBeNull();
+  });
+
+  it('a deletion is recorded once, even when redelivered concurrently, and also before the channel is known', async () => {
+    const ch = `ch_${randomUUID()}`;
+    const first = await Promise.all([repo.recordDeletion(org, ch, 3, 'pat_1'), repo.recordDeletion(org, ch, 3, 'pat_1'), repo.recordDeletion(org, ch, 5, 'pat_1')]);
+    expect(first.filter(Boolean)).toHaveLength(2);
+    await repo.recordMessage(org, ch, 6, 'pat_1');
+    const channel = await repo.channel(org, ch);
+    expect(channel?.deleted.map((d) => d.seq).sort()).toEqual([3, 5]);
+    expect(channel && unreadAfter(channel, 0)).toBe(4);
+  });
+
+  it('archive flags are ordered by event time, not arrival', async () => {
+    const ch = `ch_${randomUUID()}`;
+    await repo.applySnapshot(org, snapshot(ch, 'care_team', members(1)), 'zero');
+    expect(await repo.setArchived(org, ch, 'tm_1', false, new Date('2026-01-01T10:00:02Z'))).toBe(true);
+    expect(await repo.setArchived(org, ch, 'tm_1', true, new Date('2026-01-01T10:00:01Z'))).toBe(false);
+    expect((await repo.row(org, ch, 'tm_1'))?.archived).toBe(false);
+    expect(await repo.setArchived(org, ch, 'tm_1', true, new Date('2026-01-01T10:00:03Z'))).toBe(true);
+    expect((await repo.row(org, ch, 'tm_1'))?.archived).toBe(true);
+  });
+
+  it('digest markers move forward only; repair replaces the counters', async () => {
+    const ch = `ch_${randomUUID()}`;
+    await repo.applySnapshot(org, snapshot(ch, 'care_team', members(1)), 'zero');
+    await repo.advanceDigest(org, 'tm_1', [{ channelId: ch, seq: 6 }]);
+    await repo.advanceDigest(org, 'tm_1', [{ channelId: ch, seq: 4 }]);
+    expect((await repo.row(org, ch, 'tm_1'))?.digestSeq).toBe(6);
+
+    await repo.recordMessage(org, ch, 50, 'pat_1');
+    await repo.repairChannel(org, ch, 12, [{ seq: 4, senderId: 'pat_1' }, { seq: 4, senderId: 'pat_1' }]);
+    expect(await repo.channel(org, ch)).toMatchObject({ lastSeq: 12, deleted: [{ seq: 4, senderId: 'pat_1' }] });
+  });
+
+  it('rowsOfUsers returns the channels a user is a member of, in their organisation only', async () => {
+    const a = `ch_${randomUUID()}`;
+    const b = `ch_${randomUUID()}`;
+    const user = `tm_${randomUUID().slice(0, 6)}`;
+    await repo.applySnapshot(org, snapshot(a, 'staff', [[user, 'team_member']]), 'zero');
+    await repo.applySnapshot(org, snapshot(b, 'dm', [[user, 'team_member']]), 'zero');
+    await repo.applySnapshot(uniqueName('other-org'), snapshot(`ch_${randomUUID()}`, 'dm', [[user, 'team_member']]), 'zero');
+    expect((await repo.rowsOfUsers(org, [user])).map((r) => r.channelId).sort()).toEqual([a, b].sort());
+  });
+
+  it('settings are saved by version compare-and-set: of two concurrent writers exactly one wins', async () => {
+    const user = `pat_${randomUUID().slice(0, 6)}`;
+    const fields = { emailFrequency: 'daily' as const, emailDelayMinutes: 10, pushEnabled: true, mutedChannelIds: [] };
+    const created = await Promise.all([settings.save(org, user, fields, 0, 'a'), settings.save(org, user, { ...fields, pushEnabled: false }, 0, 'b')]);
+    expect(created.filter(Boolean)).toHaveLength(1);
+    const updated = await Promise.all([settings.save(org, user, fields, 1, 'a'), settings.save(org, user, fields, 1, 'b')]);
+    expect(updated.filter(Boolean)).toHaveLength(1);
+    expect((await settings.find(org, user))?.version).toBe(2);
+    expect((await settings.findMany(org, [user, 'nobody'])).size).toBe(1);
+  });
+});

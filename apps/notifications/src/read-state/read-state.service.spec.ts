@@ -1,0 +1,147 @@
+import 'reflect-metadata';
+import { ChannelSnapshot, MessageView } from '@wellifiy/contracts';
+import { EventPublisher, RpcClient } from '@wellifiy/messaging';
+import { patientActor, teamMemberActor } from '@wellifiy/testing';
+import { NotificationsConfig } from '../config/notifications.config';
+import { DigestScheduler } from '../digest/digest.scheduler';
+import { PushService } from '../push/push.service';
+import { DEFAULTS, FakeReadStateRepository, FakeSettingsRepository, snapshot } from '../testing/fakes';
+import { ReadStateService } from './read-state.service';
+
+class FakePublisher {
+  readonly events: { type: string; data: any }[] = [];
+  async publish(type: string, data: unknown): Promise<void> {
+    this.events.push({ type, data });
+  }
+  of(type: string): any[] {
+    return this.events.filter((e) => e.type === type).map((e) => e.data);
+  }
+}
+
+/** The channels service, answering channels.membership-check from a table. */
+class FakeRpc {
+  readonly channels = new Map<string, ChannelSnapshot>();
+  async send(_pattern: string, data: { channelId: string }): Promise<{ channel: ChannelSnapshot | null }> {
+    return { channel: this.channels.get(data.channelId) ?? null };
+  }
+}
+
+const message = (channelId: string, seq: number, senderId: string): MessageView => ({
+  id: `msg_${seq}`, channelId, seq, senderId, senderKind: senderId.startsWith('pat') ? 'patient' : 'team_member', clientMessageId: `c${seq}`, body: 'x', createdAt: new Date().toISOString(),
+});
+
+describe('ReadStateService', () => {
+  let repo: FakeReadStateRepository;
+  let publisher: FakePublisher;
+  let rpc: FakeRpc;
+  let service: ReadStateService;
+  const activity: string[] = [];
+  const pushes: string[] = [];
+  const tm = teamMemberActor({ userId: 'tm_1' });
+  const alice = patientActor({ userId: 'pat_a' });
+
+  beforeEach(async () => {
+    repo = new FakeReadStateRepository();
+    publisher = new FakePublisher();
+    rpc = new FakeRpc();
+    activity.length = 0;
+    pushes.length = 0;
+    const digests = { channelActivity: async (_o: string, channelId: string) => void activity.push(channelId) };
+    const push = { messageCreated: async (_o: string, m: MessageView) => void pushes.push(m.id) };
+    service = new ReadStateService(
+      repo, new FakeSettingsRepository(), rpc as unknown as RpcClient, publisher as unknown as EventPublisher,
+      DEFAULTS as unknown as NotificationsConfig, digests as unknown as DigestScheduler, push as unknown as PushService,
+    );
+    await service.membershipChanged({
+      orgId: 'org_1', kind: 'created',
+      snapshot: snapshot('grp', 'group', [['tm_1', 'team_member'], ['tm_2', 'team_member'], ['pat_a', 'patient'], ['pat_b', 'patient']]),
+    });
+    publisher.events.length = 0;
+  });
+
+  it('a message costs one channel write, and one badge event for all members; the sender has nothing unread', async () => {
+    await service.messageCreated('org_1', message('grp', 1, 'pat_a'));
+    await service.messageCreated('org_1', message('grp', 2, 'tm_1'));
+
+    const [, second] = publisher.of('badge.updated');
+    expect(second.badges).toEqual([
+      { userId: 'tm_1', total: 0, channelId: 'grp', unread: 0 },
+      { userId: 'tm_2', total: 2, channelId: 'grp', unread: 2 },
+      { userId: 'pat_a', total: 1, channelId: 'grp', unread: 1 },
+      { userId: 'pat_b', total: 2, channelId: 'grp', unread: 2 },
+    ]);
+    expect(activity).toEqual(['grp', 'grp']);
+    expect(pushes).toEqual(['msg_1', 'msg_2']);
+  });
+
+  it('out-of-order message events end on the right count', async () => {
+    await service.messageCreated('org_1', message('grp', 3, 'tm_1'));
+    await service.messageCreated('org_1', message('grp', 1, 'tm_1'));
+    expect((await service.summary(teamMemberActor({ userId: 'tm_2' }))).total).toBe(3);
+    expect((await service.summary(tm)).total).toBe(0);
+  });
+
+  it('markers only move forward; a move announces the badge and the receipt', async () => {
+    for (let seq = 1; seq <= 5; seq++) await service.messageCreated('org_1', message('grp', seq, 'tm_2'));
+    publisher.events.length = 0;
+
+    expect(await service.markRead(tm, 'grp', 3)).toEqual({ channelId: 'grp', readSeq: 3, unread: 2, total: 2 });
+    expect(await service.markRead(tm, 'grp', 1)).toEqual({ channelId: 'grp', readSeq: 3, unread: 2, total: 2 });
+    expect(publisher.of('badge.updated')).toEqual([{ badges: [{ userId: 'tm_1', total: 2, channelId: 'grp', unread: 2 }] }]);
+    expect(publisher.of('receipt.updated')).toEqual([expect.objectContaining({ channelId: 'grp', userId: 'tm_1', userKind: 'team_member', readSeq: 3, visibleTo: null })]);
+  });
+
+  it("a patient's marker in a group is announced to the team members only", async () => {
+    await service.messageCreated('org_1', message('grp', 1, 'tm_1'));
+    await service.markRead(alice, 'grp', 1);
+    expect(publisher.of('receipt.updated')[0].visibleTo.sort()).toEqual(['pat_a', 'tm_1', 'tm_2']);
+  });
+
+  it("receipts: team members see everyone's markers; a patient sees the team's and their own only", async () => {
+    await service.messageCreated('org_1', message('grp', 1, 'tm_1'));
+    await service.markRead(alice, 'grp', 1);
+    const staffView = (await service.receipts(tm, 'grp')).receipts.map((r) => [r.userId, r.readSeq]);
+    expect(staffView.sort()).toEqual([['pat_a', 1], ['pat_b', 0], ['tm_1', 1], ['tm_2', 0]]);
+    const aliceView = (await service.receipts(alice, 'grp')).receipts.map((r) => r.userId);
+    expect(aliceView.sort()).toEqual(['pat_a', 'tm_1', 'tm_2']);
+  });
+
+  it('a deleted message stops counting, once, even when redelivered', async () => {
+    for (let seq = 1; seq <= 3; seq++) await service.messageCreated('org_1', message('grp', seq, 'tm_1'));
+    const deleted = { channelId: 'grp', messageId: 'msg_2', seq: 2, senderId: 'tm_1', actorId: 'tm_1' };
+    await service.messageDeleted('org_1', deleted);
+    await service.messageDeleted('org_1', deleted);
+    expect((await service.summary(alice)).total).toBe(2);
+  });
+
+  it('an archived channel leaves the badge; the change is announced', async () => {
+    await service.messageCreated('org_1', message('grp', 1, 'tm_1'));
+    publisher.events.length = 0;
+    await service.archiveChanged('org_1', 'grp', 'pat_a', true, new Date());
+    expect(await service.summary(alice)).toEqual({ total: 0, channels: [{ channelId: 'grp', unread: 1, muted: false, archived: true }] });
+    expect(publisher.of('badge.updated')).toEqual([{ badges: [{ userId: 'pat_a', total: 0, channelId: 'grp', unread: 1 }] }]);
+  });
+
+  it('members added later start at the current seq; removed members lose the channel from their badge', async () => {
+    for (let seq = 1; seq <= 4; seq++) await service.messageCreated('org_1', message('grp', seq, 'tm_1'));
+    await service.membershipChanged({
+      orgId: 'org_1', kind: 'changed',
+      snapshot: snapshot('grp', 'group', [['tm_1', 'team_member'], ['tm_3', 'team_member'], ['pat_a', 'patient'], ['pat_b', 'patient']], 2),
+    });
+    expect((await service.summary(teamMemberActor({ userId: 'tm_3' }))).total).toBe(0);
+    expect(await service.summary(teamMemberActor({ userId: 'tm_2' }))).toEqual({ total: 0, channels: [] });
+    await expect(service.markRead(teamMemberActor({ userId: 'tm_2' }), 'grp', 4)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('rule 1: when the projection lags, the channels service is asked once; a non-member or other organisation gets NOT_FOUND', async () => {
+    rpc.channels.set('new', snapshot('new', 'care_team', [['tm_9', 'team_member'], ['pat_a', 'patient']], 1));
+    await expect(service.markRead(teamMemberActor({ userId: 'tm_9' }), 'new', 0)).resolves.toMatchObject({ channelId: 'new', readSeq: 0 });
+    await expect(service.markRead(tm, 'new', 1)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(service.markRead(teamMemberActor({ userId: 'tm_1', orgId: 'org_2' }), 'grp', 1)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('rule 2: a patient listed in a staff channel still gets NOT_FOUND', async () => {
+    await service.membershipChanged({ orgId: 'org_1', kind: 'created', snapshot: snapshot('stf', 'staff', [['tm_1', 'team_member'], ['pat_a', 'patient']]) });
+    await expect(service.receipts(alice, 'stf')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});

@@ -1,0 +1,19 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { GetSettingsRequest, NotificationSettingsView, PutSettingsRequest, Rpc } from '@wellifiy/contracts';
+import { SettingsService } from './settings.service';
+
+@Controller()
+export class SettingsHandler {
+  constructor(private readonly settings: SettingsService) {}
+
+  @MessagePattern(Rpc.NotificationsGetSettings)
+  get(@Payload() req: GetSettingsRequest): Promise<NotificationSettingsView> {
+    return this.settings.get(req.actor, req.userId);
+  }
+
+  @MessagePattern(Rpc.NotificationsPutSettings)
+  put(@Payload() { actor, userId, ...patch }: PutSettingsRequest): Promise<NotificationSettingsView> {
+    return this.settings.put(actor, userId, patch);
+  }
+}

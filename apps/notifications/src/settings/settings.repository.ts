@@ -1,0 +1,84 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
+import { EmailFrequency } from '@wellifiy/contracts';
+import { DocumentLocks, documentKey } from '@wellifiy/messaging';
+import { isDuplicateKeyError } from '@wellifiy/persistence';
+import { SETTINGS_MODEL, SettingsDoc, settingsId } from './settings.schema';
+
+export interface StoredSettings {
+  userId: string;
+  emailFrequency: EmailFrequency;
+  emailDelayMinutes: number;
+  pushEnabled: boolean;
+  mutedChannelIds: string[];
+  version: number;
+  updatedAt: Date;
+  updatedBy: string;
+}
+
+export type SettingsFields = Pick<StoredSettings, 'emailFrequency' | 'emailDelayMinutes' | 'pushEnabled' | 'mutedChannelIds'>;
+
+export abstract class SettingsRepository {
+  abstract find(orgId: string, userId: string): Promise<StoredSettings | null>;
+  abstract findMany(orgId: string, userIds: string[]): Promise<Map<string, StoredSettings>>;
+  /**
+   * Writes `fields` if the stored version is still `expectedVersion` (0 = none stored yet).
+   * Returns the stored settings, or null when someone else changed them first (re-read and retry).
+   */
+  abstract save(orgId: string, userId: string, fields: SettingsFields, expectedVersion: number, actorId: string): Promise<StoredSettings | null>;
+}
+
+function toSettings(d: SettingsDoc): StoredSettings {
+  return {
+    userId: d.userId,
+    emailFrequency: d.emailFrequency,
+    emailDelayMinutes: d.emailDelayMinutes,
+    pushEnabled: d.pushEnabled,
+    mutedChannelIds: [...(d.mutedChannelIds ?? [])],
+    version: d.version,
+    updatedAt: d.updatedAt,
+    updatedBy: d.updatedBy,
+  };
+}
+
+@Injectable()
+export class MongoSettingsRepository extends SettingsRepository {
+  constructor(
+    @InjectModel(SETTINGS_MODEL) private readonly settings: Model<SettingsDoc>,
+    private readonly locks: DocumentLocks,
+  ) {
+    super();
+  }
+
+  async find(orgId: string, userId: string): Promise<StoredSettings | null> {
+    const doc = await this.settings.findOne({ orgId, userId }).lean<SettingsDoc>();
+    return doc ? toSettings(doc) : null;
+  }
+
+  async findMany(orgId: string, userIds: string[]): Promise<Map<string, StoredSettings>> {
+    if (!userIds.length) return new Map();
+    const docs = await this.settings.find({ orgId, userId: { $in: [...new Set(userIds)] } }).lean<SettingsDoc[]>();
+    return new Map(docs.map((d) => [d.userId, toSettings(d)]));
+  }
+
+  async save(orgId: string, userId: string, fields: SettingsFields, expectedVersion: number, actorId: string): Promise<StoredSettings | null> {
+    const _id = settingsId(orgId, userId);
+    const next = { ...fields, version: expectedVersion + 1, updatedAt: new Date(), updatedBy: actorId };
+    // Version compare-and-set (correct on MongoDB across replicas), under the lock for FerretDB.
+    return this.locks.run(documentKey(this.settings.collection.name, _id), async () => {
+      if (expectedVersion === 0) {
+        try {
+          await this.settings.collection.insertOne({ _id: _id as never, orgId, userId, ...next });
+        } catch (err) {
+          if (isDuplicateKeyError(err)) return null;
+          throw err;
+        }
+      } else {
+        const res = await this.settings.collection.updateOne({ _id: _id as never, orgId, version: expectedVersion }, { $set: next });
+        if (res.matchedCount !== 1) return null;
+      }
+      return { userId, ...next };
+    });
+  }
+}
