@@ -14,12 +14,15 @@ import { GatewayConfig } from './config/gateway.config';
 import { CorrelationIdMiddleware } from './http/correlation-id.middleware';
 import { MeController } from './me/me.controller';
 import { MessagesController } from './messages/messages.controller';
+import { NotificationsController } from './notifications/notifications.controller';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { ChannelEventsRealtime } from './realtime/channel-events.realtime';
 import { MessageEventsRealtime } from './realtime/message-events.realtime';
+import { NotificationEventsRealtime } from './realtime/notification-events.realtime';
 import { RealtimeFanout } from './realtime/realtime-fanout';
 import { RealtimeGateway } from './realtime/realtime.gateway';
 import { RealtimeRouter } from './realtime/realtime-router';
+import { TypingGateway } from './realtime/typing.gateway';
 import { REDIS } from './redis/redis.provider';
 import { RedisModule } from './redis/redis.module';
 
@@ -60,6 +63,7 @@ export class AppModule implements NestModule {
         ChannelsAdminController,
         MessagesController,
         ActivationRulesController,
+        NotificationsController,
       ],
       providers: [
         JwtStrategy,
@@ -71,6 +75,8 @@ export class AppModule implements NestModule {
         // realtime handlers, one provider per feature
         ChannelEventsRealtime,
         MessageEventsRealtime,
+        NotificationEventsRealtime,
+        TypingGateway,
       ],
     };
   }

@@ -1,0 +1,86 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import {
+  Actor, MarkReadResult, NotificationSettingsView, PushConfigView, PushSubscriptionView, ReceiptsResult, Rpc, UnreadSummary,
+} from '@wellifiy/contracts';
+import { RpcClient } from '@wellifiy/messaging';
+import { CurrentActor } from '../auth/current-actor.decorator';
+import { correlationIdOf } from '../http/correlation-id.middleware';
+import { ChannelParams, MarkReadDto, NotificationSettingsDto, PushSubscriptionDto, SubscriptionParams, UserParams } from './notifications.dto';
+
+/** Read state, badges, receipts, notification preferences and push registrations (the notifications service). */
+@ApiTags('notifications')
+@ApiBearerAuth()
+@Controller('v1')
+export class NotificationsController {
+  constructor(private readonly rpc: RpcClient) {}
+
+  /** Moves my read marker forward (never back); answers with my new unread count and badge. */
+  @Post('channels/:id/read')
+  @HttpCode(200)
+  markRead(@CurrentActor() actor: Actor, @Param() p: ChannelParams, @Body() dto: MarkReadDto, @Req() req: Request): Promise<MarkReadResult> {
+    return this.rpc.send(Rpc.NotificationsMarkRead, { actor, channelId: p.id, seq: dto.seq }, { correlationId: correlationIdOf(req) });
+  }
+
+  /** Who has read up to where (patients see the team's markers and their own). */
+  @Get('channels/:id/receipts')
+  receipts(@CurrentActor() actor: Actor, @Param() p: ChannelParams, @Req() req: Request): Promise<ReceiptsResult> {
+    return this.rpc.send(Rpc.NotificationsReceipts, { actor, channelId: p.id }, { correlationId: correlationIdOf(req) });
+  }
+
+  /** Total unread over my non-archived, non-muted channels, and the count per channel. */
+  @Get('me/badge')
+  badge(@CurrentActor() actor: Actor, @Req() req: Request): Promise<UnreadSummary> {
+    return this.rpc.send(Rpc.NotificationsUnreadSummary, { actor }, { correlationId: correlationIdOf(req) });
+  }
+
+  @Get('me/notification-settings')
+  mySettings(@CurrentActor() actor: Actor, @Req() req: Request): Promise<NotificationSettingsView> {
+    return this.rpc.send(Rpc.NotificationsGetSettings, { actor }, { correlationId: correlationIdOf(req) });
+  }
+
+  @Put('me/notification-settings')
+  putMySettings(@CurrentActor() actor: Actor, @Body() dto: NotificationSettingsDto, @Req() req: Request): Promise<NotificationSettingsView> {
+    return this.rpc.send(Rpc.NotificationsPutSettings, { actor, ...dto }, { correlationId: correlationIdOf(req) });
+  }
+
+  /** A team member reads a patient's settings. */
+  @Get('users/:userId/notification-settings')
+  userSettings(@CurrentActor() actor: Actor, @Param() p: UserParams, @Req() req: Request): Promise<NotificationSettingsView> {
+    return this.rpc.send(Rpc.NotificationsGetSettings, { actor, userId: p.userId }, { correlationId: correlationIdOf(req) });
+  }
+
+  /** A team member changes a patient's settings; patients cannot change anyone else's (403). */
+  @Put('users/:userId/notification-settings')
+  putUserSettings(
+    @CurrentActor() actor: Actor,
+    @Param() p: UserParams,
+    @Body() dto: NotificationSettingsDto,
+    @Req() req: Request,
+  ): Promise<NotificationSettingsView> {
+    return this.rpc.send(Rpc.NotificationsPutSettings, { actor, userId: p.userId, ...dto }, { correlationId: correlationIdOf(req) });
+  }
+
+  /** The VAPID public key a client passes to PushManager.subscribe(). */
+  @Get('me/push-config')
+  pushConfig(@CurrentActor() actor: Actor, @Req() req: Request): Promise<PushConfigView> {
+    return this.rpc.send(Rpc.NotificationsPushConfig, { actor }, { correlationId: correlationIdOf(req) });
+  }
+
+  /** Registers this device for push (patients); registering the same endpoint again updates it. */
+  @Post('me/push-subscriptions')
+  registerPush(@CurrentActor() actor: Actor, @Body() dto: PushSubscriptionDto, @Req() req: Request): Promise<PushSubscriptionView> {
+    return this.rpc.send(
+      Rpc.NotificationsRegisterPush,
+      { actor, endpoint: dto.endpoint, keys: { p256dh: dto.keys.p256dh, auth: dto.keys.auth } },
+      { correlationId: correlationIdOf(req) },
+    );
+  }
+
+  @Delete('me/push-subscriptions/:id')
+  @HttpCode(204)
+  async deletePush(@CurrentActor() actor: Actor, @Param() p: SubscriptionParams, @Req() req: Request): Promise<void> {
+    await this.rpc.send(Rpc.NotificationsDeletePush, { actor, subscriptionId: p.id }, { correlationId: correlationIdOf(req) });
+  }
+}
