@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import type * as Testing from '@wellifiy/testing';
-import { createIsolatedVhost } from './vhost';
+import { notificationsTestEnv } from './notifications-env';
 
 declare global {
   var __WELLIFIY_E2E__: { apps: Testing.RunningApp[]; vhost: string | null } | undefined;
@@ -16,7 +16,8 @@ export default async function globalSetup(): Promise<void> {
   execFileSync(process.execPath, [path.join(root, 'tools/build/build.mjs')], { stdio: 'inherit' });
   const testing = require(path.join(root, 'dist/libs/testing/src/index.js')) as typeof Testing;
   const basePort = Number(process.env.E2E_BASE_PORT ?? 3100);
-  const broker = createIsolatedVhost(testing.testInfra.amqpUrl);
+  const dbPrefix = testing.uniqueName('e2e');
+  const broker = testing.createIsolatedVhost(testing.testInfra.amqpUrl);
   process.env.E2E_AMQP_URL = broker.url;
   const apps = await testing.startSystem({
     root,
@@ -25,11 +26,12 @@ export default async function globalSetup(): Promise<void> {
     redisUrl: testing.testInfra.redisUrl,
     mongoUrl: testing.testInfra.mongoUrl,
     jwtSecret: testing.TEST_JWT_SECRET,
-    dbPrefix: testing.uniqueName('e2e'),
+    dbPrefix,
+    bullPrefix: dbPrefix,
     nodeEnv: 'test',
     logLevel: 'warn',
     logs: path.join(root, 'reports/e2e-logs'),
-    extraEnv: { gateway: { RATE_LIMIT_PER_MINUTE: '100000' } },
+    extraEnv: { gateway: { RATE_LIMIT_PER_MINUTE: '100000' }, notifications: notificationsTestEnv(basePort) },
   });
   globalThis.__WELLIFIY_E2E__ = { apps, vhost: broker.vhost };
 }

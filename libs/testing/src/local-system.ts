@@ -16,6 +16,8 @@ export interface LocalSystemOptions {
   jwtSecret: string;
   /** Database names are `<dbPrefix>-<app>`. */
   dbPrefix: string;
+  /** Prefix of the BullMQ keys in Redis, so systems sharing a Redis never take each other's jobs. */
+  bullPrefix?: string;
   nodeEnv: 'development' | 'test';
   logLevel?: string;
   /** Where each app's output goes: a directory of <app>.log files, or 'inherit' (prefixed lines on stdout). */
@@ -45,7 +47,12 @@ export function appEnv(opts: LocalSystemOptions, app: AppName): Record<string, s
   };
   if (app === 'gateway') Object.assign(env, { REDIS_URL: opts.redisUrl, JWT_SECRET: opts.jwtSecret });
   else Object.assign(env, { MONGO_URL: opts.mongoUrl, MONGO_DB: `${opts.dbPrefix}-${app}` });
-  if (APPS_WITH_JOBS.has(app)) env.REDIS_URL = opts.redisUrl;
+  // Each system's notification jobs (digests, push) under their own Redis key prefix: systems sharing a Redis never take each other's.
+  if (app === 'notifications') env.QUEUE_PREFIX = opts.dbPrefix;
+  if (APPS_WITH_JOBS.has(app)) {
+    env.REDIS_URL = opts.redisUrl;
+    if (opts.bullPrefix) env.BULL_PREFIX = opts.bullPrefix;
+  }
   return { ...env, ...(opts.extraEnv?.[app] ?? {}) };
 }
 
