@@ -1,9 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { KeyRing } from '@wellifiy/crypto';
 import { IDEMPOTENCY_STORE, MessagingModule } from '@wellifiy/messaging';
 import { OpsModule } from '@wellifiy/ops';
 import { MongoIdempotencyStore, MongoModule } from '@wellifiy/persistence';
 import { MessagesConfig } from './config/messages.config';
+import { MessageCipher } from './encryption/message-cipher';
 import { MembershipHandler } from './membership/membership.handler';
 import { MembershipRepository, MongoMembershipRepository } from './membership/membership.repository';
 import { CHANNEL_PROJECTION_MODEL, ChannelProjectionSchema } from './membership/membership.schema';
@@ -34,6 +36,9 @@ export class AppModule {
         { provide: MessagesRepository, useClass: MongoMessagesRepository },
         { provide: MembershipRepository, useClass: MongoMembershipRepository },
         MessagesService,
+        // Built at boot: a bad key ring stops the service with a message naming the variable.
+        { provide: KeyRing, useValue: KeyRing.parse(config.ENCRYPTION_KEYS, config.ENCRYPTION_ACTIVE_KEY_ID) },
+        MessageCipher,
         MembershipService,
       ],
     };

@@ -50,6 +50,12 @@ export function pushOutbox(entries: OutboxEntry[]): { $push: { outbox: { $each: 
   return { $push: { outbox: { $each: entries } }, $min: { outboxAt: new Date() } };
 }
 
+/**
+ * Turns an entry as stored back into the entry to publish — e.g. decrypts `data` a service keeps encrypted at
+ * rest. Registered per model; without one, entries are published as stored.
+ */
+export type OutboxEntryOpener = (entry: OutboxEntry) => OutboxEntry;
+
 export interface OutboxRelayOptions {
   sweepIntervalMs: number;
   /** Entries younger than this are left to the fast path that wrote them. */
@@ -65,6 +71,7 @@ export interface OutboxRelayOptions {
 export class OutboxRelay {
   private readonly logger = new Logger('OutboxRelay');
   private readonly models: Model<any>[] = [];
+  private readonly openers = new Map<Model<any>, OutboxEntryOpener>();
   private timer?: NodeJS.Timeout;
   private sweeping = false;
 
@@ -75,8 +82,9 @@ export class OutboxRelay {
     private readonly locks: DocumentLocks,
   ) {}
 
-  register(model: Model<any>): void {
+  register(model: Model<any>, open?: OutboxEntryOpener): void {
     if (!this.models.includes(model)) this.models.push(model);
+    if (open) this.openers.set(model, open);
   }
 
   start(): void {
@@ -93,7 +101,8 @@ export class OutboxRelay {
   async dispatch(model: Model<any>, docId: unknown, entries: OutboxEntry[]): Promise<void> {
     if (!entries.length) return;
     try {
-      for (const entry of entries) await this.publisher.publishEnvelope(this.toEnvelope(entry));
+      const open = this.openers.get(model);
+      for (const entry of entries) await this.publisher.publishEnvelope(this.toEnvelope(open ? open(entry) : entry));
       // Under the document's lock: a writer appending to this outbox must not interleave with the clear.
       await this.locks.run(documentKey(model.collection.name, docId), () => this.clear(model, docId, entries));
     } catch (err) {

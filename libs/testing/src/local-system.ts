@@ -31,6 +31,13 @@ export interface RunningApp {
   process: ChildProcess;
 }
 
+/**
+ * Encryption-at-rest key ring of local systems (development runs and tests). Two keys, the second active, so a
+ * local system always runs with a rotated ring. Never use these outside a developer machine or CI.
+ */
+export const LOCAL_ENCRYPTION_KEYS = 'local1:hySPjx7P1p5D6ZdR3K3swcX9oGbh3wzmlFGrfHA6J88=,local2:v51UM0chmJCp+dBzjKcR5ImsTn7xoaBahfDPG6uTmas=';
+export const LOCAL_ENCRYPTION_ACTIVE_KEY_ID = 'local2';
+
 /** Apps that run BullMQ queues and need Redis besides the gateway. */
 const APPS_WITH_JOBS: ReadonlySet<AppName> = new Set(['channels', 'notifications']);
 
@@ -47,6 +54,7 @@ export function appEnv(opts: LocalSystemOptions, app: AppName): Record<string, s
   };
   if (app === 'gateway') Object.assign(env, { REDIS_URL: opts.redisUrl, JWT_SECRET: opts.jwtSecret });
   else Object.assign(env, { MONGO_URL: opts.mongoUrl, MONGO_DB: `${opts.dbPrefix}-${app}` });
+  if (app === 'messages') Object.assign(env, { ENCRYPTION_KEYS: LOCAL_ENCRYPTION_KEYS, ENCRYPTION_ACTIVE_KEY_ID: LOCAL_ENCRYPTION_ACTIVE_KEY_ID });
   // Each system's notification jobs (digests, push) under their own Redis key prefix: systems sharing a Redis never take each other's.
   if (app === 'notifications') env.QUEUE_PREFIX = opts.dbPrefix;
   if (APPS_WITH_JOBS.has(app)) {

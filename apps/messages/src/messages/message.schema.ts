@@ -1,5 +1,6 @@
 import { Schema } from 'mongoose';
 import { USER_KINDS, UserKind } from '@wellifiy/contracts';
+import type { SealedBox } from '@wellifiy/crypto';
 import { outboxSchemaFields, WithOutbox } from '@wellifiy/messaging';
 
 export interface MessageDoc extends WithOutbox {
@@ -10,7 +11,8 @@ export interface MessageDoc extends WithOutbox {
   senderId: string;
   senderKind: UserKind;
   clientMessageId: string;
-  body: string;
+  /** Encrypted at rest (MessageCipher); never plaintext in the database. */
+  body: SealedBox;
   threadId: string | null;
   createdAt: Date;
 }
@@ -24,7 +26,7 @@ export const MessageSchema = new Schema<MessageDoc>(
     senderId: { type: String, required: true },
     senderKind: { type: String, enum: USER_KINDS, required: true },
     clientMessageId: { type: String, required: true },
-    body: { type: String, required: true },
+    body: { type: Object, required: true },
     threadId: { type: String, default: null },
     createdAt: { type: Date, required: true },
     ...outboxSchemaFields,

@@ -4,9 +4,11 @@ import { Test, TestingModule } from '@nestjs/testing';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import type { Connection } from 'mongoose';
 import { EventName, Topology } from '@wellifiy/contracts';
+import { KeyRing } from '@wellifiy/crypto';
 import { connectAmqp, DocumentLocks, EventPublisher, outboxEntry, OutboxRelay } from '@wellifiy/messaging';
 import { MongoModule } from '@wellifiy/persistence';
 import { AmqpProbe, CaptureQueue, expectEventually, testInfra, uniqueName, uniqueRoutingKey } from '@wellifiy/testing';
+import { MessageCipher } from '../encryption/message-cipher';
 import { MESSAGE_MODEL, MessageSchema } from './message.schema';
 import { MessageDraft, MessagesRepository, MongoMessagesRepository, NewMessage } from './messages.repository';
 
@@ -21,6 +23,10 @@ describe('MongoMessagesRepository (FerretDB + RabbitMQ)', () => {
   let publisher: EventPublisher;
   let probe: AmqpProbe;
   let published: CaptureQueue;
+  // A rotated ring: it1 sealed older data, it2 seals new data.
+  const [key1, key2] = [KeyRing.generateKey(), KeyRing.generateKey()];
+  const ring = KeyRing.parse(`it1:${key1},it2:${key2}`, 'it2');
+  const cipher = new MessageCipher(ring);
 
   beforeAll(async () => {
     amqp = connectAmqp(testInfra.amqpUrl, uniqueName('it-messages-repo'));
@@ -34,6 +40,7 @@ describe('MongoMessagesRepository (FerretDB + RabbitMQ)', () => {
       ],
       providers: [
         { provide: DocumentLocks, useValue: new DocumentLocks() },
+        { provide: MessageCipher, useValue: cipher },
         {
           provide: OutboxRelay,
           inject: [DocumentLocks],
@@ -81,7 +88,7 @@ describe('MongoMessagesRepository (FerretDB + RabbitMQ)', () => {
 
   /** Stores a message as it would stand in the database, bypassing the repository (another writer). */
   async function seed(message: NewMessage): Promise<void> {
-    await connection.collection('messages').insertOne({ ...message, outbox: [] } as never);
+    await connection.collection('messages').insertOne({ ...message, body: cipher.sealBody(message._id, message.body), outbox: [] } as never);
   }
 
   const sortedSeqs = (views: ({ seq: number } | null)[]): number[] => views.map((v) => v?.seq ?? -1).sort((x, y) => x - y);
@@ -100,6 +107,7 @@ describe('MongoMessagesRepository (FerretDB + RabbitMQ)', () => {
       connection.model(MESSAGE_MODEL) as never,
       new OutboxRelay(publisher, 'it-messages-2', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, new DocumentLocks()),
       new DocumentLocks(),
+      cipher,
     );
     const views = await Promise.all(
       Array.from({ length: 40 }, (_, i) => (i % 2 ? otherReplica : repo).append(aDraft(channelId), () => [])),
@@ -130,7 +138,8 @@ describe('MongoMessagesRepository (FerretDB + RabbitMQ)', () => {
     });
     await expectEventually(() => {
       const event = published.messages.find((m) => (m.body as { id: string }).id === eventId);
-      expect((event?.body as { data: { message: { seq: number } } }).data.message.seq).toBe(1);
+      // Sealed in the document, opened by the relay: the event on the wire carries the message as sent.
+      expect((event?.body as { data: { message: { seq: number; body: string } } }).data.message).toMatchObject({ seq: 1, body: draft.body });
     });
     const raw = await connection.collection('messages').findOne({ _id: draft._id as never });
     expect(raw?.outbox).toEqual([]);
@@ -152,6 +161,46 @@ describe('MongoMessagesRepository (FerretDB + RabbitMQ)', () => {
     const results = await Promise.all(Array.from({ length: 10 }, () => repo.append(aDraft(channelId, { clientMessageId: 'same' }), () => [])));
     expect(results.filter((r) => r !== null)).toHaveLength(1);
     expect((await repo.append(aDraft(channelId), () => []))?.seq).toBe(2);
+  });
+
+  it('encryption at rest: no collection of the database holds a message body in plaintext, not even its waiting outbox event', async () => {
+    const channelId = newChannelId();
+    const secret = `my-diagnosis-${randomUUID()}`;
+    // A replica whose broker is down: its outbox entries stay in the document, as after a crash.
+    const brokerDown = { publishEnvelope: () => Promise.reject(new Error('broker down')) } as unknown as EventPublisher;
+    const stranded = new MongoMessagesRepository(
+      connection.model(MESSAGE_MODEL) as never,
+      new OutboxRelay(brokerDown, 'it-messages-down', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, new DocumentLocks()),
+      new DocumentLocks(),
+      cipher,
+    );
+    const draft = aDraft(channelId, { body: secret });
+    const view = await stranded.append(draft, (message) => [outboxEntry(routingKey as unknown as EventName, { message } as never, { orgId: org })]);
+    expect(view?.body).toBe(secret);
+
+    const raw = await connection.collection('messages').findOne({ _id: draft._id as never });
+    expect(raw?.outbox).toHaveLength(1);
+    expect(raw?.body).toMatchObject({ keyId: 'it2', ciphertext: expect.any(String) });
+
+    const db = connection.db;
+    if (!db) throw new Error('no database handle');
+    const collections = await db.listCollections().toArray();
+    expect(collections.map((c) => c.name)).toContain('messages');
+    for (const { name } of collections) {
+      const docs = await db.collection(name).find({}).toArray();
+      expect({ collection: name, plaintextFound: JSON.stringify(docs).includes(secret) }).toEqual({ collection: name, plaintextFound: false });
+    }
+    // And the repository still reads it back.
+    expect((await repo.findByClientId(org, channelId, 'tm_sender', draft.clientMessageId))?.body).toBe(secret);
+  });
+
+  it('key rotation: messages sealed with an older key stay readable after a new key becomes active', async () => {
+    const channelId = newChannelId();
+    const oldRing = KeyRing.parse(`it1:${key1}`, 'it1');
+    const old = aMessage(channelId, 1, { body: 'sealed with the old key' });
+    await connection.collection('messages').insertOne({ ...old, body: new MessageCipher(oldRing).sealBody(old._id, old.body), outbox: [] } as never);
+    const [page] = await repo.list(org, channelId, { limit: 10 });
+    expect(page.body).toBe('sealed with the old key');
   });
 
   describe('list', () => {
@@ -188,6 +237,7 @@ describe('MongoMessagesRepository (FerretDB + RabbitMQ)', () => {
       const page = await repo.list(org, channelId, { after: 9, limit: 10 });
       expect(seqs(page)).toEqual([10]);
       expect(Object.keys(page[0]).sort()).toEqual(['body', 'channelId', 'clientMessageId', 'createdAt', 'id', 'senderId', 'senderKind', 'seq', 'threadId']);
+      expect(page[0].body).toBe('message 10');
       expect(await repo.list(uniqueName('stranger-org'), channelId, { limit: 10 })).toEqual([]);
     });
   });

@@ -4,9 +4,11 @@ import type { Model } from 'mongoose';
 import { MessageView } from '@wellifiy/contracts';
 import { DocumentLocks, documentKey, OutboxEntry, OutboxRelay } from '@wellifiy/messaging';
 import { isDuplicateKeyError } from '@wellifiy/persistence';
+import { MessageCipher } from '../encryption/message-cipher';
 import { MESSAGE_MODEL, MessageDoc } from './message.schema';
 
-export type NewMessage = Omit<MessageDoc, 'outbox' | 'outboxAt'>;
+/** A message as the service sees it: the body in plaintext (the repository encrypts it at rest). */
+export type NewMessage = Omit<MessageDoc, 'outbox' | 'outboxAt' | 'body'> & { body: string };
 
 export interface SeqRange {
   after?: number;
@@ -53,9 +55,10 @@ export class MongoMessagesRepository extends MessagesRepository {
     @InjectModel(MESSAGE_MODEL) private readonly messages: Model<MessageDoc>,
     private readonly relay: OutboxRelay,
     private readonly locks: DocumentLocks,
+    private readonly cipher: MessageCipher,
   ) {
     super();
-    relay.register(messages);
+    relay.register(messages, (entry) => cipher.openEvent(entry));
   }
 
   /*
@@ -70,9 +73,10 @@ export class MongoMessagesRepository extends MessagesRepository {
         const seq = (await this.currentSeq(draft.orgId, draft.channelId)) + 1;
         const message: NewMessage = { ...draft, seq };
         const view = toMessageView(message);
-        const events = eventsFor(view);
+        const events = eventsFor(view).map((e) => this.cipher.sealEvent(e));
         try {
-          await this.messages.collection.insertOne({ ...message, outbox: events, outboxAt: new Date() } as never);
+          const stored = { ...message, body: this.cipher.sealBody(message._id, message.body), outbox: events, outboxAt: new Date() };
+          await this.messages.collection.insertOne(stored as never);
         } catch (err) {
           if (!isDuplicateKeyError(err)) throw err;
           if (await this.findByClientId(draft.orgId, draft.channelId, draft.senderId, draft.clientMessageId)) return null;
@@ -93,8 +97,8 @@ export class MongoMessagesRepository extends MessagesRepository {
     const doc = await this.messages
       .findOne({ channelId, senderId, clientMessageId, orgId })
       .select({ outbox: 0, outboxAt: 0 })
-      .lean<NewMessage>();
-    return doc ? toMessageView(doc) : null;
+      .lean<MessageDoc>();
+    return doc ? toMessageView(this.open(doc)) : null;
   }
 
   async list(orgId: string, channelId: string, { after, before, limit }: SeqRange): Promise<MessageView[]> {
@@ -109,9 +113,13 @@ export class MongoMessagesRepository extends MessagesRepository {
       .select({ outbox: 0, outboxAt: 0 })
       .sort({ seq: newestFirst ? -1 : 1 })
       .limit(limit)
-      .lean<NewMessage[]>();
+      .lean<MessageDoc[]>();
     if (newestFirst) docs.reverse();
-    return docs.map(toMessageView);
+    return docs.map((d) => toMessageView(this.open(d)));
+  }
+
+  private open(doc: MessageDoc): NewMessage {
+    return { ...doc, body: this.cipher.openBody(doc._id, doc.body) };
   }
 
   private async currentSeq(orgId: string, channelId: string): Promise<number> {

@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { isSealedBox, KeyRing, SealedBox } from '@wellifiy/crypto';
+import { OutboxEntry } from '@wellifiy/messaging';
+
+/**
+ * What this service encrypts at rest, and with which context (AAD): message bodies, and the data of outbox
+ * entries — a message event carries the body, and the outbox lives in the message document. Each ciphertext
+ * is bound to its record, so a body copied onto another message does not decrypt.
+ */
+@Injectable()
+export class MessageCipher {
+  constructor(private readonly ring: KeyRing) {}
+
+  sealBody(messageId: string, body: string): SealedBox {
+    return this.ring.encrypt(body, `message-body:${messageId}`);
+  }
+
+  openBody(messageId: string, stored: SealedBox | string): string {
+    // A plain string is a body stored before encryption at rest existed (development data only).
+    return typeof stored === 'string' ? stored : this.ring.decryptText(stored, `message-body:${messageId}`);
+  }
+
+  /** The entry as stored: `data` replaced by `{ sealed }`; the relay opens it just before publishing. */
+  sealEvent(entry: OutboxEntry): OutboxEntry {
+    return { ...entry, data: { sealed: this.ring.encrypt(JSON.stringify(entry.data), `outbox:${entry.id}`) } };
+  }
+
+  openEvent(entry: OutboxEntry): OutboxEntry {
+    const sealed = (entry.data as { sealed?: unknown } | null)?.sealed;
+    if (!isSealedBox(sealed)) return entry;
+    return { ...entry, data: JSON.parse(this.ring.decryptText(sealed, `outbox:${entry.id}`)) as unknown };
+  }
+}
