@@ -106,6 +106,16 @@ describe('a first conversation between a patient and their care team', () => {
     expect(seqs(latest.body)).toEqual([5]);
   });
 
+  it('each channel in the list carries the caller\'s unreadCount (own messages never unread)', async () => {
+    // The patient sent seq 1, the team member seqs 2-5: four unread for the patient, none for the team member.
+    await expectEventually(async () => {
+      const mine = await api('GET', '/v1/channels', { token: patient.token });
+      expect(mine.body.map((c: { id: string; unreadCount: number }) => [c.id, c.unreadCount])).toEqual([[channelId, 4]]);
+    });
+    const theirs = await api('GET', '/v1/channels', { token: tm.token });
+    expect(theirs.body.map((c: { id: string; unreadCount: number }) => [c.id, c.unreadCount])).toEqual([[channelId, 0]]);
+  });
+
   it('rule 1: a non-member of the organisation gets 404 for the channel, its messages and sending', async () => {
     const get = await api('GET', `/v1/channels/${channelId}`, { token: outsider.token });
     expect(get.status).toBe(404);

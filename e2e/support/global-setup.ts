@@ -27,7 +27,6 @@ export default async function globalSetup(): Promise<void> {
     mongoUrl: testing.testInfra.mongoUrl,
     jwtSecret: testing.TEST_JWT_SECRET,
     dbPrefix,
-    bullPrefix: dbPrefix,
     nodeEnv: 'test',
     logLevel: 'warn',
     logs: path.join(root, 'reports/e2e-logs'),

@@ -24,6 +24,6 @@ step "linting (eslint with Nx module boundaries)…" npx eslint --max-warnings 0
 step "building…" node tools/build/build.mjs
 for tier in unit integration e2e; do
   say "running $tier tests…"
-  npx jest --selectProjects "$tier" --runInBand --ci --json --outputFile="reports/$tier.json" 2>&1 | tee "reports/$tier.log" | grep -vE '^\s*$' | grep -E '^(PASS|FAIL)|●|Tests:' || true
+  npx jest --selectProjects "$tier" --runInBand --ci --forceExit --json --outputFile="reports/$tier.json" 2>&1 | tee "reports/$tier.log" | grep -vE '^\s*$' | grep -E '^(PASS|FAIL)|●|Tests:' || true
 done
 node tools/scripts/summarize.mjs "$failed_checks" reports/unit.json reports/integration.json reports/e2e.json

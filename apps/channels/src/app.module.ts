@@ -41,7 +41,7 @@ export class AppModule {
           { name: AUDIT_ENTRY_MODEL, schema: AuditEntrySchema },
         ]),
         MessagingModule.forRoot({ url: config.AMQP_URL, source: 'channels', rpcTimeoutMs: config.RPC_TIMEOUT_MS }),
-        BullModule.forRoot({ connection: bullConnection(config.REDIS_URL) }),
+        BullModule.forRoot({ connection: bullConnection(config.REDIS_URL), prefix: config.QUEUE_PREFIX }),
         BullModule.registerQueue({ name: Queues.ArchivedMemberFallback }),
         OpsModule.forRoot({ mongo: true }),
       ],

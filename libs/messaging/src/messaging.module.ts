@@ -13,7 +13,7 @@ export interface MessagingModuleOptions {
   /** This process's name: the `source` of its events and the broker connection name. */
   source: string;
   rpcTimeoutMs?: number;
-  outbox?: { sweepIntervalMs?: number; graceMs?: number; batchSize?: number };
+  outbox?: { sweepIntervalMs?: number; fullSweepIntervalMs?: number; graceMs?: number; batchSize?: number };
 }
 
 @Injectable()
@@ -65,7 +65,8 @@ export class MessagingModule {
               p,
               options.source,
               {
-                sweepIntervalMs: options.outbox?.sweepIntervalMs ?? 2000,
+                sweepIntervalMs: options.outbox?.sweepIntervalMs ?? 1000,
+                fullSweepIntervalMs: options.outbox?.fullSweepIntervalMs ?? 30_000,
                 graceMs: options.outbox?.graceMs ?? 5000,
                 batchSize: options.outbox?.batchSize ?? 200,
               },

@@ -57,7 +57,13 @@ export function pushOutbox(entries: OutboxEntry[]): { $push: { outbox: { $each: 
 export type OutboxEntryOpener = (entry: OutboxEntry) => OutboxEntry;
 
 export interface OutboxRelayOptions {
+  /** How often documents whose fast-path dispatch failed in this process are retried (by id: cheap). */
   sweepIntervalMs: number;
+  /**
+   * How often the whole outbox index is scanned for entries a crashed process left behind (also once at
+   * start). On FerretDB that query is a collection scan, hence its own, slower rhythm.
+   */
+  fullSweepIntervalMs?: number;
   /** Entries younger than this are left to the fast path that wrote them. */
   graceMs: number;
   batchSize: number;
@@ -72,7 +78,8 @@ export class OutboxRelay {
   private readonly logger = new Logger('OutboxRelay');
   private readonly models: Model<any>[] = [];
   private readonly openers = new Map<Model<any>, OutboxEntryOpener>();
-  private timer?: NodeJS.Timeout;
+  private readonly retry = new Map<Model<any>, Set<unknown>>();
+  private timers: NodeJS.Timeout[] = [];
   private sweeping = false;
 
   constructor(
@@ -88,13 +95,19 @@ export class OutboxRelay {
   }
 
   start(): void {
-    this.timer ??= setInterval(() => void this.sweep(), this.opts.sweepIntervalMs);
-    this.timer.unref();
+    if (this.timers.length) return;
+    const full = this.opts.fullSweepIntervalMs ?? 30_000;
+    this.timers = [
+      setInterval(() => void this.retryFailed(), this.opts.sweepIntervalMs),
+      setInterval(() => void this.sweep(), full),
+      setTimeout(() => void this.sweep(), Math.min(full, this.opts.graceMs)),
+    ];
+    for (const t of this.timers) t.unref();
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
   }
 
   /** Publish and clear; never throws (a failure leaves the entries for the sweeper). */
@@ -106,7 +119,22 @@ export class OutboxRelay {
       // Under the document's lock: a writer appending to this outbox must not interleave with the clear.
       await this.locks.run(documentKey(model.collection.name, docId), () => this.clear(model, docId, entries));
     } catch (err) {
-      this.logger.warn(`outbox dispatch for ${model.collection.name}/${String(docId)} deferred to the sweeper: ${(err as Error).message}`);
+      this.logger.warn(`outbox dispatch for ${model.collection.name}/${String(docId)} deferred: ${(err as Error).message}`);
+      let ids = this.retry.get(model);
+      if (!ids) this.retry.set(model, (ids = new Set()));
+      ids.add(docId);
+    }
+  }
+
+  /** Retries the documents whose dispatch failed here (e.g. while the broker was down), by id. */
+  async retryFailed(): Promise<void> {
+    for (const [model, ids] of this.retry) {
+      for (const docId of [...ids]) {
+        ids.delete(docId);
+        const doc = await model.collection.findOne({ _id: docId as never }, { projection: { outbox: 1 } }).catch(() => null);
+        const entries = (doc?.outbox ?? []) as OutboxEntry[];
+        if (entries.length) await this.dispatch(model, docId, entries);
+      }
     }
   }
 
@@ -142,12 +170,7 @@ export class OutboxRelay {
   }
 
   private async clear(model: Model<any>, docId: unknown, entries: OutboxEntry[]): Promise<void> {
-    // Common case: nobody appended meanwhile, so the outbox is exactly these entries — clear it in one write.
-    const exact = await model.collection.updateOne(
-      { _id: docId as never, outbox: entries as never },
-      { $set: { outbox: [] }, $unset: { outboxAt: '' } },
-    );
-    if (exact.matchedCount === 1) return;
+    // Two writes keyed by _id only: a filter on the array itself would be a collection scan on FerretDB.
     await model.collection.updateOne({ _id: docId as never }, { $pullAll: { outbox: entries as never } });
     await model.collection.updateOne({ _id: docId as never, outbox: { $size: 0 } }, { $unset: { outboxAt: '' } });
   }

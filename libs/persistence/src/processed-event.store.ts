@@ -2,6 +2,7 @@ import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import type { IdempotencyStore } from '@wellifiy/messaging';
+import { isDuplicateKeyError } from './duplicate-key';
 
 const RETENTION_MS = 14 * 24 * 3600 * 1000;
 const PRUNE_EVERY_MS = 3600 * 1000;
@@ -41,11 +42,12 @@ export class MongoIdempotencyStore implements IdempotencyStore, OnModuleInit, On
   }
 
   async remember(consumer: string, eventId: string): Promise<void> {
-    await this.collection.updateOne(
-      { _id: `${consumer}:${eventId}` },
-      { $setOnInsert: { at: new Date() } },
-      { upsert: true },
-    );
+    try {
+      await this.collection.insertOne({ _id: `${consumer}:${eventId}`, at: new Date() });
+    } catch (err) {
+      // Another replica (or a redelivery) recorded it first: that is the outcome we wanted.
+      if (!isDuplicateKeyError(err)) throw err;
+    }
   }
 
   async prune(): Promise<void> {

@@ -5,3 +5,4 @@ export * from './tokens';
 export * from './actors';
 export * from './amqp-probe';
 export * from './builders';
+export * from './vhost';

@@ -16,8 +16,8 @@ export interface LocalSystemOptions {
   jwtSecret: string;
   /** Database names are `<dbPrefix>-<app>`. */
   dbPrefix: string;
-  /** Prefix of the BullMQ keys in Redis, so systems sharing a Redis never take each other's jobs. */
-  bullPrefix?: string;
+  /** Prefix of the BullMQ keys in Redis, so systems sharing a Redis never take each other's jobs (default: dbPrefix). */
+  queuePrefix?: string;
   nodeEnv: 'development' | 'test';
   logLevel?: string;
   /** Where each app's output goes: a directory of <app>.log files, or 'inherit' (prefixed lines on stdout). */
@@ -55,11 +55,10 @@ export function appEnv(opts: LocalSystemOptions, app: AppName): Record<string, s
   if (app === 'gateway') Object.assign(env, { REDIS_URL: opts.redisUrl, JWT_SECRET: opts.jwtSecret });
   else Object.assign(env, { MONGO_URL: opts.mongoUrl, MONGO_DB: `${opts.dbPrefix}-${app}` });
   if (app === 'messages') Object.assign(env, { ENCRYPTION_KEYS: LOCAL_ENCRYPTION_KEYS, ENCRYPTION_ACTIVE_KEY_ID: LOCAL_ENCRYPTION_ACTIVE_KEY_ID });
-  // Each system's notification jobs (digests, push) under their own Redis key prefix: systems sharing a Redis never take each other's.
-  if (app === 'notifications') env.QUEUE_PREFIX = opts.dbPrefix;
+  // Each system's BullMQ jobs under their own Redis key prefix: systems sharing a Redis never take each other's.
   if (APPS_WITH_JOBS.has(app)) {
     env.REDIS_URL = opts.redisUrl;
-    if (opts.bullPrefix) env.BULL_PREFIX = opts.bullPrefix;
+    env.QUEUE_PREFIX = opts.queuePrefix ?? opts.dbPrefix;
   }
   return { ...env, ...(opts.extraEnv?.[app] ?? {}) };
 }

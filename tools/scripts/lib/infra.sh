@@ -2,8 +2,11 @@
 # Brings up what the services need, reusing what already runs:
 #   - RabbitMQ on AMQP_URL (default amqp://guest:guest@localhost:5672), started with `rabbitmq-server -detached` if installed but down;
 #   - Redis on REDIS_URL (default redis://localhost:6379), started with `redis-server --daemonize yes` if installed but down;
-#   - MongoDB on MONGO_URL if given; otherwise FerretDB v1 (MongoDB wire protocol, SQLite backend), built once into
-#     .tools/bin from the Go module proxy and run on FERRETDB_PORT (default 27027) with its data in .data/ferretdb.
+#   - MongoDB on MONGO_URL if given; otherwise FerretDB v1 (MongoDB wire protocol), built once into .tools/bin from
+#     the Go module proxy and run on FERRETDB_PORT (default 27027), state in .data/ferretdb. Its backend is the local
+#     PostgreSQL (database wellifiy_ferretdb) when one answers on 127.0.0.1:5432 — it pushes query filters down to
+#     SQL, where the SQLite backend scans whole collections — else SQLite files in .data/ferretdb.
+#     FERRETDB_HANDLER=sqlite|postgresql forces the choice.
 # Source this file, then call `infra_up`; `infra_down` stops only what infra_up started.
 
 FERRETDB_VERSION="v1.24.2"
@@ -87,8 +90,22 @@ ensure_mongo() {
   if port_open 127.0.0.1 "$FERRETDB_PORT"; then say "FerretDB already answers on 127.0.0.1:$FERRETDB_PORT"; return; fi
   [ -x "$FERRETDB_BIN" ] || build_ferretdb
   mkdir -p "$FERRETDB_DATA"
-  say "starting FerretDB on 127.0.0.1:$FERRETDB_PORT (data in .data/ferretdb)…"
-  "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$FERRETDB_DATA/" --state-dir="$FERRETDB_DATA" \
+  local handler="${FERRETDB_HANDLER:-}" backend_args=()
+  if [ -z "$handler" ]; then
+    if port_open 127.0.0.1 5432 && command -v psql >/dev/null; then handler=postgresql; else handler=sqlite; fi
+  fi
+  if [ "$handler" = postgresql ]; then
+    local pg_url="${FERRETDB_POSTGRESQL_URL:-postgres://postgres@127.0.0.1:5432/wellifiy_ferretdb}"
+    if [ -z "${FERRETDB_POSTGRESQL_URL:-}" ] && ! psql -h 127.0.0.1 -U postgres -Atc "select 1 from pg_database where datname = 'wellifiy_ferretdb'" 2>/dev/null | grep -q 1; then
+      say "creating PostgreSQL database wellifiy_ferretdb for FerretDB…"
+      psql -h 127.0.0.1 -U postgres -qc "create database wellifiy_ferretdb" >/dev/null || die "could not create the wellifiy_ferretdb database (set FERRETDB_HANDLER=sqlite to use SQLite files)"
+    fi
+    backend_args=(--handler=postgresql "--postgresql-url=$pg_url")
+  else
+    backend_args=(--handler=sqlite "--sqlite-url=file:$FERRETDB_DATA/")
+  fi
+  say "starting FerretDB ($handler backend) on 127.0.0.1:$FERRETDB_PORT…"
+  "$FERRETDB_BIN" "${backend_args[@]}" --state-dir="$FERRETDB_DATA" \
     --listen-addr="127.0.0.1:$FERRETDB_PORT" --debug-addr=- --telemetry=disable --log-level=warn \
     >>"$ROOT/.data/ferretdb.log" 2>&1 &
   INFRA_STARTED_FERRETDB=$!

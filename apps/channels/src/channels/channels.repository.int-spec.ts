@@ -36,10 +36,11 @@ describe('MongoChannelsRepository (FerretDB + RabbitMQ)', () => {
       ],
       providers: [
         { provide: EventPublisher, useValue: publisher },
+        { provide: DocumentLocks, useValue: new DocumentLocks() },
         {
           provide: OutboxRelay,
-          inject: [EventPublisher],
-          useFactory: (p: EventPublisher) => new OutboxRelay(p, 'it-channels', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, new DocumentLocks()),
+          inject: [EventPublisher, DocumentLocks],
+          useFactory: (p: EventPublisher, locks: DocumentLocks) => new OutboxRelay(p, 'it-channels', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, locks),
         },
         { provide: ChannelsRepository, useClass: MongoChannelsRepository },
       ],

@@ -1,10 +1,14 @@
-import { IsInt, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
 import { MongoConfig } from '@wellifiy/config';
 
 export class ChannelsConfig extends MongoConfig {
   /** BullMQ (the archived-team-member fallback job). */
   @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// URL' })
   REDIS_URL!: string;
+
+  /** Key prefix of this service's BullMQ queues in Redis (lets several systems share one Redis). */
+  @IsString() @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'QUEUE_PREFIX may contain letters, digits and . _ - only' })
+  QUEUE_PREFIX: string = 'wellifiy';
 
   /** Timeout of this service's own calls to other services (activation rules). */
   @IsInt() @Min(100) @Max(60_000)

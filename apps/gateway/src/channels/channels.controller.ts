@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Logger, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Actor, ChannelMemberView, ChannelView, Rpc } from '@wellifiy/contracts';
@@ -13,11 +13,26 @@ import {
 @ApiBearerAuth()
 @Controller('v1')
 export class ChannelsController {
+  private readonly logger = new Logger('ChannelsController');
+
   constructor(private readonly rpc: RpcClient) {}
 
+  /**
+   * My channels, each with `unreadCount` from the notifications service. If that service cannot answer,
+   * the list still comes back, with `unreadCount: null` (counts are advisory; the channels are not).
+   */
   @Get('channels')
-  list(@CurrentActor() actor: Actor, @Query() q: ListChannelsQuery, @Req() req: Request): Promise<ChannelView[]> {
-    return this.rpc.send(Rpc.ChannelsList, { actor, ...q }, { correlationId: correlationIdOf(req) });
+  async list(@CurrentActor() actor: Actor, @Query() q: ListChannelsQuery, @Req() req: Request): Promise<(ChannelView & { unreadCount: number | null })[]> {
+    const correlationId = correlationIdOf(req);
+    const [channels, unread] = await Promise.all([
+      this.rpc.send(Rpc.ChannelsList, { actor, ...q }, { correlationId }),
+      this.rpc.send(Rpc.NotificationsUnreadSummary, { actor }, { correlationId }).catch((err: unknown) => {
+        this.logger.warn(`unread counts unavailable [correlationId=${correlationId}]: ${(err as Error).message}`);
+        return null;
+      }),
+    ]);
+    const byChannel = new Map(unread?.channels.map((c) => [c.channelId, c.unread]) ?? []);
+    return channels.map((c) => ({ ...c, unreadCount: unread ? (byChannel.get(c.id) ?? 0) : null }));
   }
 
   /** 201 with a new channel; 200 with the existing DM when one with the same members exists. */
