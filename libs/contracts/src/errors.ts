@@ -16,6 +16,8 @@ export const ErrorCode = {
   AlreadyMember: 'ALREADY_MEMBER',
   NotAMember: 'NOT_A_MEMBER',
   PushEndpointNotAllowed: 'PUSH_ENDPOINT_NOT_ALLOWED',
+  UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
+  PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
   UnknownRpc: 'UNKNOWN_RPC',
   RpcTimeout: 'RPC_TIMEOUT',
   ServiceUnavailable: 'SERVICE_UNAVAILABLE',

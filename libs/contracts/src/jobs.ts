@@ -4,11 +4,13 @@
  */
 export const Queues = {
   ArchivedMemberFallback: 'channels-archived-member-fallback',
+  LinkPreview: 'messages-link-preview',
 } as const;
 export type QueueName = (typeof Queues)[keyof typeof Queues];
 
 export interface JobPayloads {
   [Queues.ArchivedMemberFallback]: { orgId: string; teamMemberId: string; correlationId?: string };
+  [Queues.LinkPreview]: { orgId: string; messageId: string; url: string; correlationId?: string };
 }
 
 /** Retries with exponential backoff, for every queue. */

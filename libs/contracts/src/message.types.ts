@@ -1,7 +1,28 @@
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Min, MinLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, Min, MinLength, ValidateNested } from 'class-validator';
 import { USER_KINDS, UserKind } from './identity';
 
 export const MESSAGE_BODY_MAX_LENGTH = 10_000;
+/** Media ids a message may carry (POST /v1/media first). */
+export const MESSAGE_ATTACHMENTS_MAX = 10;
+
+/** A server-side preview of the first web link in a message body (DESIGN §3). */
+export class LinkPreview {
+  @IsString()
+  url!: string;
+
+  @IsOptional() @IsString()
+  title?: string;
+
+  @IsOptional() @IsString()
+  description?: string;
+
+  @IsOptional() @IsString()
+  imageUrl?: string;
+
+  @IsOptional() @IsString()
+  siteName?: string;
+}
 
 export class MessageView {
   @IsString() @MinLength(1)
@@ -30,4 +51,12 @@ export class MessageView {
 
   @IsOptional() @IsString()
   threadId?: string | null;
+
+  /** Media ids (GET /v1/media/:id); readable by the channel's members once posted. */
+  @IsOptional() @IsArray() @IsString({ each: true })
+  attachments?: string[];
+
+  /** Set by message.updated once the link preview job has fetched it. */
+  @IsOptional() @ValidateNested() @Type(() => LinkPreview)
+  linkPreview?: LinkPreview | null;
 }

@@ -12,6 +12,8 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.AlreadyMember]: 409,
   [ErrorCode.NotAMember]: 404,
   [ErrorCode.PushEndpointNotAllowed]: 400,
+  [ErrorCode.UnsupportedMediaType]: 415,
+  [ErrorCode.PayloadTooLarge]: 413,
   [ErrorCode.Conflict]: 409,
   [ErrorCode.ChannelLastTeamMember]: 409,
   [ErrorCode.ChannelAlreadyActive]: 409,

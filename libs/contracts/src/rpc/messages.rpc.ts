@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { MESSAGE_BODY_MAX_LENGTH, MessageView } from '../message.types';
+import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { MESSAGE_ATTACHMENTS_MAX, MESSAGE_BODY_MAX_LENGTH, MessageView } from '../message.types';
 import { ActorRequest, PingRequest, PingResult, RpcEntry } from './common';
 
 export const MessagesRpc = {
@@ -18,6 +18,9 @@ export class SendMessageRequest extends ActorRequest {
 
   @IsString() @MinLength(1) @MaxLength(MESSAGE_BODY_MAX_LENGTH)
   body!: string;
+
+  @IsOptional() @IsArray() @ArrayMaxSize(MESSAGE_ATTACHMENTS_MAX) @IsString({ each: true }) @MaxLength(128, { each: true })
+  attachments?: string[];
 }
 export interface SendMessageResult {
   message: MessageView;

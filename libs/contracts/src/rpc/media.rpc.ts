@@ -1,0 +1,54 @@
+import { IsIn, IsString, MaxLength, MinLength } from 'class-validator';
+import { ActorRequest, RpcEntry } from './common';
+
+/**
+ * Media bytes never travel over RabbitMQ: these RPCs only authorize. The caller gets a short-lived
+ * ticket and moves the bytes over the messages service's internal HTTP endpoint (see apps/messages/README.md).
+ */
+export const MediaRpc = {
+  MediaUploadTicket: 'messages.media.upload-ticket',
+  MediaReadTicket: 'messages.media.read-ticket',
+} as const;
+
+export const MEDIA_VARIANTS = ['original', 'thumbnail'] as const;
+export type MediaVariant = (typeof MEDIA_VARIANTS)[number];
+
+export const MEDIA_KINDS = ['image', 'video'] as const;
+export type MediaKind = (typeof MEDIA_KINDS)[number];
+
+/** What the upload returns and GET /v1/media/:id describes. */
+export interface MediaView {
+  id: string;
+  kind: MediaKind;
+  contentType: string;
+  size: number;
+  hasThumbnail: boolean;
+  width?: number;
+  height?: number;
+  createdAt: string;
+}
+
+export class MediaUploadTicketRequest extends ActorRequest {}
+
+export class MediaReadTicketRequest extends ActorRequest {
+  @IsString() @MinLength(1) @MaxLength(128)
+  mediaId!: string;
+
+  @IsIn(MEDIA_VARIANTS)
+  variant!: MediaVariant;
+}
+
+export interface MediaTicket {
+  ticket: string;
+  expiresAt: string;
+}
+
+export interface MediaRpcContract {
+  [MediaRpc.MediaUploadTicket]: RpcEntry<MediaUploadTicketRequest, MediaTicket>;
+  [MediaRpc.MediaReadTicket]: RpcEntry<MediaReadTicketRequest, MediaTicket>;
+}
+
+export const MEDIA_RPC_REQUESTS: { [K in keyof MediaRpcContract]: new () => MediaRpcContract[K]['request'] } = {
+  [MediaRpc.MediaUploadTicket]: MediaUploadTicketRequest,
+  [MediaRpc.MediaReadTicket]: MediaReadTicketRequest,
+};
