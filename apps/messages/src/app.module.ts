@@ -1,11 +1,25 @@
+import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { Queues } from '@wellifiy/contracts';
 import { KeyRing } from '@wellifiy/crypto';
 import { IDEMPOTENCY_STORE, MessagingModule } from '@wellifiy/messaging';
 import { OpsModule } from '@wellifiy/ops';
-import { MongoIdempotencyStore, MongoModule } from '@wellifiy/persistence';
+import { bullConnection, MongoIdempotencyStore, MongoModule } from '@wellifiy/persistence';
 import { MessagesConfig } from './config/messages.config';
 import { MessageCipher } from './encryption/message-cipher';
+import { LinkPreviewJobProcessor, LinkPreviewScheduler } from './jobs/link-preview.job';
+import { PreviewAllowList } from './link-previews/address-policy';
+import { LinkPreviewsHandler } from './link-previews/link-previews.handler';
+import { LinkPreviewsRepository, MongoLinkPreviewsRepository } from './link-previews/link-previews.repository';
+import { LinkPreviewsService } from './link-previews/link-previews.service';
+import { PreviewFetcher } from './link-previews/preview-fetcher';
+import { MediaCipher } from './media/media-cipher';
+import { MediaInternalController } from './media/media-internal.controller';
+import { MediaHandler } from './media/media.handler';
+import { MediaRepository, MongoMediaRepository } from './media/media.repository';
+import { MEDIA_CHUNK_MODEL, MEDIA_FILE_MODEL, MEDIA_GRANT_MODEL, MEDIA_READ_MODEL, MEDIA_TICKET_MODEL, MediaChunkSchema, MediaFileSchema, MediaGrantSchema, MediaReadSchema, MediaTicketSchema } from './media/media.schema';
+import { MediaService } from './media/media.service';
 import { MembershipHandler } from './membership/membership.handler';
 import { MembershipRepository, MongoMembershipRepository } from './membership/membership.repository';
 import { CHANNEL_PROJECTION_MODEL, ChannelProjectionSchema } from './membership/membership.schema';
@@ -25,11 +39,18 @@ export class AppModule {
         MongooseModule.forFeature([
           { name: MESSAGE_MODEL, schema: MessageSchema },
           { name: CHANNEL_PROJECTION_MODEL, schema: ChannelProjectionSchema },
+          { name: MEDIA_FILE_MODEL, schema: MediaFileSchema },
+          { name: MEDIA_CHUNK_MODEL, schema: MediaChunkSchema },
+          { name: MEDIA_GRANT_MODEL, schema: MediaGrantSchema },
+          { name: MEDIA_READ_MODEL, schema: MediaReadSchema },
+          { name: MEDIA_TICKET_MODEL, schema: MediaTicketSchema },
         ]),
         MessagingModule.forRoot({ url: config.AMQP_URL, source: 'messages', rpcTimeoutMs: config.RPC_TIMEOUT_MS }),
+        BullModule.forRoot({ connection: bullConnection(config.REDIS_URL), prefix: config.QUEUE_PREFIX }),
+        BullModule.registerQueue({ name: Queues.LinkPreview }),
         OpsModule.forRoot({ mongo: true }),
       ],
-      controllers: [MessagesController, MembershipHandler],
+      controllers: [MessagesController, MembershipHandler, MediaHandler, MediaInternalController, LinkPreviewsHandler],
       providers: [
         { provide: MessagesConfig, useValue: config },
         { provide: IDEMPOTENCY_STORE, useClass: MongoIdempotencyStore },
@@ -40,6 +61,20 @@ export class AppModule {
         { provide: KeyRing, useValue: KeyRing.parse(config.ENCRYPTION_KEYS, config.ENCRYPTION_ACTIVE_KEY_ID) },
         MessageCipher,
         MembershipService,
+        { provide: MediaRepository, useClass: MongoMediaRepository },
+        MediaCipher,
+        MediaService,
+        { provide: LinkPreviewsRepository, useClass: MongoLinkPreviewsRepository },
+        {
+          provide: PreviewFetcher,
+          useValue: new PreviewFetcher(new PreviewAllowList(config.LINK_PREVIEW_ALLOWED_HOSTS), {
+            timeoutMs: config.LINK_PREVIEW_TIMEOUT_MS,
+            maxBytes: config.LINK_PREVIEW_MAX_BYTES,
+          }),
+        },
+        LinkPreviewsService,
+        LinkPreviewScheduler,
+        LinkPreviewJobProcessor,
       ],
     };
   }

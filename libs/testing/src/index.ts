@@ -6,3 +6,4 @@ export * from './actors';
 export * from './amqp-probe';
 export * from './builders';
 export * from './vhost';
+export * from './media-samples';

@@ -39,7 +39,7 @@ export const LOCAL_ENCRYPTION_KEYS = 'local1:hySPjx7P1p5D6ZdR3K3swcX9oGbh3wzmlFG
 export const LOCAL_ENCRYPTION_ACTIVE_KEY_ID = 'local2';
 
 /** Apps that run BullMQ queues and need Redis besides the gateway. */
-const APPS_WITH_JOBS: ReadonlySet<AppName> = new Set(['channels', 'notifications']);
+const APPS_WITH_JOBS: ReadonlySet<AppName> = new Set(['channels', 'messages', 'notifications']);
 
 export function appPort(base: number, app: AppName): number {
   return app === 'gateway' ? base : base + 1 + APPS.indexOf(app);

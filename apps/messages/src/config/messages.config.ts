@@ -1,4 +1,4 @@
-import { IsInt, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
 import { MongoConfig } from '@wellifiy/config';
 
 export class MessagesConfig extends MongoConfig {
@@ -16,4 +16,35 @@ export class MessagesConfig extends MongoConfig {
   /** Id of the key in ENCRYPTION_KEYS that encrypts new data. */
   @Matches(/^[A-Za-z0-9_-]{1,32}$/, { message: 'ENCRYPTION_ACTIVE_KEY_ID must be a key id of ENCRYPTION_KEYS' })
   ENCRYPTION_ACTIVE_KEY_ID!: string;
+
+  /** BullMQ (link preview jobs). */
+  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// URL' })
+  REDIS_URL!: string;
+
+  /** Key prefix of this service's BullMQ queues in Redis (lets several systems share one Redis). */
+  @IsString() @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'QUEUE_PREFIX may contain letters, digits and . _ - only' })
+  QUEUE_PREFIX: string = 'wellifiy';
+
+  /** Largest accepted image upload in bytes (413 above). */
+  @IsInt() @Min(1024) @Max(1024 * 1024 * 1024)
+  MEDIA_MAX_IMAGE_BYTES: number = 10 * 1024 * 1024;
+
+  /** Largest accepted video upload in bytes (413 above). */
+  @IsInt() @Min(1024) @Max(4 * 1024 * 1024 * 1024)
+  MEDIA_MAX_VIDEO_BYTES: number = 100 * 1024 * 1024;
+
+  /**
+   * Hosts (`host` or `host:port`, comma-separated) link previews may fetch even though they resolve to
+   * private, loopback or link-local addresses. Empty in production; tests list their local server.
+   */
+  @IsString()
+  LINK_PREVIEW_ALLOWED_HOSTS: string = '';
+
+  /** Whole-fetch time limit of a link preview, all redirects included. */
+  @IsInt() @Min(100) @Max(60_000)
+  LINK_PREVIEW_TIMEOUT_MS: number = 3000;
+
+  /** Most HTML bytes read from a page for its preview. */
+  @IsInt() @Min(1024) @Max(10 * 1024 * 1024)
+  LINK_PREVIEW_MAX_BYTES: number = 512 * 1024;
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { isSealedBox, KeyRing, SealedBox } from '@wellifiy/crypto';
+import { LinkPreview } from '@wellifiy/contracts';
 import { OutboxEntry } from '@wellifiy/messaging';
 
 /**
@@ -29,5 +30,14 @@ export class MessageCipher {
     const sealed = (entry.data as { sealed?: unknown } | null)?.sealed;
     if (!isSealedBox(sealed)) return entry;
     return { ...entry, data: JSON.parse(this.ring.decryptText(sealed, `outbox:${entry.id}`)) as unknown };
+  }
+
+  /** A link preview repeats the body's URL, so it is sealed like the body. */
+  sealLinkPreview(messageId: string, preview: LinkPreview): SealedBox {
+    return this.ring.encrypt(JSON.stringify(preview), `message-link-preview:${messageId}`);
+  }
+
+  openLinkPreview(messageId: string, stored: SealedBox): LinkPreview {
+    return JSON.parse(this.ring.decryptText(stored, `message-link-preview:${messageId}`)) as LinkPreview;
   }
 }

@@ -15,6 +15,10 @@ export interface MessageDoc extends WithOutbox {
   body: SealedBox;
   threadId: string | null;
   createdAt: Date;
+  /** Media ids posted with the message (apps/messages/src/media). */
+  attachments?: string[];
+  /** Encrypted at rest like the body: it repeats the body's link. Set by the link preview job. */
+  linkPreview?: SealedBox | null;
 }
 
 export const MessageSchema = new Schema<MessageDoc>(
@@ -29,6 +33,8 @@ export const MessageSchema = new Schema<MessageDoc>(
     body: { type: Object, required: true },
     threadId: { type: String, default: null },
     createdAt: { type: Date, required: true },
+    attachments: { type: [String], default: undefined },
+    linkPreview: { type: Object, default: null },
     ...outboxSchemaFields,
   },
   { collection: 'messages', versionKey: false },

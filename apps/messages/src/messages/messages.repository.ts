@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import { MessageView } from '@wellifiy/contracts';
+import { LinkPreview, MessageView } from '@wellifiy/contracts';
 import { DocumentLocks, documentKey, OutboxEntry, OutboxRelay } from '@wellifiy/messaging';
 import { isDuplicateKeyError } from '@wellifiy/persistence';
 import { MessageCipher } from '../encryption/message-cipher';
 import { MESSAGE_MODEL, MessageDoc } from './message.schema';
 
 /** A message as the service sees it: the body in plaintext (the repository encrypts it at rest). */
-export type NewMessage = Omit<MessageDoc, 'outbox' | 'outboxAt' | 'body'> & { body: string };
+export type NewMessage = Omit<MessageDoc, 'outbox' | 'outboxAt' | 'body' | 'linkPreview'> & { body: string; linkPreview?: LinkPreview | null };
 
 export interface SeqRange {
   after?: number;
@@ -40,6 +40,8 @@ export function toMessageView(d: NewMessage): MessageView {
     body: d.body,
     threadId: d.threadId,
     createdAt: d.createdAt.toISOString(),
+    ...(d.attachments?.length ? { attachments: d.attachments } : {}),
+    ...(d.linkPreview ? { linkPreview: d.linkPreview } : {}),
   };
 }
 
@@ -119,7 +121,7 @@ export class MongoMessagesRepository extends MessagesRepository {
   }
 
   private open(doc: MessageDoc): NewMessage {
-    return { ...doc, body: this.cipher.openBody(doc._id, doc.body) };
+    return { ...doc, body: this.cipher.openBody(doc._id, doc.body), linkPreview: doc.linkPreview ? this.cipher.openLinkPreview(doc._id, doc.linkPreview) : null };
   }
 
   private async currentSeq(orgId: string, channelId: string): Promise<number> {

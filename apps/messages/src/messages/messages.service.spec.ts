@@ -3,6 +3,7 @@ import { Actor, DomainError, ErrorCode, MessageView } from '@wellifiy/contracts'
 import { OutboxEntry } from '@wellifiy/messaging';
 import { patientActor, teamMemberActor } from '@wellifiy/testing';
 import { ChannelMembership } from '../membership/membership.repository';
+import { MediaService } from '../media/media.service';
 import { MembershipService } from '../membership/membership.service';
 import { MessageDraft, MessagesRepository, NewMessage, SeqRange, toMessageView } from './messages.repository';
 import { DEFAULT_PAGE, MessagesService } from './messages.service';
@@ -78,7 +79,7 @@ describe('MessagesService', () => {
     repo = new FakeMessagesRepository();
     membership = new FakeMembership();
     membership.members.set('ch_1', new Set(['tm_1', 'pat_1']));
-    service = new MessagesService(repo, membership as unknown as MembershipService);
+    service = new MessagesService(repo, membership as unknown as MembershipService, {} as MediaService); // attachments: media.service.spec.ts
   });
 
   describe('send', () => {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Actor, DomainError, ErrorCode, Events, MessagePage, SendMessageResult } from '@wellifiy/contracts';
 import { outboxEntry } from '@wellifiy/messaging';
 import { newId } from '@wellifiy/persistence';
+import { MediaService } from '../media/media.service';
 import { MembershipService } from '../membership/membership.service';
 import { MessagesRepository } from './messages.repository';
 
@@ -12,6 +13,8 @@ export interface SendInput {
   channelId: string;
   clientMessageId: string;
   body: string;
+  /** Media ids from POST /v1/media, uploaded by the sender. */
+  attachments?: string[];
   correlationId?: string;
 }
 
@@ -28,16 +31,22 @@ export class MessagesService {
   constructor(
     private readonly repo: MessagesRepository,
     private readonly membership: MembershipService,
+    private readonly media: MediaService,
   ) {}
 
   /**
    * Stores a message under the channel's next seq and announces it (message.created, via the outbox).
    * Idempotent per (channel, sender, clientMessageId): a retry returns the original message.
    */
-  async send({ actor, channelId, clientMessageId, body, correlationId }: SendInput): Promise<SendMessageResult> {
+  async send({ actor, channelId, clientMessageId, body, attachments, correlationId }: SendInput): Promise<SendMessageResult> {
     await this.membership.requireMember(actor, channelId);
     const previous = await this.repo.findByClientId(actor.orgId, channelId, actor.userId, clientMessageId);
     if (previous) return { message: previous, created: false };
+    // Attached media becomes readable by the channel's members before the message announcing it exists.
+    if (attachments?.length) {
+      await this.media.requireOwnMedia(actor, attachments);
+      await this.media.grantToChannel(actor.orgId, channelId, attachments);
+    }
 
     const draft = {
       _id: newId('msg'),
@@ -49,6 +58,7 @@ export class MessagesService {
       body,
       threadId: null,
       createdAt: new Date(),
+      ...(attachments?.length ? { attachments: [...new Set(attachments)] } : {}),
     };
     const stored = await this.repo.append(draft, (message) => [
       outboxEntry(Events.MessageCreated, { message }, { orgId: actor.orgId, correlationId }),

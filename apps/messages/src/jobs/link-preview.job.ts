@@ -1,0 +1,28 @@
+import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import type { Job, Queue } from 'bullmq';
+import { DEFAULT_JOB_OPTIONS, JobPayloads, Queues } from '@wellifiy/contracts';
+import { LinkPreviewsService, PreviewOutcome } from '../link-previews/link-previews.service';
+
+type LinkPreviewJob = JobPayloads[typeof Queues.LinkPreview];
+
+/** One preview job per message (the job id makes a redelivered message.created collapse into it). */
+@Injectable()
+export class LinkPreviewScheduler {
+  constructor(@InjectQueue(Queues.LinkPreview) private readonly queue: Queue<LinkPreviewJob>) {}
+
+  async schedule(data: LinkPreviewJob): Promise<void> {
+    await this.queue.add('preview', data, { ...DEFAULT_JOB_OPTIONS, jobId: `${data.orgId}__${data.messageId}` });
+  }
+}
+
+@Processor(Queues.LinkPreview, { concurrency: 4 })
+export class LinkPreviewJobProcessor extends WorkerHost {
+  constructor(private readonly previews: LinkPreviewsService) {
+    super();
+  }
+
+  process(job: Job<LinkPreviewJob>): Promise<PreviewOutcome> {
+    return this.previews.generate(job.data);
+  }
+}

@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
+import { Events, LinkPreview, MessageView } from '@wellifiy/contracts';
+import { DocumentLocks, documentKey, outboxEntry, OutboxRelay, pushOutbox } from '@wellifiy/messaging';
+import { MessageCipher } from '../encryption/message-cipher';
+import { MESSAGE_MODEL, MessageDoc } from '../messages/message.schema';
+import { toMessageView } from '../messages/messages.repository';
+
+export interface SetPreviewInput {
+  orgId: string;
+  messageId: string;
+  preview: LinkPreview;
+  correlationId?: string;
+}
+
+export abstract class LinkPreviewsRepository {
+  /** Stores the (encrypted) preview on the message with its message.updated in the outbox; null if the message is gone. */
+  abstract setPreview(input: SetPreviewInput): Promise<MessageView | null>;
+}
+
+@Injectable()
+export class MongoLinkPreviewsRepository extends LinkPreviewsRepository {
+  constructor(
+    @InjectModel(MESSAGE_MODEL) private readonly messages: Model<MessageDoc>,
+    private readonly cipher: MessageCipher,
+    private readonly relay: OutboxRelay,
+    private readonly locks: DocumentLocks,
+  ) {
+    super();
+  }
+
+  /*
+   * Read-modify-write of the message (the event carries the whole view), so it runs under the message's
+   * document lock, like every other change of a message document in this process (FerretDB v1 updates
+   * are not atomic). The update only $sets linkPreview and pushes the outbox entry.
+   */
+  async setPreview({ orgId, messageId, preview, correlationId }: SetPreviewInput): Promise<MessageView | null> {
+    const done = await this.locks.run(documentKey('messages', messageId), async () => {
+      const doc = await this.messages.findOne({ _id: messageId, orgId }).select({ outbox: 0, outboxAt: 0 }).lean<MessageDoc>();
+      if (!doc) return null;
+      const view = toMessageView({ ...doc, body: this.cipher.openBody(doc._id, doc.body), linkPreview: preview });
+      const entry = this.cipher.sealEvent(outboxEntry(Events.MessageUpdated, { message: view }, { orgId, correlationId }));
+      const res = await this.messages.updateOne(
+        { _id: messageId, orgId },
+        { $set: { linkPreview: this.cipher.sealLinkPreview(messageId, preview) }, ...pushOutbox([entry]) },
+      );
+      return res.matchedCount ? { view, entry } : null;
+    });
+    if (!done) return null;
+    await this.relay.dispatch(this.messages, messageId, [done.entry]);
+    return done.view;
+  }
+}

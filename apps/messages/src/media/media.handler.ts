@@ -1,0 +1,20 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { MediaReadTicketRequest, MediaTicket, MediaUploadTicketRequest, Rpc } from '@wellifiy/contracts';
+import { MediaService } from './media.service';
+
+/** Authorization only: the bytes move over the internal HTTP endpoint (media-internal.controller.ts). */
+@Controller()
+export class MediaHandler {
+  constructor(private readonly media: MediaService) {}
+
+  @MessagePattern(Rpc.MediaUploadTicket)
+  uploadTicket(@Payload() req: MediaUploadTicketRequest): Promise<MediaTicket> {
+    return this.media.uploadTicket(req.actor);
+  }
+
+  @MessagePattern(Rpc.MediaReadTicket)
+  readTicket(@Payload() req: MediaReadTicketRequest): Promise<MediaTicket> {
+    return this.media.readTicket(req.actor, req.mediaId, req.variant);
+  }
+}

@@ -1,0 +1,130 @@
+import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
+import { Test, TestingModule } from '@nestjs/testing';
+import type { Connection } from 'mongoose';
+import { DomainError, ErrorCode } from '@wellifiy/contracts';
+import { KeyRing } from '@wellifiy/crypto';
+import { MongoModule } from '@wellifiy/persistence';
+import { LOCAL_ENCRYPTION_ACTIVE_KEY_ID, LOCAL_ENCRYPTION_KEYS, sampleIsoMedia, teamMemberActor, testInfra, TINY_PNG, uniqueName } from '@wellifiy/testing';
+import { MessagesConfig } from '../config/messages.config';
+import { MembershipService } from '../membership/membership.service';
+import { MediaCipher } from './media-cipher';
+import { parseRange } from './media-range';
+import { MediaRepository, MongoMediaRepository } from './media.repository';
+import {
+  MEDIA_CHUNK_MODEL,
+  MEDIA_FILE_MODEL,
+  MEDIA_GRANT_MODEL,
+  MEDIA_READ_MODEL,
+  MEDIA_TICKET_MODEL,
+  MediaChunkSchema,
+  MediaFileSchema,
+  MediaGrantSchema,
+  MediaReadSchema,
+  MediaTicketSchema,
+} from './media.schema';
+import { MEDIA_CHUNK_SIZE, MediaService } from './media.service';
+
+/** Encrypted, chunked media storage (GridFS layout) on the real FerretDB. */
+describe('media storage (FerretDB)', () => {
+  const dbName = uniqueName('it-media');
+  const org = uniqueName('org');
+  const uploader = teamMemberActor({ orgId: org, userId: 'tm_up' });
+  let moduleRef: TestingModule;
+  let connection: Connection;
+  let service: MediaService;
+  let repo: MediaRepository;
+
+  beforeAll(async () => {
+    const config = Object.assign(new MessagesConfig(), { MEDIA_MAX_IMAGE_BYTES: 1024 * 1024, MEDIA_MAX_VIDEO_BYTES: 2 * 1024 * 1024 });
+    moduleRef = await Test.createTestingModule({
+      imports: [
+        MongoModule.forRoot({ url: testInfra.mongoUrl, dbName }),
+        MongooseModule.forFeature([
+          { name: MEDIA_FILE_MODEL, schema: MediaFileSchema },
+          { name: MEDIA_CHUNK_MODEL, schema: MediaChunkSchema },
+          { name: MEDIA_GRANT_MODEL, schema: MediaGrantSchema },
+          { name: MEDIA_READ_MODEL, schema: MediaReadSchema },
+          { name: MEDIA_TICKET_MODEL, schema: MediaTicketSchema },
+        ]),
+      ],
+      providers: [
+        { provide: MediaRepository, useClass: MongoMediaRepository },
+        { provide: KeyRing, useValue: KeyRing.parse(LOCAL_ENCRYPTION_KEYS, LOCAL_ENCRYPTION_ACTIVE_KEY_ID) },
+        MediaCipher,
+        { provide: MessagesConfig, useValue: config },
+        { provide: MembershipService, useValue: { requireMember: () => Promise.reject(new DomainError(ErrorCode.NotFound, 'no')) } },
+        MediaService,
+      ],
+    }).compile();
+    await moduleRef.init();
+    connection = moduleRef.get<Connection>(getConnectionToken());
+    service = moduleRef.get(MediaService);
+    repo = moduleRef.get(MediaRepository);
+  });
+
+  afterAll(async () => {
+    await connection?.dropDatabase().catch(() => undefined); // this test's own, uniquely named database
+    await moduleRef?.close();
+  });
+
+  async function read(ticket: string, range?: string): Promise<Buffer> {
+    const content = await service.content(org, ticket, (size) => parseRange(range, size));
+    if ('unsatisfiable' in content) throw new Error('unsatisfiable');
+    const parts: Buffer[] = [];
+    for await (const p of content.body) parts.push(p);
+    return Buffer.concat(parts);
+  }
+
+  it('round-trips a multi-chunk video and serves ranges from the stored chunks', async () => {
+    const video = sampleIsoMedia(MEDIA_CHUNK_SIZE * 3 + 123);
+    const { ticket: up } = await service.uploadTicket(uploader);
+    const view = await service.upload(org, up, video);
+    expect(view).toMatchObject({ kind: 'video', contentType: 'video/mp4', size: video.length, hasThumbnail: false });
+
+    const whole = await service.readTicket(uploader, view.id, 'original');
+    expect((await read(whole.ticket)).equals(video)).toBe(true);
+    const start = MEDIA_CHUNK_SIZE * 2 - 3;
+    expect((await read(whole.ticket, `bytes=${start}-${start + 9}`)).equals(video.subarray(start, start + 10))).toBe(true);
+  });
+
+  it('stores every chunk encrypted: the plaintext is found in no collection of the database', async () => {
+    const video = sampleIsoMedia(50_000);
+    const { ticket } = await service.uploadTicket(uploader);
+    const { id } = await service.upload(org, ticket, video);
+    const probe = video.subarray(1000, 1048);
+    const db = connection.db;
+    if (!db) throw new Error('not connected');
+    const collections = await db.listCollections().toArray();
+    expect(collections.map((c) => c.name)).toEqual(expect.arrayContaining(['media.files', 'media.chunks']));
+    for (const { name } of collections) {
+      const docs = await db.collection(name).find({}).toArray();
+      for (const doc of docs) {
+        const bin = (doc as { data?: { buffer?: Uint8Array } }).data?.buffer;
+        if (bin) expect(Buffer.from(bin).includes(probe)).toBe(false);
+        expect(JSON.stringify(doc).includes(probe.toString('base64'))).toBe(false);
+      }
+    }
+    const chunks = await db.collection('media.chunks').find({ mediaId: id }).toArray();
+    expect(chunks.length).toBe(1);
+    expect(chunks[0]).toMatchObject({ orgId: org, keyId: LOCAL_ENCRYPTION_ACTIVE_KEY_ID, variant: 'original', n: 0 });
+  });
+
+  it('an image gets its thumbnail stored alongside; grants and the read audit are kept per organisation', async () => {
+    const { ticket } = await service.uploadTicket(uploader);
+    const view = await service.upload(org, ticket, TINY_PNG);
+    expect(view).toMatchObject({ kind: 'image', contentType: 'image/png', hasThumbnail: true, width: 1, height: 1 });
+    await service.grantToChannel(org, 'ch_a', [view.id]);
+    await service.grantToChannel(org, 'ch_a', [view.id]); // twice: still one grant
+    expect(await repo.grantedChannels(org, view.id)).toEqual(['ch_a']);
+    expect(await repo.grantedChannels('org_other', view.id)).toEqual([]);
+    expect(await repo.find('org_other', view.id)).toBeNull();
+    const t = await service.readTicket(uploader, view.id, 'thumbnail');
+    expect((await read(t.ticket)).subarray(8, 12).toString('latin1')).toBe('WEBP');
+    expect(await repo.readsOf(org, view.id)).toEqual([expect.objectContaining({ readerId: 'tm_up', variant: 'thumbnail' })]);
+  });
+
+  it('an expired ticket opens nothing', async () => {
+    await repo.saveTicket({ _id: 'expired-ticket', orgId: org, purpose: 'upload', userId: 'tm_up', mediaId: null, variant: null, expiresAt: new Date(Date.now() - 1000) });
+    await expect(service.upload(org, 'expired-ticket', TINY_PNG)).rejects.toMatchObject({ code: ErrorCode.NotFound });
+  });
+});
