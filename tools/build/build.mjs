@@ -22,8 +22,10 @@ const started = Date.now();
 await rm(out, { recursive: true, force: true });
 let count = 0;
 const libs = (await readdir(path.join(root, 'libs'))).sort();
-for (const top of ['apps', 'libs']) {
-  for (const project of await readdir(path.join(root, top))) {
+for (const top of ['apps', 'libs', 'bench']) {
+  // bench/ is a project itself (bench/src); apps/ and libs/ hold one project per folder.
+  const projects = top === 'bench' ? [''] : await readdir(path.join(root, top));
+  for (const project of projects) {
     const src = path.join(root, top, project, 'src');
     try {
       await readdir(src);
