@@ -1,6 +1,7 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
+import { MulterModule } from '@nestjs/platform-express';
 import type Redis from 'ioredis';
 import { PING_RPC, SERVICES } from '@wellifiy/contracts';
 import { MessagingModule, RpcClient } from '@wellifiy/messaging';
@@ -13,6 +14,8 @@ import { ChannelsController } from './channels/channels.controller';
 import { GatewayConfig } from './config/gateway.config';
 import { CorrelationIdMiddleware } from './http/correlation-id.middleware';
 import { MeController } from './me/me.controller';
+import { MediaStoreClient } from './media/media-store.client';
+import { MediaController } from './media/media.controller';
 import { MessagesController } from './messages/messages.controller';
 import { NotificationsController } from './notifications/notifications.controller';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
@@ -54,6 +57,9 @@ export class AppModule implements NestModule {
         { module: ConfigHolder, providers: [{ provide: GatewayConfig, useValue: config }], exports: [GatewayConfig], global: true },
         PassportModule,
         RedisModule,
+        // Uploads are buffered in memory (multer's default storage) up to the configured size (413 above), then
+        // forwarded to the messages service.
+        MulterModule.register({ limits: { fileSize: config.MEDIA_UPLOAD_MAX_BYTES, files: 1 } }),
         MessagingModule.forRoot({ url: config.AMQP_URL, source: 'gateway', rpcTimeoutMs: config.RPC_TIMEOUT_MS }),
         OpsModule.forRoot({ mongo: false, extraChecks: { inject: [REDIS, RpcClient], useFactory: readinessChecks } }),
       ],
@@ -64,6 +70,7 @@ export class AppModule implements NestModule {
         MessagesController,
         ActivationRulesController,
         NotificationsController,
+        MediaController,
       ],
       providers: [
         JwtStrategy,
@@ -72,6 +79,7 @@ export class AppModule implements NestModule {
         RealtimeGateway,
         RealtimeRouter,
         RealtimeFanout,
+        MediaStoreClient,
         // realtime handlers, one provider per feature
         ChannelEventsRealtime,
         MessageEventsRealtime,

@@ -53,6 +53,8 @@ export function appEnv(opts: LocalSystemOptions, app: AppName): Record<string, s
     HTTP_PORT: String(appPort(opts.basePort, app)),
   };
   if (app === 'gateway') Object.assign(env, { REDIS_URL: opts.redisUrl, JWT_SECRET: opts.jwtSecret });
+  // Media bytes: the gateway streams them to and from the messages service's HTTP port.
+  if (app === 'gateway') env.MESSAGES_INTERNAL_URL = `http://127.0.0.1:${appPort(opts.basePort, 'messages')}`;
   else Object.assign(env, { MONGO_URL: opts.mongoUrl, MONGO_DB: `${opts.dbPrefix}-${app}` });
   if (app === 'messages') Object.assign(env, { ENCRYPTION_KEYS: LOCAL_ENCRYPTION_KEYS, ENCRYPTION_ACTIVE_KEY_ID: LOCAL_ENCRYPTION_ACTIVE_KEY_ID });
   // Each system's BullMQ jobs under their own Redis key prefix: systems sharing a Redis never take each other's.

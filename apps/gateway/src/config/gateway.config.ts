@@ -34,4 +34,12 @@ export class GatewayConfig extends CommonConfig {
   /** Comma-separated allowed browser origins for REST and Socket.IO. */
   @IsString()
   CORS_ORIGINS: string = '*';
+
+  /** The messages service's HTTP port, where media bytes are uploaded and read with RPC-issued tickets (internal only). */
+  @Matches(/^https?:\/\/.+/, { message: 'MESSAGES_INTERNAL_URL must be an http(s):// URL' })
+  MESSAGES_INTERNAL_URL!: string;
+
+  /** Largest multipart upload the gateway buffers (the messages service applies the per-type limits). */
+  @IsInt() @Min(1024)
+  MEDIA_UPLOAD_MAX_BYTES: number = 100 * 1024 * 1024;
 }

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { MESSAGE_BODY_MAX_LENGTH, MESSAGE_PAGE_MAX } from '@wellifiy/contracts';
+import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { MESSAGE_ATTACHMENTS_MAX, MESSAGE_BODY_MAX_LENGTH, MESSAGE_PAGE_MAX } from '@wellifiy/contracts';
 
 export class SendMessageDto {
   @ApiProperty({ description: 'Client-chosen id; retrying with the same id returns the original message', maxLength: 128 })
@@ -12,6 +12,10 @@ export class SendMessageDto {
   @IsString() @MaxLength(MESSAGE_BODY_MAX_LENGTH, { message: `body must be at most ${MESSAGE_BODY_MAX_LENGTH} characters` })
   @Matches(/\S/, { message: 'body must not be empty' })
   body!: string;
+
+  @ApiPropertyOptional({ description: 'Media ids from POST /v1/media (your own uploads); the channel members can then read them', maxItems: MESSAGE_ATTACHMENTS_MAX })
+  @IsOptional() @IsArray() @ArrayMaxSize(MESSAGE_ATTACHMENTS_MAX) @IsString({ each: true }) @Matches(/^[A-Za-z0-9_-]{1,128}$/, { each: true, message: 'attachments must be media ids' })
+  attachments?: string[];
 }
 
 export class ListMessagesQuery {

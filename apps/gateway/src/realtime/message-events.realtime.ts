@@ -10,5 +10,8 @@ export class MessageEventsRealtime {
     router.on(Events.MessageCreated, ({ data: { message } }, io) => {
       io.to(channelRoom(message.channelId)).emit(ClientEvents.MessageCreated, message);
     });
+    router.on(Events.MessageUpdated, ({ data: { message } }, io) => {
+      io.to(channelRoom(message.channelId)).emit(ClientEvents.MessageUpdated, message);
+    });
   }
 }

@@ -6,6 +6,8 @@ export const managersRoom = (orgId: string): string => `managers:${orgId}`;
 /** Server → client event names (DESIGN §6 Realtime). */
 export const ClientEvents = {
   MessageCreated: 'message.created',
+  /** A message changed (e.g. its link preview arrived): the whole new view. */
+  MessageUpdated: 'message.updated',
   ChannelCreated: 'channel.created',
   ChannelUpdated: 'channel.updated',
   MemberAdded: 'member.added',
