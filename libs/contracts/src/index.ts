@@ -5,6 +5,7 @@ export * from './errors';
 export * from './events';
 export * from './identity';
 export * from './message.types';
+export * from './reactions';
 export * from './rpc';
 export * from './topology';
 export * from './jobs';

@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
-import { IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, Min, MinLength, ValidateNested } from 'class-validator';
+import { IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Min, MinLength, ValidateNested } from 'class-validator';
 import { USER_KINDS, UserKind } from './identity';
+import { MESSAGE_CHANGED_BY, MessageChangedBy, ReactionSummary } from './reactions';
 
 export const MESSAGE_BODY_MAX_LENGTH = 10_000;
 /** Media ids a message may carry (POST /v1/media first). */
@@ -51,6 +52,31 @@ export class MessageView {
 
   @IsOptional() @IsString()
   threadId?: string | null;
+
+  /** Thread roots: replies so far and when the last one came (absent on replies). */
+  @IsOptional() @IsInt() @Min(0)
+  replyCount?: number;
+
+  @IsOptional() @IsISO8601()
+  lastReplyAt?: string | null;
+
+  /** Counts per emoji; `me` is set when the message is rendered for one viewer. */
+  @IsOptional() @ValidateNested({ each: true }) @Type(() => ReactionSummary)
+  reactions?: ReactionSummary[];
+
+  @IsOptional() @IsISO8601()
+  editedAt?: string | null;
+
+  /** "edited by staff" when someone with messaging:manage edited another's message. */
+  @IsOptional() @IsIn(MESSAGE_CHANGED_BY)
+  editedBy?: MessageChangedBy | null;
+
+  /** Tombstone: the body is withheld (empty) from clients; the content is retained, encrypted. */
+  @IsOptional() @IsBoolean()
+  deleted?: boolean;
+
+  @IsOptional() @IsIn(MESSAGE_CHANGED_BY)
+  deletedBy?: MessageChangedBy | null;
 
   /** Media ids (GET /v1/media/:id); readable by the channel's members once posted. */
   @IsOptional() @IsArray() @IsString({ each: true })

@@ -1,7 +1,8 @@
 import { Type } from 'class-transformer';
-import { IsInt, IsString, Min, MinLength, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Min, MinLength, ValidateNested } from 'class-validator';
 import { envelopeOf, EventEnvelope } from '../envelope';
 import { MessageView } from '../message.types';
+import { MESSAGE_CHANGED_BY, MessageChangedBy } from '../reactions';
 
 /** Published by the messages service. */
 export const MessagesEvents = {
@@ -9,6 +10,8 @@ export const MessagesEvents = {
   MessageUpdated: 'message.updated',
   /** Soft delete: the message no longer counts as unread anywhere. */
   MessageDeleted: 'message.deleted',
+  /** Someone added or removed a reaction: counts per emoji (ids, never names). */
+  ReactionUpdated: 'reaction.updated',
 } as const;
 
 export class MessageCreatedData {
@@ -36,12 +39,50 @@ export class MessageDeletedData {
 
   @IsString() @MinLength(1)
   actorId!: string;
+
+  /** Shown to participants as "removed by staff" when not the author. */
+  @IsOptional() @IsIn(MESSAGE_CHANGED_BY)
+  deletedBy?: MessageChangedBy;
+}
+
+export class ReactionCount {
+  @IsString() @MinLength(1)
+  emoji!: string;
+
+  @IsInt() @Min(1)
+  count!: number;
+}
+
+export class ReactionUpdatedData {
+  @IsString() @MinLength(1)
+  channelId!: string;
+
+  @IsString() @MinLength(1)
+  messageId!: string;
+
+  @IsInt() @Min(1)
+  seq!: number;
+
+  /** Who reacted or un-reacted, and with what; a client sets its own `me` from this. */
+  @IsString() @MinLength(1)
+  userId!: string;
+
+  @IsString() @MinLength(1)
+  emoji!: string;
+
+  @IsBoolean()
+  reacted!: boolean;
+
+  /** Every reaction of the message after the change. */
+  @ValidateNested({ each: true }) @Type(() => ReactionCount)
+  reactions!: ReactionCount[];
 }
 
 export interface MessagesEventPayloads {
   [MessagesEvents.MessageCreated]: MessageCreatedData;
   [MessagesEvents.MessageUpdated]: MessageUpdatedData;
   [MessagesEvents.MessageDeleted]: MessageDeletedData;
+  [MessagesEvents.ReactionUpdated]: ReactionUpdatedData;
 }
 
 export const MessageCreatedEvent = envelopeOf(MessageCreatedData);
@@ -50,9 +91,12 @@ export const MessageUpdatedEvent = envelopeOf(MessageUpdatedData);
 export type MessageUpdatedEvent = EventEnvelope<MessageUpdatedData>;
 export const MessageDeletedEvent = envelopeOf(MessageDeletedData);
 export type MessageDeletedEvent = EventEnvelope<MessageDeletedData>;
+export const ReactionUpdatedEvent = envelopeOf(ReactionUpdatedData);
+export type ReactionUpdatedEvent = EventEnvelope<ReactionUpdatedData>;
 
 export const MESSAGES_EVENT_CLASSES: { [K in keyof MessagesEventPayloads]: new () => object } = {
   [MessagesEvents.MessageCreated]: MessageCreatedEvent,
   [MessagesEvents.MessageUpdated]: MessageUpdatedEvent,
   [MessagesEvents.MessageDeleted]: MessageDeletedEvent,
+  [MessagesEvents.ReactionUpdated]: ReactionUpdatedEvent,
 };
