@@ -6,7 +6,14 @@ import { KeyRing } from '@wellifiy/crypto';
 import { IDEMPOTENCY_STORE, MessagingModule } from '@wellifiy/messaging';
 import { OpsModule } from '@wellifiy/ops';
 import { bullConnection, MongoIdempotencyStore, MongoModule } from '@wellifiy/persistence';
+import { AuditRepository, MongoAuditRepository } from './audit/audit.repository';
+import { MESSAGE_AUDIT_MODEL, MessageAuditSchema, READ_ACCESS_MODEL, ReadAccessSchema } from './audit/audit.schema';
+import { ReadAuditInterceptor } from './audit/read-audit.interceptor';
 import { MessagesConfig } from './config/messages.config';
+import { EditsController } from './edits/edits.controller';
+import { EditsService } from './edits/edits.service';
+import { MessageHistoryRepository, MongoMessageHistoryRepository } from './edits/message-history.repository';
+import { MESSAGE_VERSION_MODEL, MessageVersionSchema } from './edits/message-history.schema';
 import { MessageCipher } from './encryption/message-cipher';
 import { LinkPreviewJobProcessor, LinkPreviewScheduler } from './jobs/link-preview.job';
 import { PreviewAllowList } from './link-previews/address-policy';
@@ -28,6 +35,11 @@ import { MESSAGE_MODEL, MessageSchema } from './messages/message.schema';
 import { MessagesController } from './messages/messages.controller';
 import { MessagesRepository, MongoMessagesRepository } from './messages/messages.repository';
 import { MessagesService } from './messages/messages.service';
+import { MessageStateRepository, MongoMessageStateRepository } from './messages/message-state.repository';
+import { ReactionsController } from './reactions/reactions.controller';
+import { ReactionsService } from './reactions/reactions.service';
+import { ThreadsController } from './threads/threads.controller';
+import { ThreadsService } from './threads/threads.service';
 
 @Module({})
 export class AppModule {
@@ -39,6 +51,9 @@ export class AppModule {
         MongooseModule.forFeature([
           { name: MESSAGE_MODEL, schema: MessageSchema },
           { name: CHANNEL_PROJECTION_MODEL, schema: ChannelProjectionSchema },
+          { name: MESSAGE_VERSION_MODEL, schema: MessageVersionSchema },
+          { name: MESSAGE_AUDIT_MODEL, schema: MessageAuditSchema },
+          { name: READ_ACCESS_MODEL, schema: ReadAccessSchema },
           { name: MEDIA_FILE_MODEL, schema: MediaFileSchema },
           { name: MEDIA_CHUNK_MODEL, schema: MediaChunkSchema },
           { name: MEDIA_GRANT_MODEL, schema: MediaGrantSchema },
@@ -50,7 +65,7 @@ export class AppModule {
         BullModule.registerQueue({ name: Queues.LinkPreview }),
         OpsModule.forRoot({ mongo: true }),
       ],
-      controllers: [MessagesController, MembershipHandler, MediaHandler, MediaInternalController, LinkPreviewsHandler],
+      controllers: [MessagesController, ThreadsController, ReactionsController, EditsController, MembershipHandler, MediaHandler, MediaInternalController, LinkPreviewsHandler],
       providers: [
         { provide: MessagesConfig, useValue: config },
         { provide: IDEMPOTENCY_STORE, useClass: MongoIdempotencyStore },
@@ -60,6 +75,13 @@ export class AppModule {
         // Built at boot: a bad key ring stops the service with a message naming the variable.
         { provide: KeyRing, useValue: KeyRing.parse(config.ENCRYPTION_KEYS, config.ENCRYPTION_ACTIVE_KEY_ID) },
         MessageCipher,
+        { provide: MessageStateRepository, useClass: MongoMessageStateRepository },
+        { provide: MessageHistoryRepository, useClass: MongoMessageHistoryRepository },
+        { provide: AuditRepository, useClass: MongoAuditRepository },
+        ReadAuditInterceptor,
+        ThreadsService,
+        ReactionsService,
+        EditsService,
         MembershipService,
         { provide: MediaRepository, useClass: MongoMediaRepository },
         MediaCipher,

@@ -21,6 +21,20 @@ export class MessageCipher {
     return typeof stored === 'string' ? stored : this.ring.decryptText(stored, `message-body:${messageId}`);
   }
 
+  /** A body as it stood before an edit or delete (immutable history). */
+  sealHistoryBody(versionId: string, body: string): SealedBox {
+    return this.ring.encrypt(body, `message-version:${versionId}`);
+  }
+
+  openHistoryBody(versionId: string, stored: SealedBox): string {
+    return this.ring.decryptText(stored, `message-version:${versionId}`);
+  }
+
+  /** Why staff changed a message: free text that may repeat clinical content. */
+  sealAuditReason(auditId: string, reason: string): SealedBox {
+    return this.ring.encrypt(reason, `audit-reason:${auditId}`);
+  }
+
   /** The entry as stored: `data` replaced by `{ sealed }`; the relay opens it just before publishing. */
   sealEvent(entry: OutboxEntry): OutboxEntry {
     return { ...entry, data: { sealed: this.ring.encrypt(JSON.stringify(entry.data), `outbox:${entry.id}`) } };

@@ -1,5 +1,5 @@
 import { Schema } from 'mongoose';
-import { USER_KINDS, UserKind } from '@wellifiy/contracts';
+import { MESSAGE_CHANGED_BY, MessageChangedBy, USER_KINDS, UserKind } from '@wellifiy/contracts';
 import type { SealedBox } from '@wellifiy/crypto';
 import { outboxSchemaFields, WithOutbox } from '@wellifiy/messaging';
 
@@ -15,6 +15,19 @@ export interface MessageDoc extends WithOutbox {
   body: SealedBox;
   threadId: string | null;
   createdAt: Date;
+  /** Thread roots: replies so far and the newest one's time (recounted under the root's lock). */
+  replyCount?: number;
+  lastReplyAt?: Date | null;
+  /** Reactor ids per emoji — arrays, never document keys made of user input. */
+  reactions?: { emoji: string; userIds: string[] }[];
+  editedAt?: Date | null;
+  editedBy?: MessageChangedBy | null;
+  /** Soft delete: the body stays (encrypted) for retention; clients get a tombstone. */
+  deleted?: boolean;
+  deletedAt?: Date | null;
+  deletedBy?: MessageChangedBy | null;
+  /** Compare-and-set version of in-place changes (reactions, thread counters, edit, delete); absent = 0. */
+  version?: number;
   /** Media ids posted with the message (apps/messages/src/media). */
   attachments?: string[];
   /** Encrypted at rest like the body: it repeats the body's link. Set by the link preview job. */
@@ -33,6 +46,15 @@ export const MessageSchema = new Schema<MessageDoc>(
     body: { type: Object, required: true },
     threadId: { type: String, default: null },
     createdAt: { type: Date, required: true },
+    replyCount: { type: Number },
+    lastReplyAt: { type: Date },
+    reactions: { type: [Object], default: undefined },
+    editedAt: { type: Date },
+    editedBy: { type: String, enum: MESSAGE_CHANGED_BY },
+    deleted: { type: Boolean },
+    deletedAt: { type: Date },
+    deletedBy: { type: String, enum: MESSAGE_CHANGED_BY },
+    version: { type: Number },
     attachments: { type: [String], default: undefined },
     linkPreview: { type: Object, default: null },
     ...outboxSchemaFields,
@@ -43,5 +65,8 @@ export const MessageSchema = new Schema<MessageDoc>(
 MessageSchema.index({ channelId: 1, seq: 1 }, { unique: true });
 // serves: idempotent send — a retried clientMessageId finds the original
 MessageSchema.index({ channelId: 1, senderId: 1, clientMessageId: 1 }, { unique: true });
+
+// serves: a thread's replies paged by seq and counted (threadId = root), and the roots-only timeline (threadId null)
+MessageSchema.index({ channelId: 1, threadId: 1, seq: 1 });
 
 export const MESSAGE_MODEL = 'Message';

@@ -1,7 +1,8 @@
-import { Controller } from '@nestjs/common';
+import { Controller, UseInterceptors } from '@nestjs/common';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
 import { ListMessagesRequest, MessagePage, PingResult, Rpc, SendMessageRequest, SendMessageResult } from '@wellifiy/contracts';
 import { AmqpContext } from '@wellifiy/messaging';
+import { ReadAuditInterceptor } from '../audit/read-audit.interceptor';
 import { MessagesService } from './messages.service';
 
 @Controller()
@@ -19,6 +20,7 @@ export class MessagesController {
   }
 
   @MessagePattern(Rpc.MessagesList)
+  @UseInterceptors(ReadAuditInterceptor)
   list(@Payload() req: ListMessagesRequest): Promise<MessagePage> {
     return this.messages.list(req);
   }

@@ -14,6 +14,10 @@ export interface SeqRange {
   after?: number;
   before?: number;
   limit: number;
+  /** Only thread roots (replies left out). */
+  rootsOnly?: boolean;
+  /** Whose view: sets `me` on reactions. */
+  viewerId?: string;
 }
 
 export abstract class MessagesRepository {
@@ -29,7 +33,8 @@ export abstract class MessagesRepository {
 
 export type MessageDraft = Omit<NewMessage, 'seq'>;
 
-export function toMessageView(d: NewMessage): MessageView {
+/** The message as clients see it; with `viewerId`, reactions say whether that viewer reacted (`me`). */
+export function toMessageView(d: NewMessage, viewerId?: string): MessageView {
   return {
     id: d._id,
     channelId: d.channelId,
@@ -37,9 +42,13 @@ export function toMessageView(d: NewMessage): MessageView {
     senderId: d.senderId,
     senderKind: d.senderKind,
     clientMessageId: d.clientMessageId,
-    body: d.body,
+    body: d.deleted ? '' : d.body,
     threadId: d.threadId,
     createdAt: d.createdAt.toISOString(),
+    ...(d.replyCount ? { replyCount: d.replyCount, lastReplyAt: d.lastReplyAt ? d.lastReplyAt.toISOString() : null } : {}),
+    ...(d.reactions?.length ? { reactions: d.reactions.map((r) => ({ emoji: r.emoji, count: r.userIds.length, ...(viewerId ? { me: r.userIds.includes(viewerId) } : {}) })) } : {}),
+    ...(d.editedAt ? { editedAt: d.editedAt.toISOString(), editedBy: d.editedBy ?? 'author' } : {}),
+    ...(d.deleted ? { deleted: true, deletedBy: d.deletedBy ?? 'author' } : {}),
     ...(d.attachments?.length ? { attachments: d.attachments } : {}),
     ...(d.linkPreview ? { linkPreview: d.linkPreview } : {}),
   };
@@ -100,14 +109,15 @@ export class MongoMessagesRepository extends MessagesRepository {
       .findOne({ channelId, senderId, clientMessageId, orgId })
       .select({ outbox: 0, outboxAt: 0 })
       .lean<MessageDoc>();
-    return doc ? toMessageView(this.open(doc)) : null;
+    return doc ? toMessageView(this.open(doc), senderId) : null;
   }
 
-  async list(orgId: string, channelId: string, { after, before, limit }: SeqRange): Promise<MessageView[]> {
+  async list(orgId: string, channelId: string, { after, before, limit, rootsOnly, viewerId }: SeqRange): Promise<MessageView[]> {
     const seq: Record<string, number> = {};
     if (after !== undefined) seq.$gt = after;
     if (before !== undefined) seq.$lt = before;
-    const filter = { orgId, channelId, ...(Object.keys(seq).length ? { seq } : {}) };
+    // serves: (channelId, seq) unique index; roots only: (channelId, threadId, seq)
+    const filter = { orgId, channelId, ...(rootsOnly ? { threadId: null } : {}), ...(Object.keys(seq).length ? { seq } : {}) };
     // Without `after`, a page is the newest messages (below `before` if given), returned ascending.
     const newestFirst = after === undefined;
     const docs = await this.messages
@@ -117,7 +127,7 @@ export class MongoMessagesRepository extends MessagesRepository {
       .limit(limit)
       .lean<MessageDoc[]>();
     if (newestFirst) docs.reverse();
-    return docs.map((d) => toMessageView(this.open(d)));
+    return docs.map((d) => toMessageView(this.open(d), viewerId));
   }
 
   private open(doc: MessageDoc): NewMessage {

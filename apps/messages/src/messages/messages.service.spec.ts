@@ -42,7 +42,7 @@ class FakeMessagesRepository extends MessagesRepository {
       .filter((m) => (after === undefined || m.seq > after) && (before === undefined || m.seq < before))
       .sort((a, b) => a.seq - b.seq);
     const page = after === undefined ? matching.slice(-limit) : matching.slice(0, limit);
-    return page.map(toMessageView);
+    return page.map((m) => toMessageView(m));
   }
 
   /** Seeds seq 1..n in a channel. */

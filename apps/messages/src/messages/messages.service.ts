@@ -24,6 +24,8 @@ export interface ListInput {
   after?: number;
   before?: number;
   limit?: number;
+  /** Only thread roots; by default every message, replies included, so seq catch-up stays exact. */
+  roots?: boolean;
 }
 
 @Injectable()
@@ -70,11 +72,11 @@ export class MessagesService {
     return { message: original, created: false };
   }
 
-  async list({ actor, channelId, after, before, limit }: ListInput): Promise<MessagePage> {
+  async list({ actor, channelId, after, before, limit, roots }: ListInput): Promise<MessagePage> {
     await this.membership.requireMember(actor, channelId);
     if (after !== undefined && before !== undefined && before <= after + 1) return { messages: [], hasMore: false };
     const pageSize = limit ?? DEFAULT_PAGE;
-    const rows = await this.repo.list(actor.orgId, channelId, { after, before, limit: pageSize + 1 });
+    const rows = await this.repo.list(actor.orgId, channelId, { after, before, limit: pageSize + 1, rootsOnly: roots, viewerId: actor.userId });
     const hasMore = rows.length > pageSize;
     // One extra row was fetched to learn whether more exist; drop it from the far end of travel.
     const messages = !hasMore ? rows : after !== undefined ? rows.slice(0, pageSize) : rows.slice(1);

@@ -1,0 +1,77 @@
+import { Schema } from 'mongoose';
+import type { SealedBox } from '@wellifiy/crypto';
+
+/** Who changed which message, when and why. Append-only: entries are inserted, never updated or deleted. */
+export interface MessageAuditDoc {
+  _id: string;
+  orgId: string;
+  channelId: string;
+  messageId: string;
+  action: 'message.edited' | 'message.deleted';
+  actorId: string;
+  actorKind: string;
+  /** `staff` when the actor changed someone else's message (messaging:manage). */
+  as: 'author' | 'staff';
+  /** May repeat clinical content: encrypted like bodies. */
+  reason: SealedBox | null;
+  at: Date;
+}
+
+export const MessageAuditSchema = new Schema<MessageAuditDoc>(
+  {
+    _id: { type: String, required: true },
+    orgId: { type: String, required: true },
+    channelId: { type: String, required: true },
+    messageId: { type: String, required: true },
+    action: { type: String, required: true },
+    actorId: { type: String, required: true },
+    actorKind: { type: String, required: true },
+    as: { type: String, required: true },
+    reason: { type: Object, default: null },
+    at: { type: Date, required: true },
+  },
+  { collection: 'message_audit', versionKey: false },
+);
+// serves: a message's audit trail, newest first (compliance review)
+MessageAuditSchema.index({ orgId: 1, messageId: 1, at: 1 });
+
+/** Read access: who fetched which channel's messages, when. Ids and counts only, no content. */
+export interface ReadAccessDoc {
+  _id: string;
+  orgId: string;
+  channelId: string;
+  userId: string;
+  userKind: string;
+  /** `timeline` (GET …/messages) or `thread` (GET …/replies, with `messageId` = the root). */
+  what: 'timeline' | 'thread';
+  messageId?: string;
+  /** How many messages the response held, and the seq range. */
+  count: number;
+  fromSeq?: number;
+  toSeq?: number;
+  at: Date;
+}
+
+export const ReadAccessSchema = new Schema<ReadAccessDoc>(
+  {
+    _id: { type: String, required: true },
+    orgId: { type: String, required: true },
+    channelId: { type: String, required: true },
+    userId: { type: String, required: true },
+    userKind: { type: String, required: true },
+    what: { type: String, required: true },
+    messageId: { type: String },
+    count: { type: Number, required: true },
+    fromSeq: { type: Number },
+    toSeq: { type: Number },
+    at: { type: Date, required: true },
+  },
+  { collection: 'read_access_log', versionKey: false },
+);
+// serves: "who read this channel, when" (compliance review)
+ReadAccessSchema.index({ orgId: 1, channelId: 1, at: 1 });
+// serves: "what did this user read, when"
+ReadAccessSchema.index({ orgId: 1, userId: 1, at: 1 });
+
+export const MESSAGE_AUDIT_MODEL = 'MessageAudit';
+export const READ_ACCESS_MODEL = 'ReadAccess';

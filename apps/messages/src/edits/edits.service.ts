@@ -1,0 +1,91 @@
+import { Injectable } from '@nestjs/common';
+import { Actor, DomainError, ErrorCode, Events, MessageChangedBy, MessageView } from '@wellifiy/contracts';
+import { outboxEntry } from '@wellifiy/messaging';
+import { AuditRepository } from '../audit/audit.repository';
+import { MembershipService } from '../membership/membership.service';
+import { MessageStateRepository } from '../messages/message-state.repository';
+import { toMessageView } from '../messages/messages.repository';
+import { changedByFor } from './change-permission';
+import { MessageHistoryRepository } from './message-history.repository';
+
+export interface EditInput {
+  actor: Actor;
+  channelId: string;
+  messageId: string;
+  body: string;
+  reason?: string;
+  correlationId?: string;
+}
+
+export interface DeleteInput {
+  actor: Actor;
+  channelId: string;
+  messageId: string;
+  reason?: string;
+  correlationId?: string;
+}
+
+/** Edits and soft deletes: permission (rule 6), immutable history, audit, events. */
+@Injectable()
+export class EditsService {
+  constructor(
+    private readonly state: MessageStateRepository,
+    private readonly history: MessageHistoryRepository,
+    private readonly audit: AuditRepository,
+    private readonly membership: MembershipService,
+  ) {}
+
+  async edit({ actor, channelId, messageId, body, reason, correlationId }: EditInput): Promise<MessageView> {
+    await this.membership.requireMember(actor, channelId);
+    let changed: MessageChangedBy | undefined;
+    const updated = await this.state.update(actor.orgId, channelId, messageId, async (m) => {
+      const as = changedByFor(actor, m, reason);
+      if (m.deleted) throw new DomainError(ErrorCode.MessageDeleted, 'a deleted message cannot be edited');
+      if (m.body === body) return null; // same text: nothing to record
+      const at = new Date();
+      // The state before the change is kept first: if the update below loses a race it is retried, and the
+      // version entry of that retry (a new version number) is recorded then.
+      await this.history.record({
+        orgId: actor.orgId, channelId, messageId, version: m.version ?? 0, change: 'edit', previousBody: m.body,
+        actorId: actor.userId, as, reason: reason ?? null, at,
+      });
+      changed = as;
+      return {
+        set: { body, editedAt: at, editedBy: as },
+        events: (next) => [outboxEntry(Events.MessageUpdated, { message: toMessageView(next) }, { orgId: actor.orgId, correlationId })],
+      };
+    });
+    if (!updated) throw new DomainError(ErrorCode.NotFound, `message ${messageId} not found`);
+    if (changed) await this.audit.recordChange({ orgId: actor.orgId, channelId, messageId, action: 'message.edited', actorId: actor.userId, actorKind: actor.kind, as: changed, reason: reason ?? null, at: new Date() });
+    return toMessageView(updated, actor.userId);
+  }
+
+  /** Soft delete: clients get a tombstone; the content stays, encrypted, for retention. Idempotent. */
+  async delete({ actor, channelId, messageId, reason, correlationId }: DeleteInput): Promise<MessageView> {
+    await this.membership.requireMember(actor, channelId);
+    let changed: MessageChangedBy | undefined;
+    const updated = await this.state.update(actor.orgId, channelId, messageId, async (m) => {
+      const as = changedByFor(actor, m, reason);
+      if (m.deleted) return null;
+      const at = new Date();
+      await this.history.record({
+        orgId: actor.orgId, channelId, messageId, version: m.version ?? 0, change: 'delete', previousBody: m.body,
+        actorId: actor.userId, as, reason: reason ?? null, at,
+      });
+      changed = as;
+      return {
+        set: { deleted: true, deletedAt: at, deletedBy: as },
+        events: (next) => [
+          outboxEntry(
+            Events.MessageDeleted,
+            { channelId, messageId, seq: next.seq, senderId: next.senderId, actorId: actor.userId, deletedBy: as },
+            { orgId: actor.orgId, correlationId },
+          ),
+        ],
+      };
+    });
+    if (!updated) throw new DomainError(ErrorCode.NotFound, `message ${messageId} not found`);
+    if (changed) await this.audit.recordChange({ orgId: actor.orgId, channelId, messageId, action: 'message.deleted', actorId: actor.userId, actorKind: actor.kind, as: changed, reason: reason ?? null, at: new Date() });
+    return toMessageView(updated, actor.userId);
+  }
+}

@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
+import { Test, TestingModule } from '@nestjs/testing';
+import type { Connection } from 'mongoose';
+import { KeyRing } from '@wellifiy/crypto';
+import { DocumentLocks, EventPublisher, OutboxRelay } from '@wellifiy/messaging';
+import { MongoModule } from '@wellifiy/persistence';
+import { expectEventually, managerActor, patientActor, teamMemberActor, testInfra, uniqueName } from '@wellifiy/testing';
+import { AuditRepository, MongoAuditRepository } from '../audit/audit.repository';
+import { MESSAGE_AUDIT_MODEL, MessageAuditSchema, READ_ACCESS_MODEL, ReadAccessSchema } from '../audit/audit.schema';
+import { EditsService } from '../edits/edits.service';
+import { MessageHistoryRepository, MongoMessageHistoryRepository } from '../edits/message-history.repository';
+import { MESSAGE_VERSION_MODEL, MessageVersionSchema } from '../edits/message-history.schema';
+import { MessageCipher } from '../encryption/message-cipher';
+import { MembershipService } from '../membership/membership.service';
+import { ReactionsService } from '../reactions/reactions.service';
+import { ThreadsService } from '../threads/threads.service';
+import { MESSAGE_MODEL, MessageSchema } from './message.schema';
+import { FakeMembership } from './message-state.fakes';
+import { MessageStateRepository, MongoMessageStateRepository } from './message-state.repository';
+import { MessagesRepository, MongoMessagesRepository } from './messages.repository';
+
+/** Reactions, threads, edits and deletes against the real FerretDB: nothing lost under concurrency, nothing in plaintext. */
+describe('message changes on FerretDB', () => {
+  const dbName = uniqueName('it');
+  const org = uniqueName('org');
+  let moduleRef: TestingModule;
+  let connection: Connection;
+  let threads: ThreadsService;
+  let reactions: ReactionsService;
+  let edits: EditsService;
+  let audit: AuditRepository;
+  const membership = new FakeMembership();
+  const ring = KeyRing.parse(`it1:${KeyRing.generateKey()}`, 'it1');
+  // Events are not the subject here: a publisher that accepts everything.
+  const publisher = { publishEnvelope: () => Promise.resolve() } as unknown as EventPublisher;
+
+  const tm = teamMemberActor({ userId: 'tm_1', orgId: org });
+  const manager = managerActor({ userId: 'tm_manager', orgId: org });
+  const patient = patientActor({ userId: 'pat_1', orgId: org });
+
+  beforeAll(async () => {
+    moduleRef = await Test.createTestingModule({
+      imports: [
+        MongoModule.forRoot({ url: testInfra.mongoUrl, dbName }),
+        MongooseModule.forFeature([
+          { name: MESSAGE_MODEL, schema: MessageSchema },
+          { name: MESSAGE_VERSION_MODEL, schema: MessageVersionSchema },
+          { name: MESSAGE_AUDIT_MODEL, schema: MessageAuditSchema },
+          { name: READ_ACCESS_MODEL, schema: ReadAccessSchema },
+        ]),
+      ],
+      providers: [
+        { provide: DocumentLocks, useValue: new DocumentLocks() },
+        { provide: MessageCipher, useValue: new MessageCipher(ring) },
+        {
+          provide: OutboxRelay,
+          inject: [DocumentLocks],
+          useFactory: (locks: DocumentLocks) => new OutboxRelay(publisher, 'it-messages', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, locks),
+        },
+        { provide: MessagesRepository, useClass: MongoMessagesRepository },
+        { provide: MessageStateRepository, useClass: MongoMessageStateRepository },
+        { provide: MessageHistoryRepository, useClass: MongoMessageHistoryRepository },
+        { provide: AuditRepository, useClass: MongoAuditRepository },
+        { provide: MembershipService, useValue: membership },
+        ThreadsService,
+        ReactionsService,
+        EditsService,
+      ],
+    }).compile();
+    await moduleRef.init();
+    connection = moduleRef.get<Connection>(getConnectionToken());
+    await Promise.all(Object.values(connection.models).map((m) => m.init()));
+    threads = moduleRef.get(ThreadsService);
+    reactions = moduleRef.get(ReactionsService);
+    edits = moduleRef.get(EditsService);
+    audit = moduleRef.get(AuditRepository);
+  });
+
+  afterAll(async () => {
+    await connection?.dropDatabase().catch(() => undefined);
+    await moduleRef?.close();
+  });
+
+  async function newChannelWithRoot(members: string[]): Promise<{ channelId: string; rootId: string }> {
+    const channelId = `ch_${randomUUID().replace(/-/g, '')}`;
+    membership.members.set(channelId, new Set(members));
+    const repo = moduleRef.get(MessagesRepository);
+    const root = await repo.append(
+      { _id: `msg_${randomUUID().replace(/-/g, '')}`, orgId: org, channelId, senderId: 'pat_1', senderKind: 'patient', clientMessageId: 'root', body: 'root message', threadId: null, createdAt: new Date() },
+      () => [],
+    );
+    if (!root) throw new Error('root not stored');
+    return { channelId, rootId: root.id };
+  }
+
+  it('40 concurrent reactions on one message by different users: none is lost', async () => {
+    const users = Array.from({ length: 40 }, (_, i) => teamMemberActor({ userId: `tm_r${i}`, orgId: org }));
+    const { channelId, rootId } = await newChannelWithRoot(users.map((u) => u.userId));
+    await Promise.all(users.map((actor, i) => reactions.react({ actor, channelId, messageId: rootId, emoji: i % 2 ? 'like' : '🎉', on: true })));
+    const raw = await connection.collection('messages').findOne({ _id: rootId as never });
+    const stored = (raw?.reactions ?? []) as { emoji: string; userIds: string[] }[];
+    expect(stored.map((r) => [r.emoji, r.userIds.length]).sort()).toEqual([['like', 20], ['🎉', 20]]);
+    expect(new Set(stored.flatMap((r) => r.userIds)).size).toBe(40);
+  });
+
+  it('concurrent PUT and DELETE of the same reactions end exactly where the last one per user leaves them', async () => {
+    const users = Array.from({ length: 20 }, (_, i) => teamMemberActor({ userId: `tm_x${i}`, orgId: org }));
+    const { channelId, rootId } = await newChannelWithRoot(users.map((u) => u.userId));
+    await Promise.all(users.map((actor) => reactions.react({ actor, channelId, messageId: rootId, emoji: 'like', on: true })));
+    await Promise.all(users.map((actor, i) => reactions.react({ actor, channelId, messageId: rootId, emoji: 'like', on: i < 5 })));
+    const raw = await connection.collection('messages').findOne({ _id: rootId as never });
+    expect(((raw?.reactions ?? []) as { userIds: string[] }[])[0].userIds.sort()).toEqual(users.slice(0, 5).map((u) => u.userId).sort());
+  });
+
+  it('30 concurrent replies to one root: every reply gets its own seq and replyCount is exact', async () => {
+    const { channelId, rootId } = await newChannelWithRoot(['tm_1', 'pat_1']);
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => threads.reply({ actor: i % 2 ? tm : patient, channelId, messageId: rootId, clientMessageId: `r-${i}`, body: `reply ${i}` })),
+    );
+    expect(results.map((r) => r.message.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i + 2));
+    const root = await connection.collection('messages').findOne({ _id: rootId as never });
+    expect(root?.replyCount).toBe(30);
+    const page = await threads.listReplies({ actor: tm, channelId, messageId: rootId, limit: 200 });
+    expect(page.messages).toHaveLength(30);
+    expect(root?.lastReplyAt).toEqual(new Date(page.messages[29].createdAt));
+  });
+
+  it('edits keep versions, deletes keep the content, and no collection holds any of it in plaintext', async () => {
+    const { channelId } = await newChannelWithRoot(['tm_1', 'tm_manager', 'pat_1']);
+    const secret = `blood-pressure-${randomUUID()}`;
+    const reasonSecret = `reason-${randomUUID()}`;
+    const sent = await threads.reply({ actor: patient, channelId, messageId: (await newRootIn(channelId)).id, clientMessageId: 'p1', body: `first ${secret}` });
+    await edits.edit({ actor: patient, channelId, messageId: sent.message.id, body: `second ${secret}` });
+    await edits.edit({ actor: manager, channelId, messageId: sent.message.id, body: 'third', reason: `staff ${reasonSecret}` });
+    const tombstone = await edits.delete({ actor: manager, channelId, messageId: sent.message.id, reason: `removed ${reasonSecret}` });
+    expect(tombstone).toMatchObject({ body: '', deleted: true, deletedBy: 'staff', editedBy: 'staff' });
+
+    const history = await moduleRef.get(MessageHistoryRepository).list(org, sent.message.id);
+    expect(history.map((v) => [v.change, v.previousBody, v.as])).toEqual([
+      ['edit', `first ${secret}`, 'author'],
+      ['edit', `second ${secret}`, 'staff'],
+      ['delete', 'third', 'staff'],
+    ]);
+    await threads.listReplies({ actor: tm, channelId, messageId: sent.message.threadId ?? '', limit: 10 });
+    await audit.flush();
+
+    const db = connection.db;
+    if (!db) throw new Error('no database handle');
+    const names = (await db.listCollections().toArray()).map((c) => c.name);
+    expect(names).toEqual(expect.arrayContaining(['messages', 'message_versions', 'message_audit', 'read_access_log']));
+    for (const name of names) {
+      const text = JSON.stringify(await db.collection(name).find({}).toArray());
+      expect({ name, secret: text.includes(secret), reason: text.includes(reasonSecret) }).toEqual({ name, secret: false, reason: false });
+    }
+    const changes = await db.collection('message_audit').find({ messageId: sent.message.id }).toArray();
+    expect(changes.map((c) => [c.action, c.actorId, c.as])).toEqual([
+      ['message.edited', 'pat_1', 'author'],
+      ['message.edited', 'tm_manager', 'staff'],
+      ['message.deleted', 'tm_manager', 'staff'],
+    ]);
+  });
+
+  it('read access is logged in batches: who read which channel, when, which seqs — ids only', async () => {
+    const { channelId, rootId } = await newChannelWithRoot(['tm_1']);
+    audit.recordRead({ orgId: org, channelId, userId: 'tm_1', userKind: 'team_member', what: 'thread', messageId: rootId, count: 3, fromSeq: 2, toSeq: 4, at: new Date() });
+    audit.recordRead({ orgId: org, channelId, userId: 'tm_1', userKind: 'team_member', what: 'timeline', count: 0, at: new Date() });
+    await expectEventually(async () => {
+      const rows = await connection.collection('read_access_log').find({ channelId }).sort({ at: 1 }).toArray();
+      expect(rows.map((r) => [r.userId, r.what, r.count, r.fromSeq ?? null, r.toSeq ?? null])).toEqual([
+        ['tm_1', 'thread', 3, 2, 4],
+        ['tm_1', 'timeline', 0, null, null],
+      ]);
+    });
+  });
+
+  async function newRootIn(channelId: string): Promise<{ id: string }> {
+    const repo = moduleRef.get(MessagesRepository);
+    const view = await repo.append(
+      { _id: `msg_${randomUUID().replace(/-/g, '')}`, orgId: org, channelId, senderId: 'tm_1', senderKind: 'team_member', clientMessageId: `root-${randomUUID()}`, body: 'another root', threadId: null, createdAt: new Date() },
+      () => [],
+    );
+    if (!view) throw new Error('root not stored');
+    return view;
+  }
+});

@@ -1,0 +1,112 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
+import { DocumentLocks, documentKey, OutboxEntry, OutboxRelay, pushOutbox } from '@wellifiy/messaging';
+import { MessageCipher } from '../encryption/message-cipher';
+import { MESSAGE_MODEL, MessageDoc } from './message.schema';
+import { NewMessage } from './messages.repository';
+
+/** What a change may set on a stored message (`body` in plaintext: it is sealed here). */
+export type MessageFields = Partial<
+  Pick<NewMessage, 'body' | 'replyCount' | 'lastReplyAt' | 'reactions' | 'editedAt' | 'editedBy' | 'deleted' | 'deletedAt' | 'deletedBy'>
+>;
+
+export interface MessageChange {
+  set: MessageFields;
+  /** The events announcing the change, built from the message as it will be stored. */
+  events: (next: NewMessage) => OutboxEntry[];
+}
+
+/** Returns the change to make, null for "nothing to do", or throws a DomainError to refuse. */
+export type MessageMutation = (current: NewMessage) => MessageChange | null | Promise<MessageChange | null>;
+
+export interface ThreadStats {
+  count: number;
+  lastAt: Date | null;
+}
+
+/** In-place changes of stored messages: reactions, thread counters, edits and deletes. */
+export abstract class MessageStateRepository {
+  abstract findById(orgId: string, channelId: string, messageId: string): Promise<NewMessage | null>;
+  /**
+   * Changes one message: state and the events announcing it are written together (outbox), then relayed.
+   * Null when the message does not exist in that channel.
+   */
+  abstract update(orgId: string, channelId: string, messageId: string, mutate: MessageMutation): Promise<NewMessage | null>;
+  /** Replies of a thread, ascending by seq, above `after`. */
+  abstract listReplies(orgId: string, channelId: string, rootId: string, range: { after?: number; limit: number }): Promise<NewMessage[]>;
+  abstract threadStats(orgId: string, channelId: string, rootId: string): Promise<ThreadStats>;
+}
+
+const CAS_ATTEMPTS = 20;
+
+@Injectable()
+export class MongoMessageStateRepository extends MessageStateRepository {
+  constructor(
+    @InjectModel(MESSAGE_MODEL) private readonly messages: Model<MessageDoc>,
+    private readonly relay: OutboxRelay,
+    private readonly locks: DocumentLocks,
+    private readonly cipher: MessageCipher,
+  ) {
+    super();
+    relay.register(messages, (entry) => cipher.openEvent(entry));
+  }
+
+  async findById(orgId: string, channelId: string, messageId: string): Promise<NewMessage | null> {
+    const doc = await this.messages.findOne({ _id: messageId, orgId, channelId }).select({ outbox: 0, outboxAt: 0 }).lean<MessageDoc>();
+    return doc ? this.open(doc) : null;
+  }
+
+  async update(orgId: string, channelId: string, messageId: string, mutate: MessageMutation): Promise<NewMessage | null> {
+    // Lock (this process: FerretDB updates are not atomic) + version compare-and-set (other replicas on MongoDB).
+    const outcome = await this.locks.run(documentKey(this.messages.collection.name, messageId), async () => {
+      for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+        const current = await this.findById(orgId, channelId, messageId);
+        if (!current) return null;
+        const change = await mutate(current);
+        if (!change) return { message: current, events: [] as OutboxEntry[] };
+        const version = (current.version ?? 0) + 1;
+        const next: NewMessage = { ...current, ...change.set, version };
+        const events = change.events(next).map((e) => this.cipher.sealEvent(e));
+        const $set: Record<string, unknown> = { ...change.set, version };
+        if (change.set.body !== undefined) $set.body = this.cipher.sealBody(messageId, change.set.body);
+        const res = await this.messages.collection.updateOne(
+          { _id: messageId as never, orgId, channelId, version: current.version ?? { $exists: false } },
+          { $set, ...(events.length ? pushOutbox(events) : {}) } as never,
+        );
+        if (res.matchedCount === 1) return { message: next, events };
+      }
+      throw new Error(`message ${messageId} kept changing under us (${CAS_ATTEMPTS} attempts)`);
+    });
+    if (!outcome) return null;
+    await this.relay.dispatch(this.messages, messageId, outcome.events);
+    return outcome.message;
+  }
+
+  async listReplies(orgId: string, channelId: string, rootId: string, { after, limit }: { after?: number; limit: number }): Promise<NewMessage[]> {
+    // serves: (channelId, threadId, seq) index
+    const docs = await this.messages
+      .find({ orgId, channelId, threadId: rootId, ...(after !== undefined ? { seq: { $gt: after } } : {}) })
+      .select({ outbox: 0, outboxAt: 0 })
+      .sort({ seq: 1 })
+      .limit(limit)
+      .lean<MessageDoc[]>();
+    return docs.map((d) => this.open(d));
+  }
+
+  async threadStats(orgId: string, channelId: string, rootId: string): Promise<ThreadStats> {
+    // serves: (channelId, threadId, seq) index, for the count and the newest reply
+    const filter = { orgId, channelId, threadId: rootId };
+    const [count, newest] = await Promise.all([
+      this.messages.countDocuments(filter),
+      this.messages.findOne(filter).sort({ seq: -1 }).select({ createdAt: 1 }).lean<{ createdAt: Date }>(),
+    ]);
+    return { count, lastAt: newest?.createdAt ?? null };
+  }
+
+  private open(doc: MessageDoc): NewMessage {
+    // The link preview stays with the messages repository's mapper; in-place changes never touch it.
+    const { linkPreview: _preview, ...rest } = doc as MessageDoc & { linkPreview?: unknown };
+    return { ...rest, body: this.cipher.openBody(doc._id, doc.body) };
+  }
+}
