@@ -123,8 +123,15 @@ describe('media storage (FerretDB)', () => {
     expect(await repo.readsOf(org, view.id)).toEqual([expect.objectContaining({ readerId: 'tm_up', variant: 'thumbnail' })]);
   });
 
-  it('an expired ticket opens nothing', async () => {
-    await repo.saveTicket({ _id: 'expired-ticket', orgId: org, purpose: 'upload', userId: 'tm_up', mediaId: null, variant: null, expiresAt: new Date(Date.now() - 1000) });
+  it('an expired ticket opens nothing, and is pruned with the next upload ticket of its organisation only', async () => {
+    const expired = { purpose: 'upload' as const, userId: 'tm_up', mediaId: null, variant: null, expiresAt: new Date(Date.now() - 1000) };
+    await repo.saveTicket({ _id: 'expired-ticket', orgId: org, ...expired });
+    await repo.saveTicket({ _id: 'expired-elsewhere', orgId: 'org_other', ...expired });
     await expect(service.upload(org, 'expired-ticket', TINY_PNG)).rejects.toMatchObject({ code: ErrorCode.NotFound });
+    const fresh = await service.uploadTicket(uploader);
+    const tickets = connection.collection('media.tickets');
+    expect(await tickets.countDocuments({ _id: 'expired-ticket' as never })).toBe(0);
+    expect(await tickets.countDocuments({ _id: 'expired-elsewhere' as never })).toBe(1);
+    expect(await repo.findTicket(org, fresh.ticket, new Date())).toMatchObject({ purpose: 'upload', userId: 'tm_up' });
   });
 });

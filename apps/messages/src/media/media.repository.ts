@@ -34,6 +34,8 @@ export abstract class MediaRepository {
   abstract readsOf(orgId: string, mediaId: string): Promise<MediaRead[]>;
   abstract saveTicket(ticket: MediaTicket): Promise<void>;
   abstract findTicket(orgId: string, id: string, now: Date): Promise<MediaTicket | null>;
+  /** Deletes the organisation's tickets that expired before `now`; returns how many. */
+  abstract pruneTickets(orgId: string, now: Date): Promise<number>;
 }
 
 @Injectable()
@@ -96,6 +98,11 @@ export class MongoMediaRepository extends MediaRepository {
 
   async findTicket(orgId: string, id: string, now: Date): Promise<MediaTicket | null> {
     return this.tickets.findOne({ _id: id, orgId, expiresAt: { $gt: now } }).lean<MediaTicket>();
+  }
+
+  async pruneTickets(orgId: string, now: Date): Promise<number> {
+    const res = await this.tickets.deleteMany({ orgId, expiresAt: { $lte: now } });
+    return res.deletedCount;
   }
 }
 

@@ -53,6 +53,11 @@ class FakeMediaRepository extends MediaRepository {
     const t = this.tickets.get(id);
     return t && t.orgId === orgId && t.expiresAt > now ? t : null;
   }
+  async pruneTickets(orgId: string, now: Date): Promise<number> {
+    let n = 0;
+    for (const [id, t] of this.tickets) if (t.orgId === orgId && t.expiresAt <= now && this.tickets.delete(id)) n++;
+    return n;
+  }
 }
 
 const uploader = teamMemberActor({ userId: 'tm_up' });

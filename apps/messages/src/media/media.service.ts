@@ -53,6 +53,8 @@ export class MediaService {
   }
 
   async uploadTicket(actor: Actor): Promise<MediaTicketResult> {
+    // Expired tickets are useless; uploads are rare enough to clear the organisation's on each one.
+    await this.repo.pruneTickets(actor.orgId, new Date());
     return this.ticket({ orgId: actor.orgId, userId: actor.userId, purpose: 'upload', mediaId: null, variant: null });
   }
 
