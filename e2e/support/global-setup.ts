@@ -18,6 +18,8 @@ export default async function globalSetup(): Promise<void> {
   const testing = require(path.join(root, 'dist/libs/testing/src/index.js')) as typeof Testing;
   const basePort = Number(process.env.E2E_BASE_PORT ?? 3100);
   const dbPrefix = testing.uniqueName('e2e');
+  // Tests that check what is stored (encryption at rest, audit) open the services' databases by this prefix.
+  process.env.E2E_DB_PREFIX = dbPrefix;
   const broker = testing.createIsolatedVhost(testing.testInfra.amqpUrl);
   process.env.E2E_AMQP_URL = broker.url;
   const apps = await testing.startSystem({

@@ -16,6 +16,7 @@ import { CorrelationIdMiddleware } from './http/correlation-id.middleware';
 import { MeController } from './me/me.controller';
 import { MediaStoreClient } from './media/media-store.client';
 import { MediaController } from './media/media.controller';
+import { MessageActionsController } from './messages/message-actions.controller';
 import { MessagesController } from './messages/messages.controller';
 import { NotificationsController } from './notifications/notifications.controller';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
@@ -68,6 +69,7 @@ export class AppModule implements NestModule {
         ChannelsController,
         ChannelsAdminController,
         MessagesController,
+        MessageActionsController,
         ActivationRulesController,
         NotificationsController,
         MediaController,

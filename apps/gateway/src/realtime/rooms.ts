@@ -8,6 +8,10 @@ export const ClientEvents = {
   MessageCreated: 'message.created',
   /** A message changed (e.g. its link preview arrived): the whole new view. */
   MessageUpdated: 'message.updated',
+  /** A message was deleted: `{ id, channelId, seq, deletedBy }` — show a tombstone. */
+  MessageDeleted: 'message.deleted',
+  /** Reaction counts of a message changed. */
+  ReactionUpdated: 'reaction.updated',
   ChannelCreated: 'channel.created',
   ChannelUpdated: 'channel.updated',
   MemberAdded: 'member.added',

@@ -1,0 +1,57 @@
+import { Body, Controller, Delete, Get, Param, Patch, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { Actor, MessagePage, MessageView, Rpc } from '@wellifiy/contracts';
+import { RpcClient } from '@wellifiy/messaging';
+import { CurrentActor } from '../auth/current-actor.decorator';
+import { correlationIdOf } from '../http/correlation-id.middleware';
+import { DeleteMessageQuery, EditMessageDto, ListRepliesQuery, MessageParams, ReactionParams, ReplyDto } from './message-actions.dto';
+
+/** What members do with one message: thread replies, reactions, edit and delete. */
+@ApiTags('messages')
+@ApiBearerAuth()
+@Controller('v1/channels/:id/messages/:messageId')
+export class MessageActionsController {
+  constructor(private readonly rpc: RpcClient) {}
+
+  /** The thread of a root message, ascending by seq; page with `after`. */
+  @Get('replies')
+  replies(@CurrentActor() actor: Actor, @Param() p: MessageParams, @Query() q: ListRepliesQuery, @Req() req: Request): Promise<MessagePage> {
+    return this.rpc.send(Rpc.MessagesListReplies, { actor, channelId: p.id, messageId: p.messageId, ...q }, { correlationId: correlationIdOf(req) });
+  }
+
+  /** 201 with the reply; 200 with the original when the clientMessageId was already used. */
+  @Post('replies')
+  async reply(
+    @CurrentActor() actor: Actor,
+    @Param() p: MessageParams,
+    @Body() dto: ReplyDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<MessageView> {
+    const result = await this.rpc.send(Rpc.MessagesReply, { actor, channelId: p.id, messageId: p.messageId, ...dto }, { correlationId: correlationIdOf(req) });
+    res.status(result.created ? 201 : 200);
+    return result.message;
+  }
+
+  @Patch()
+  edit(@CurrentActor() actor: Actor, @Param() p: MessageParams, @Body() dto: EditMessageDto, @Req() req: Request): Promise<MessageView> {
+    return this.rpc.send(Rpc.MessagesEdit, { actor, channelId: p.id, messageId: p.messageId, ...dto }, { correlationId: correlationIdOf(req) });
+  }
+
+  /** Soft delete; returns the tombstone. */
+  @Delete()
+  remove(@CurrentActor() actor: Actor, @Param() p: MessageParams, @Query() q: DeleteMessageQuery, @Req() req: Request): Promise<MessageView> {
+    return this.rpc.send(Rpc.MessagesDelete, { actor, channelId: p.id, messageId: p.messageId, ...q }, { correlationId: correlationIdOf(req) });
+  }
+
+  @Put('reactions/:emoji')
+  react(@CurrentActor() actor: Actor, @Param() p: ReactionParams, @Req() req: Request): Promise<MessageView> {
+    return this.rpc.send(Rpc.MessagesReact, { actor, channelId: p.id, messageId: p.messageId, emoji: p.emoji, on: true }, { correlationId: correlationIdOf(req) });
+  }
+
+  @Delete('reactions/:emoji')
+  unreact(@CurrentActor() actor: Actor, @Param() p: ReactionParams, @Req() req: Request): Promise<MessageView> {
+    return this.rpc.send(Rpc.MessagesReact, { actor, channelId: p.id, messageId: p.messageId, emoji: p.emoji, on: false }, { correlationId: correlationIdOf(req) });
+  }
+}
