@@ -16,7 +16,8 @@ export class MessagesController {
 
   @Get()
   list(@CurrentActor() actor: Actor, @Param() p: ChannelIdParams, @Query() q: ListMessagesQuery, @Req() req: Request): Promise<MessagePage> {
-    return this.rpc.send(Rpc.MessagesList, { actor, channelId: p.id, ...q }, { correlationId: correlationIdOf(req) });
+    const { roots, ...range } = q;
+    return this.rpc.send(Rpc.MessagesList, { actor, channelId: p.id, ...range, ...(roots ? { roots: roots === 'true' } : {}) }, { correlationId: correlationIdOf(req) });
   }
 
   /** 201 with the new message; 200 with the original when the clientMessageId was already used. */

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { MESSAGE_ATTACHMENTS_MAX, MESSAGE_BODY_MAX_LENGTH, MESSAGE_PAGE_MAX } from '@wellifiy/contracts';
 
 export class SendMessageDto {
@@ -30,4 +30,8 @@ export class ListMessagesQuery {
   @ApiPropertyOptional({ maximum: MESSAGE_PAGE_MAX, default: 50 })
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(MESSAGE_PAGE_MAX)
   limit?: number;
+
+  @ApiPropertyOptional({ description: 'true: thread roots only (replies left out). Default: every message, replies included, so catch-up by seq is exact' })
+  @IsOptional() @IsIn(['true', 'false'], { message: 'roots must be true or false' })
+  roots?: 'true' | 'false';
 }

@@ -13,5 +13,14 @@ export class MessageEventsRealtime {
     router.on(Events.MessageUpdated, ({ data: { message } }, io) => {
       io.to(channelRoom(message.channelId)).emit(ClientEvents.MessageUpdated, message);
     });
+    router.on(Events.MessageDeleted, ({ data }, io) => {
+      io.to(channelRoom(data.channelId)).emit(ClientEvents.MessageDeleted, {
+        id: data.messageId, channelId: data.channelId, seq: data.seq, deletedBy: data.deletedBy ?? 'author',
+      });
+    });
+    // Counts only; the reacting user's id lets each client set its own `me`.
+    router.on(Events.ReactionUpdated, ({ data }, io) => {
+      io.to(channelRoom(data.channelId)).emit(ClientEvents.ReactionUpdated, data);
+    });
   }
 }
