@@ -1,4 +1,5 @@
 import { api } from './support/client';
+import { E2E_BASE_PORT } from './support/system';
 
 describe('operations endpoints', () => {
   it('liveness answers without a token', async () => {
@@ -18,6 +19,17 @@ describe('operations endpoints', () => {
       notifications: 'ok',
       'activation-rules': 'ok',
     });
+  });
+
+  it.each([
+    ['channels', 1, { rabbitmq: 'ok', mongodb: 'ok', redis: 'ok' }],
+    ['messages', 2, { rabbitmq: 'ok', mongodb: 'ok' }],
+    ['notifications', 3, { rabbitmq: 'ok', mongodb: 'ok', redis: 'ok' }],
+    ['activation-rules', 4, { rabbitmq: 'ok', mongodb: 'ok' }],
+  ])('%s reports readiness of each of its dependencies', async (_name, offset, checks) => {
+    const res = await fetch(`http://127.0.0.1:${E2E_BASE_PORT + Number(offset)}/health/ready`);
+    expect(res.status).toBe(200);
+    expect((await res.json()).checks).toMatchObject(checks);
   });
 
   it('metrics are exposed in Prometheus format', async () => {

@@ -3,7 +3,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { Queues } from '@wellifiy/contracts';
 import { IDEMPOTENCY_STORE, MessagingModule } from '@wellifiy/messaging';
-import { OpsModule } from '@wellifiy/ops';
+import { OpsModule, redisReadinessVia } from '@wellifiy/ops';
 import { bullConnection, MongoIdempotencyStore, MongoModule } from '@wellifiy/persistence';
 import { ActivationController } from './activation/activation.controller';
 import { ActivationService } from './activation/activation.service';
@@ -42,8 +42,9 @@ export class AppModule {
         ]),
         MessagingModule.forRoot({ url: config.AMQP_URL, source: 'channels', rpcTimeoutMs: config.RPC_TIMEOUT_MS }),
         BullModule.forRoot({ connection: bullConnection(config.REDIS_URL), prefix: config.QUEUE_PREFIX }),
-        BullModule.registerQueue({ name: Queues.ArchivedMemberFallback }),
-        OpsModule.forRoot({ mongo: true }),
+        // Global so the readiness check (OpsModule) can reach Redis through the queue.
+        { ...BullModule.registerQueue({ name: Queues.ArchivedMemberFallback }), global: true },
+        OpsModule.forRoot({ mongo: true, extraChecks: redisReadinessVia(Queues.ArchivedMemberFallback) }),
       ],
       controllers: [
         ChannelsController,

@@ -1,9 +1,8 @@
-import { BullModule, getQueueToken } from '@nestjs/bullmq';
+import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import type { Queue } from 'bullmq';
 import { IDEMPOTENCY_STORE, MessagingModule } from '@wellifiy/messaging';
-import { OpsModule } from '@wellifiy/ops';
+import { OpsModule, redisReadinessVia } from '@wellifiy/ops';
 import { MongoIdempotencyStore, MongoModule } from '@wellifiy/persistence';
 import { NotificationsConfig } from './config/notifications.config';
 import { redisConnectionOptions } from './config/redis-connection';
@@ -33,19 +32,6 @@ import { SettingsHandler } from './settings/settings.handler';
 import { MongoSettingsRepository, SettingsRepository } from './settings/settings.repository';
 import { SettingsService } from './settings/settings.service';
 
-const redisReadiness = {
-  inject: [getQueueToken(Queues.Digest)],
-  useFactory: (queue: Queue) => [
-    {
-      name: 'redis',
-      check: async () => {
-        const client = (await queue.client) as unknown as { ping(): Promise<string> };
-        await client.ping();
-      },
-    },
-  ],
-};
-
 @Module({})
 export class AppModule {
   static register(config: NotificationsConfig): DynamicModule {
@@ -64,7 +50,7 @@ export class AppModule {
         BullModule.forRoot({ connection: redisConnectionOptions(config.REDIS_URL), prefix: config.QUEUE_PREFIX }),
         // Global so the readiness check (OpsModule) can reach Redis through the digest queue.
         { ...BullModule.registerQueue({ name: Queues.Digest }, { name: Queues.Push }), global: true },
-        OpsModule.forRoot({ mongo: true, extraChecks: redisReadiness }),
+        OpsModule.forRoot({ mongo: true, extraChecks: redisReadinessVia(Queues.Digest) }),
       ],
       controllers: [RecipientsHandler, ReadStateHandler, SettingsHandler, PushHandler],
       providers: [
