@@ -29,7 +29,7 @@ describe('operations endpoints', () => {
   ])('%s reports readiness of each of its dependencies', async (_name, offset, checks) => {
     const res = await fetch(`http://127.0.0.1:${E2E_BASE_PORT + Number(offset)}/health/ready`);
     expect(res.status).toBe(200);
-    expect((await res.json()).checks).toMatchObject(checks);
+    expect(((await res.json()) as { checks: Record<string, string> }).checks).toMatchObject(checks);
   });
 
   it('metrics are exposed in Prometheus format', async () => {
