@@ -15,7 +15,7 @@ export interface SetPreviewInput {
 }
 
 export abstract class LinkPreviewsRepository {
-  /** Stores the (encrypted) preview on the message with its message.updated in the outbox; null if the message is gone. */
+  /** Stores the (encrypted) preview on the message with its message.updated in the outbox; null if the message is gone or deleted. */
   abstract setPreview(input: SetPreviewInput): Promise<MessageView | null>;
 }
 
@@ -38,7 +38,7 @@ export class MongoLinkPreviewsRepository extends LinkPreviewsRepository {
   async setPreview({ orgId, messageId, preview, correlationId }: SetPreviewInput): Promise<MessageView | null> {
     const done = await this.locks.run(documentKey('messages', messageId), async () => {
       const doc = await this.messages.findOne({ _id: messageId, orgId }).select({ outbox: 0, outboxAt: 0 }).lean<MessageDoc>();
-      if (!doc) return null;
+      if (!doc || doc.deleted) return null; // a deleted message shows a tombstone, not a preview of its link
       const view = toMessageView({ ...doc, body: this.cipher.openBody(doc._id, doc.body), linkPreview: preview });
       const entry = this.cipher.sealEvent(outboxEntry(Events.MessageUpdated, { message: view }, { orgId, correlationId }));
       const res = await this.messages.updateOne(

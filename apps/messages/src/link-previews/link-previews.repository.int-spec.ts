@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
+import { Test, TestingModule } from '@nestjs/testing';
+import type { Connection } from 'mongoose';
+import { KeyRing } from '@wellifiy/crypto';
+import { DocumentLocks, OutboxRelay } from '@wellifiy/messaging';
+import { MongoModule } from '@wellifiy/persistence';
+import { LOCAL_ENCRYPTION_ACTIVE_KEY_ID, LOCAL_ENCRYPTION_KEYS, testInfra, uniqueName } from '@wellifiy/testing';
+import { MessageCipher } from '../encryption/message-cipher';
+import { MESSAGE_MODEL, MessageSchema } from '../messages/message.schema';
+import { MessagesRepository, MongoMessagesRepository } from '../messages/messages.repository';
+import { LinkPreviewsRepository, MongoLinkPreviewsRepository } from './link-previews.repository';
+
+/** The preview lands on the stored message, encrypted, with message.updated in its outbox (FerretDB). */
+describe('MongoLinkPreviewsRepository (FerretDB)', () => {
+  const dbName = uniqueName('it-previews');
+  const org = uniqueName('org');
+  const dispatched: { id: string; types: string[] }[] = [];
+  let moduleRef: TestingModule;
+  let connection: Connection;
+  let messages: MessagesRepository;
+  let previews: LinkPreviewsRepository;
+  const preview = { url: 'https://clinic.example/news?id=42', title: 'Clinic news', siteName: 'Clinic' };
+
+  beforeAll(async () => {
+    // The relay's publishing is not under test here: record what would be published instead.
+    const relay = { register: () => undefined, dispatch: async (_m: unknown, id: string, entries: { type: string }[]) => void dispatched.push({ id, types: entries.map((e) => e.type) }) };
+    moduleRef = await Test.createTestingModule({
+      imports: [MongoModule.forRoot({ url: testInfra.mongoUrl, dbName }), MongooseModule.forFeature([{ name: MESSAGE_MODEL, schema: MessageSchema }])],
+      providers: [
+        { provide: DocumentLocks, useValue: new DocumentLocks() },
+        { provide: MessageCipher, useValue: new MessageCipher(KeyRing.parse(LOCAL_ENCRYPTION_KEYS, LOCAL_ENCRYPTION_ACTIVE_KEY_ID)) },
+        { provide: OutboxRelay, useValue: relay as unknown as OutboxRelay },
+        { provide: MessagesRepository, useClass: MongoMessagesRepository },
+        { provide: LinkPreviewsRepository, useClass: MongoLinkPreviewsRepository },
+      ],
+    }).compile();
+    await moduleRef.init();
+    connection = moduleRef.get<Connection>(getConnectionToken());
+    messages = moduleRef.get(MessagesRepository);
+    previews = moduleRef.get(LinkPreviewsRepository);
+  });
+
+  afterAll(async () => {
+    await connection?.dropDatabase().catch(() => undefined); // this test's own, uniquely named database
+    await moduleRef?.close();
+  });
+
+  async function aMessage(body: string): Promise<{ id: string; channelId: string }> {
+    const channelId = `ch_${randomUUID().replace(/-/g, '')}`;
+    const view = await messages.append(
+      { _id: `msg_${randomUUID().replace(/-/g, '')}`, orgId: org, channelId, senderId: 'tm_1', senderKind: 'team_member', clientMessageId: randomUUID(), body, threadId: null, createdAt: new Date() },
+      () => [],
+    );
+    if (!view) throw new Error('not stored');
+    return { id: view.id, channelId };
+  }
+
+  it('stores the preview encrypted, returns the whole view and queues message.updated', async () => {
+    const { id, channelId } = await aMessage(`read ${preview.url}`);
+    const view = await previews.setPreview({ orgId: org, messageId: id, preview });
+    expect(view).toMatchObject({ id, channelId, body: `read ${preview.url}`, linkPreview: preview });
+    expect(dispatched).toContainEqual({ id, types: ['message.updated'] });
+
+    const raw = await connection.collection('messages').findOne({ _id: id as never });
+    expect(JSON.stringify(raw?.linkPreview)).not.toContain('clinic.example');
+    expect(raw?.linkPreview).toMatchObject({ keyId: LOCAL_ENCRYPTION_ACTIVE_KEY_ID, ciphertext: expect.any(String) });
+    const [listed] = await messages.list(org, channelId, { limit: 10 });
+    expect(listed.linkPreview).toEqual(preview);
+  });
+
+  it('another organisation, an unknown id or a deleted message get nothing', async () => {
+    const { id } = await aMessage(`read ${preview.url}`);
+    expect(await previews.setPreview({ orgId: 'org_other', messageId: id, preview })).toBeNull();
+    expect(await previews.setPreview({ orgId: org, messageId: 'msg_unknown', preview })).toBeNull();
+    await connection.collection('messages').updateOne({ _id: id as never }, { $set: { deleted: true } });
+    expect(await previews.setPreview({ orgId: org, messageId: id, preview })).toBeNull();
+    expect((await connection.collection('messages').findOne({ _id: id as never }))?.linkPreview ?? null).toBeNull();
+  });
+});
