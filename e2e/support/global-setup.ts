@@ -5,7 +5,7 @@ import { messagesTestEnv } from './media-env';
 import { notificationsTestEnv } from './notifications-env';
 
 declare global {
-  var __WELLIFIY_E2E__: { apps: Testing.RunningApp[]; vhost: string | null } | undefined;
+  var __WELLIFIY_E2E__: { apps: Testing.RunningApp[]; vhost: string | null; dbPrefix: string } | undefined;
 }
 
 /**
@@ -35,5 +35,5 @@ export default async function globalSetup(): Promise<void> {
     logs: path.join(root, 'reports/e2e-logs'),
     extraEnv: { gateway: { RATE_LIMIT_PER_MINUTE: '100000' }, notifications: notificationsTestEnv(basePort), messages: messagesTestEnv(basePort) },
   });
-  globalThis.__WELLIFIY_E2E__ = { apps, vhost: broker.vhost };
+  globalThis.__WELLIFIY_E2E__ = { apps, vhost: broker.vhost, dbPrefix };
 }
