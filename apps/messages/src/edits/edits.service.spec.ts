@@ -133,6 +133,16 @@ describe('EditsService (DESIGN §2 rule 6, §3 edit and delete)', () => {
     expect(audit.changes).toHaveLength(1);
   });
 
+  it('a tombstone withholds the body, the attachments and the link preview', async () => {
+    store.add({ _id: 'm_media', senderId: 'tm_author', body: 'see https://example.org', attachments: ['med_1'], linkPreview: { url: 'https://example.org', title: 'Example' } });
+    const before = await service.edit({ actor: tmAuthor, channelId: 'ch_1', messageId: 'm_media', body: 'see https://example.org (edited)' });
+    expect(before).toMatchObject({ attachments: ['med_1'], linkPreview: { url: 'https://example.org' } });
+    const tombstone = await service.delete({ actor: tmAuthor, channelId: 'ch_1', messageId: 'm_media' });
+    expect(tombstone).toMatchObject({ body: '', deleted: true });
+    expect(tombstone).not.toHaveProperty('attachments');
+    expect(tombstone).not.toHaveProperty('linkPreview');
+  });
+
   it('a deleted message cannot be edited (409)', async () => {
     await service.delete({ actor: tmAuthor, channelId: 'ch_1', messageId: 'm_tm' });
     await expect(service.edit({ actor: tmAuthor, channelId: 'ch_1', messageId: 'm_tm', body: 'x' })).rejects.toMatchObject({ code: 'MESSAGE_DELETED' });

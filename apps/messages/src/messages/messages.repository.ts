@@ -49,8 +49,9 @@ export function toMessageView(d: NewMessage, viewerId?: string): MessageView {
     ...(d.reactions?.length ? { reactions: d.reactions.map((r) => ({ emoji: r.emoji, count: r.userIds.length, ...(viewerId ? { me: r.userIds.includes(viewerId) } : {}) })) } : {}),
     ...(d.editedAt ? { editedAt: d.editedAt.toISOString(), editedBy: d.editedBy ?? 'author' } : {}),
     ...(d.deleted ? { deleted: true, deletedBy: d.deletedBy ?? 'author' } : {}),
-    ...(d.attachments?.length ? { attachments: d.attachments } : {}),
-    ...(d.linkPreview ? { linkPreview: d.linkPreview } : {}),
+    // A tombstone withholds everything the sender posted: the body, its media and the preview of its link.
+    ...(d.attachments?.length && !d.deleted ? { attachments: d.attachments } : {}),
+    ...(d.linkPreview && !d.deleted ? { linkPreview: d.linkPreview } : {}),
   };
 }
 
