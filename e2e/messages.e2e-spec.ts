@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
-import { expectEventually, testInfra } from '@wellifiy/testing';
+import { expectEventually, testInfra, tokenFor } from '@wellifiy/testing';
 import { api, connectRealtime, newOrg, RealtimeClient } from './support/client';
 import { e2eDbName } from './support/system';
 
@@ -206,6 +206,29 @@ describe('messages: threads, reactions, edit and delete, encryption at rest, rea
       const msg = await send(tm.token, 'private');
       expect((await api('PATCH', path(msg.id), { token: outsider.token, body: { body: 'x' } })).status).toBe(404);
       expect((await api('DELETE', path(msg.id), { token: outsider.token })).status).toBe(404);
+    });
+  });
+
+  describe('authorization table (rule 1): outsiders and other organisations get 404 on every message action', () => {
+    it.each([
+      ['GET', '/replies', undefined],
+      ['POST', '/replies', { clientMessageId: 'x', body: 'x' }],
+      ['PUT', '/reactions/like', undefined],
+      ['DELETE', '/reactions/like', undefined],
+      ['PATCH', '', { body: 'x', reason: 'r' }],
+      ['DELETE', '?reason=r', undefined],
+    ])('%s …/:messageId%s', async (method, suffix, body) => {
+      const msg = await send(tm.token, 'members only');
+      // The same user ids in another organisation, with every permission, see nothing.
+      const otherOrgManager = tokenFor({ userId: manager.userId, orgId: `org_${randomUUID().slice(0, 8)}`, kind: 'team_member', perms: ['messaging:manage'] });
+      const otherOrgPatient = tokenFor({ userId: patient.userId, orgId: `org_${randomUUID().slice(0, 8)}`, kind: 'patient' });
+      for (const token of [outsider.token, otherOrgManager, otherOrgPatient]) {
+        const res = await api(method, path(msg.id, suffix), { token, body });
+        expect({ method, suffix, status: res.status }).toEqual({ method, suffix, status: 404 });
+      }
+      const unchanged = await api('GET', `/v1/channels/${channelId}/messages?after=${msg.seq - 1}`, { token: tm.token });
+      expect(unchanged.body.messages[0]).toMatchObject({ id: msg.id, body: 'members only' });
+      expect(unchanged.body.messages[0]).not.toHaveProperty('reactions');
     });
   });
 
