@@ -161,6 +161,17 @@ describe('message changes on FerretDB', () => {
     ]);
   });
 
+  it('an edit keeps the link preview in the message it returns and announces (stored encrypted, untouched by the change)', async () => {
+    const { channelId, rootId } = await newChannelWithRoot(['pat_1']);
+    const cipher = moduleRef.get(MessageCipher);
+    const preview = { url: 'https://example.org/a', title: 'Example' };
+    await connection.collection('messages').updateOne({ _id: rootId as never }, { $set: { linkPreview: cipher.sealLinkPreview(rootId, preview) } });
+    const edited = await edits.edit({ actor: patient, channelId, messageId: rootId, body: 'root message, edited' });
+    expect(edited).toMatchObject({ body: 'root message, edited', linkPreview: preview });
+    const raw = await connection.collection('messages').findOne({ _id: rootId as never });
+    expect(raw?.linkPreview).toMatchObject({ keyId: 'it1' });
+  });
+
   it('read access is logged in batches: who read which channel, when, which seqs — ids only', async () => {
     const { channelId, rootId } = await newChannelWithRoot(['tm_1']);
     audit.recordRead({ orgId: org, channelId, userId: 'tm_1', userKind: 'team_member', what: 'thread', messageId: rootId, count: 3, fromSeq: 2, toSeq: 4, at: new Date() });

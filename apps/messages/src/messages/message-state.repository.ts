@@ -105,8 +105,11 @@ export class MongoMessageStateRepository extends MessageStateRepository {
   }
 
   private open(doc: MessageDoc): NewMessage {
-    // The link preview stays with the messages repository's mapper; in-place changes never touch it.
-    const { linkPreview: _preview, ...rest } = doc as MessageDoc & { linkPreview?: unknown };
-    return { ...rest, body: this.cipher.openBody(doc._id, doc.body) };
+    // In-place changes never set the preview, but the views and events they produce must still carry it.
+    return {
+      ...doc,
+      body: this.cipher.openBody(doc._id, doc.body),
+      linkPreview: doc.linkPreview ? this.cipher.openLinkPreview(doc._id, doc.linkPreview) : null,
+    };
   }
 }
