@@ -125,7 +125,7 @@ describe('activation rules and patient intake', () => {
       const patient = await org2.patient(undefined, { allocationClinicianId: clinician.userId });
       const care = await expectEventually(async () => {
         const c = byType(await channelsOf(patient), 'care_team');
-        expect(c).toBeDefined();
+        expect(c).toMatchObject({ type: 'care_team', patientId: patient.userId });
         return c;
       });
       expect(memberIds(care)).toEqual([clinician.userId, patient.userId].sort());
@@ -142,7 +142,7 @@ describe('activation rules and patient intake', () => {
       const care = await expectEventually(
         async () => {
           const c = byType(await channelsOf(patient), 'care_team');
-          expect(c).toBeDefined();
+          expect(c).toMatchObject({ type: 'care_team', patientId: patient.userId });
           return c;
         },
         { timeoutMs: 15_000 },

@@ -212,7 +212,7 @@ describe('media and link previews', () => {
       const id = await send(`Please read ${url} before your visit`);
       const updated = await expectEventually(() => {
         const u = socket.received('message.updated').find((m) => m.id === id);
-        expect(u).toBeDefined();
+        expect(u).toMatchObject({ id, linkPreview: expect.objectContaining({ url: expect.any(String) }) });
         return u;
       });
       expect(updated.linkPreview).toEqual({

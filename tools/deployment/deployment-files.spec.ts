@@ -478,7 +478,7 @@ describe('Dockerfile', () => {
     expect(finalStage.some((l) => /^ARG APP\b/.test(l))).toBe(true);
     expect(finalStage.some((l) => /^ENV .*\bAPP=\$\{?APP\}?/.test(l))).toBe(true);
     const user = finalStage.filter((l) => /^USER\s/.test(l)).pop();
-    expect(user).toBeDefined();
+    expect(user).toMatch(/^USER\s+\S+/);
     expect(user).not.toMatch(/^USER\s+(root|0)(:|\s|$)/);
     expect(finalStage.filter((l) => /^CMD\s/.test(l)).pop()).toMatch(/node dist\/apps\/\$\{?APP\}?\/src\/main\.js/);
   });

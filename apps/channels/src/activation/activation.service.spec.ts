@@ -1,36 +1,13 @@
 import 'reflect-metadata';
 import { DomainError, ErrorCode, Events } from '@wellifiy/contracts';
-import { OutboxEntry } from '@wellifiy/messaging';
-import { Channel } from '../channels/channel.mapper';
-import { ChannelsRepository } from '../channels/channels.repository';
+import { FakeChannelsRepository } from '../channels/channels.fakes';
 import { DirectoryRepository, Patient, TeamMember } from '../directory/directory.repository';
 import { DirectoryService } from '../directory/directory.service';
 import { ActivationService } from './activation.service';
 
 const ORG = 'org_1';
 
-/**
- * Fakes of exactly the repository methods activation uses (lookups filter by organisation like the real
- * ones), typed against the abstract classes with Pick so they stay checked without stubbing the rest.
- */
-class FakeChannelsRepository implements Pick<ChannelsRepository, 'insert' | 'findByUniqueKey'> {
-  readonly channels: Channel[] = [];
-  readonly outbox: OutboxEntry[] = [];
-  beforeInsert?: () => void;
-
-  async insert(channel: Channel, events: OutboxEntry[]): Promise<Channel | null> {
-    this.beforeInsert?.();
-    if (this.channels.some((c) => c.orgId === channel.orgId && c.uniqueKey === channel.uniqueKey)) return null;
-    this.channels.push(structuredClone(channel));
-    this.outbox.push(...events);
-    return structuredClone(channel);
-  }
-  async findByUniqueKey(orgId: string, uniqueKey: string): Promise<Channel | null> {
-    const c = this.channels.find((x) => x.orgId === orgId && x.uniqueKey === uniqueKey);
-    return c ? structuredClone(c) : null;
-  }
-}
-
+/** Directory fake with seeding helpers (lookups filter by organisation like the real repository). */
 class FakeDirectoryRepository implements Pick<DirectoryRepository, 'findPatient' | 'findTeamMember'> {
   readonly patients: Patient[] = [];
   readonly teamMembers: TeamMember[] = [];
@@ -60,7 +37,7 @@ function setup() {
     .teamMember(ORG, 'tm_old', true)
     .teamMember('org_2', 'tm_foreign')
     .patient('org_2', 'pt_foreign');
-  const service = new ActivationService(repo as unknown as ChannelsRepository, new DirectoryService(directory as unknown as DirectoryRepository));
+  const service = new ActivationService(repo, new DirectoryService(directory as unknown as DirectoryRepository));
   return { repo, service };
 }
 
