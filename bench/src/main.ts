@@ -8,8 +8,9 @@ import { Queue, QueueEvents, Worker } from 'bullmq';
 import Redis from 'ioredis';
 import mongoose from 'mongoose';
 import { io, Socket } from 'socket.io-client';
+import { Topology } from '@wellifiy/contracts';
 import { bullConnection } from '@wellifiy/persistence';
-import { createIsolatedVhost, deleteVhost, RunningApp, startSystem, stopApp, TEST_JWT_SECRET, testInfra, tokenFor, uniqueName } from '@wellifiy/testing';
+import { AppName, createIsolatedVhost, deleteVhost, RunningApp, startSystem, stopApp, TEST_JWT_SECRET, testInfra, tokenFor, uniqueName } from '@wellifiy/testing';
 import { Histogram, openLoop } from './histogram';
 
 /**
@@ -24,6 +25,7 @@ const { values: args } = parseArgs({
     'jwt-secret': { type: 'string' },
     out: { type: 'string', default: 'reports/benchmark.md' },
     sockets: { type: 'string' },
+    profile: { type: 'boolean', default: false },
   },
 });
 
@@ -43,6 +45,71 @@ interface Ctx {
   amqpUrl: string;
   secret: string;
   orgId: string;
+}
+
+/** Database commands every back-end service has sent so far, from their /metrics (db_commands_total). */
+interface DbCounts {
+  commands: number;
+  writes: number;
+  /** Sum of round-trip seconds of all commands. */
+  seconds: number;
+  byService: Record<string, { commands: number; writes: number }>;
+  /** `service command` → count */
+  byCommand: Record<string, number>;
+}
+
+const WRITE_COMMANDS = new Set(['insert', 'update', 'delete', 'findAndModify']);
+
+/** The back-end services of a local system listen on the gateway's port + 1…4. */
+function serviceMetricUrls(gateway: string): string[] {
+  const url = new URL(gateway);
+  return [1, 2, 3, 4].map((k) => `${url.protocol}//${url.hostname}:${Number(url.port) + k}/metrics`);
+}
+
+async function dbCounts(ctx: Ctx): Promise<DbCounts> {
+  const out: DbCounts = { commands: 0, writes: 0, seconds: 0, byService: {}, byCommand: {} };
+  for (const url of serviceMetricUrls(ctx.gateway)) {
+    const text = await (await fetch(url)).text();
+    for (const line of text.split('\n')) {
+      const m = /^db_commands_total\{([^}]*)\} (\d+(?:\.\d+)?)$/.exec(line);
+      const t = /^db_command_seconds_sum\{([^}]*)\} ([\d.e+-]+)$/.exec(line);
+      if (t) out.seconds += Number(t[2]);
+      if (!m) continue;
+      const labels = Object.fromEntries([...m[1].matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+      const n = Number(m[2]);
+      const svc = (out.byService[labels.service] ??= { commands: 0, writes: 0 });
+      out.commands += n;
+      svc.commands += n;
+      const key = `${labels.service} ${labels.command}`;
+      out.byCommand[key] = (out.byCommand[key] ?? 0) + n;
+      if (WRITE_COMMANDS.has(labels.command)) {
+        out.writes += n;
+        svc.writes += n;
+      }
+    }
+  }
+  return out;
+}
+
+/** Database work per message between two readings. */
+function perMessage(before: DbCounts, after: DbCounts, messages: number): { commands: number; writes: number; ms: number; writesBy: string; commandsBy: string } {
+  const commandsBy = Object.keys(after.byCommand)
+    .map((k) => [k, (after.byCommand[k] - (before.byCommand[k] ?? 0)) / messages] as const)
+    .filter(([, n]) => n >= 0.05)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${k} ${n.toFixed(2)}`)
+    .join(', ');
+  const writesBy = Object.keys(after.byService)
+    .sort()
+    .map((svc) => `${svc} ${((after.byService[svc].writes - (before.byService[svc]?.writes ?? 0)) / messages).toFixed(2)}`)
+    .join(', ');
+  return {
+    commands: (after.commands - before.commands) / messages,
+    writes: (after.writes - before.writes) / messages,
+    ms: ((after.seconds - before.seconds) * 1000) / messages,
+    writesBy,
+    commandsBy,
+  };
 }
 
 interface Member {
@@ -113,7 +180,7 @@ async function seed(ctx: Ctx): Promise<{ channels: { id: string; members: Member
     }
     channels.push({ id: res.body.id, members });
   }
-  const groupSizes = quick ? [10] : [10, 25, 50, 300];
+  const groupSizes = quick ? [10, 30] : [10, 25, 50, 200, 500];
   for (const size of groupSizes) {
     const ps = patients.slice(0, Math.min(size - 1, patients.length));
     const res = await http<{ id: string }>(ctx, 'POST', '/v1/channels', staff[0].token, { type: 'group', name: `Group ${size}`, memberIds: ps.map((p) => p.userId) });
@@ -138,6 +205,27 @@ async function connectAll(ctx: Ctx, users: Member[]): Promise<void> {
   }
 }
 
+/**
+ * Waits until the system is idle: every back-end service's event queue empty and no database commands for a
+ * moment. Each phase starts from rest, so it never pays for the previous phase's backlog.
+ */
+async function settle(ctx: Ctx): Promise<void> {
+  const conn = await amqp.connect(ctx.amqpUrl);
+  const ch = await conn.createChannel();
+  const queues = (['channels', 'messages', 'notifications', 'activation-rules'] as const).map((s) => Topology.eventQueue(s));
+  let quiet = 0;
+  let last = (await dbCounts(ctx)).commands;
+  const deadline = Date.now() + 180_000;
+  while (quiet < 2 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 400));
+    const depths = await Promise.all(queues.map(async (q) => (await ch.checkQueue(q)).messageCount));
+    const now = (await dbCounts(ctx)).commands;
+    quiet = depths.every((d) => d === 0) && now - last <= 2 ? quiet + 1 : 0;
+    last = now;
+  }
+  await conn.close();
+}
+
 /** send→ack (HTTP 201) and send→delivered to the last member socket, at a fixed arrival rate. */
 async function loadAt(ctx: Ctx, channels: { id: string; members: Member[] }[], rate: number, seconds: number) {
   const ack = new Histogram();
@@ -152,10 +240,11 @@ async function loadAt(ctx: Ctx, channels: { id: string; members: Member[] }[], r
     }
   };
   const sockets = new Set(channels.flatMap((c) => c.members.map((m) => m.socket)).filter((s): s is Socket => !!s));
+  await settle(ctx);
   for (const s of sockets) s.on('message.created', onMessage);
-  const small = channels.filter((c) => c.members.length <= 6);
+  const before = await dbCounts(ctx);
   const result = await openLoop(rate, seconds, async (i) => {
-    const c = small[i % small.length];
+    const c = channels[i % channels.length];
     const sender = c.members[i % c.members.length];
     const clientMessageId = `b-${randomUUID()}`;
     const t0 = performance.now();
@@ -167,10 +256,13 @@ async function loadAt(ctx: Ctx, channels: { id: string; members: Member[] }[], r
   const deadline = Date.now() + 5000;
   while (waiting.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   for (const s of sockets) s.off('message.created', onMessage);
-  return { ack: ack.summary(), delivered: delivered.summary(), errors: result.errors, undelivered: waiting.size, achieved: result.sent / seconds };
+  await new Promise((r) => setTimeout(r, 300)); // consumers that are not on the delivery path (notifications) finish
+  const db = perMessage(before, await dbCounts(ctx), Math.max(1, result.sent));
+  return { ack: ack.summary(), delivered: delivered.summary(), errors: result.errors, undelivered: waiting.size, achieved: result.sent / seconds, db };
 }
 
-async function rawCeilings(ctx: Ctx): Promise<void> {
+async function rawCeilings(ctx: Ctx): Promise<{ part: string; perSecond: number }[]> {
+  const ceilings: { part: string; perSecond: number }[] = [];
   const seconds = scale.rawSeconds;
   const rows: [string, string, string][] = [];
   // RabbitMQ: persistent publishes with confirms, 64 in flight.
@@ -190,6 +282,7 @@ async function rawCeilings(ctx: Ctx): Promise<void> {
     }
     await conn.close();
     rows.push(['RabbitMQ publish with confirms', `${Math.round(n / seconds)} msg/s`, '—']);
+    ceilings.push({ part: 'RabbitMQ publishes', perSecond: n / seconds });
   }
   // Database server: single-document inserts, 16 in flight.
   {
@@ -204,6 +297,7 @@ async function rawCeilings(ctx: Ctx): Promise<void> {
     await db.dropDatabase();
     await client.close();
     rows.push(['database insert (MongoDB wire)', `${Math.round(n / seconds)} docs/s`, '—']);
+    ceilings.push({ part: 'database inserts', perSecond: n / seconds });
   }
   // Redis: INCR, pipelined by 100.
   {
@@ -220,8 +314,10 @@ async function rawCeilings(ctx: Ctx): Promise<void> {
     await redis.del(key);
     redis.disconnect();
     rows.push(['Redis INCR (pipelined)', `${Math.round(n / seconds)} ops/s`, '—']);
+    ceilings.push({ part: 'Redis operations', perSecond: n / seconds });
   }
   report.push({ section: '(a) ceilings of the parts', rows });
+  return ceilings;
 }
 
 async function bullLateness(): Promise<void> {
@@ -245,6 +341,9 @@ async function bullLateness(): Promise<void> {
   const s = lateness.summary();
   report.push({ section: '(f) BullMQ delayed jobs', rows: [['lateness p50 / p99 / max', `${fmt(s.p50)} / ${fmt(s.p99)} / ${fmt(s.max)}`, '≤ 1000 ms']] });
 }
+
+/** With --profile every service writes a V8 CPU profile (reports/profiles/<app>.cpuprofile) when it stops. */
+const profileArgs = (dir: string) => (app: AppName): string[] => (args.profile ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${app}.cpuprofile`] : []);
 
 async function main(): Promise<void> {
   const root = path.resolve(__dirname, '../../..');
@@ -270,38 +369,55 @@ async function main(): Promise<void> {
       logLevel: 'warn',
       logs: path.join(root, 'reports/bench-logs'),
       extraEnv: { gateway: { RATE_LIMIT_PER_MINUTE: '10000000' } },
+      nodeArgs: profileArgs(path.join(root, 'reports/profiles')),
     });
     ctx = { gateway: 'http://127.0.0.1:3600', amqpUrl: broker.url, secret: TEST_JWT_SECRET, orgId: uniqueName('bench-org') };
   }
   const started = Date.now();
   try {
     process.stdout.write('[bench] raw ceilings…\n');
-    await rawCeilings(ctx);
+    const ceilings = await rawCeilings(ctx);
     process.stdout.write(`[bench] seeding ${scale.users} users and their channels…\n`);
     const { channels, users } = await seed(ctx);
+    const careChannels = channels.filter((c) => c.members.length <= 6);
     await connectAll(ctx, users);
     const fixed: [string, string, string][] = [];
     for (const rate of scale.rates) {
       process.stdout.write(`[bench] ${rate} messages/s with ${users.length} sockets…\n`);
-      const r = await loadAt(ctx, channels, rate, scale.phaseSeconds);
+      const r = await loadAt(ctx, careChannels, rate, scale.phaseSeconds);
       fixed.push([`${rate} msg/s: send→ack p50 / p99`, `${fmt(r.ack.p50)} / ${fmt(r.ack.p99)}`, rate === 200 ? 'p99 ≤ 30 ms' : '—']);
       fixed.push([`${rate} msg/s: send→delivered (last recipient) p50 / p99`, `${fmt(r.delivered.p50)} / ${fmt(r.delivered.p99)}`, rate === 200 ? 'p99 ≤ 60 ms' : '—']);
       fixed.push([`${rate} msg/s: errors / undelivered`, `${r.errors} / ${r.undelivered}`, '0 / 0']);
+      fixed.push([
+        `${rate} msg/s: database work per message (all services)`,
+        `${r.db.commands.toFixed(1)} commands (${r.db.commandsBy}), ${r.db.ms.toFixed(1)} ms of round-trips; writes ${r.db.writes.toFixed(2)} (${r.db.writesBy})`,
+        '—',
+      ]);
     }
     report.push({ section: `(b) fixed rates, ${users.length} sockets`, rows: fixed });
 
     const ramp: [string, string, string][] = [];
     let knee: number | null = null;
+    let sustained = 0;
     for (const rate of scale.ramp) {
       process.stdout.write(`[bench] ramp: ${rate} messages/s…\n`);
-      const r = await loadAt(ctx, channels, rate, scale.rampSeconds);
+      const r = await loadAt(ctx, careChannels, rate, scale.rampSeconds);
       ramp.push([`${rate} msg/s offered`, `achieved ${r.achieved.toFixed(0)}/s, ack p99 ${fmt(r.ack.p99)}, delivered p99 ${fmt(r.delivered.p99)}, errors ${r.errors}`, '—']);
       if ((r.delivered.p99 ?? Infinity) > 100 || r.errors > 0) {
         knee = rate;
         break;
       }
+      sustained = Math.max(sustained, r.achieved);
     }
     ramp.push(['saturation knee (first rate with p99 > 100 ms or errors)', knee === null ? `beyond ${scale.ramp[scale.ramp.length - 1]} msg/s` : `${knee} msg/s`, '≥ 1500 msg/s sustained']);
+    // Each message costs at least one database insert and one broker publish: the pipeline is compared with the
+    // slowest of the parts it cannot do without.
+    const slowest = ceilings.reduce((a, b) => (b.perSecond < a.perSecond ? b : a));
+    ramp.push([
+      'pipeline throughput (highest rate below the knee) / slowest part',
+      `${sustained.toFixed(0)} msg/s = ${((100 * sustained) / slowest.perSecond).toFixed(1)} % of ${slowest.part} (${Math.round(slowest.perSecond)}/s)`,
+      '—',
+    ]);
     report.push({ section: '(c) ramp to the knee', rows: ramp });
 
     const fan: [string, string, string][] = [];
@@ -309,9 +425,12 @@ async function main(): Promise<void> {
       const c = channels.filter((x) => x.members.length >= size).sort((a, b) => a.members.length - b.members.length)[0];
       if (!c) continue;
       const r = await loadAt(ctx, [c], 20, 2);
-      fan.push([`channel of ${c.members.length} members: delivered p99`, fmt(r.delivered.p99), 'writes per message flat']);
+      fan.push([
+        `channel of ${c.members.length} members: delivered p99; database writes per message`,
+        `${fmt(r.delivered.p99)}; ${r.db.writes.toFixed(2)} (${r.db.writesBy})`,
+        'writes per message flat',
+      ]);
     }
-    fan.push(['database writes per message', '2 (message insert with its outbox event; outbox clear) — independent of members, by construction', 'flat']);
     report.push({ section: '(d) fan-out by channel size', rows: fan });
 
     const badge = new Histogram();

@@ -4,3 +4,4 @@ export * from './logger';
 export * from './metrics';
 export * from './ops.module';
 export * from './queue-readiness';
+export * from './db-metrics';

@@ -3,6 +3,7 @@ import { getConnectionToken } from '@nestjs/mongoose';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import type { Connection } from 'mongoose';
 import { AMQP_CONNECTION } from '@wellifiy/messaging';
+import { instrumentDatabase } from './db-metrics';
 import { HealthController, READINESS_CHECKS, ReadinessCheck, ReadinessService } from './health';
 import { MetricsController } from './metrics';
 
@@ -20,6 +21,8 @@ export const amqpReadiness = (connection: AmqpConnectionManager): ReadinessCheck
     if (!connection.isConnected()) throw new Error('not connected');
   },
 });
+
+const DB_METRICS = Symbol('DB_METRICS');
 
 export interface OpsModuleOptions {
   /** Extra checks beyond RabbitMQ (and MongoDB when `mongo` is true). */
@@ -42,10 +45,13 @@ export class OpsModule {
         return list;
       },
     };
+    const dbMetrics: Provider[] = opts.mongo
+      ? [{ provide: DB_METRICS, inject: [getConnectionToken()], useFactory: (connection: Connection) => (instrumentDatabase(connection), true) }]
+      : [];
     return {
       module: OpsModule,
       controllers: [HealthController, MetricsController],
-      providers: [checks, ReadinessService],
+      providers: [checks, ReadinessService, ...dbMetrics],
       exports: [ReadinessService],
     };
   }

@@ -20,6 +20,8 @@ export class MongoModule {
           serverSelectionTimeoutMS: 10_000,
           // FerretDB and MongoDB both accept this; retryable writes need a replica set, which dev lacks.
           retryWrites: false,
+          // Command monitoring feeds the db_commands_total / db_command_seconds metrics (names and timings only).
+          monitorCommands: true,
         }),
       ],
       exports: [MongooseModule],

@@ -23,6 +23,8 @@ export interface LocalSystemOptions {
   /** Where each app's output goes: a directory of <app>.log files, or 'inherit' (prefixed lines on stdout). */
   logs: string | 'inherit';
   extraEnv?: Partial<Record<AppName, Record<string, string>>>;
+  /** Extra node flags per app (e.g. --cpu-prof, which NODE_OPTIONS does not accept). */
+  nodeArgs?: (app: AppName) => string[];
 }
 
 export interface RunningApp {
@@ -67,7 +69,7 @@ export function appEnv(opts: LocalSystemOptions, app: AppName): Record<string, s
 
 /** Starts one app as its own process (node dist/apps/<app>/src/main.js). */
 export function startApp(opts: LocalSystemOptions, app: AppName): RunningApp {
-  const child = spawn(process.execPath, ['--enable-source-maps', path.join(opts.root, 'dist/apps', app, 'src/main.js')], {
+  const child = spawn(process.execPath, ['--enable-source-maps', ...(opts.nodeArgs?.(app) ?? []), path.join(opts.root, 'dist/apps', app, 'src/main.js')], {
     cwd: opts.root,
     env: { PATH: process.env.PATH ?? '', ...appEnv(opts, app) },
     stdio: ['ignore', 'pipe', 'pipe'],
