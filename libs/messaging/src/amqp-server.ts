@@ -8,7 +8,7 @@ import {
 } from '@wellifiy/contracts';
 import { connectAmqp } from './amqp-connection';
 import { EventConsumer, EventMeta } from './event-consumer';
-import { IdempotencyStore } from './idempotency';
+import { IdempotencyStore, REPEAT_SAFE } from './idempotency';
 import { declareBaseTopology, declareCommandQueue } from './topology';
 import { describeFieldErrors, validateInto } from './validation';
 
@@ -79,6 +79,7 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
         prefetch: this.options.prefetch,
         maxAttempts: this.options.maxEventAttempts,
         idempotency: this.options.idempotency,
+        repeatSafe: (type) => this.getHandlerByPattern(type)?.extras?.[REPEAT_SAFE] === true,
         canHandle: (type) => eventTypes.includes(type),
         handle: (envelope, meta) => this.handleEvent$(envelope, meta),
       });

@@ -39,7 +39,10 @@ describe('EventConsumer (real RabbitMQ)', () => {
   });
 
   /** A durable consumer on a queue of its own, bound to a routing key of its own; deleted at the end. */
-  async function startConsumer(handler: Handler, opts: { maxAttempts?: number; prefetch?: number; idempotency?: IdempotencyStore } = {}): Promise<Harness> {
+  async function startConsumer(
+    handler: Handler,
+    opts: { maxAttempts?: number; prefetch?: number; idempotency?: IdempotencyStore; repeatSafe?: (type: string) => boolean } = {},
+  ): Promise<Harness> {
     const queue = uniqueName('it.q');
     const routingKey = uniqueRoutingKey();
     probe.deleteOnClose(queue, Topology.retryQueue(queue));
@@ -52,6 +55,7 @@ describe('EventConsumer (real RabbitMQ)', () => {
       prefetch: opts.prefetch ?? 5,
       maxAttempts: opts.maxAttempts ?? 3,
       idempotency: opts.idempotency,
+      repeatSafe: opts.repeatSafe,
       // patient.created is only ever sent straight to this queue (never published on the exchange).
       canHandle: (type) => type === routingKey || type === Events.PatientCreated,
       handle: async (envelope, meta) => {
@@ -89,6 +93,25 @@ describe('EventConsumer (real RabbitMQ)', () => {
     expect(h.calls[0].meta.attempt).toBe(1);
     await expectAllAcked(h);
     expect(h.calls).toHaveLength(1);
+  });
+
+  it('does not ask the idempotency store about a repeat-safe type, and does about every other', async () => {
+    const asked: string[] = [];
+    const store: IdempotencyStore = {
+      seen: async (_c, id) => {
+        asked.push(`seen ${id}`);
+        return false;
+      },
+      remember: async (_c, id) => void asked.push(`remember ${id}`),
+    };
+    const h = await startConsumer(async () => undefined, { idempotency: store, repeatSafe: (type) => type === Events.PatientCreated });
+    const safe = anEnvelope(Events.PatientCreated, aPatientCreated());
+    const other = anEnvelope(h.routingKey as never, {} as never);
+    probe.sendToQueue(h.queue, JSON.stringify(safe), { messageId: safe.id });
+    probe.sendToQueue(h.queue, JSON.stringify(other), { messageId: other.id });
+
+    await expectEventually(() => expect(h.calls.map((c) => c.envelope.id)).toEqual([safe.id, other.id]));
+    await expectEventually(() => expect(asked).toEqual([`seen ${other.id}`, `remember ${other.id}`]));
   });
 
   it('dead-letters a body that is not JSON with the reason, and keeps handling the next message', async () => {

@@ -19,6 +19,12 @@ export interface EventConsumerOptions {
   canHandle(type: string): boolean;
   handle(envelope: EventEnvelope, meta: EventMeta): Promise<void>;
   idempotency?: IdempotencyStore;
+  /**
+   * Event types whose handler is safe to run twice by construction (e.g. it only schedules a job under a
+   * deterministic id, or applies a monotonic $max): the idempotency store is not asked for them, which saves
+   * two database round-trips per event.
+   */
+  repeatSafe?(type: string): boolean;
 }
 
 export interface EventMeta {
@@ -98,7 +104,7 @@ export class EventConsumer {
     if (checked.errors) return this.deadLetter(msg, `invalid ${type} payload: ${describeFieldErrors(checked.errors)}`);
     const envelope = checked.value as EventEnvelope;
 
-    const { idempotency } = this.opts;
+    const idempotency = this.opts.repeatSafe?.(type) ? undefined : this.opts.idempotency;
     const attempt = Number(msg.properties.headers?.[Headers.attempt] ?? 0) + 1;
     const correlationId = envelope.correlationId ?? (msg.properties.headers?.[Headers.correlationId] as string | undefined);
     try {

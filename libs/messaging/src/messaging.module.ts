@@ -31,6 +31,8 @@ class MessagingLifecycle implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     this.relay.stop();
+    // Events of writes already answered: publish them now rather than leave them to the next process's sweep.
+    await Promise.race([this.relay.drain(), new Promise((r) => setTimeout(r, 5000).unref())]);
     await this.rpc.close();
     await this.publisher.close();
     await this.connection.close();

@@ -31,7 +31,7 @@ describe('OutboxRelay (FerretDB + RabbitMQ)', () => {
   let published: CaptureQueue;
 
   beforeAll(async () => {
-    mongo = await mongoose.createConnection(testInfra.mongoUrl, { dbName, retryWrites: false }).asPromise();
+    mongo = await mongoose.createConnection(testInfra.mongoUrl, { dbName, retryWrites: false, monitorCommands: true }).asPromise();
     things = mongo.model<ThingDoc>('Thing', ThingSchema);
     await things.init();
     amqp = connectAmqp(testInfra.amqpUrl, uniqueName('it-outbox'));
@@ -86,6 +86,39 @@ describe('OutboxRelay (FerretDB + RabbitMQ)', () => {
     });
     expect(mine[0].messageId).toBe(entries[0].id);
     expect(mine[0].routingKey).toBe(routingKey);
+    const doc = await raw(id);
+    expect(doc?.outbox).toEqual([]);
+    expect(doc).not.toHaveProperty('outboxAt');
+  });
+
+  it('dispatchSoon returns at once; entries sharing an order key reach the broker in call order; drain waits for all', async () => {
+    const docs: { id: string; e: OutboxEntry }[] = [];
+    for (let i = 0; i < 20; i++) {
+      const e = entry({ i });
+      docs.push({ id: await insertThing([e]), e });
+    }
+    // Entries of different sizes make unordered publishes likely to overtake each other.
+    for (const { id, e } of docs) relay.dispatchSoon(things, id, [e], 'channel-a');
+    await relay.drain();
+
+    const order = publishedIds().filter((pid) => docs.some((d) => d.e.id === pid));
+    expect(order).toEqual(docs.map((d) => d.e.id));
+    for (const { id } of docs) expect(await raw(id)).toMatchObject({ outbox: [] });
+  });
+
+  it('clears an outbox holding exactly the dispatched entries with one write', async () => {
+    const entries = [entry({ which: 'a' }), entry({ which: 'b' })];
+    const id = await insertThing(entries);
+    const updates: string[] = [];
+    const client = mongo.getClient();
+    const onCommand = (e: { commandName: string }): void => void updates.push(e.commandName);
+    client.on('commandStarted', onCommand);
+    try {
+      await relay.dispatch(things, id, entries);
+    } finally {
+      client.off('commandStarted', onCommand);
+    }
+    expect(updates.filter((c) => c === 'update')).toHaveLength(1);
     const doc = await raw(id);
     expect(doc?.outbox).toEqual([]);
     expect(doc).not.toHaveProperty('outboxAt');

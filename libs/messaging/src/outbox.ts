@@ -81,6 +81,8 @@ export class OutboxRelay {
   private readonly retry = new Map<Model<any>, Set<unknown>>();
   private timers: NodeJS.Timeout[] = [];
   private sweeping = false;
+  private readonly chains = new Map<string, Promise<void>>();
+  private readonly pending = new Set<Promise<void>>();
 
   constructor(
     private readonly publisher: EventPublisher,
@@ -124,6 +126,28 @@ export class OutboxRelay {
       if (!ids) this.retry.set(model, (ids = new Set()));
       ids.add(docId);
     }
+  }
+
+  /**
+   * The writer's fast path without waiting for it: the write is durable, so the caller can answer at once while
+   * the entries are published. Dispatches sharing an `order` key run one after another, in call order — events
+   * of one channel reach the broker in the order their writes were made. `drain()` waits for all of them.
+   */
+  dispatchSoon(model: Model<any>, docId: unknown, entries: OutboxEntry[], order: string): void {
+    if (!entries.length) return;
+    const previous = this.chains.get(order) ?? Promise.resolve();
+    const next = previous.then(() => this.dispatch(model, docId, entries));
+    this.chains.set(order, next);
+    this.pending.add(next);
+    void next.finally(() => {
+      this.pending.delete(next);
+      if (this.chains.get(order) === next) this.chains.delete(order);
+    });
+  }
+
+  /** Waits until every dispatch started with `dispatchSoon` has finished (graceful shutdown, tests). */
+  async drain(): Promise<void> {
+    while (this.pending.size) await Promise.all([...this.pending]);
   }
 
   /** Retries the documents whose dispatch failed here (e.g. while the broker was down), by id. */
@@ -170,7 +194,11 @@ export class OutboxRelay {
   }
 
   private async clear(model: Model<any>, docId: unknown, entries: OutboxEntry[]): Promise<void> {
-    // Two writes keyed by _id only: a filter on the array itself would be a collection scan on FerretDB.
+    // Common case, one write: the outbox holds exactly what was just published. The filter is keyed by _id, so
+    // comparing the array touches one document.
+    const exact = await model.collection.updateOne({ _id: docId as never, outbox: entries as never }, { $set: { outbox: [] }, $unset: { outboxAt: '' } });
+    if (exact.matchedCount === 1) return;
+    // Another writer appended meanwhile: remove exactly what was published, then drop outboxAt if nothing is left.
     await model.collection.updateOne({ _id: docId as never }, { $pullAll: { outbox: entries as never } });
     await model.collection.updateOne({ _id: docId as never, outbox: { $size: 0 } }, { $unset: { outboxAt: '' } });
   }
