@@ -12,7 +12,7 @@ export class LinkPreviewScheduler {
   constructor(@InjectQueue(Queues.LinkPreview) private readonly queue: Queue<LinkPreviewJob>) {}
 
   async schedule(data: LinkPreviewJob): Promise<void> {
-    await this.queue.add('preview', data, { ...DEFAULT_JOB_OPTIONS, jobId: `${data.orgId}__${data.messageId}` });
+    await this.queue.add('preview', data, { ...DEFAULT_JOB_OPTIONS, removeOnComplete: { age: 24 * 3600 }, jobId: `${data.orgId}__${data.messageId}` });
   }
 }
 

@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { Events, MessageCreatedEvent } from '@wellifiy/contracts';
+import { RepeatSafe } from '@wellifiy/messaging';
 import { LinkPreviewScheduler } from '../jobs/link-preview.job';
 import { LinkPreviewsService } from './link-previews.service';
 
@@ -15,7 +16,9 @@ export class LinkPreviewsHandler {
     private readonly scheduler: LinkPreviewScheduler,
   ) {}
 
-  @EventPattern(Events.MessageCreated)
+  // Repeat-safe: the job id is the message id (a second add collapses into the first, and completed ids are
+  // kept for a day), and a preview is only ever set once.
+  @EventPattern(Events.MessageCreated, RepeatSafe)
   async created(@Payload() e: MessageCreatedEvent): Promise<void> {
     const job = this.previews.jobFor(e.orgId, e.data.message, e.correlationId);
     if (job) await this.scheduler.schedule(job);

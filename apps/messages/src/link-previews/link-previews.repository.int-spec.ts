@@ -24,7 +24,12 @@ describe('MongoLinkPreviewsRepository (FerretDB)', () => {
 
   beforeAll(async () => {
     // The relay's publishing is not under test here: record what would be published instead.
-    const relay = { register: () => undefined, dispatch: async (_m: unknown, id: string, entries: { type: string }[]) => void dispatched.push({ id, types: entries.map((e) => e.type) }) };
+    const record = (id: string, entries: { type: string }[]): void => void dispatched.push({ id, types: entries.map((e) => e.type) });
+    const relay = {
+      register: () => undefined,
+      dispatch: async (_m: unknown, id: string, entries: { type: string }[]) => record(id, entries),
+      dispatchSoon: (_m: unknown, id: string, entries: { type: string }[]) => record(id, entries),
+    };
     moduleRef = await Test.createTestingModule({
       imports: [MongoModule.forRoot({ url: testInfra.mongoUrl, dbName }), MongooseModule.forFeature([{ name: MESSAGE_MODEL, schema: MessageSchema }])],
       providers: [

@@ -39,6 +39,7 @@ export class MongoLinkPreviewsRepository extends LinkPreviewsRepository {
     const done = await this.locks.run(documentKey('messages', messageId), async () => {
       const doc = await this.messages.findOne({ _id: messageId, orgId }).select({ outbox: 0, outboxAt: 0 }).lean<MessageDoc>();
       if (!doc || doc.deleted) return null; // a deleted message shows a tombstone, not a preview of its link
+      if (doc.linkPreview) return null; // set by an earlier run of the same job: nothing to announce twice
       const view = toMessageView({ ...doc, body: this.cipher.openBody(doc._id, doc.body), linkPreview: preview });
       const entry = this.cipher.sealEvent(outboxEntry(Events.MessageUpdated, { message: view }, { orgId, correlationId }));
       const res = await this.messages.updateOne(

@@ -101,7 +101,8 @@ export class MongoMessagesRepository extends MessagesRepository {
       throw new Error(`could not claim a seq in channel ${draft.channelId} after ${APPEND_ATTEMPTS} attempts`);
     });
     if (!stored) return null;
-    await this.relay.dispatch(this.messages, stored.view.id, stored.events);
+    // The message and its event are stored together: the sender's answer need not wait for the broker.
+    this.relay.dispatchSoon(this.messages, stored.view.id, stored.events, draft.channelId);
     return stored.view;
   }
 

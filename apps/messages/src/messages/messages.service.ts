@@ -42,8 +42,8 @@ export class MessagesService {
    */
   async send({ actor, channelId, clientMessageId, body, attachments, correlationId }: SendInput): Promise<SendMessageResult> {
     await this.membership.requireMember(actor, channelId);
-    const previous = await this.repo.findByClientId(actor.orgId, channelId, actor.userId, clientMessageId);
-    if (previous) return { message: previous, created: false };
+    // A retry of an earlier send is recognised by the unique (channel, sender, clientMessageId) index when
+    // its insert fails, so the common case costs no lookup.
     // Attached media becomes readable by the channel's members before the message announcing it exists.
     if (attachments?.length) {
       await this.media.requireOwnMedia(actor, attachments);
