@@ -3,3 +3,4 @@ export * from './ids';
 export * from './mongo.module';
 export * from './processed-event.store';
 export * from './redis-connection';
+export * from './filters';

@@ -86,7 +86,8 @@ export class PushService {
         jobId: JobIds.pushSend(message.id, sub.id),
         attempts: this.config.PUSH_MAX_ATTEMPTS,
         backoff: PUSH_BACKOFF,
-        removeOnComplete: true,
+        // Completed ids are kept for a day: a redelivered message.created adds nothing (the handler is repeat-safe).
+        removeOnComplete: { age: 24 * 3600 },
         removeOnFail: true,
       });
       queued++;

@@ -5,7 +5,7 @@ import {
   MessageCreatedEvent, MessageDeletedEvent, ReceiptsRequest, ReceiptsResult, RepairChannelRequest, RepairChannelResult, Rpc, UnreadSummary,
   UnreadSummaryRequest,
 } from '@wellifiy/contracts';
-import { AmqpContext } from '@wellifiy/messaging';
+import { AmqpContext, RepeatSafe } from '@wellifiy/messaging';
 import { ReadStateService } from './read-state.service';
 
 /** Membership and message events feed the counters; the gateway asks for summaries, reads and receipts. */
@@ -43,7 +43,9 @@ export class ReadStateHandler {
     return this.readState.archiveChanged(e.orgId, e.data.channelId, e.data.userId, false, new Date(e.time));
   }
 
-  @EventPattern(Events.MessageCreated)
+  // Repeat-safe: lastSeq and the sender's marker only move forward ($max, readSeq < seq), badges are realtime
+  // hints, digests email only what is past each member's digestSeq, and push jobs are keyed by message and device.
+  @EventPattern(Events.MessageCreated, RepeatSafe)
   messageCreated(@Payload() e: MessageCreatedEvent, @Ctx() ctx: AmqpContext): Promise<void> {
     return this.readState.messageCreated(e.orgId, e.data.message, ctx.correlationId);
   }

@@ -3,7 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { ChannelSnapshot, ChannelType, UserKind } from '@wellifiy/contracts';
 import { DocumentLocks, documentKey } from '@wellifiy/messaging';
-import { isDuplicateKeyError } from '@wellifiy/persistence';
+import { isDuplicateKeyError, oneOrIn } from '@wellifiy/persistence';
 import { CHANNEL_STATE_MODEL, ChannelStateDoc } from './channel-state.schema';
 import { READ_STATE_MODEL, ReadStateDoc, readStateId } from './read-state.schema';
 import { ChannelCounter } from './unread';
@@ -282,7 +282,7 @@ export class MongoReadStateRepository extends ReadStateRepository {
 
   async channels(orgId: string, channelIds: string[]): Promise<Map<string, ChannelState>> {
     if (!channelIds.length) return new Map();
-    const docs = await this.channelStates.find({ _id: { $in: [...new Set(channelIds)] }, orgId }).lean<ChannelStateDoc[]>();
+    const docs = await this.channelStates.find({ _id: oneOrIn(channelIds), orgId }).lean<ChannelStateDoc[]>();
     return new Map(docs.map((d) => [d._id, toChannelState(d)]));
   }
 
@@ -300,7 +300,7 @@ export class MongoReadStateRepository extends ReadStateRepository {
   async rowsOfUsers(orgId: string, userIds: string[]): Promise<ReadState[]> {
     if (!userIds.length) return [];
     // serves: { orgId, userId, member } index
-    const docs = await this.readStates.find({ orgId, userId: { $in: [...new Set(userIds)] }, member: true }).lean<ReadStateDoc[]>();
+    const docs = await this.readStates.find({ orgId, userId: oneOrIn(userIds), member: true }).lean<ReadStateDoc[]>();
     return docs.map(toReadState);
   }
 }

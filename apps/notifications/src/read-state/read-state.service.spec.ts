@@ -56,15 +56,21 @@ describe('ReadStateService', () => {
       orgId: 'org_1', kind: 'created',
       snapshot: snapshot('grp', 'group', [['tm_1', 'team_member'], ['tm_2', 'team_member'], ['pat_a', 'patient'], ['pat_b', 'patient']]),
     });
+    await service.flushBadges();
     publisher.events.length = 0;
   });
 
-  it('a message costs one channel write, and one badge event for all members; the sender has nothing unread', async () => {
+  afterEach(() => service.flushBadges());
+
+  it('messages close together cost one badge event for all members, with the counts after the last; the sender has nothing unread', async () => {
     await service.messageCreated('org_1', message('grp', 1, 'pat_a'));
     await service.messageCreated('org_1', message('grp', 2, 'tm_1'));
+    expect(publisher.of('badge.updated')).toEqual([]); // waiting for BADGE_COALESCE_MS
 
-    const [, second] = publisher.of('badge.updated');
-    expect(second.badges).toEqual([
+    await service.flushBadges();
+    const [only, ...more] = publisher.of('badge.updated');
+    expect(more).toEqual([]);
+    expect(only.badges).toEqual([
       { userId: 'tm_1', total: 0, channelId: 'grp', unread: 0 },
       { userId: 'tm_2', total: 2, channelId: 'grp', unread: 2 },
       { userId: 'pat_a', total: 1, channelId: 'grp', unread: 1 },
@@ -83,6 +89,7 @@ describe('ReadStateService', () => {
 
   it('markers only move forward; a move announces the badge and the receipt', async () => {
     for (let seq = 1; seq <= 5; seq++) await service.messageCreated('org_1', message('grp', seq, 'tm_2'));
+    await service.flushBadges();
     publisher.events.length = 0;
 
     expect(await service.markRead(tm, 'grp', 3)).toEqual({ channelId: 'grp', readSeq: 3, unread: 2, total: 2 });
@@ -116,6 +123,7 @@ describe('ReadStateService', () => {
 
   it('an archived channel leaves the badge; the change is announced', async () => {
     await service.messageCreated('org_1', message('grp', 1, 'tm_1'));
+    await service.flushBadges();
     publisher.events.length = 0;
     await service.archiveChanged('org_1', 'grp', 'pat_a', true, new Date());
     expect(await service.summary(alice)).toEqual({ total: 0, channels: [{ channelId: 'grp', unread: 1, muted: false, archived: true }] });

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import {
   Actor, ChannelSnapshot, DomainError, ErrorCode, EventName, EventPayloads, Events, MarkReadResult, MessageDeletedData, MessageView, ReadReceipt, ReceiptsResult, Rpc,
   UnreadSummary, UserBadge,
@@ -23,9 +23,22 @@ export interface MembershipEventInput {
  * Read markers, unread counts, badges and receipts. Counts are derived on read from the channel's last seq
  * and deletions against each member's marker, so a message costs one channel write whatever its size.
  */
+/**
+ * How long the badges a message changes wait for others to join them. Badges of every message arriving in the
+ * window are recomputed together — three queries per batch instead of three per message — so their cost does
+ * not grow with the message rate or the number of members of busy channels.
+ */
+export const BADGE_COALESCE_MS = 100;
+/** Users recomputed per query. */
+const BADGE_BATCH_USERS = 500;
+
 @Injectable()
-export class ReadStateService {
+export class ReadStateService implements OnModuleDestroy {
   private readonly logger = new Logger('ReadState');
+  /** orgId → channelId → members whose badge a message changed, waiting for the next flush. */
+  private pendingBadges = new Map<string, Map<string, Set<string>>>();
+  private badgeTimer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly repo: ReadStateRepository,
@@ -45,8 +58,7 @@ export class ReadStateService {
   async messageCreated(orgId: string, message: MessageView, correlationId?: string): Promise<void> {
     await this.repo.recordMessage(orgId, message.channelId, message.seq, message.senderId);
     const channel = await this.repo.channel(orgId, message.channelId);
-    const members = channel?.members.map((m) => m.userId) ?? [];
-    await this.publishBadges(orgId, members, message.channelId);
+    this.queueBadges(orgId, message.channelId, channel?.members.map((m) => m.userId) ?? []);
     await this.digests.channelActivity(orgId, message.channelId, correlationId);
     if (channel) await this.push.messageCreated(orgId, message, channel, correlationId);
   }
@@ -143,6 +155,59 @@ export class ReadStateService {
     return [...new Set([actor.userId, ...channel.members.filter((m) => m.kind === 'team_member').map((m) => m.userId)])];
   }
 
+  onModuleDestroy(): Promise<void> {
+    return this.flushBadges();
+  }
+
+  /** Announces, within BADGE_COALESCE_MS, the badges of these members of a channel that just had a message. */
+  private queueBadges(orgId: string, channelId: string, userIds: string[]): void {
+    if (!userIds.length) return;
+    let byChannel = this.pendingBadges.get(orgId);
+    if (!byChannel) this.pendingBadges.set(orgId, (byChannel = new Map()));
+    let users = byChannel.get(channelId);
+    if (!users) byChannel.set(channelId, (users = new Set()));
+    for (const u of userIds) users.add(u);
+    if (!this.badgeTimer) {
+      this.badgeTimer = setTimeout(() => void this.flushBadges(), BADGE_COALESCE_MS);
+      this.badgeTimer.unref();
+    }
+  }
+
+  /**
+   * Recomputes and announces every queued badge: per organisation, one event per BADGE_BATCH_USERS users, each
+   * badge naming the channel whose message queued it. Flushes run one at a time, in order.
+   */
+  flushBadges(): Promise<void> {
+    if (this.badgeTimer) clearTimeout(this.badgeTimer);
+    this.badgeTimer = null;
+    const batch = this.pendingBadges;
+    this.pendingBadges = new Map();
+    this.flushing = this.flushing.then(async () => {
+      for (const [orgId, byChannel] of batch) {
+        const users = [...new Set([...byChannel.values()].flatMap((set) => [...set]))];
+        for (let i = 0; i < users.length; i += BADGE_BATCH_USERS) {
+          const chunk = users.slice(i, i + BADGE_BATCH_USERS);
+          try {
+            const summaries = await this.summariesOf(orgId, chunk);
+            const badges: UserBadge[] = [];
+            for (const [channelId, members] of byChannel) {
+              for (const userId of chunk) {
+                if (!members.has(userId)) continue;
+                const s = summaries.get(userId);
+                badges.push({ userId, total: s?.total ?? 0, channelId, unread: s?.channels.find((c) => c.channelId === channelId)?.unread ?? 0 });
+              }
+            }
+            await this.emit(Events.BadgeUpdated, orgId, { badges });
+          } catch (err) {
+            // Realtime only: the next change or the client's GET /v1/me/badge brings the right figure.
+            this.logger.warn(`could not recompute ${chunk.length} badge(s): ${(err as Error).message}`);
+          }
+        }
+      }
+    });
+    return this.flushing;
+  }
+
   /** Recomputes these users' badges (three queries whatever their number) and announces them in one event. */
   async publishBadges(orgId: string, userIds: string[], channelId: string | null): Promise<void> {
     const users = [...new Set(userIds)];
@@ -152,17 +217,31 @@ export class ReadStateService {
   }
 
   async badgesOf(orgId: string, userIds: string[], channelId: string | null): Promise<UserBadge[]> {
+    const summaries = await this.summariesOf(orgId, userIds);
+    return userIds.map((userId) => {
+      const s = summaries.get(userId);
+      const line = channelId ? s?.channels.find((c) => c.channelId === channelId) : undefined;
+      return { userId, total: s?.total ?? 0, channelId, unread: line?.unread ?? 0 };
+    });
+  }
+
+  /** Each user's unread summary, in three queries whatever their number. */
+  private async summariesOf(orgId: string, userIds: string[]): Promise<Map<string, UnreadSummary>> {
     const rows = await this.repo.rowsOfUsers(orgId, userIds);
     const [channels, stored] = await Promise.all([this.repo.channels(orgId, rows.map((r) => r.channelId)), this.settings.findMany(orgId, userIds)]);
     const byUser = new Map<string, ReadState[]>();
-    for (const r of rows) byUser.set(r.userId, [...(byUser.get(r.userId) ?? []), r]);
-    return userIds.map((userId) => {
-      const own = byUser.get(userId) ?? [];
-      const kind = own[0]?.kind ?? 'team_member';
-      const s = summarise(kind, own, channels, effectiveSettings(userId, stored.get(userId), this.config).muted);
-      const line = channelId ? s.channels.find((c) => c.channelId === channelId) : undefined;
-      return { userId, total: s.total, channelId, unread: line?.unread ?? 0 };
-    });
+    for (const r of rows) {
+      const own = byUser.get(r.userId);
+      if (own) own.push(r);
+      else byUser.set(r.userId, [r]);
+    }
+    return new Map(
+      userIds.map((userId) => {
+        const own = byUser.get(userId) ?? [];
+        const kind = own[0]?.kind ?? 'team_member';
+        return [userId, summarise(kind, own, channels, effectiveSettings(userId, stored.get(userId), this.config).muted)] as const;
+      }),
+    );
   }
 
   /** Realtime only: a lost badge event is repaired by the next change or the client's GET /v1/me/badge. */

@@ -3,7 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { EmailFrequency } from '@wellifiy/contracts';
 import { DocumentLocks, documentKey } from '@wellifiy/messaging';
-import { isDuplicateKeyError } from '@wellifiy/persistence';
+import { isDuplicateKeyError, oneOrIn } from '@wellifiy/persistence';
 import { SETTINGS_MODEL, SettingsDoc, settingsId } from './settings.schema';
 
 export interface StoredSettings {
@@ -58,7 +58,7 @@ export class MongoSettingsRepository extends SettingsRepository {
 
   async findMany(orgId: string, userIds: string[]): Promise<Map<string, StoredSettings>> {
     if (!userIds.length) return new Map();
-    const docs = await this.settings.find({ orgId, userId: { $in: [...new Set(userIds)] } }).lean<SettingsDoc[]>();
+    const docs = await this.settings.find({ orgId, userId: oneOrIn(userIds) }).lean<SettingsDoc[]>();
     return new Map(docs.map((d) => [d.userId, toSettings(d)]));
   }
 
