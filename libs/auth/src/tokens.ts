@@ -1,15 +1,33 @@
+import { createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { Actor } from '@wellifiy/contracts';
 import { AccessClaims, claimsToActor, TokenVerifierConfig } from './claims';
 
 /** Verifies signature, algorithm (only the configured one — never `none`), expiry and claims. */
 export function verifyAccessToken(token: string, cfg: TokenVerifierConfig): Actor {
-  const payload = jwt.verify(token, cfg.key, {
+  const payload = jwt.verify(token, verificationKey(cfg), {
     algorithms: [cfg.algorithm],
     ...(cfg.issuer ? { issuer: cfg.issuer } : {}),
     ...(cfg.audience ? { audience: cfg.audience } : {}),
   });
   return claimsToActor(payload);
+}
+
+const keys = new Map<string, KeyObject>();
+
+/**
+ * The configured key as a KeyObject, built once. Given a string, jsonwebtoken tries to parse it as a public key
+ * on every call (and fails, for a shared secret) — the costliest step of verifying a token.
+ */
+function verificationKey(cfg: TokenVerifierConfig): KeyObject {
+  const id = `${cfg.algorithm}\n${cfg.key}`;
+  let key = keys.get(id);
+  if (!key) {
+    key = cfg.algorithm.startsWith('HS') ? createSecretKey(Buffer.from(cfg.key, 'utf8')) : createPublicKey(cfg.key);
+    if (keys.size > 16) keys.clear();
+    keys.set(id, key);
+  }
+  return key;
 }
 
 export interface MintOptions {
