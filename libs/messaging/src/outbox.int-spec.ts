@@ -59,7 +59,7 @@ describe('OutboxRelay (FerretDB + RabbitMQ)', () => {
 
   async function insertThing(entries: OutboxEntry[], outboxAt = new Date()): Promise<string> {
     const _id = `thing_${randomUUID()}`;
-    await things.collection.insertOne({ _id, name: 'a thing', outbox: entries, outboxAt } as never);
+    await things.collection.insertOne({ _id, name: 'a thing', outbox: entries, outboxAt, outboxPending: 1 } as never);
     return _id;
   }
 
@@ -89,6 +89,7 @@ describe('OutboxRelay (FerretDB + RabbitMQ)', () => {
     const doc = await raw(id);
     expect(doc?.outbox).toEqual([]);
     expect(doc).not.toHaveProperty('outboxAt');
+    expect(doc).not.toHaveProperty('outboxPending');
   });
 
   it('dispatchSoon returns at once; entries sharing an order key reach the broker in call order; drain waits for all', async () => {
@@ -122,6 +123,7 @@ describe('OutboxRelay (FerretDB + RabbitMQ)', () => {
     const doc = await raw(id);
     expect(doc?.outbox).toEqual([]);
     expect(doc).not.toHaveProperty('outboxAt');
+    expect(doc).not.toHaveProperty('outboxPending');
   });
 
   it('removes only the dispatched entries when another was appended meanwhile', async () => {
@@ -135,6 +137,7 @@ describe('OutboxRelay (FerretDB + RabbitMQ)', () => {
     const doc = await raw(id);
     expect(doc?.outbox).toEqual([later]);
     expect(doc?.outboxAt).toBeInstanceOf(Date);
+    expect(doc?.outboxPending).toBe(1);
     await expectEventually(() => expect(publishedIds()).toContain(first.id));
     expect(publishedIds()).not.toContain(later.id);
 
@@ -143,6 +146,7 @@ describe('OutboxRelay (FerretDB + RabbitMQ)', () => {
     const emptied = await raw(id);
     expect(emptied?.outbox).toEqual([]);
     expect(emptied).not.toHaveProperty('outboxAt');
+    expect(emptied).not.toHaveProperty('outboxPending');
     await expectEventually(() => expect(publishedIds()).toContain(later.id));
   });
 
@@ -182,9 +186,11 @@ describe('OutboxRelay (FerretDB + RabbitMQ)', () => {
     const strandedDoc = await raw(strandedId);
     expect(strandedDoc?.outbox).toEqual([]);
     expect(strandedDoc).not.toHaveProperty('outboxAt');
+    expect(strandedDoc).not.toHaveProperty('outboxPending');
     const emptyDoc = await raw(emptyId);
     expect(emptyDoc?.outbox).toEqual([]);
     expect(emptyDoc).not.toHaveProperty('outboxAt');
+    expect(emptyDoc).not.toHaveProperty('outboxPending');
     const freshDoc = await raw(freshId);
     expect(freshDoc?.outbox).toEqual([fresh]);
     expect(publishedIds()).not.toContain(fresh.id);

@@ -20,13 +20,24 @@ export interface OutboxEntry {
 /** The fields a document needs to carry an outbox (add them to its schema). */
 export const outboxSchemaFields = {
   outbox: { type: [Object], default: [] },
-  /** Set while the outbox is non-empty; the sweeper finds stranded events by it. */
-  outboxAt: { type: Date, index: true },
+  /** Set while the outbox is non-empty: when its oldest entry was written. */
+  outboxAt: { type: Date },
+  /**
+   * 1 while the outbox is non-empty; the sweeper finds stranded events by it. An equality, unlike a range on
+   * outboxAt, is answered by FerretDB's backend — a range would make it read every document of the collection.
+   */
+  outboxPending: { type: Number, index: true },
 };
 
 export interface WithOutbox {
   outbox: OutboxEntry[];
   outboxAt?: Date;
+  outboxPending?: 1;
+}
+
+/** The outbox fields of a document inserted together with its events. */
+export function newOutbox(entries: OutboxEntry[]): WithOutbox {
+  return entries.length ? { outbox: entries, outboxAt: new Date(), outboxPending: 1 } : { outbox: [] };
 }
 
 export function outboxEntry<K extends EventName>(
@@ -45,10 +56,22 @@ export function outboxEntry<K extends EventName>(
   };
 }
 
-/** `$push` + `$set` fragments that put entries in a document's outbox within the caller's update. */
-export function pushOutbox(entries: OutboxEntry[]): { $push: { outbox: { $each: OutboxEntry[] } }; $min: { outboxAt: Date } } {
-  return { $push: { outbox: { $each: entries } }, $min: { outboxAt: new Date() } };
+/**
+ * `$push`, `$min` and `$max` fragments that put entries in a document's outbox within the caller's update (none
+ * of them a `$set`, so the caller's own `$set` stays whole when spread beside them).
+ */
+export function pushOutbox(entries: OutboxEntry[]): {
+  $push: { outbox: { $each: OutboxEntry[] } };
+  $min: { outboxAt: Date };
+  $max: { outboxPending: 1 };
+} {
+  return { $push: { outbox: { $each: entries } }, $min: { outboxAt: new Date() }, $max: { outboxPending: 1 } };
 }
+
+/** Projection that leaves the outbox fields out of what a repository reads. */
+export const OUTBOX_HIDDEN = { outbox: 0, outboxAt: 0, outboxPending: 0 } as const;
+
+const CLEARED = { outboxAt: '', outboxPending: '' } as const;
 
 /**
  * Turns an entry as stored back into the entry to publish — e.g. decrypts `data` a service keeps encrypted at
@@ -169,9 +192,9 @@ export class OutboxRelay {
     try {
       const cutoff = new Date(Date.now() - this.opts.graceMs);
       for (const model of this.models) {
-        // serves: outboxAt index (documents holding unpublished events)
+        // serves: outboxPending index (documents holding unpublished events)
         const docs = await model.collection
-          .find({ outboxAt: { $lte: cutoff } }, { projection: { outbox: 1 } })
+          .find({ outboxPending: 1, outboxAt: { $lte: cutoff } }, { projection: { outbox: 1 } })
           .limit(this.opts.batchSize)
           .toArray();
         for (const doc of docs) {
@@ -179,7 +202,7 @@ export class OutboxRelay {
           if (entries.length) await this.dispatch(model, doc._id, entries);
           else {
             await this.locks.run(documentKey(model.collection.name, doc._id), () =>
-              model.collection.updateOne({ _id: doc._id, outbox: { $size: 0 } }, { $unset: { outboxAt: '' } }),
+              model.collection.updateOne({ _id: doc._id, outbox: { $size: 0 } }, { $unset: CLEARED }),
             );
           }
           relayed += entries.length;
@@ -196,11 +219,11 @@ export class OutboxRelay {
   private async clear(model: Model<any>, docId: unknown, entries: OutboxEntry[]): Promise<void> {
     // Common case, one write: the outbox holds exactly what was just published. The filter is keyed by _id, so
     // comparing the array touches one document.
-    const exact = await model.collection.updateOne({ _id: docId as never, outbox: entries as never }, { $set: { outbox: [] }, $unset: { outboxAt: '' } });
+    const exact = await model.collection.updateOne({ _id: docId as never, outbox: entries as never }, { $set: { outbox: [] }, $unset: CLEARED });
     if (exact.matchedCount === 1) return;
     // Another writer appended meanwhile: remove exactly what was published, then drop outboxAt if nothing is left.
     await model.collection.updateOne({ _id: docId as never }, { $pullAll: { outbox: entries as never } });
-    await model.collection.updateOne({ _id: docId as never, outbox: { $size: 0 } }, { $unset: { outboxAt: '' } });
+    await model.collection.updateOne({ _id: docId as never, outbox: { $size: 0 } }, { $unset: CLEARED });
   }
 
   private toEnvelope(entry: OutboxEntry): EventEnvelope {

@@ -1,10 +1,10 @@
 import { ChannelSnapshot, ChannelView } from '@wellifiy/contracts';
 import { ChannelDoc } from './channel.schema';
 
-export type Channel = Omit<ChannelDoc, 'outbox' | 'outboxAt'>;
+export type Channel = Omit<ChannelDoc, 'outbox' | 'outboxAt' | 'outboxPending'>;
 
 export function toChannel(doc: ChannelDoc): Channel {
-  const { outbox: _outbox, outboxAt: _outboxAt, ...channel } = doc;
+  const { outbox: _outbox, outboxAt: _outboxAt, outboxPending: _outboxPending, ...channel } = doc;
   return channel;
 }
 

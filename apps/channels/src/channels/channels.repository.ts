@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { ChannelType } from '@wellifiy/contracts';
-import { DocumentLocks, documentKey, OutboxEntry, OutboxRelay } from '@wellifiy/messaging';
+import { DocumentLocks, documentKey, newOutbox, OUTBOX_HIDDEN, OutboxEntry, OutboxRelay, pushOutbox } from '@wellifiy/messaging';
 import { isDuplicateKeyError } from '@wellifiy/persistence';
 import { Channel, toChannel } from './channel.mapper';
 import { CHANNEL_MODEL, ChannelDoc } from './channel.schema';
@@ -48,7 +48,7 @@ export class MongoChannelsRepository extends ChannelsRepository {
 
   async insert(channel: Channel, events: OutboxEntry[]): Promise<Channel | null> {
     try {
-      await this.channels.collection.insertOne({ ...channel, outbox: events, outboxAt: new Date() } as never);
+      await this.channels.collection.insertOne({ ...channel, ...newOutbox(events) } as never);
     } catch (err) {
       if (isDuplicateKeyError(err)) return null;
       throw err;
@@ -72,7 +72,7 @@ export class MongoChannelsRepository extends ChannelsRepository {
   async listForMember(orgId: string, userId: string, filter: ChannelFilter): Promise<Channel[]> {
     const docs = await this.channels
       .find({ orgId, memberIds: userId, ...(filter.type ? { type: filter.type } : {}), ...(filter.patientId ? { patientId: filter.patientId } : {}) })
-      .select({ outbox: 0, outboxAt: 0 })
+      .select(OUTBOX_HIDDEN)
       .sort({ updatedAt: -1 })
       .lean<ChannelDoc[]>();
     return docs.map(toChannel);
@@ -105,7 +105,7 @@ export class MongoChannelsRepository extends ChannelsRepository {
               updatedAt: next.updatedAt,
               version: next.version,
             },
-            ...(events.length ? { $push: { outbox: { $each: events } }, $min: { outboxAt: new Date() } } : {}),
+            ...(events.length ? pushOutbox(events) : {}),
           } as never,
         );
         if (res.matchedCount === 1) return { channel: next, events };
@@ -120,7 +120,7 @@ export class MongoChannelsRepository extends ChannelsRepository {
   async pageWithMember(orgId: string, userId: string, limit: number): Promise<Channel[]> {
     const docs = await this.channels
       .find({ orgId, memberIds: userId })
-      .select({ outbox: 0, outboxAt: 0 })
+      .select(OUTBOX_HIDDEN)
       .sort({ _id: 1 })
       .limit(limit)
       .lean<ChannelDoc[]>();
@@ -129,12 +129,12 @@ export class MongoChannelsRepository extends ChannelsRepository {
 
   async listNeedingStaff(orgId: string): Promise<Channel[]> {
     // serves: { orgId, needsStaffing } index
-    const docs = await this.channels.find({ orgId, needsStaffing: true }).select({ outbox: 0, outboxAt: 0 }).sort({ updatedAt: -1 }).lean<ChannelDoc[]>();
+    const docs = await this.channels.find({ orgId, needsStaffing: true }).select(OUTBOX_HIDDEN).sort({ updatedAt: -1 }).lean<ChannelDoc[]>();
     return docs.map(toChannel);
   }
 
   private async one(filter: Record<string, unknown>): Promise<Channel | null> {
-    const doc = await this.channels.findOne(filter).select({ outbox: 0, outboxAt: 0 }).lean<ChannelDoc>();
+    const doc = await this.channels.findOne(filter).select(OUTBOX_HIDDEN).lean<ChannelDoc>();
     return doc ? toChannel(doc) : null;
   }
 }

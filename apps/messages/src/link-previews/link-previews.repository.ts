@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { Events, LinkPreview, MessageView } from '@wellifiy/contracts';
-import { DocumentLocks, documentKey, outboxEntry, OutboxRelay, pushOutbox } from '@wellifiy/messaging';
+import { DocumentLocks, documentKey, OUTBOX_HIDDEN, outboxEntry, OutboxRelay, pushOutbox } from '@wellifiy/messaging';
 import { MessageCipher } from '../encryption/message-cipher';
 import { MESSAGE_MODEL, MessageDoc } from '../messages/message.schema';
 import { toMessageView } from '../messages/messages.repository';
@@ -37,7 +37,7 @@ export class MongoLinkPreviewsRepository extends LinkPreviewsRepository {
    */
   async setPreview({ orgId, messageId, preview, correlationId }: SetPreviewInput): Promise<MessageView | null> {
     const done = await this.locks.run(documentKey('messages', messageId), async () => {
-      const doc = await this.messages.findOne({ _id: messageId, orgId }).select({ outbox: 0, outboxAt: 0 }).lean<MessageDoc>();
+      const doc = await this.messages.findOne({ _id: messageId, orgId }).select(OUTBOX_HIDDEN).lean<MessageDoc>();
       if (!doc || doc.deleted) return null; // a deleted message shows a tombstone, not a preview of its link
       if (doc.linkPreview) return null; // set by an earlier run of the same job: nothing to announce twice
       const view = toMessageView({ ...doc, body: this.cipher.openBody(doc._id, doc.body), linkPreview: preview });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import { DocumentLocks, documentKey, OutboxEntry, OutboxRelay, pushOutbox } from '@wellifiy/messaging';
+import { DocumentLocks, documentKey, OUTBOX_HIDDEN, OutboxEntry, OutboxRelay, pushOutbox } from '@wellifiy/messaging';
 import { MessageCipher } from '../encryption/message-cipher';
 import { MESSAGE_MODEL, MessageDoc } from './message.schema';
 import { NewMessage } from './messages.repository';
@@ -53,7 +53,7 @@ export class MongoMessageStateRepository extends MessageStateRepository {
   }
 
   async findById(orgId: string, channelId: string, messageId: string): Promise<NewMessage | null> {
-    const doc = await this.messages.findOne({ _id: messageId, orgId, channelId }).select({ outbox: 0, outboxAt: 0 }).lean<MessageDoc>();
+    const doc = await this.messages.findOne({ _id: messageId, orgId, channelId }).select(OUTBOX_HIDDEN).lean<MessageDoc>();
     return doc ? this.open(doc) : null;
   }
 
@@ -87,7 +87,7 @@ export class MongoMessageStateRepository extends MessageStateRepository {
     // serves: (channelId, threadId, seq) index
     const docs = await this.messages
       .find({ orgId, channelId, threadId: rootId, ...(after !== undefined ? { seq: { $gt: after } } : {}) })
-      .select({ outbox: 0, outboxAt: 0 })
+      .select(OUTBOX_HIDDEN)
       .sort({ seq: 1 })
       .limit(limit)
       .lean<MessageDoc[]>();

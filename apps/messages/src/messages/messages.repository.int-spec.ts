@@ -141,9 +141,13 @@ describe('MongoMessagesRepository (FerretDB + RabbitMQ)', () => {
       // Sealed in the document, opened by the relay: the event on the wire carries the message as sent.
       expect((event?.body as { data: { message: { seq: number; body: string } } }).data.message).toMatchObject({ seq: 1, body: draft.body });
     });
-    const raw = await connection.collection('messages').findOne({ _id: draft._id as never });
-    expect(raw?.outbox).toEqual([]);
-    expect(raw).not.toHaveProperty('outboxAt');
+    // The relay clears the outbox after publishing (the send was answered before either).
+    await expectEventually(async () => {
+      const raw = await connection.collection('messages').findOne({ _id: draft._id as never });
+      expect(raw?.outbox).toEqual([]);
+      expect(raw).not.toHaveProperty('outboxAt');
+      expect(raw).not.toHaveProperty('outboxPending');
+    });
   });
 
   it('append returns null when the sender reuses a clientMessageId, consumes no seq, and the original stays', async () => {

@@ -2,13 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { LinkPreview, MessageView } from '@wellifiy/contracts';
-import { DocumentLocks, documentKey, OutboxEntry, OutboxRelay } from '@wellifiy/messaging';
+import { DocumentLocks, documentKey, newOutbox, OUTBOX_HIDDEN, OutboxEntry, OutboxRelay } from '@wellifiy/messaging';
 import { isDuplicateKeyError } from '@wellifiy/persistence';
 import { MessageCipher } from '../encryption/message-cipher';
 import { MESSAGE_MODEL, MessageDoc } from './message.schema';
 
 /** A message as the service sees it: the body in plaintext (the repository encrypts it at rest). */
-export type NewMessage = Omit<MessageDoc, 'outbox' | 'outboxAt' | 'body' | 'linkPreview'> & { body: string; linkPreview?: LinkPreview | null };
+export type NewMessage = Omit<MessageDoc, 'outbox' | 'outboxAt' | 'outboxPending' | 'body' | 'linkPreview'> & { body: string; linkPreview?: LinkPreview | null };
 
 export interface SeqRange {
   after?: number;
@@ -87,7 +87,7 @@ export class MongoMessagesRepository extends MessagesRepository {
         const view = toMessageView(message);
         const events = eventsFor(view).map((e) => this.cipher.sealEvent(e));
         try {
-          const stored = { ...message, body: this.cipher.sealBody(message._id, message.body), outbox: events, outboxAt: new Date() };
+          const stored = { ...message, body: this.cipher.sealBody(message._id, message.body), ...newOutbox(events) };
           await this.messages.collection.insertOne(stored as never);
         } catch (err) {
           if (!isDuplicateKeyError(err)) throw err;
@@ -109,7 +109,7 @@ export class MongoMessagesRepository extends MessagesRepository {
   async findByClientId(orgId: string, channelId: string, senderId: string, clientMessageId: string): Promise<MessageView | null> {
     const doc = await this.messages
       .findOne({ channelId, senderId, clientMessageId, orgId })
-      .select({ outbox: 0, outboxAt: 0 })
+      .select(OUTBOX_HIDDEN)
       .lean<MessageDoc>();
     return doc ? toMessageView(this.open(doc), senderId) : null;
   }
@@ -124,7 +124,7 @@ export class MongoMessagesRepository extends MessagesRepository {
     const newestFirst = after === undefined;
     const docs = await this.messages
       .find(filter)
-      .select({ outbox: 0, outboxAt: 0 })
+      .select(OUTBOX_HIDDEN)
       .sort({ seq: newestFirst ? -1 : 1 })
       .limit(limit)
       .lean<MessageDoc[]>();
