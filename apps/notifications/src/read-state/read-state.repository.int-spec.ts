@@ -127,6 +127,19 @@ describe('notifications repositories (FerretDB)', () => {
     expect(await repo.channel(org, ch)).toMatchObject({ lastSeq: 12, deleted: [{ seq: 4, senderId: 'pat_1' }] });
   });
 
+  it('channels() returns exactly the requested channels of the organisation, for few ids (point lookups) and many ($in)', async () => {
+    const ids = Array.from({ length: 40 }, () => `ch_${randomUUID()}`);
+    for (const ch of ids) await repo.applySnapshot(org, snapshot(ch, 'care_team', members(1)), 'zero');
+    const elsewhere = `ch_${randomUUID()}`;
+    await repo.applySnapshot(uniqueName('other-org'), snapshot(elsewhere, 'care_team', members(1)), 'zero');
+
+    for (const wanted of [ids.slice(0, 3), ids, [...ids.slice(0, 2), elsewhere, 'ch_unknown'], [...ids, elsewhere]]) {
+      const found = await repo.channels(org, [...wanted, wanted[0]]);
+      expect([...found.keys()].sort()).toEqual(wanted.filter((id) => ids.includes(id)).sort());
+      for (const [id, c] of found) expect(c.id).toBe(id);
+    }
+  });
+
   it('rowsOfUsers returns the channels a user is a member of, in their organisation only', async () => {
     const a = `ch_${randomUUID()}`;
     const b = `ch_${randomUUID()}`;

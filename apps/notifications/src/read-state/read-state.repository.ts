@@ -8,6 +8,9 @@ import { CHANNEL_STATE_MODEL, ChannelStateDoc } from './channel-state.schema';
 import { READ_STATE_MODEL, ReadStateDoc, readStateId } from './read-state.schema';
 import { ChannelCounter } from './unread';
 
+/** Up to this many ids, documents are read by parallel _id lookups rather than one $in. */
+const POINT_LOOKUPS_MAX = 32;
+
 export interface ChannelState extends ChannelCounter {
   orgId: string;
   version: number;
@@ -281,8 +284,14 @@ export class MongoReadStateRepository extends ReadStateRepository {
   }
 
   async channels(orgId: string, channelIds: string[]): Promise<Map<string, ChannelState>> {
-    if (!channelIds.length) return new Map();
-    const docs = await this.channelStates.find({ _id: oneOrIn(channelIds), orgId }).lean<ChannelStateDoc[]>();
+    const ids = [...new Set(channelIds)];
+    if (!ids.length) return new Map();
+    // FerretDB evaluates $in itself, over every channel of the organisation; a user's few channels are cheaper
+    // fetched as parallel _id lookups, which it hands to its backend.
+    const docs =
+      ids.length <= POINT_LOOKUPS_MAX
+        ? (await Promise.all(ids.map((_id) => this.channelStates.findOne({ _id, orgId }).lean<ChannelStateDoc>()))).filter((d): d is ChannelStateDoc => d !== null)
+        : await this.channelStates.find({ _id: oneOrIn(ids), orgId }).lean<ChannelStateDoc[]>();
     return new Map(docs.map((d) => [d._id, toChannelState(d)]));
   }
 
