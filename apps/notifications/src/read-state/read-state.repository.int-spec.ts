@@ -74,6 +74,16 @@ describe('notifications repositories (FerretDB)', () => {
     expect((await repo.row(org, ch, 'tm_2'))?.readSeq).toBe(0);
   });
 
+  it('recordMessage returns the channel as it stands after the message (members included); another organisation gets null', async () => {
+    const ch = `ch_${randomUUID()}`;
+    await repo.applySnapshot(org, snapshot(ch, 'care_team', members(2)), 'zero');
+    const after = await repo.recordMessage(org, ch, 7, 'tm_1');
+    expect(after).toMatchObject({ id: ch, lastSeq: 7, members: expect.arrayContaining([expect.objectContaining({ userId: 'tm_2' })]) });
+    expect(await repo.recordMessage(org, ch, 3, 'tm_1')).toMatchObject({ lastSeq: 7 });
+    expect(await repo.recordMessage(uniqueName('other-org'), ch, 9, 'tm_1')).toBeNull();
+    expect((await repo.channel(org, ch))?.lastSeq).toBe(7);
+  });
+
   it('a message event before the channel is known creates its counter; the snapshot keeps it and new members start at zero', async () => {
     const ch = `ch_${randomUUID()}`;
     await repo.recordMessage(org, ch, 2, 'tm_1');

@@ -43,7 +43,8 @@ export abstract class ReadStateRepository {
    */
   abstract applySnapshot(orgId: string, snapshot: ChannelSnapshot, initialReadSeq: 'zero' | 'current'): Promise<SnapshotChange>;
   /** The channel's last seq moves up to `seq`; the sender's marker moves up to their own message. */
-  abstract recordMessage(orgId: string, channelId: string, seq: number, senderId: string): Promise<void>;
+  /** Moves the channel's lastSeq and the sender's marker forward; returns the channel as it now stands. */
+  abstract recordMessage(orgId: string, channelId: string, seq: number, senderId: string): Promise<ChannelState | null>;
   /** false when the deletion was already recorded. */
   abstract recordDeletion(orgId: string, channelId: string, seq: number, senderId: string): Promise<boolean>;
   /** Forward only; returns the marker after the call and whether it moved. */
@@ -181,25 +182,30 @@ export class MongoReadStateRepository extends ReadStateRepository {
     return { applied: true, added, removed };
   }
 
-  async recordMessage(orgId: string, channelId: string, seq: number, senderId: string): Promise<void> {
-    await this.channelLock(channelId, () =>
-      ignoringDuplicate(
-        this.channelStates.collection.updateOne(
-          { _id: channelId as never, orgId },
-          { $max: { lastSeq: seq }, $setOnInsert: { type: null, version: 0, members: [], deleted: [], deletedSeqs: [] } },
-          { upsert: true },
-        ),
-      ).then(async (inserted) => {
+  async recordMessage(orgId: string, channelId: string, seq: number, senderId: string): Promise<ChannelState | null> {
+    // One round-trip that also returns the channel (its members are needed next).
+    const channel = await this.channelLock(channelId, async () => {
+      try {
+        return await this.channelStates
+          .findOneAndUpdate(
+            { _id: channelId, orgId },
+            { $max: { lastSeq: seq }, $setOnInsert: { type: null, version: 0, members: [], deleted: [], deletedSeqs: [] } },
+            { upsert: true, new: true },
+          )
+          .lean<ChannelStateDoc>();
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
         // A concurrent upsert (another replica) created the document first: apply the $max to it.
-        if (!inserted) await this.channelStates.collection.updateOne({ _id: channelId as never, orgId }, { $max: { lastSeq: seq } });
-      }),
-    );
+        return this.channelStates.findOneAndUpdate({ _id: channelId, orgId }, { $max: { lastSeq: seq } }, { new: true }).lean<ChannelStateDoc>();
+      }
+    });
     await this.rowLock(channelId, senderId, () =>
       this.readStates.collection.updateOne(
         { _id: readStateId(channelId, senderId) as never, orgId, readSeq: { $lt: seq } },
         { $set: { readSeq: seq, readAt: new Date() } },
       ),
     );
+    return channel ? toChannelState(channel) : null;
   }
 
   async recordDeletion(orgId: string, channelId: string, seq: number, senderId: string): Promise<boolean> {

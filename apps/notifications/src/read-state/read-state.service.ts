@@ -56,8 +56,7 @@ export class ReadStateService implements OnModuleDestroy {
   }
 
   async messageCreated(orgId: string, message: MessageView, correlationId?: string): Promise<void> {
-    await this.repo.recordMessage(orgId, message.channelId, message.seq, message.senderId);
-    const channel = await this.repo.channel(orgId, message.channelId);
+    const channel = await this.repo.recordMessage(orgId, message.channelId, message.seq, message.senderId);
     this.queueBadges(orgId, message.channelId, channel?.members.map((m) => m.userId) ?? []);
     await this.digests.channelActivity(orgId, message.channelId, correlationId);
     if (channel) await this.push.messageCreated(orgId, message, channel, correlationId);

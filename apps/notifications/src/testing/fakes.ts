@@ -37,12 +37,14 @@ export class FakeReadStateRepository extends ReadStateRepository {
     return { applied: true, added, removed };
   }
 
-  async recordMessage(orgId: string, channelId: string, seq: number, senderId: string): Promise<void> {
+  async recordMessage(orgId: string, channelId: string, seq: number, senderId: string): Promise<ChannelState | null> {
     const c = this.channelsById.get(channelId) ?? { id: channelId, orgId, type: null, lastSeq: 0, version: 0, members: [], deleted: [] };
+    if (c.orgId !== orgId) return null;
     c.lastSeq = Math.max(c.lastSeq, seq);
     this.channelsById.set(channelId, c);
     const row = this.rows.get(this.key(channelId, senderId));
     if (row && row.readSeq < seq) row.readSeq = seq;
+    return this.channel(orgId, channelId);
   }
 
   async recordDeletion(orgId: string, channelId: string, seq: number, senderId: string): Promise<boolean> {
