@@ -167,19 +167,26 @@ async function seed(ctx: Ctx): Promise<{ channels: { id: string; members: Member
   const last = patients[patients.length - 1];
   await until('the directory to know everyone', async () => (await http<{ firstName: string | null }>(ctx, 'GET', '/v1/me', last.token)).body?.firstName !== null);
 
-  const channels: { id: string; members: Member[] }[] = [];
-  for (let i = 0; i < patients.length; i++) {
-    const owner = staff[i % staff.length];
-    const res = await http<{ id: string }>(ctx, 'POST', `/v1/patients/${patients[i].userId}/channels/care_team/activate`, owner.token);
-    const members = [patients[i], owner];
-    for (let k = 1; k <= i % 5; k++) {
-      const extra = staff[(i + k) % staff.length];
-      if (members.includes(extra)) continue;
-      await http(ctx, 'POST', `/v1/channels/${res.body.id}/members`, owner.token, { userId: extra.userId });
-      members.push(extra);
-    }
-    channels.push({ id: res.body.id, members });
-  }
+  // Each patient's care channel (2–6 members) is set up by its own sequence of calls; 16 patients at a time.
+  const channels: { id: string; members: Member[] }[] = new Array(patients.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      for (let i = next++; i < patients.length; i = next++) {
+        const owner = staff[i % staff.length];
+        const res = await http<{ id: string }>(ctx, 'POST', `/v1/patients/${patients[i].userId}/channels/care_team/activate`, owner.token);
+        if (res.status >= 300) throw new Error(`activating a care channel answered ${res.status}`);
+        const members = [patients[i], owner];
+        for (let k = 1; k <= i % 5; k++) {
+          const extra = staff[(i + k) % staff.length];
+          if (members.includes(extra)) continue;
+          await http(ctx, 'POST', `/v1/channels/${res.body.id}/members`, owner.token, { userId: extra.userId });
+          members.push(extra);
+        }
+        channels[i] = { id: res.body.id, members };
+      }
+    }),
+  );
   const groupSizes = quick ? [10, 30] : [10, 25, 50, 200, 500];
   for (const size of groupSizes) {
     const ps = patients.slice(0, Math.min(size - 1, patients.length));

@@ -95,7 +95,10 @@ ensure_mongo() {
     if port_open 127.0.0.1 5432 && command -v psql >/dev/null; then handler=postgresql; else handler=sqlite; fi
   fi
   if [ "$handler" = postgresql ]; then
-    local pg_url="${FERRETDB_POSTGRESQL_URL:-postgres://postgres@127.0.0.1:5432/wellifiy_ferretdb}"
+    # FerretDB's pool to PostgreSQL (default 50): an update holds one connection while it waits for a second, so
+    # as many concurrent updates as the pool has connections deadlock it. 80 of PostgreSQL's 100 here, and each
+    # service's driver pool is kept small (libs/persistence MongoModule) so in-flight commands stay below it.
+    local pg_url="${FERRETDB_POSTGRESQL_URL:-postgres://postgres@127.0.0.1:5432/wellifiy_ferretdb?pool_max_conns=80}"
     if [ -z "${FERRETDB_POSTGRESQL_URL:-}" ] && ! psql -h 127.0.0.1 -U postgres -Atc "select 1 from pg_database where datname = 'wellifiy_ferretdb'" 2>/dev/null | grep -q 1; then
       say "creating PostgreSQL database wellifiy_ferretdb for FerretDB…"
       psql -h 127.0.0.1 -U postgres -qc "create database wellifiy_ferretdb" >/dev/null || die "could not create the wellifiy_ferretdb database (set FERRETDB_HANDLER=sqlite to use SQLite files)"
