@@ -24,6 +24,8 @@ describe('benchmark --quick', () => {
       'send→delivered (last recipient) p50 / p99',
       'saturation knee',
       'database writes per message',
+      'database work per message (all services)',
+      'pipeline throughput (highest rate below the knee) / slowest part',
       'unread summary (GET /v1/me/badge) p50 / p99',
       'reconnect catch-up of 100 messages p50 / p99',
       'lateness p50 / p99 / max',
@@ -32,6 +34,12 @@ describe('benchmark --quick', () => {
     }
     // Every measured cell holds a number (n/a only where a phase had no sample).
     expect(report).toMatch(/\| lateness p50 \/ p99 \/ max \| \d+(\.\d)? ms/);
+    // Fan-out: every channel size was measured, and the database writes per message did not grow with it.
+    const fanOut = [...report.matchAll(/\| channel of (\d+) members: delivered p99; database writes per message \| (\d+\.\d) ms; (\d+\.\d\d) /g)];
+    expect(fanOut.map((m) => Number(m[1]))).toEqual([2, 10, 30]);
+    const writes = fanOut.map((m) => Number(m[3]));
+    expect(Math.min(...writes)).toBeGreaterThan(0);
+    expect(Math.max(...writes) - Math.min(...writes)).toBeLessThanOrEqual(1);
     expect(run.stdout).toContain('# Wellifiy Messaging benchmark (quick)');
   }, 180_000);
 });

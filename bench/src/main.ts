@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import amqp from 'amqplib';
@@ -34,7 +36,7 @@ const scale = {
   users: Number(args.sockets ?? (quick ? 120 : 1000)),
   rates: quick ? [50] : [50, 200, 400],
   phaseSeconds: quick ? 4 : 15,
-  ramp: quick ? [50, 100] : [100, 200, 400, 600, 800, 1000, 1500],
+  ramp: quick ? [25, 50, 100] : [25, 50, 100, 200, 400, 800, 1500],
   rampSeconds: quick ? 3 : 8,
   fanoutSizes: quick ? [2, 10, 30] : [2, 10, 50, 200, 500],
   rawSeconds: quick ? 1 : 3,
@@ -89,6 +91,41 @@ async function dbCounts(ctx: Ctx): Promise<DbCounts> {
     }
   }
   return out;
+}
+
+/**
+ * CPU seconds used so far, by process: the back-end services (from their /metrics), this load generator, and the
+ * infrastructure processes of this machine (from /proc; they are shared, so they include anything else running).
+ */
+async function cpuSeconds(ctx: Ctx): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const add = (name: string, v: number): void => void out.set(name, (out.get(name) ?? 0) + v);
+  const urls = [`${ctx.gateway}/metrics`, ...serviceMetricUrls(ctx.gateway)];
+  for (const url of urls) {
+    const text = await (await fetch(url)).text();
+    const service = /service="([^"]+)"/.exec(text)?.[1] ?? url;
+    for (const m of text.matchAll(/^process_cpu_seconds_total\{[^}]*\} ([\d.e+-]+)$/gm)) add(service, Number(m[1]));
+  }
+  const own = process.cpuUsage();
+  add('load generator', (own.user + own.system) / 1e6);
+  const infra: Record<string, string> = { ferretdb: 'FerretDB', postgres: 'PostgreSQL', 'beam.smp': 'RabbitMQ', 'redis-server': 'Redis' };
+  const tick = 100; // USER_HZ
+  for (const pid of (await readdir('/proc').catch(() => [] as string[])).filter((d) => /^\d+$/.test(d))) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    const m = /^\d+ \((.*)\) \S+ (?:\S+ ){10}(\d+) (\d+)/.exec(stat);
+    if (m && infra[m[1]]) add(infra[m[1]], (Number(m[2]) + Number(m[3])) / tick);
+  }
+  return out;
+}
+
+/** Share of one core each process used between two readings, busiest first. */
+function cpuShare(before: Map<string, number>, after: Map<string, number>, seconds: number): string {
+  return [...after.entries()]
+    .map(([name, v]) => [name, (100 * (v - (before.get(name) ?? 0))) / seconds] as const)
+    .filter(([, pct]) => pct >= 1)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, pct]) => `${name} ${pct.toFixed(0)} %`)
+    .join(', ');
 }
 
 /** Database work per message between two readings. */
@@ -250,6 +287,8 @@ async function loadAt(ctx: Ctx, channels: { id: string; members: Member[] }[], r
   await settle(ctx);
   for (const s of sockets) s.on('message.created', onMessage);
   const before = await dbCounts(ctx);
+  const cpuBefore = await cpuSeconds(ctx);
+  const t0 = performance.now();
   const result = await openLoop(rate, seconds, async (i) => {
     const c = channels[i % channels.length];
     const sender = c.members[i % c.members.length];
@@ -264,8 +303,9 @@ async function loadAt(ctx: Ctx, channels: { id: string; members: Member[] }[], r
   while (waiting.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   for (const s of sockets) s.off('message.created', onMessage);
   await new Promise((r) => setTimeout(r, 300)); // consumers that are not on the delivery path (notifications) finish
+  const cpu = cpuShare(cpuBefore, await cpuSeconds(ctx), (performance.now() - t0) / 1000);
   const db = perMessage(before, await dbCounts(ctx), Math.max(1, result.sent));
-  return { ack: ack.summary(), delivered: delivered.summary(), errors: result.errors, undelivered: waiting.size, achieved: result.sent / seconds, db };
+  return { ack: ack.summary(), delivered: delivered.summary(), errors: result.errors, undelivered: waiting.size, achieved: result.sent / seconds, db, cpu };
 }
 
 async function rawCeilings(ctx: Ctx): Promise<{ part: string; perSecond: number }[]> {
@@ -395,6 +435,7 @@ async function main(): Promise<void> {
       fixed.push([`${rate} msg/s: send→ack p50 / p99`, `${fmt(r.ack.p50)} / ${fmt(r.ack.p99)}`, rate === 200 ? 'p99 ≤ 30 ms' : '—']);
       fixed.push([`${rate} msg/s: send→delivered (last recipient) p50 / p99`, `${fmt(r.delivered.p50)} / ${fmt(r.delivered.p99)}`, rate === 200 ? 'p99 ≤ 60 ms' : '—']);
       fixed.push([`${rate} msg/s: errors / undelivered`, `${r.errors} / ${r.undelivered}`, '0 / 0']);
+      fixed.push([`${rate} msg/s: CPU by process (% of one core; the machine has ${availableParallelism()})`, r.cpu, '—']);
       fixed.push([
         `${rate} msg/s: database work per message (all services)`,
         `${r.db.commands.toFixed(1)} commands (${r.db.commandsBy}), ${r.db.ms.toFixed(1)} ms of round-trips; writes ${r.db.writes.toFixed(2)} (${r.db.writesBy})`,
