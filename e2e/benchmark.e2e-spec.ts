@@ -1,17 +1,19 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { e2eAmqpUrl, e2eJwtSecret, gatewayUrl } from './support/system';
 
 /** The benchmark's own smoke test: `--quick` against the test system, and every figure is in the report. */
 describe('benchmark --quick', () => {
-  it('prints and writes a report with every figure of DESIGN §7 beside its bar', () => {
+  it('prints and writes a report with every figure of DESIGN §7 beside its bar', async () => {
     const root = path.resolve(__dirname, '..');
     const out = 'reports/benchmark-smoke.md';
-    const run = spawnSync(
-      process.execPath,
+    // Asynchronously: a blocked event loop would leave this process's idle keep-alive connections to the gateway
+    // looking alive after the server closed them, and the next test's first request would fail.
+    const run = await runNode(
       [path.join(root, 'dist/bench/src/main.js'), '--quick', '--sockets', '40', '--gateway', gatewayUrl, '--amqp', e2eAmqpUrl(), '--jwt-secret', e2eJwtSecret, '--out', out],
-      { cwd: root, encoding: 'utf8', timeout: 170_000, env: process.env },
+      root,
+      170_000,
     );
     expect(run.stderr).not.toMatch(/\[bench\] failed/);
     expect(run.status).toBe(0);
@@ -43,3 +45,19 @@ describe('benchmark --quick', () => {
     expect(run.stdout).toContain('# Wellifiy Messaging benchmark (quick)');
   }, 180_000);
 });
+
+function runNode(args: string[], cwd: string, timeoutMs: number): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => void (stdout += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => void (stderr += c.toString('utf8')));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', reject);
+    child.once('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { TokenVerifierConfig } from './claims';
-import { mintAccessToken, verifyAccessToken } from './tokens';
+import { mintAccessToken, verificationKey, verifyAccessToken } from './tokens';
 
 const SECRET = 'unit-test-secret-0123456789abcdef0123456789';
 const HS: TokenVerifierConfig = { algorithm: 'HS256', key: SECRET };
@@ -125,5 +125,16 @@ describe('verifyAccessToken', () => {
     ])('a correctly signed token with %s is refused', (_label, claims, reason) => {
       expect(() => verifyAccessToken(signed(claims), HS)).toThrow(reason);
     });
+  });
+});
+
+describe('verificationKey', () => {
+  it('builds the key once per configuration: a secret key for HS256, a public key for RS256', () => {
+    const hs = { algorithm: 'HS256', key: 'a-shared-secret-of-enough-length-0123456789' } as const;
+    expect(verificationKey(hs)).toBe(verificationKey({ ...hs }));
+    expect(verificationKey(hs).type).toBe('secret');
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+    expect(verificationKey({ algorithm: 'RS256', key: publicKey }).type).toBe('public');
+    expect(verificationKey({ algorithm: 'RS256', key: publicKey })).not.toBe(verificationKey(hs));
   });
 });

@@ -19,7 +19,7 @@ const keys = new Map<string, KeyObject>();
  * The configured key as a KeyObject, built once. Given a string, jsonwebtoken tries to parse it as a public key
  * on every call (and fails, for a shared secret) — the costliest step of verifying a token.
  */
-function verificationKey(cfg: TokenVerifierConfig): KeyObject {
+export function verificationKey(cfg: TokenVerifierConfig): KeyObject {
   const id = `${cfg.algorithm}\n${cfg.key}`;
   let key = keys.get(id);
   if (!key) {

