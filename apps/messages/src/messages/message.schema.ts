@@ -8,6 +8,8 @@ export interface MessageDoc extends WithOutbox {
   orgId: string;
   channelId: string;
   seq: number;
+  /** seqBucket(seq): lets FerretDB find a stretch of the timeline by equality (see messages.repository). */
+  bucket?: number;
   senderId: string;
   senderKind: UserKind;
   clientMessageId: string;
@@ -40,6 +42,7 @@ export const MessageSchema = new Schema<MessageDoc>(
     orgId: { type: String, required: true },
     channelId: { type: String, required: true },
     seq: { type: Number, required: true },
+    bucket: { type: Number },
     senderId: { type: String, required: true },
     senderKind: { type: String, enum: USER_KINDS, required: true },
     clientMessageId: { type: String, required: true },
@@ -63,6 +66,8 @@ export const MessageSchema = new Schema<MessageDoc>(
 );
 // serves: timeline paging by seq (after/before), the channel's current maximum, and the guarantee that a seq is used once
 MessageSchema.index({ channelId: 1, seq: 1 }, { unique: true });
+// serves: timeline reads on FerretDB, which hands equalities to its backend but evaluates seq ranges itself
+MessageSchema.index({ channelId: 1, bucket: 1 });
 // serves: idempotent send — a retried clientMessageId finds the original
 MessageSchema.index({ channelId: 1, senderId: 1, clientMessageId: 1 }, { unique: true });
 
@@ -70,3 +75,7 @@ MessageSchema.index({ channelId: 1, senderId: 1, clientMessageId: 1 }, { unique:
 MessageSchema.index({ channelId: 1, threadId: 1, seq: 1 });
 
 export const MESSAGE_MODEL = 'Message';
+
+/** Messages per timeline bucket. A page of up to 100 messages spans at most two buckets. */
+export const SEQ_BUCKET = 128;
+export const seqBucket = (seq: number): number => Math.floor(seq / SEQ_BUCKET);

@@ -9,7 +9,7 @@ import { connectAmqp, DocumentLocks, EventPublisher, outboxEntry, OutboxRelay } 
 import { MongoModule } from '@wellifiy/persistence';
 import { AmqpProbe, CaptureQueue, expectEventually, testInfra, uniqueName, uniqueRoutingKey } from '@wellifiy/testing';
 import { MessageCipher } from '../encryption/message-cipher';
-import { MESSAGE_MODEL, MessageSchema } from './message.schema';
+import { MESSAGE_MODEL, MessageSchema, SEQ_BUCKET, seqBucket } from './message.schema';
 import { MessageDraft, MessagesRepository, MongoMessagesRepository, NewMessage } from './messages.repository';
 
 describe('MongoMessagesRepository (FerretDB + RabbitMQ)', () => {
@@ -88,7 +88,7 @@ describe('MongoMessagesRepository (FerretDB + RabbitMQ)', () => {
 
   /** Stores a message as it would stand in the database, bypassing the repository (another writer). */
   async function seed(message: NewMessage): Promise<void> {
-    await connection.collection('messages').insertOne({ ...message, body: cipher.sealBody(message._id, message.body), outbox: [] } as never);
+    await connection.collection('messages').insertOne({ ...message, bucket: seqBucket(message.seq), body: cipher.sealBody(message._id, message.body), outbox: [] } as never);
   }
 
   const sortedSeqs = (views: ({ seq: number } | null)[]): number[] => views.map((v) => v?.seq ?? -1).sort((x, y) => x - y);
@@ -202,7 +202,7 @@ describe('MongoMessagesRepository (FerretDB + RabbitMQ)', () => {
     const channelId = newChannelId();
     const oldRing = KeyRing.parse(`it1:${key1}`, 'it1');
     const old = aMessage(channelId, 1, { body: 'sealed with the old key' });
-    await connection.collection('messages').insertOne({ ...old, body: new MessageCipher(oldRing).sealBody(old._id, old.body), outbox: [] } as never);
+    await connection.collection('messages').insertOne({ ...old, bucket: seqBucket(old.seq), body: new MessageCipher(oldRing).sealBody(old._id, old.body), outbox: [] } as never);
     const [page] = await repo.list(org, channelId, { limit: 10 });
     expect(page.body).toBe('sealed with the old key');
   });
@@ -244,5 +244,58 @@ describe('MongoMessagesRepository (FerretDB + RabbitMQ)', () => {
       expect(page[0].body).toBe('message 10');
       expect(await repo.list(uniqueName('stranger-org'), channelId, { limit: 10 })).toEqual([]);
     });
+  });
+
+  describe('list across timeline buckets', () => {
+    const channelId = newChannelId();
+    const total = 3 * SEQ_BUCKET + 17; // four buckets, the last one partly filled
+    const seqs = (ms: { seq: number }[]) => ms.map((m) => m.seq);
+    const range = (from: number, to: number) => oneToN(to - from + 1, from);
+
+    beforeAll(async () => {
+      const docs = oneToN(total).map((seq) => {
+        const m = aMessage(channelId, seq, seq % 3 === 0 ? { threadId: `msg_root_${seq}` } : {});
+        return { ...m, bucket: seqBucket(seq), body: cipher.sealBody(m._id, m.body), outbox: [] };
+      });
+      for (let i = 0; i < docs.length; i += 100) await connection.collection('messages').insertMany(docs.slice(i, i + 100) as never[]);
+    });
+
+    it('after: pages that cross bucket boundaries, and the partly filled last bucket', async () => {
+      expect(seqs(await repo.list(org, channelId, { after: 100, limit: 101 }))).toEqual(range(101, 201));
+      expect(seqs(await repo.list(org, channelId, { after: 3 * SEQ_BUCKET - 5, limit: 100 }))).toEqual(range(3 * SEQ_BUCKET - 4, total));
+      expect(await repo.list(org, channelId, { after: total, limit: 100 })).toEqual([]);
+      expect(seqs(await repo.list(org, channelId, { after: 120, before: 140, limit: 100 }))).toEqual(range(121, 139));
+    });
+
+    it('newest page and before, from a process that has not stored in this channel (the top is found by bucket lookups)', async () => {
+      expect(seqs(await repo.list(org, channelId, { limit: 100 }))).toEqual(range(total - 99, total));
+      expect(seqs(await repo.list(org, channelId, { before: 130, limit: 5 }))).toEqual(range(125, 129));
+      expect(seqs(await repo.list(org, channelId, { before: 10_000_000, limit: 3 }))).toEqual(range(total - 2, total));
+    });
+
+    it('roots only: replies are skipped and the page still fills from further buckets', async () => {
+      const page = await repo.list(org, channelId, { limit: 150, rootsOnly: true });
+      expect(page).toHaveLength(150);
+      expect(page.every((m) => m.seq % 3 !== 0)).toBe(true);
+      expect(page[page.length - 1].seq).toBe(total % 3 === 0 ? total - 1 : total);
+      expect(seqs(page)).toEqual([...seqs(page)].sort((a, b) => a - b));
+    });
+
+    it('the next send continues after the highest seq found by bucket lookups', async () => {
+      const next = await repo.append(aDraft(channelId), () => []);
+      expect(next?.seq).toBe(total + 1);
+    });
+  });
+
+  it('messages stored without a bucket get one from the backfill, once, and are listed again', async () => {
+    const channelId = newChannelId();
+    const legacy = aMessage(channelId, 1, { body: 'stored before buckets' });
+    await connection.collection('migrations').deleteOne({ _id: 'messages.bucket' as never });
+    await connection.collection('messages').insertOne({ ...legacy, body: cipher.sealBody(legacy._id, legacy.body), outbox: [] } as never);
+    expect(await repo.list(org, channelId, { limit: 10 })).toEqual([]);
+
+    expect(await (repo as MongoMessagesRepository).backfillBuckets()).toBeGreaterThanOrEqual(1);
+    expect((await repo.list(org, channelId, { limit: 10 })).map((m) => m.body)).toEqual(['stored before buckets']);
+    expect(await (repo as MongoMessagesRepository).backfillBuckets()).toBe(0);
   });
 });
