@@ -93,7 +93,9 @@ export class MongoMessagesRepository extends MessagesRepository implements OnApp
         } catch (err) {
           if (!isDuplicateKeyError(err)) throw err;
           if (await this.findByClientId(draft.orgId, draft.channelId, draft.senderId, draft.clientMessageId)) return null;
-          this.lastSeq.delete(draft.channelId); // another writer took this seq: re-read the maximum
+          // Another writer took this seq: read the maximum the authoritative way (a sort; rare), which also
+          // covers messages not yet given a bucket.
+          this.remember(draft.channelId, await this.maxSeqBySort(draft.channelId));
           continue;
         }
         this.remember(draft.channelId, seq);
@@ -218,6 +220,13 @@ export class MongoMessagesRepository extends MessagesRepository implements OnApp
     const known = this.lastSeq.get(channelId);
     if (known !== undefined) return known;
     return this.topSeq(orgId, channelId);
+  }
+
+  private async maxSeqBySort(channelId: string): Promise<number> {
+    // serves: (channelId, seq) unique index, walked backwards (FerretDB sorts the channel's messages itself);
+    // no orgId: the seq is unique per channel id, whoever holds it
+    const top = await this.messages.findOne({ channelId }).sort({ seq: -1 }).select({ seq: 1 }).lean<{ seq: number }>();
+    return top?.seq ?? 0;
   }
 
   private remember(channelId: string, seq: number): void {
