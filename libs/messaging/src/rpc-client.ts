@@ -32,7 +32,7 @@ export class RpcClient {
   private readonly pending = new Map<string, Pending>();
 
   constructor(
-    connection: AmqpConnectionManager,
+    private readonly connection: AmqpConnectionManager,
     name: string,
     private readonly defaultTimeoutMs: number,
   ) {
@@ -63,11 +63,20 @@ export class RpcClient {
       }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
     });
+    // The timer may fire while the request still waits for the broker: the rejection must not go unhandled.
+    result.catch(() => undefined);
+    if (!this.connection.isConnected()) {
+      clearTimeout(this.pending.get(id)?.timer);
+      this.pending.delete(id);
+      throw new DomainError(ErrorCode.ServiceUnavailable, `cannot reach the ${service} service: the message broker is unavailable`);
+    }
     try {
       await this.channel.sendToQueue(Topology.commandQueue(service), Buffer.from(JSON.stringify({ pattern, data })), {
         correlationId: id,
         replyTo: REPLY_TO,
         expiration: String(timeoutMs),
+        // Not queued past the caller's deadline while the broker reconnects.
+        timeout: timeoutMs,
         contentType: 'application/json',
         headers: opts.correlationId ? { [Headers.correlationId]: opts.correlationId } : {},
       });
