@@ -98,12 +98,12 @@ export async function checkRow(world: World, rabbit: PrivateRabbit, fault: strin
       else if (m.seq !== s.seq) disorder(`${s.id} acknowledged with seq ${s.seq}, stored with ${m.seq}`);
     }
   }
-  // A sender's later message never gets an earlier seq.
-  const lastBySender = new Map<string, number>();
-  for (const s of [...world.sends].filter((x) => x.id).sort((a, b) => (a.ackedAt as number) - (b.ackedAt as number))) {
-    const key = `${s.channelId}/${s.senderId}`;
-    if ((s.seq as number) <= (lastBySender.get(key) ?? 0) && s.row === fault) disorder(`${s.id} (seq ${s.seq}) acknowledged after a later seq of its sender`);
-    lastBySender.set(key, Math.max(s.seq as number, lastBySender.get(key) ?? 0));
+  // A message sent after the same sender's earlier one was acknowledged never gets an earlier seq.
+  const ackedAll = world.sends.filter((x) => x.id);
+  for (const s of acked) {
+    const before = ackedAll.filter((e) => e.channelId === s.channelId && e.senderId === s.senderId && (e.ackedAt as number) < s.startedAt);
+    const latest = before.reduce((m, e) => Math.max(m, e.seq as number), 0);
+    if ((s.seq as number) <= latest) disorder(`${s.id} (seq ${s.seq}) sent after its sender's seq ${latest} was acknowledged`);
   }
   // The clients' own view: duplicates on one live connection, and anything shown out of seq order.
   const rowIds = new Set(acked.map((s) => s.id));

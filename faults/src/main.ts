@@ -4,19 +4,19 @@ import path from 'node:path';
 import amqp from 'amqplib';
 import { stopApp } from '@wellifiy/testing';
 import { checkRow, PoisonLedger, RowResult, rowPassed } from './checker';
+import { FaultReport, FAULTS } from './fault-names';
 import { sleep } from './infra';
-import { FaultSystem, smtpPort } from './system';
+import { FaultSystem, pickFreePorts, smtpPort } from './system';
 import { World } from './world';
 
 /*
  * The fault-injection suite: the whole system under a steady message load, one fault at a time, each
  * followed by the checker. `--short` (what the test command runs) keeps every fault but shortens the
- * load windows and the organisation. Writes reports/faults.md and reports/faults.json.
+ * load windows and the organisation. Writes reports/faults.md and reports/faults-rows.json.
  */
 
 const short = process.argv.includes('--short');
 const root = path.resolve(__dirname, '../../..');
-const basePort = Number(process.env.FAULTS_BASE_PORT ?? 3300);
 const log = (s: string): void => void process.stdout.write(`[faults] ${s}\n`);
 
 const profile = short
@@ -29,18 +29,37 @@ interface Fault {
   run(sys: FaultSystem, world: World, problems: string[]): Promise<void>;
 }
 
-const killServer = (which: 'rabbit' | 'ferret' | 'redis', label: string): Fault => ({
-  name: `kill ${label}`,
-  async run(sys) {
+/** Apps whose readiness depends on each server: they must report not-ready (503) while it is down. */
+const DEPENDENTS: Record<'rabbit' | 'ferret' | 'redis', string[]> = {
+  rabbit: ['gateway', 'gateway-b', 'channels', 'messages', 'notifications', 'activation-rules'],
+  ferret: ['channels', 'messages', 'notifications', 'activation-rules'],
+  redis: ['gateway', 'gateway-b', 'channels', 'messages', 'notifications'],
+};
+
+const killServer = (which: 'rabbit' | 'ferret' | 'redis', name: string): Fault => ({
+  name,
+  async run(sys, _world, problems) {
     const server = sys[which];
+    const notReady = new Set<string>();
+    let down = true;
     await server.kill();
-    await sleep(profile.downMs);
+    const watcher = (async () => {
+      while (down) {
+        for (const [app, status] of Object.entries(await sys.readiness())) if (status !== 200) notReady.add(app);
+        await sleep(200);
+      }
+    })();
+    await sleep(Math.max(profile.downMs, 3000));
+    down = false;
+    await watcher;
+    const stayedReady = DEPENDENTS[which].filter((app) => !notReady.has(app));
+    if (stayedReady.length) problems.push(`readiness stayed 200 while ${server.name} was down: ${stayedReady.join(', ')}`);
     await server.start();
   },
 });
 
-const killService = (app: string): Fault => ({
-  name: `kill ${app}`,
+const killService = (app: string, name: string): Fault => ({
+  name,
   async run(sys) {
     await sys.killApp(app);
     await sleep(profile.downMs / 2);
@@ -52,11 +71,13 @@ const killService = (app: string): Fault => ({
  * Restarts `app` with a test-only crash hook (FAULT_HOOKS), waits for the hook to kill it under the load,
  * then starts it normally. The hook only fires in a process that was given it, never in production.
  */
-const crashHook = (app: 'messages' | 'notifications', hook: string): Fault => ({
-  name: `${app} crash (${hook})`,
+const crashHook = (app: 'messages' | 'notifications', hook: string, name: string): Fault => ({
+  name,
   async run(sys, _world, problems) {
     // A graceful stop (SIGTERM) under load first: in-flight work must finish or be redelivered.
+    const stopping = sys.app(app).process;
     await stopApp(sys.app(app), 15_000);
+    if (stopping.signalCode === 'SIGKILL') problems.push(`${app} did not finish its work and exit within 15 s of SIGTERM`);
     const hooked = await sys.startApp(app, { FAULT_HOOKS: hook }, false);
     const signal = await Promise.race([
       new Promise<string>((r) => hooked.process.once('exit', (_code, sig) => r(String(sig)))),
@@ -69,7 +90,7 @@ const crashHook = (app: 'messages' | 'notifications', hook: string): Fault => ({
 });
 
 const poisonFault = (ledger: PoisonLedger): Fault => ({
-  name: 'poison messages in every consumed queue',
+  name: FAULTS.poison,
   async run(sys, _world, problems) {
     const queues = [...sys.rabbit.queues().entries()].filter(([name, q]) => q.consumers > 0 && name !== 'wellifiy.dead-letter').map(([name]) => name);
     const expectedQueues = ['channels', 'notifications', 'activation-rules'].map((s) => `wellifiy.${s}.events`);
@@ -104,7 +125,7 @@ const poisonFault = (ledger: PoisonLedger): Fault => ({
 });
 
 const dropClients: Fault = {
-  name: 'drop and restore client connections',
+  name: FAULTS.clientDrop,
   async run(_sys, world) {
     const half = world.clients.filter((_c, i) => i % 2 === 0);
     for (const c of half) c.drop();
@@ -114,7 +135,7 @@ const dropClients: Fault = {
 };
 
 const killGateway: Fault = {
-  name: 'kill gateway a (clients connected; b keeps serving)',
+  name: FAULTS.gateway,
   async run(sys) {
     await sys.killApp('gateway');
     await sleep(profile.downMs);
@@ -134,25 +155,25 @@ function table(rows: RowResult[]): string {
 
 async function main(): Promise<number> {
   const started = Date.now();
-  const sys = new FaultSystem({
-    root,
-    basePort,
+  const ports = await pickFreePorts({
+    basePort: Number(process.env.FAULTS_BASE_PORT ?? 3300),
     rabbitPort: Number(process.env.FAULTS_RABBITMQ_PORT ?? 5673),
     ferretPort: Number(process.env.FAULTS_FERRETDB_PORT ?? 27037),
     redisPort: Number(process.env.FAULTS_REDIS_PORT ?? 6390),
   });
+  const sys = new FaultSystem({ root, ...ports });
   const ledger: PoisonLedger = { expected: new Map(), seen: new Map() };
   const faults: Fault[] = [
-    killServer('rabbit', 'RabbitMQ'),
-    killServer('ferret', 'the database server (FerretDB)'),
-    killServer('redis', 'Redis'),
-    killService('channels'),
-    killService('messages'),
-    killService('notifications'),
-    killService('activation-rules'),
+    killServer('rabbit', FAULTS.rabbitmq),
+    killServer('ferret', FAULTS.database),
+    killServer('redis', FAULTS.redis),
+    killService('channels', FAULTS.channels),
+    killService('messages', FAULTS.messages),
+    killService('notifications', FAULTS.notifications),
+    killService('activation-rules', FAULTS.activationRules),
     killGateway,
-    crashHook('messages', 'crash-after-write'),
-    crashHook('notifications', 'crash-in-handler'),
+    crashHook('messages', 'crash-after-write', FAULTS.crashAfterWrite),
+    crashHook('notifications', 'crash-in-handler', FAULTS.crashInHandler),
     poisonFault(ledger),
     dropClients,
   ];
@@ -168,7 +189,7 @@ async function main(): Promise<number> {
   try {
     await sys.start(log);
     world = new World(sys.gatewayUrls, sys.rabbit.url, profile);
-    await world.inbox.listen(smtpPort(basePort));
+    await world.inbox.listen(smtpPort(ports.basePort));
     await world.setUp();
     log(`system up, ${world.users.length} users in ${world.channels.length} channels, after ${((Date.now() - started) / 1000).toFixed(1)} s`);
     for (const fault of faults) {
@@ -204,7 +225,8 @@ async function main(): Promise<number> {
     'Recovery: from the fault until a new message is acknowledged and shown to every member of its channel.\n';
   mkdirSync(path.join(root, 'reports'), { recursive: true });
   writeFileSync(path.join(root, 'reports/faults.md'), md);
-  writeFileSync(path.join(root, 'reports/faults.json'), JSON.stringify({ short, seconds, faults: faults.map((f) => f.name), rows }, null, 2));
+  const report: FaultReport = { short, seconds, faults: faults.map((f) => f.name), rows };
+  writeFileSync(path.join(root, 'reports/faults-rows.json'), JSON.stringify(report, null, 2));
   process.stdout.write(`\n${table(rows)}\n\n`);
   log(`${rows.filter(rowPassed).length}/${rows.length} fault rows clean in ${seconds.toFixed(0)} s; written to reports/faults.md`);
   return rows.every(rowPassed) && rows.length === faults.length ? 0 : 1;

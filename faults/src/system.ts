@@ -2,7 +2,7 @@ import { createECDH } from 'node:crypto';
 import path from 'node:path';
 import mongoose from 'mongoose';
 import { APPS, AppName, LocalSystemOptions, RunningApp, startApp, stopApp, TEST_JWT_SECRET, uniqueName, waitReady } from '@wellifiy/testing';
-import { KillableServer, PrivateFerret, PrivateRabbit, PrivateRedis, requireFree, sleep } from './infra';
+import { KillableServer, portOpen, PrivateFerret, PrivateRabbit, PrivateRedis, requireFree, sleep } from './infra';
 
 export interface FaultSystemOptions {
   root: string;
@@ -15,6 +15,26 @@ export interface FaultSystemOptions {
 /** The suite's ports besides the five apps: the second gateway, the SMTP listener. */
 export const secondGatewayPort = (base: number): number => base + 5;
 export const smtpPort = (base: number): number => base + 25;
+
+/** Every port a run listens on, with what listens there. */
+export function faultPorts(o: Omit<FaultSystemOptions, 'root'>): [number, string][] {
+  const b = o.basePort;
+  return [
+    [o.rabbitPort, 'RabbitMQ'], [o.rabbitPort + 20000, 'RabbitMQ distribution'], [o.ferretPort, 'FerretDB'], [o.redisPort, 'Redis'],
+    [b, 'gateway a'], [b + 1, 'channels'], [b + 2, 'messages'], [b + 3, 'notifications'], [b + 4, 'activation-rules'],
+    [secondGatewayPort(b), 'gateway b'], [smtpPort(b), 'SMTP'],
+  ];
+}
+
+/** The first set of ports (the given ones, then shifted by 100s) that is all free: runs side by side do not collide. */
+export async function pickFreePorts(start: Omit<FaultSystemOptions, 'root'>): Promise<Omit<FaultSystemOptions, 'root'>> {
+  for (let shift = 0; shift <= 900; shift += 100) {
+    const o = { basePort: start.basePort + shift, rabbitPort: start.rabbitPort + shift, ferretPort: start.ferretPort + shift, redisPort: start.redisPort + shift };
+    const busy = await Promise.all(faultPorts(o).map(([p]) => portOpen(p)));
+    if (!busy.some(Boolean)) return o;
+  }
+  return start; // start() then names the busy port
+}
 
 const SERVICES = APPS.filter((a) => a !== 'gateway');
 
@@ -75,14 +95,7 @@ export class FaultSystem {
   }
 
   async start(log: (s: string) => void): Promise<void> {
-    const { basePort } = this.opts;
-    for (const [port, what] of [
-      [this.opts.rabbitPort, 'RabbitMQ'], [this.opts.rabbitPort + 20000, 'RabbitMQ distribution'], [this.opts.ferretPort, 'FerretDB'],
-      [this.opts.redisPort, 'Redis'], [basePort, 'gateway a'], [basePort + 1, 'channels'], [basePort + 2, 'messages'],
-      [basePort + 3, 'notifications'], [basePort + 4, 'activation-rules'], [secondGatewayPort(basePort), 'gateway b'], [smtpPort(basePort), 'SMTP'],
-    ] as const) {
-      await requireFree(port, what);
-    }
+    for (const [port, what] of faultPorts(this.opts)) await requireFree(port, what);
     if (!PrivateRabbit.available()) throw new Error('rabbitmq-server is not installed: the fault suite runs a RabbitMQ node of its own');
     const backend = await this.ferret.prepare();
     const t = Date.now();

@@ -1,0 +1,35 @@
+/** The faults of one run, in the order they are injected (rows of the checker's table). */
+export const FAULTS = {
+  rabbitmq: 'kill RabbitMQ',
+  database: 'kill the database server (FerretDB)',
+  redis: 'kill Redis',
+  channels: 'kill channels',
+  messages: 'kill messages',
+  notifications: 'kill notifications',
+  activationRules: 'kill activation-rules',
+  gateway: 'kill gateway a (clients connected; b keeps serving)',
+  crashAfterWrite: 'messages crash between write and publish (crash-after-write)',
+  crashInHandler: 'notifications crash inside an event handler (crash-in-handler)',
+  poison: 'poison messages in every consumed queue',
+  clientDrop: 'drop and restore client connections',
+} as const;
+
+export const FAULT_NAMES: string[] = Object.values(FAULTS);
+
+/** What reports/faults-rows.json holds. */
+export interface FaultReport {
+  short: boolean;
+  seconds: number;
+  faults: string[];
+  rows: {
+    fault: string;
+    sent: number;
+    acknowledged: number;
+    delivered: number;
+    lost: number;
+    duplicated: number;
+    outOfOrder: number;
+    recoveryMs: number | null;
+    problems: string[];
+  }[];
+}
