@@ -1,5 +1,6 @@
 import amqp from 'amqplib';
 import { callAny, StoredMessage } from './clients';
+import { EventTap } from './event-tap';
 import { PrivateRabbit, sleep } from './infra';
 import { World } from './world';
 
@@ -56,7 +57,15 @@ async function storedTimeline(world: World, channelId: string): Promise<StoredMe
  * and shown exactly once, in seq order, by every member's app; unread counts as the timelines imply; no
  * digest that counts more than was unread; every queue drained; dead letters only the poison, each with a reason.
  */
-export async function checkRow(world: World, rabbit: PrivateRabbit, fault: string, recoveryMs: number | null, poison: PoisonLedger, problems: string[]): Promise<RowResult> {
+export async function checkRow(
+  world: World,
+  rabbit: PrivateRabbit,
+  tap: EventTap,
+  fault: string,
+  recoveryMs: number | null,
+  poison: PoisonLedger,
+  problems: string[],
+): Promise<RowResult> {
   const rowSends = world.sends.filter((s) => s.row === fault);
   const acked = rowSends.filter((s) => s.id);
   const memberClients = (channelId: string) => world.clients.filter((c) => c.views.has(channelId));
@@ -70,6 +79,10 @@ export async function checkRow(world: World, rabbit: PrivateRabbit, fault: strin
     return missing().length ? ['undelivered'] : [];
   });
   const lostSet = new Set(missing().map((s) => s.id));
+  // Announced: a message.created event on the broker for each (the outbox relay's work; catch-up alone would hide its loss).
+  const unannounced = (): typeof acked => acked.filter((s) => !tap.announced.has(s.id as string));
+  await eventually(30_000, async () => (unannounced().length ? ['unannounced'] : []));
+  if (unannounced().length) problems.push(`${unannounced().length} acknowledged message(s) never announced by message.created, e.g. ${unannounced()[0].id}`);
 
   // Storage: each acknowledged message under the seq its ack named; seqs 1..n without gaps; no clientMessageId twice.
   let outOfOrder = 0;
@@ -172,7 +185,9 @@ export async function checkQueues(rabbit: PrivateRabbit, poison: PoisonLedger): 
       if (!msg) break;
       const id = String(msg.properties.messageId ?? '');
       const reason = msg.properties.headers?.['x-dead-letter-reason'] as string | undefined;
-      if (!poison.expected.has(id)) problems.push(`dead-lettered a message that was not poison (${id || 'no id'}): ${reason ?? 'no reason'}`);
+      const death = (msg.properties.headers?.['x-death'] as { reason?: string; queue?: string }[] | undefined)?.[0];
+      const why = reason ?? (death ? `broker dead-lettered it from ${death.queue} (${death.reason})` : 'no reason');
+      if (!poison.expected.has(id)) problems.push(`dead-lettered a message that was not poison (${id || 'no id'}): ${why}`);
       else if (!reason) problems.push(`dead letter ${id} has no x-dead-letter-reason`);
       poison.seen.set(id, reason ?? '');
     }

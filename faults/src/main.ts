@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import amqp from 'amqplib';
 import { stopApp } from '@wellifiy/testing';
+import { EventTap } from './event-tap';
 import { checkRow, PoisonLedger, RowResult, rowPassed } from './checker';
 import { FaultReport, FAULTS } from './fault-names';
 import { sleep } from './infra';
@@ -92,7 +93,10 @@ const crashHook = (app: 'messages' | 'notifications', hook: string, name: string
 const poisonFault = (ledger: PoisonLedger): Fault => ({
   name: FAULTS.poison,
   async run(sys, _world, problems) {
-    const queues = [...sys.rabbit.queues().entries()].filter(([name, q]) => q.consumers > 0 && name !== 'wellifiy.dead-letter').map(([name]) => name);
+    // Every queue a service consumes (the suite's own tap excepted).
+    const queues = [...sys.rabbit.queues().entries()]
+      .filter(([name, q]) => q.consumers > 0 && name.startsWith('wellifiy.') && name !== 'wellifiy.dead-letter')
+      .map(([name]) => name);
     const expectedQueues = ['channels', 'notifications', 'activation-rules'].map((s) => `wellifiy.${s}.events`);
     for (const q of [...expectedQueues, ...['channels', 'messages', 'notifications', 'activation-rules'].map((s) => `wellifiy.${s}.commands`)]) {
       if (!queues.includes(q)) problems.push(`expected a consumer on ${q}`);
@@ -178,9 +182,11 @@ async function main(): Promise<number> {
     dropClients,
   ];
   const rows: RowResult[] = [];
+  const tap = new EventTap(sys.rabbit.url);
   let world: World | undefined;
   const stopAll = async (): Promise<void> => {
     world?.close();
+    await tap.close();
     await world?.inbox.close().catch(() => undefined);
     await sys.stop();
   };
@@ -188,6 +194,7 @@ async function main(): Promise<number> {
   process.once('SIGTERM', () => void stopAll().then(() => process.exit(143)));
   try {
     await sys.start(log);
+    await tap.start();
     world = new World(sys.gatewayUrls, sys.rabbit.url, profile);
     await world.inbox.listen(smtpPort(ports.basePort));
     await world.setUp();
@@ -208,7 +215,7 @@ async function main(): Promise<number> {
       }
       await sleep(profile.afterMs);
       await world.stopLoad();
-      const row = await checkRow(world, sys.rabbit, fault.name, recoveryMs, ledger, problems);
+      const row = await checkRow(world, sys.rabbit, tap, fault.name, recoveryMs, ledger, problems);
       rows.push(row);
       log(`${rowPassed(row) ? 'ok  ' : 'FAIL'} ${row.fault}: ${row.acknowledged}/${row.sent} acknowledged, ${row.lost} lost, ${row.duplicated} duplicated, ${row.outOfOrder} out of order${row.problems.length ? ` — ${row.problems.join('; ')}` : ''}`);
     }

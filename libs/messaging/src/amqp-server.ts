@@ -123,6 +123,12 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
     if (!ch) return;
     this.commandsInFlight++;
     try {
+      const deadline = Number(msg.properties.headers?.[Headers.deadline]);
+      if (deadline && Date.now() > deadline) {
+        // Its caller timed out (e.g. while this service was down): nobody waits for the answer, so the work is not done.
+        if (generation === this.commandGeneration) ch.ack(msg);
+        return;
+      }
       const { reply, poison } = await this.answer(msg);
       const { replyTo, correlationId } = msg.properties;
       if (replyTo) {
