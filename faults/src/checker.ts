@@ -13,6 +13,8 @@ export interface RowResult {
   duplicated: number;
   outOfOrder: number;
   recoveryMs: number | null;
+  /** Sends that needed more than one attempt (the fault reached the senders: 503s, timeouts, refused connections). */
+  retried: number;
   /** Problems other than the counts (unread counts, digests, queues, dead letters, the fault itself). */
   problems: string[];
 }
@@ -167,6 +169,7 @@ export async function checkRow(
     duplicated,
     outOfOrder,
     recoveryMs,
+    retried: rowSends.filter((s) => s.attempts > 1).length,
     problems,
   };
 }

@@ -30,6 +30,7 @@ export interface FaultReport {
     duplicated: number;
     outOfOrder: number;
     recoveryMs: number | null;
+    retried: number;
     problems: string[];
   }[];
 }
