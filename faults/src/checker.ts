@@ -1,23 +1,9 @@
 import amqp from 'amqplib';
 import { callAny, StoredMessage } from './clients';
 import { EventTap } from './event-tap';
+import { RowResult } from './fault-names';
 import { PrivateRabbit, sleep } from './infra';
 import { World } from './world';
-
-export interface RowResult {
-  fault: string;
-  sent: number;
-  acknowledged: number;
-  delivered: number;
-  lost: number;
-  duplicated: number;
-  outOfOrder: number;
-  recoveryMs: number | null;
-  /** Sends that needed more than one attempt (the fault reached the senders: 503s, timeouts, refused connections). */
-  retried: number;
-  /** Problems other than the counts (unread counts, digests, queues, dead letters, the fault itself). */
-  problems: string[];
-}
 
 export const rowPassed = (r: RowResult): boolean => r.lost === 0 && r.duplicated === 0 && r.outOfOrder === 0 && r.problems.length === 0;
 

@@ -16,21 +16,26 @@ export const FAULTS = {
 
 export const FAULT_NAMES: string[] = Object.values(FAULTS);
 
+/** One row of the checker's table. */
+export interface RowResult {
+  fault: string;
+  sent: number;
+  acknowledged: number;
+  delivered: number;
+  lost: number;
+  duplicated: number;
+  outOfOrder: number;
+  recoveryMs: number | null;
+  /** Sends that needed more than one attempt (the fault reached the senders: 503s, timeouts, refused connections). */
+  retried: number;
+  /** Problems other than the counts (unread counts, digests, queues, dead letters, readiness, the fault itself). */
+  problems: string[];
+}
+
 /** What reports/faults-rows.json holds. */
 export interface FaultReport {
   short: boolean;
   seconds: number;
   faults: string[];
-  rows: {
-    fault: string;
-    sent: number;
-    acknowledged: number;
-    delivered: number;
-    lost: number;
-    duplicated: number;
-    outOfOrder: number;
-    recoveryMs: number | null;
-    retried: number;
-    problems: string[];
-  }[];
+  rows: RowResult[];
 }

@@ -144,40 +144,24 @@ export class PrivateRabbit implements KillableServer {
   }
 }
 
-/** FerretDB (the database server the services talk to) on its own port. */
-export class PrivateFerret implements KillableServer {
-  readonly name = 'ferretdb';
-  private child?: ChildProcess;
-  private backend: string[] = [];
+/** A server that is one child process of the suite: killed with SIGKILL, its state in `dir`. */
+abstract class ChildServer implements KillableServer {
+  abstract readonly name: string;
+  protected child?: ChildProcess;
 
   constructor(
-    private readonly bin: string,
-    private readonly dir: string,
+    protected readonly dir: string,
     readonly port: number,
   ) {}
 
-  get url(): string {
-    return `mongodb://127.0.0.1:${this.port}`;
-  }
-
-  /**
-   * SQLite files in its own state directory: the whole database server is this one process, and the suite
-   * takes no connections from a PostgreSQL that other runs share.
-   */
-  async prepare(): Promise<string> {
-    mkdirSync(this.dir, { recursive: true });
-    this.backend = ['--handler=sqlite', `--sqlite-url=file:${this.dir}/`];
-    return 'sqlite';
-  }
+  protected abstract command(): [string, string[]];
 
   async start(): Promise<void> {
-    this.child = spawn(
-      this.bin,
-      [...this.backend, `--state-dir=${this.dir}`, `--listen-addr=127.0.0.1:${this.port}`, '--debug-addr=-', '--telemetry=disable', '--log-level=warn'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    logTo(this.child, path.join(this.dir, 'ferretdb.log'));
-    await waitPort(this.port, 30_000, 'FerretDB');
+    mkdirSync(this.dir, { recursive: true });
+    const [bin, args] = this.command();
+    this.child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    logTo(this.child, path.join(this.dir, `${this.name}.log`));
+    await waitPort(this.port, 30_000, this.name);
   }
 
   async kill(): Promise<void> {
@@ -193,40 +177,46 @@ export class PrivateFerret implements KillableServer {
   }
 }
 
-/** redis-server in the foreground on its own port; an append-only file (fsync always) so jobs survive a kill. */
-export class PrivateRedis implements KillableServer {
-  readonly name = 'redis';
-  private child?: ChildProcess;
+/**
+ * FerretDB (the database server the services talk to) on its own port, over SQLite files in its own state
+ * directory: the whole database server is this one process, and the suite takes no connections from a
+ * PostgreSQL that other runs share.
+ */
+export class PrivateFerret extends ChildServer {
+  readonly name = 'ferretdb';
 
   constructor(
-    private readonly dir: string,
-    readonly port: number,
-  ) {}
+    private readonly bin: string,
+    dir: string,
+    port: number,
+  ) {
+    super(dir, port);
+  }
+
+  get url(): string {
+    return `mongodb://127.0.0.1:${this.port}`;
+  }
+
+  protected command(): [string, string[]] {
+    return [
+      this.bin,
+      ['--handler=sqlite', `--sqlite-url=file:${this.dir}/`, `--state-dir=${this.dir}`, `--listen-addr=127.0.0.1:${this.port}`, '--debug-addr=-', '--telemetry=disable', '--log-level=warn'],
+    ];
+  }
+}
+
+/** redis-server in the foreground on its own port; an append-only file (fsync always) so jobs survive a kill. */
+export class PrivateRedis extends ChildServer {
+  readonly name = 'redis';
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  async start(): Promise<void> {
-    mkdirSync(this.dir, { recursive: true });
-    this.child = spawn(
+  protected command(): [string, string[]] {
+    return [
       'redis-server',
       ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', this.dir, '--daemonize', 'no'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    logTo(this.child, path.join(this.dir, 'redis.log'));
-    await waitPort(this.port, 30_000, 'Redis');
-  }
-
-  async kill(): Promise<void> {
-    if (!this.child) return;
-    this.child.kill('SIGKILL');
-    await exited(this.child);
-    while (await portOpen(this.port)) await sleep(100);
-  }
-
-  async destroy(): Promise<void> {
-    await this.kill();
-    rmSync(this.dir, { recursive: true, force: true });
+    ];
   }
 }

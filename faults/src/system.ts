@@ -97,10 +97,9 @@ export class FaultSystem {
   async start(log: (s: string) => void): Promise<void> {
     for (const [port, what] of faultPorts(this.opts)) await requireFree(port, what);
     if (!PrivateRabbit.available()) throw new Error('rabbitmq-server is not installed: the fault suite runs a RabbitMQ node of its own');
-    const backend = await this.ferret.prepare();
     const t = Date.now();
     await Promise.all([this.rabbit.start(), this.ferret.start(), this.redis.start()]);
-    log(`own infrastructure up in ${Date.now() - t} ms: RabbitMQ :${this.rabbit.port}, FerretDB :${this.ferret.port} (${backend}), Redis :${this.redis.port}`);
+    log(`own infrastructure up in ${Date.now() - t} ms: RabbitMQ :${this.rabbit.port}, FerretDB :${this.ferret.port} (SQLite), Redis :${this.redis.port}`);
     await Promise.all([...SERVICES.map((a) => this.startApp(a)), this.startApp('gateway'), this.startApp('gateway-b')]);
   }
 

@@ -9,7 +9,7 @@ import {
 import { connectAmqp } from './amqp-connection';
 import { EventConsumer, EventMeta } from './event-consumer';
 import { IdempotencyStore } from './idempotency';
-import { declareBaseTopology, declareCommandQueue } from './topology';
+import { deadLetterOptions, declareBaseTopology, declareCommandQueue } from './topology';
 import { describeFieldErrors, validateInto } from './validation';
 
 export interface AmqpServerOptions {
@@ -149,17 +149,7 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
 
   private async deadLetterCommand(ch: ChannelWrapper, msg: ConsumeMessage, reason: string): Promise<void> {
     this.log.warn(`dead-lettering a command from ${Topology.commandQueue(this.options.service)}: ${reason}`);
-    await ch.publish(Topology.deadLetterExchange, '', msg.content, {
-      persistent: true,
-      contentType: msg.properties.contentType,
-      messageId: msg.properties.messageId,
-      headers: {
-        ...(msg.properties.headers ?? {}),
-        [Headers.deadLetterReason]: reason,
-        [Headers.deadLetterQueue]: Topology.commandQueue(this.options.service),
-        'x-original-routing-key': msg.fields.routingKey,
-      },
-    });
+    await ch.publish(Topology.deadLetterExchange, '', msg.content, deadLetterOptions(msg, Topology.commandQueue(this.options.service), reason));
   }
 
   private async answer(msg: ConsumeMessage): Promise<{ reply: { ok: true; data: unknown } | { ok: false; error: ErrorBody }; poison?: string }> {

@@ -4,7 +4,7 @@ import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-mana
 import { EnvelopeHeader, EVENT_ENVELOPE_CLASSES, EventEnvelope, EventName, Headers, isErrorBody, Topology } from '@wellifiy/contracts';
 import { PoisonMessageError } from './handler-errors';
 import { IdempotencyStore } from './idempotency';
-import { declareBaseTopology, declareEventQueue, declareInstanceQueue } from './topology';
+import { deadLetterOptions, declareBaseTopology, declareEventQueue, declareInstanceQueue } from './topology';
 import { describeFieldErrors, validateInto } from './validation';
 
 export interface EventConsumerOptions {
@@ -172,17 +172,7 @@ export class EventConsumer {
 
   private async deadLetter(msg: ConsumeMessage, generation: number, reason: string): Promise<void> {
     this.logger.warn(`dead-lettering a message from ${this.opts.queue}: ${reason}`);
-    await this.channel.publish(Topology.deadLetterExchange, '', msg.content, {
-      persistent: true,
-      contentType: msg.properties.contentType,
-      messageId: msg.properties.messageId,
-      headers: {
-        ...(msg.properties.headers ?? {}),
-        [Headers.deadLetterReason]: reason,
-        [Headers.deadLetterQueue]: this.opts.queue,
-        'x-original-routing-key': msg.fields.routingKey,
-      },
-    });
+    await this.channel.publish(Topology.deadLetterExchange, '', msg.content, deadLetterOptions(msg, this.opts.queue, reason));
     this.ack(msg, generation);
   }
 }
