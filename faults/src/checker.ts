@@ -156,6 +156,7 @@ export async function checkRow(
     outOfOrder,
     recoveryMs,
     retried: rowSends.filter((s) => s.attempts > 1).length,
+    failures: rowSends.flatMap((s) => s.failures).reduce<Record<string, number>>((m, st) => ({ ...m, [st]: (m[st] ?? 0) + 1 }), {}),
     problems,
   };
 }

@@ -206,11 +206,13 @@ export interface SendRecord {
   seq?: number;
   attempts: number;
   lastError?: string;
+  /** HTTP status of each failed attempt (0: no answer). */
+  failures: number[];
 }
 
 /** Sends with retries under the same clientMessageId (the API's idempotency), alternating gateways. */
 export async function sendMessage(gateways: string[], sender: User, channelId: string, row: string, deadlineMs: number): Promise<SendRecord> {
-  const rec: SendRecord = { row, clientMessageId: randomUUID(), channelId, senderId: sender.userId, startedAt: Date.now(), attempts: 0 };
+  const rec: SendRecord = { row, clientMessageId: randomUUID(), channelId, senderId: sender.userId, startedAt: Date.now(), attempts: 0, failures: [] };
   const deadline = Date.now() + deadlineMs;
   while (Date.now() < deadline) {
     const base = gateways[rec.attempts % gateways.length];
@@ -225,6 +227,7 @@ export async function sendMessage(gateways: string[], sender: User, channelId: s
       rec.seq = res.body.seq;
       return rec;
     }
+    rec.failures.push(res.status);
     rec.lastError = `${res.status} ${typeof res.body === 'object' && res.body ? (res.body.message ?? '') : ''}`.trim();
     if (res.status >= 400 && res.status < 500 && res.status !== 429 && res.status !== 404) return rec; // our fault: do not insist
     await sleep(Math.min(150 * rec.attempts, 1000));

@@ -28,6 +28,8 @@ export interface RowResult {
   recoveryMs: number | null;
   /** Sends that needed more than one attempt (the fault reached the senders: 503s, timeouts, refused connections). */
   retried: number;
+  /** How the failed attempts of those sends were answered: HTTP status (0: no answer) → count. */
+  failures: Record<string, number>;
   /** Problems other than the counts (unread counts, digests, queues, dead letters, readiness, the fault itself). */
   problems: string[];
 }

@@ -152,7 +152,7 @@ function table(rows: RowResult[]): string {
   const lines = rows.map((r) => [
     r.fault, r.sent, r.acknowledged, r.delivered, r.lost, r.duplicated, r.outOfOrder,
     r.recoveryMs === null ? '—' : `${(r.recoveryMs / 1000).toFixed(1)} s`,
-    r.retried,
+    r.retried ? `${r.retried} (${Object.entries(r.failures).map(([st, n]) => `${st === '0' ? 'no answer' : st}×${n}`).join(', ')})` : '0',
     r.problems.length ? r.problems.join('; ') : 'ok',
   ].map(String));
   return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...lines.map((l) => `| ${l.join(' | ')} |`)].join('\n');
@@ -224,15 +224,15 @@ async function main(): Promise<number> {
     if (unseen.length) rows[rows.findIndex((r) => r.fault.startsWith('poison'))]?.problems.push(`${unseen.length} poison message(s) never reached the dead-letter queue, e.g. ${unseen[0][1]}`);
   } catch (err) {
     log(`the suite could not run: ${(err as Error).stack ?? String(err)}`);
-    rows.push({ fault: 'suite', sent: 0, acknowledged: 0, delivered: 0, lost: 0, duplicated: 0, outOfOrder: 0, recoveryMs: null, retried: 0, problems: [(err as Error).message] });
+    rows.push({ fault: 'suite', sent: 0, acknowledged: 0, delivered: 0, lost: 0, duplicated: 0, outOfOrder: 0, recoveryMs: null, retried: 0, failures: {}, problems: [(err as Error).message] });
   } finally {
     await stopAll();
   }
   const seconds = (Date.now() - started) / 1000;
   const md = `# Fault injection (${short ? 'short' : 'full'} run)\n\n${table(rows)}\n\nTotal time ${seconds.toFixed(0)} s. ` +
     'Recovery: from the fault until a new message is acknowledged and shown to every member of its channel. ' +
-    'Sends retried: sends that needed more than one attempt (answered 503, timed out or refused while the fault lasted; ' +
-    'retried under the same clientMessageId — only acknowledged sends count).\n';
+    'Sends retried: sends that needed more than one attempt, with how the failed attempts were answered (HTTP status, or ' +
+    'no answer: connection refused or timed out); each was retried under the same clientMessageId, and only acknowledged sends count.\n';
   mkdirSync(path.join(root, 'reports'), { recursive: true });
   writeFileSync(path.join(root, 'reports/faults.md'), md);
   const report: FaultReport = { short, seconds, faults: faults.map((f) => f.name), rows };
