@@ -214,8 +214,10 @@ export interface SendRecord {
 export async function sendMessage(gateways: string[], sender: User, channelId: string, row: string, deadlineMs: number): Promise<SendRecord> {
   const rec: SendRecord = { row, clientMessageId: randomUUID(), channelId, senderId: sender.userId, startedAt: Date.now(), attempts: 0, failures: [] };
   const deadline = Date.now() + deadlineMs;
+  // Sends spread over both gateways; a retry goes to the next one.
+  const first = Math.floor(Math.random() * gateways.length);
   while (Date.now() < deadline) {
-    const base = gateways[rec.attempts % gateways.length];
+    const base = gateways[(first + rec.attempts) % gateways.length];
     rec.attempts++;
     const res = await call<StoredMessage & { message?: string }>(base, 'POST', `/v1/channels/${channelId}/messages`, sender.token, {
       clientMessageId: rec.clientMessageId,

@@ -8,6 +8,7 @@ export const FAULTS = {
   notifications: 'kill notifications',
   activationRules: 'kill activation-rules',
   gateway: 'kill gateway a (clients connected; b keeps serving)',
+  gatewayB: 'kill gateway b (clients connected; the restarted a serves)',
   crashAfterWrite: 'messages crash between write and publish (crash-after-write)',
   crashInHandler: 'notifications crash inside an event handler (crash-in-handler)',
   poison: 'poison messages in every consumed queue',

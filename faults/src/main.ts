@@ -138,14 +138,15 @@ const dropClients: Fault = {
   },
 };
 
-const killGateway: Fault = {
-  name: FAULTS.gateway,
+/** One of the two gateways dies under its connected clients; they reconnect to the other, then it comes back. */
+const killGateway = (app: 'gateway' | 'gateway-b', name: string): Fault => ({
+  name,
   async run(sys) {
-    await sys.killApp('gateway');
+    await sys.killApp(app);
     await sleep(profile.downMs);
-    await sys.startApp('gateway');
+    await sys.startApp(app);
   },
-};
+});
 
 function table(rows: RowResult[]): string {
   const head = ['fault', 'sent', 'acknowledged', 'delivered', 'lost', 'duplicated', 'out of order', 'recovery', 'sends retried', 'other checks'];
@@ -176,7 +177,8 @@ async function main(): Promise<number> {
     killService('messages', FAULTS.messages),
     killService('notifications', FAULTS.notifications),
     killService('activation-rules', FAULTS.activationRules),
-    killGateway,
+    killGateway('gateway', FAULTS.gateway),
+    killGateway('gateway-b', FAULTS.gatewayB),
     crashHook('messages', 'crash-after-write', FAULTS.crashAfterWrite),
     crashHook('notifications', 'crash-in-handler', FAULTS.crashInHandler),
     poisonFault(ledger),

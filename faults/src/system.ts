@@ -1,8 +1,9 @@
 import { createECDH } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import mongoose from 'mongoose';
 import { APPS, AppName, LocalSystemOptions, RunningApp, startApp, stopApp, TEST_JWT_SECRET, uniqueName, waitReady } from '@wellifiy/testing';
-import { KillableServer, portOpen, PrivateFerret, PrivateRabbit, PrivateRedis, requireFree, sleep } from './infra';
+import { KillableServer, portOpen, PrivateFerret, PrivateRabbit, PrivateRedis, requireFree } from './infra';
 
 export interface FaultSystemOptions {
   root: string;
@@ -170,6 +171,6 @@ export class FaultSystem {
       // FerretDB is down: nothing more to drop
     }
     for (const s of this.servers) await s.destroy().catch(() => undefined);
-    await sleep(0);
+    rmSync(this.dataDir, { recursive: true, force: true });
   }
 }
