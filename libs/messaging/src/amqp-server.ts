@@ -194,10 +194,22 @@ function fail(code: ErrorCode, message: string, details?: unknown): { ok: false;
   return { ok: false, error: details === undefined ? { code, message } : { code, message, details } };
 }
 
-/** Domain errors keep their code; anything else is logged here and reported as INTERNAL without details. */
+/** Driver errors that mean the database cannot be reached right now (matched by name: this lib does not load the driver). */
+const DATABASE_UNAVAILABLE = new Set([
+  'MongoNetworkError', 'MongoNetworkTimeoutError', 'MongoServerSelectionError', 'MongoNotConnectedError', 'MongoPoolClearedError', 'MongoTopologyClosedError',
+]);
+
+/**
+ * Domain errors keep their code; a database that cannot be reached is SERVICE_UNAVAILABLE (the caller may retry);
+ * anything else is logged here and reported as INTERNAL without details.
+ */
 export function toErrorBody(err: unknown, logger: Logger, correlationId?: string): ErrorBody {
   if (err instanceof DomainError) return err.toBody();
   if (isErrorBody(err)) return err;
+  if (err instanceof Error && DATABASE_UNAVAILABLE.has(err.name)) {
+    logger.warn(`database unavailable [correlationId=${correlationId ?? '-'}]: ${err.name}`);
+    return { code: ErrorCode.ServiceUnavailable, message: 'the database is unavailable; retry shortly' };
+  }
   logger.error(`unexpected error [correlationId=${correlationId ?? '-'}]: ${(err as Error)?.stack ?? String(err)}`);
   return { code: ErrorCode.Internal, message: 'internal error' };
 }
