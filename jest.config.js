@@ -1,5 +1,6 @@
-/* Three tiers, selected with --selectProjects: unit (beside the code), integration (real MongoDB-compatible
- * server, RabbitMQ, Redis), e2e (every service as a real process, driven through the gateway and the broker). */
+/* Four tiers, selected with --selectProjects: unit (beside the code), integration (real MongoDB-compatible
+ * server, RabbitMQ, Redis), e2e (every service as a real process, driven through the gateway and the broker),
+ * faults (the short form of the fault-injection suite: its own infrastructure, each part killed under load). */
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -36,6 +37,11 @@ module.exports = {
       globalSetup: '<rootDir>/e2e/support/global-setup.ts',
       globalTeardown: '<rootDir>/e2e/support/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/e2e/support/jest-timeout-60s.ts'],
+    },
+    {
+      ...base,
+      displayName: 'faults',
+      testMatch: ['<rootDir>/faults/**/*.faults-spec.ts'],
     },
   ],
 };

@@ -23,7 +23,7 @@ describe('operations endpoints', () => {
 
   it.each([
     ['channels', 1, { rabbitmq: 'ok', mongodb: 'ok', redis: 'ok' }],
-    ['messages', 2, { rabbitmq: 'ok', mongodb: 'ok' }],
+    ['messages', 2, { rabbitmq: 'ok', mongodb: 'ok', redis: 'ok' }],
     ['notifications', 3, { rabbitmq: 'ok', mongodb: 'ok', redis: 'ok' }],
     ['activation-rules', 4, { rabbitmq: 'ok', mongodb: 'ok' }],
   ])('%s reports readiness of each of its dependencies', async (_name, offset, checks) => {

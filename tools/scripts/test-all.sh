@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: type-check, lint, then unit, integration and end-to-end tests against real
-# infrastructure (RabbitMQ, Redis, FerretDB/MongoDB). Ends with one line: "N passed, N failed".
+# infrastructure (RabbitMQ, Redis, FerretDB/MongoDB), then the short fault-injection suite (on infrastructure of
+# its own). Ends with one line: "N passed, N failed".
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
@@ -22,8 +23,8 @@ step "type-checking (tsc)…" npx tsc -p tsconfig.json --noEmit
 step "computing the Nx project graph…" npx nx show projects --json
 step "linting (eslint with Nx module boundaries)…" npx eslint --max-warnings 0 .
 step "building…" node tools/build/build.mjs
-for tier in unit integration e2e; do
+for tier in unit integration e2e faults; do
   say "running $tier tests…"
   npx jest --selectProjects "$tier" --runInBand --ci --forceExit --json --outputFile="reports/$tier.json" 2>&1 | tee "reports/$tier.log" | grep -vE '^\s*$' | grep -E '^(PASS|FAIL)|●|Tests:' || true
 done
-node tools/scripts/summarize.mjs "$failed_checks" reports/unit.json reports/integration.json reports/e2e.json
+node tools/scripts/summarize.mjs "$failed_checks" reports/unit.json reports/integration.json reports/e2e.json reports/faults.json

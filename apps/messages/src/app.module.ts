@@ -4,7 +4,7 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { Queues } from '@wellifiy/contracts';
 import { KeyRing } from '@wellifiy/crypto';
 import { IDEMPOTENCY_STORE, MessagingModule } from '@wellifiy/messaging';
-import { OpsModule } from '@wellifiy/ops';
+import { OpsModule, redisReadinessVia } from '@wellifiy/ops';
 import { bullConnection, MongoIdempotencyStore, MongoModule } from '@wellifiy/persistence';
 import { AuditRepository, MongoAuditRepository } from './audit/audit.repository';
 import { MESSAGE_AUDIT_MODEL, MessageAuditSchema, READ_ACCESS_MODEL, ReadAccessSchema } from './audit/audit.schema';
@@ -62,8 +62,9 @@ export class AppModule {
         ]),
         MessagingModule.forRoot({ url: config.AMQP_URL, source: 'messages', rpcTimeoutMs: config.RPC_TIMEOUT_MS }),
         BullModule.forRoot({ connection: bullConnection(config.REDIS_URL), prefix: config.QUEUE_PREFIX }),
-        BullModule.registerQueue({ name: Queues.LinkPreview }),
-        OpsModule.forRoot({ mongo: true }),
+        // Global so the readiness check (OpsModule) can reach Redis through the queue.
+        { ...BullModule.registerQueue({ name: Queues.LinkPreview }), global: true },
+        OpsModule.forRoot({ mongo: true, extraChecks: redisReadinessVia(Queues.LinkPreview) }),
       ],
       controllers: [MessagesController, ThreadsController, ReactionsController, EditsController, MembershipHandler, MediaHandler, MediaInternalController, LinkPreviewsHandler],
       providers: [

@@ -1,6 +1,10 @@
-import { IsIn, IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateBy } from 'class-validator';
 
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+
+/** Crash points of the fault-injection suite (faults/): a process given one kills itself there. */
+export const FAULT_HOOKS = ['crash-after-write', 'crash-in-handler'] as const;
+export type FaultHook = (typeof FAULT_HOOKS)[number];
 
 /** Variables every service reads. Property names are the environment variable names. */
 export class CommonConfig {
@@ -24,6 +28,21 @@ export class CommonConfig {
   /** Attempts for a failing event handler before the event is dead-lettered. */
   @IsInt() @Min(1) @Max(20)
   EVENT_MAX_ATTEMPTS: number = 5;
+
+  /**
+   * Test only: `crash-after-write` kills the process after a write, before its events are published;
+   * `crash-in-handler` after an event handler's work, before the ack. Refused when NODE_ENV=production.
+   */
+  @IsOptional()
+  @IsIn(FAULT_HOOKS, { message: `FAULT_HOOKS must be one of ${FAULT_HOOKS.join(', ')}` })
+  @ValidateBy({
+    name: 'notInProduction',
+    validator: {
+      validate: (_value: unknown, args) => (args?.object as CommonConfig).NODE_ENV !== 'production',
+      defaultMessage: () => 'FAULT_HOOKS is a test-only setting and is refused when NODE_ENV=production',
+    },
+  })
+  FAULT_HOOKS?: FaultHook;
 }
 
 export class MongoConfig extends CommonConfig {

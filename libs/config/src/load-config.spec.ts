@@ -85,12 +85,20 @@ describe('loadConfig', () => {
     ['MONGO_URL', 'postgres://localhost'],
     ['NODE_ENV', 'staging'],
     ['LOG_LEVEL', 'trace'],
+    ['FAULT_HOOKS', 'crash-sometimes'],
   ])('a bad value of %s (%s) fails with a ConfigError naming it', (name, value) => {
     const err = configErrorOf(() => loadConfig(MongoConfig, { ...VALID, [name]: value }));
 
     expect(err).toBeInstanceOf(ConfigError);
     expect(err.problems).toHaveLength(1);
     expect(err.problems[0].startsWith(`${name}: `)).toBe(true);
+  });
+
+  it('FAULT_HOOKS (test-only crash points) loads outside production and is refused in production', () => {
+    expect(loadConfig(MongoConfig, { ...VALID, NODE_ENV: 'test', FAULT_HOOKS: 'crash-after-write' }).FAULT_HOOKS).toBe('crash-after-write');
+    expect(loadConfig(MongoConfig, { ...VALID, NODE_ENV: 'test' }).FAULT_HOOKS).toBeUndefined();
+    const err = configErrorOf(() => loadConfig(MongoConfig, { ...VALID, NODE_ENV: 'production', FAULT_HOOKS: 'crash-in-handler' }));
+    expect(err.problems).toEqual(['FAULT_HOOKS: FAULT_HOOKS is a test-only setting and is refused when NODE_ENV=production']);
   });
 
   it('a boolean setting given as "false" loads as false (latent bug: implicit conversion makes it true)', () => {

@@ -17,4 +17,6 @@ export const Headers = {
   attempt: 'x-attempt',
   deadLetterReason: 'x-dead-letter-reason',
   deadLetterQueue: 'x-original-queue',
+  /** Epoch ms after which an RPC request's caller has given up: the service drops it unanswered. */
+  deadline: 'x-deadline',
 } as const;

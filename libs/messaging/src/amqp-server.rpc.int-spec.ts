@@ -2,8 +2,8 @@ import { Controller, INestMicroservice, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, MessagePattern } from '@nestjs/microservices';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
-import { DomainError, ErrorCode, PingResult, Rpc } from '@wellifiy/contracts';
-import { expectEventually, testInfra, uniqueName } from '@wellifiy/testing';
+import { DomainError, ErrorCode, Headers, PingResult, Rpc } from '@wellifiy/contracts';
+import { AmqpProbe, expectEventually, expectNever, testInfra, uniqueName } from '@wellifiy/testing';
 import { connectAmqp } from './amqp-connection';
 import { AmqpContext, AmqpServer } from './amqp-server';
 import { RpcPassthroughFilter } from './rpc-error.filter';
@@ -116,6 +116,36 @@ describe('RPC over RabbitMQ (AmqpServer + RpcClient)', () => {
     expect(err.code).toBe(ErrorCode.Internal);
     expect(err.message).not.toContain('hunter2');
     expect(JSON.stringify(err.details ?? null)).not.toContain('hunter2');
+  });
+
+  it('dead-letters commands no caller could mean (not JSON, unknown name) with the reason, and keeps answering', async () => {
+    const probe = await AmqpProbe.connect(testInfra.amqpUrl);
+    try {
+      const dead = await probe.captureDeadLetters();
+      const notJson = probe.sendToQueue('wellifiy.activation-rules.commands', '{"pattern": ');
+      const unknown = probe.sendToQueue('wellifiy.activation-rules.commands', JSON.stringify({ pattern: 'activation-rules.no-such-command', data: {} }));
+      await expectEventually(() => {
+        expect(dead.byMessageId(notJson)[0]?.headers).toMatchObject({ [Headers.deadLetterReason]: 'command body is not valid JSON', [Headers.deadLetterQueue]: 'wellifiy.activation-rules.commands' });
+        expect(dead.byMessageId(unknown)[0]?.headers[Headers.deadLetterReason]).toBe('unknown command "activation-rules.no-such-command"');
+      });
+      await expect(client.send(Rpc.ActivationRulesPing, {})).resolves.toEqual({ service: 'activation-rules', ok: true });
+    } finally {
+      await probe.close();
+    }
+  });
+
+  it('drops a request whose caller has given up (deadline passed) without running it or dead-lettering it', async () => {
+    const probe = await AmqpProbe.connect(testInfra.amqpUrl);
+    try {
+      const dead = await probe.captureDeadLetters();
+      const correlationId = `slow:${uniqueName('late')}`;
+      const id = probe.sendToQueue('wellifiy.activation-rules.commands', JSON.stringify({ pattern: Rpc.ActivationRulesPing, data: {} }), {
+        headers: { [Headers.deadline]: Date.now() - 1000, [Headers.correlationId]: correlationId },
+      });
+      await expectNever(() => slowStarted.includes(correlationId) || dead.byMessageId(id).length > 0, { forMs: 1500, what: 'a late request run or dead-lettered' });
+    } finally {
+      await probe.close();
+    }
   });
 
   it('leaves nothing behind on the command queue', async () => {

@@ -9,7 +9,7 @@ import {
 import { connectAmqp } from './amqp-connection';
 import { EventConsumer, EventMeta } from './event-consumer';
 import { IdempotencyStore, REPEAT_SAFE } from './idempotency';
-import { declareBaseTopology, declareCommandQueue } from './topology';
+import { deadLetterOptions, declareBaseTopology, declareCommandQueue } from './topology';
 import { describeFieldErrors, validateInto } from './validation';
 
 export interface AmqpServerOptions {
@@ -18,6 +18,8 @@ export interface AmqpServerOptions {
   prefetch: number;
   maxEventAttempts: number;
   idempotency?: IdempotencyStore;
+  /** Test-only crash point of the fault-injection suite (see EventConsumerOptions.crashAfterHandler). */
+  crashAfterHandler?: boolean;
 }
 
 export interface AmqpCallMeta {
@@ -42,6 +44,9 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
   private connection?: AmqpConnectionManager;
   private events?: EventConsumer;
   private commands?: ChannelWrapper;
+  /** Broker channel of the command consumer (see EventConsumer: tags of a dead channel are never acked). */
+  private commandGeneration = 0;
+  private commandsInFlight = 0;
 
   constructor(private readonly options: AmqpServerOptions) {
     super();
@@ -80,6 +85,7 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
         maxAttempts: this.options.maxEventAttempts,
         idempotency: this.options.idempotency,
         repeatSafe: (type) => this.getHandlerByPattern(type)?.extras?.[REPEAT_SAFE] === true,
+        crashAfterHandler: this.options.crashAfterHandler,
         canHandle: (type) => eventTypes.includes(type),
         handle: (envelope, meta) => this.handleEvent$(envelope, meta),
       });
@@ -91,12 +97,13 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
         name: queue,
         confirm: true,
         setup: async (ch: ConfirmChannel) => {
+          this.commandGeneration++;
           await declareBaseTopology(ch);
           await declareCommandQueue(ch, queue);
         },
       });
       await this.commands.waitForConnect();
-      await this.commands.consume(queue, (msg) => void this.onCommand(msg), { noAck: false, prefetch: this.options.prefetch });
+      await this.commands.consume(queue, (msg) => void this.onCommand(msg, this.commandGeneration), { noAck: false, prefetch: this.options.prefetch });
     }
     this.log.log(`${service}: ${eventTypes.length} event handler(s), ${rpcNames.length} command handler(s)`);
   }
@@ -112,36 +119,56 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
     return lastValueFrom(result$, { defaultValue: undefined });
   }
 
-  private async onCommand(msg: ConsumeMessage): Promise<void> {
+  private async onCommand(msg: ConsumeMessage, generation: number): Promise<void> {
     const ch = this.commands;
     if (!ch) return;
-    const reply = await this.answer(msg);
-    const { replyTo, correlationId } = msg.properties;
+    this.commandsInFlight++;
     try {
+      const deadline = Number(msg.properties.headers?.[Headers.deadline]);
+      if (deadline && Date.now() > deadline) {
+        // Its caller timed out (e.g. while this service was down): nobody waits for the answer, so the work is not done.
+        if (generation === this.commandGeneration) ch.ack(msg);
+        return;
+      }
+      const { reply, poison } = await this.answer(msg);
+      const { replyTo, correlationId } = msg.properties;
       if (replyTo) {
         await ch.sendToQueue(replyTo as string, Buffer.from(JSON.stringify(reply)), {
           correlationId: correlationId as string,
           contentType: 'application/json',
         });
       }
-      ch.ack(msg);
+      // A command no caller could have meant (not JSON, unknown name) is kept, with the reason, for inspection.
+      if (poison) await this.deadLetterCommand(ch, msg, poison);
+      if (generation === this.commandGeneration) ch.ack(msg);
     } catch (err) {
       this.log.error(`could not reply to a command: ${(err as Error).message}`);
+    } finally {
+      this.commandsInFlight--;
     }
   }
 
-  private async answer(msg: ConsumeMessage): Promise<{ ok: true; data: unknown } | { ok: false; error: ErrorBody }> {
+  private async deadLetterCommand(ch: ChannelWrapper, msg: ConsumeMessage, reason: string): Promise<void> {
+    this.log.warn(`dead-lettering a command from ${Topology.commandQueue(this.options.service)}: ${reason}`);
+    await ch.publish(Topology.deadLetterExchange, '', msg.content, deadLetterOptions(msg, Topology.commandQueue(this.options.service), reason));
+  }
+
+  private async answer(msg: ConsumeMessage): Promise<{ reply: { ok: true; data: unknown } | { ok: false; error: ErrorBody }; poison?: string }> {
     let request: { pattern?: unknown; data?: unknown };
     try {
       request = JSON.parse(msg.content.toString('utf8')) as typeof request;
     } catch {
-      return fail(ErrorCode.ValidationFailed, 'command body is not valid JSON');
+      return { reply: fail(ErrorCode.ValidationFailed, 'command body is not valid JSON'), poison: 'command body is not valid JSON' };
     }
     const pattern = typeof request?.pattern === 'string' ? request.pattern : '';
     const handler = pattern ? this.getHandlerByPattern(pattern) : null;
     const cls = RPC_REQUEST_CLASSES[pattern as RpcName];
-    if (!handler || !cls) return fail(ErrorCode.UnknownRpc, `unknown command "${pattern}"`);
-    const checked = await validateInto(cls as new () => object, request.data ?? {}, { forbidUnknown: true });
+    if (!handler || !cls) return { reply: fail(ErrorCode.UnknownRpc, `unknown command "${pattern}"`), poison: `unknown command "${pattern}"` };
+    return { reply: await this.run(handler, cls, request.data, msg) };
+  }
+
+  private async run(handler: MessageHandler, cls: unknown, data: unknown, msg: ConsumeMessage): Promise<{ ok: true; data: unknown } | { ok: false; error: ErrorBody }> {
+    const checked = await validateInto(cls as new () => object, data ?? {}, { forbidUnknown: true });
     if (checked.errors) return fail(ErrorCode.ValidationFailed, describeFieldErrors(checked.errors), checked.errors);
     const correlationId = msg.properties.headers?.[Headers.correlationId] as string | undefined;
     try {
@@ -152,7 +179,12 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
     }
   }
 
+  /** Graceful: stop taking work, let handlers that run finish (and settle their messages), then disconnect. */
   async close(): Promise<void> {
+    await Promise.all([this.events?.cancel(), this.commands?.cancelAll()]).catch(() => undefined);
+    const deadline = Date.now() + 10_000;
+    while (this.commandsInFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    await this.events?.drain(Math.max(0, deadline - Date.now()));
     await this.events?.close();
     await this.commands?.close();
     await this.connection?.close();
@@ -163,10 +195,22 @@ function fail(code: ErrorCode, message: string, details?: unknown): { ok: false;
   return { ok: false, error: details === undefined ? { code, message } : { code, message, details } };
 }
 
-/** Domain errors keep their code; anything else is logged here and reported as INTERNAL without details. */
+/** Driver errors that mean the database cannot be reached right now (matched by name: this lib does not load the driver). */
+const DATABASE_UNAVAILABLE = new Set([
+  'MongoNetworkError', 'MongoNetworkTimeoutError', 'MongoServerSelectionError', 'MongoNotConnectedError', 'MongoPoolClearedError', 'MongoTopologyClosedError',
+]);
+
+/**
+ * Domain errors keep their code; a database that cannot be reached is SERVICE_UNAVAILABLE (the caller may retry);
+ * anything else is logged here and reported as INTERNAL without details.
+ */
 export function toErrorBody(err: unknown, logger: Logger, correlationId?: string): ErrorBody {
   if (err instanceof DomainError) return err.toBody();
   if (isErrorBody(err)) return err;
+  if (err instanceof Error && DATABASE_UNAVAILABLE.has(err.name)) {
+    logger.warn(`database unavailable [correlationId=${correlationId ?? '-'}]: ${err.name}`);
+    return { code: ErrorCode.ServiceUnavailable, message: 'the database is unavailable; retry shortly' };
+  }
   logger.error(`unexpected error [correlationId=${correlationId ?? '-'}]: ${(err as Error)?.stack ?? String(err)}`);
   return { code: ErrorCode.Internal, message: 'internal error' };
 }

@@ -4,7 +4,7 @@ import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-mana
 import { EnvelopeHeader, EVENT_ENVELOPE_CLASSES, EventEnvelope, EventName, Headers, isErrorBody, Topology } from '@wellifiy/contracts';
 import { PoisonMessageError } from './handler-errors';
 import { IdempotencyStore } from './idempotency';
-import { declareBaseTopology, declareEventQueue, declareInstanceQueue } from './topology';
+import { deadLetterOptions, declareBaseTopology, declareEventQueue, declareInstanceQueue } from './topology';
 import { describeFieldErrors, validateInto } from './validation';
 
 export interface EventConsumerOptions {
@@ -25,6 +25,8 @@ export interface EventConsumerOptions {
    * two database round-trips per event.
    */
   repeatSafe?(type: string): boolean;
+  /** Test-only (FAULT_HOOKS=crash-in-handler): the process dies after a handler's work, before the ack. */
+  crashAfterHandler?: boolean;
 }
 
 export interface EventMeta {
@@ -44,6 +46,13 @@ export class EventConsumer {
   private readonly logger: Logger;
   private readonly channel: ChannelWrapper;
   private inFlight = 0;
+  /**
+   * Which broker channel the current deliveries come from. Delivery tags belong to their channel: after a
+   * reconnect, acking a tag of the dead channel on the new one closes it (406 unknown delivery tag), so a
+   * delivery of an older channel is not settled — the broker redelivers it, and the idempotency store
+   * answers the repeat.
+   */
+  private generation = 0;
 
   constructor(private readonly opts: EventConsumerOptions) {
     this.logger = new Logger(`EventConsumer:${opts.queue}`);
@@ -51,6 +60,7 @@ export class EventConsumer {
       name: opts.queue,
       confirm: true,
       setup: async (ch: ConfirmChannel) => {
+        this.generation++;
         await declareBaseTopology(ch);
         if (opts.kind === 'durable') await declareEventQueue(ch, opts.queue, opts.routingKeys);
         else await declareInstanceQueue(ch, opts.queue, opts.routingKeys);
@@ -60,7 +70,7 @@ export class EventConsumer {
 
   async start(): Promise<void> {
     await this.channel.waitForConnect();
-    await this.channel.consume(this.opts.queue, (msg) => void this.onMessage(msg), {
+    await this.channel.consume(this.opts.queue, (msg) => void this.onMessage(msg, this.generation), {
       noAck: false,
       prefetch: this.opts.prefetch,
     });
@@ -70,14 +80,25 @@ export class EventConsumer {
     return this.inFlight;
   }
 
+  /** Stops taking deliveries; handlers already running go on and settle theirs. */
+  async cancel(): Promise<void> {
+    await this.channel.cancelAll();
+  }
+
   async close(): Promise<void> {
     await this.channel.close();
   }
 
-  private async onMessage(msg: ConsumeMessage): Promise<void> {
+  /** Resolves once no handler runs (graceful shutdown: stop consuming first, then wait for this). */
+  async drain(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+  }
+
+  private async onMessage(msg: ConsumeMessage, generation: number): Promise<void> {
     this.inFlight++;
     try {
-      await this.process(msg);
+      await this.process(msg, generation);
     } catch (err) {
       // Only broker failures land here (the handler's own errors are dealt with in process()).
       // The message stays unacked and is redelivered when the channel is re-established.
@@ -87,21 +108,29 @@ export class EventConsumer {
     }
   }
 
-  private async process(msg: ConsumeMessage): Promise<void> {
+  private ack(msg: ConsumeMessage, generation: number): void {
+    if (generation !== this.generation) {
+      this.logger.warn(`not acking a delivery of a closed channel (${this.opts.queue}); the broker redelivers it`);
+      return;
+    }
+    this.channel.ack(msg);
+  }
+
+  private async process(msg: ConsumeMessage, generation: number): Promise<void> {
     let body: unknown;
     try {
       body = JSON.parse(msg.content.toString('utf8'));
     } catch {
-      return this.deadLetter(msg, 'body is not valid JSON');
+      return this.deadLetter(msg, generation, 'body is not valid JSON');
     }
     const header = await validateInto(EnvelopeHeader, body);
-    if (header.errors) return this.deadLetter(msg, `invalid event envelope: ${describeFieldErrors(header.errors)}`);
+    if (header.errors) return this.deadLetter(msg, generation, `invalid event envelope: ${describeFieldErrors(header.errors)}`);
     const type = header.value.type;
-    if (!this.opts.canHandle(type)) return this.deadLetter(msg, `no handler for event type "${type}"`);
+    if (!this.opts.canHandle(type)) return this.deadLetter(msg, generation, `no handler for event type "${type}"`);
 
     const cls = EVENT_ENVELOPE_CLASSES[type as EventName];
     const checked = cls ? await validateInto(cls, body) : { value: body, errors: null };
-    if (checked.errors) return this.deadLetter(msg, `invalid ${type} payload: ${describeFieldErrors(checked.errors)}`);
+    if (checked.errors) return this.deadLetter(msg, generation, `invalid ${type} payload: ${describeFieldErrors(checked.errors)}`);
     const envelope = checked.value as EventEnvelope;
 
     const idempotency = this.opts.repeatSafe?.(type) ? undefined : this.opts.idempotency;
@@ -109,30 +138,31 @@ export class EventConsumer {
     const correlationId = envelope.correlationId ?? (msg.properties.headers?.[Headers.correlationId] as string | undefined);
     try {
       if (idempotency && (await idempotency.seen(this.opts.queue, envelope.id))) {
-        this.channel.ack(msg);
+        this.ack(msg, generation);
         return;
       }
       await this.opts.handle(envelope, { attempt, correlationId });
     } catch (err) {
       // A failing handler, or an idempotency store that cannot be asked: retry later, never hold the message.
-      return this.onHandlerFailure(msg, envelope, attempt, err);
+      return this.onHandlerFailure(msg, generation, envelope, attempt, err);
     }
+    if (this.opts.crashAfterHandler) process.kill(process.pid, 'SIGKILL');
     if (idempotency) {
       // The handler's work is done; failing to note it only means a redelivery would run it once more.
       await idempotency.remember(this.opts.queue, envelope.id).catch((err: unknown) =>
         this.logger.warn(`could not record event ${envelope.id} as processed: ${(err as Error).message}`),
       );
     }
-    this.channel.ack(msg);
+    this.ack(msg, generation);
   }
 
-  private async onHandlerFailure(msg: ConsumeMessage, envelope: EventEnvelope, attempt: number, err: unknown): Promise<void> {
+  private async onHandlerFailure(msg: ConsumeMessage, generation: number, envelope: EventEnvelope, attempt: number, err: unknown): Promise<void> {
     const reason = errorReason(err);
     const poison = err instanceof PoisonMessageError || (isErrorBody(err) && err.code === 'VALIDATION_FAILED');
     // Instance queues have no retry queue (they vanish with the process): dead-letter at once.
     if (poison || attempt >= this.opts.maxAttempts || this.opts.kind === 'instance') {
       this.logger.warn(`event ${envelope.id} (${envelope.type}) failed on attempt ${attempt}: ${reason}; dead-lettering`);
-      return this.deadLetter(msg, `handler failed after ${attempt} attempt(s): ${reason}`);
+      return this.deadLetter(msg, generation, `handler failed after ${attempt} attempt(s): ${reason}`);
     }
     const delay = Math.min(RETRY_BASE_MS * 2 ** (attempt - 1), RETRY_MAX_MS);
     this.logger.warn(`event ${envelope.id} (${envelope.type}) failed on attempt ${attempt}: ${reason}; retrying in ${delay} ms`);
@@ -143,23 +173,13 @@ export class EventConsumer {
       expiration: String(delay),
       headers: { ...(msg.properties.headers ?? {}), [Headers.attempt]: attempt },
     });
-    this.channel.ack(msg);
+    this.ack(msg, generation);
   }
 
-  private async deadLetter(msg: ConsumeMessage, reason: string): Promise<void> {
+  private async deadLetter(msg: ConsumeMessage, generation: number, reason: string): Promise<void> {
     this.logger.warn(`dead-lettering a message from ${this.opts.queue}: ${reason}`);
-    await this.channel.publish(Topology.deadLetterExchange, '', msg.content, {
-      persistent: true,
-      contentType: msg.properties.contentType,
-      messageId: msg.properties.messageId,
-      headers: {
-        ...(msg.properties.headers ?? {}),
-        [Headers.deadLetterReason]: reason,
-        [Headers.deadLetterQueue]: this.opts.queue,
-        'x-original-routing-key': msg.fields.routingKey,
-      },
-    });
-    this.channel.ack(msg);
+    await this.channel.publish(Topology.deadLetterExchange, '', msg.content, deadLetterOptions(msg, this.opts.queue, reason));
+    this.ack(msg, generation);
   }
 }
 

@@ -135,8 +135,19 @@ export class OutboxRelay {
     this.timers = [];
   }
 
-  /** Publish and clear; never throws (a failure leaves the entries for the sweeper). */
+  /**
+   * Test-only (FAULT_HOOKS=crash-after-write): the process dies right after a writer's update, before it
+   * publishes, as a crash at the worst moment would — the sweeper of the next run must deliver the events.
+   */
+  crashAfterWrite = false;
+
+  /** Publish and clear, right after the writer's update; never throws (a failure leaves the entries for the sweeper). */
   async dispatch(model: Model<any>, docId: unknown, entries: OutboxEntry[]): Promise<void> {
+    if (entries.length && this.crashAfterWrite) process.kill(process.pid, 'SIGKILL');
+    await this.relay(model, docId, entries);
+  }
+
+  private async relay(model: Model<any>, docId: unknown, entries: OutboxEntry[]): Promise<void> {
     if (!entries.length) return;
     try {
       const open = this.openers.get(model);
@@ -180,7 +191,7 @@ export class OutboxRelay {
         ids.delete(docId);
         const doc = await model.collection.findOne({ _id: docId as never }, { projection: { outbox: 1 } }).catch(() => null);
         const entries = (doc?.outbox ?? []) as OutboxEntry[];
-        if (entries.length) await this.dispatch(model, docId, entries);
+        if (entries.length) await this.relay(model, docId, entries);
       }
     }
   }
@@ -199,7 +210,7 @@ export class OutboxRelay {
           .toArray();
         for (const doc of docs) {
           const entries = (doc.outbox ?? []) as OutboxEntry[];
-          if (entries.length) await this.dispatch(model, doc._id, entries);
+          if (entries.length) await this.relay(model, doc._id, entries);
           else {
             await this.locks.run(documentKey(model.collection.name, doc._id), () =>
               model.collection.updateOne({ _id: doc._id, outbox: { $size: 0 } }, { $unset: CLEARED }),

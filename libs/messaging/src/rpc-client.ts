@@ -24,7 +24,7 @@ export interface RpcCallOptions {
 
 /**
  * Request/reply over RabbitMQ using direct reply-to: requests go to the owning service's durable
- * command queue and expire with the caller's timeout, so a late service never works on abandoned calls.
+ * command queue and carry the caller's deadline, so a late service never works on abandoned calls.
  */
 export class RpcClient {
   private readonly logger = new Logger('RpcClient');
@@ -32,7 +32,7 @@ export class RpcClient {
   private readonly pending = new Map<string, Pending>();
 
   constructor(
-    connection: AmqpConnectionManager,
+    private readonly connection: AmqpConnectionManager,
     name: string,
     private readonly defaultTimeoutMs: number,
   ) {
@@ -63,13 +63,23 @@ export class RpcClient {
       }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
     });
+    // The timer may fire while the request still waits for the broker: the rejection must not go unhandled.
+    result.catch(() => undefined);
+    if (!this.connection.isConnected()) {
+      clearTimeout(this.pending.get(id)?.timer);
+      this.pending.delete(id);
+      throw new DomainError(ErrorCode.ServiceUnavailable, `cannot reach the ${service} service: the message broker is unavailable`);
+    }
     try {
       await this.channel.sendToQueue(Topology.commandQueue(service), Buffer.from(JSON.stringify({ pattern, data })), {
         correlationId: id,
         replyTo: REPLY_TO,
-        expiration: String(timeoutMs),
+        // A deadline instead of a per-message TTL: an expired request would be dead-lettered by the broker (the
+        // command queue has a dead-letter exchange for poison), filling the dead-letter queue whenever a service is down.
+        // Not queued past the deadline while the broker reconnects either.
+        timeout: timeoutMs,
         contentType: 'application/json',
-        headers: opts.correlationId ? { [Headers.correlationId]: opts.correlationId } : {},
+        headers: { [Headers.deadline]: Date.now() + timeoutMs, ...(opts.correlationId ? { [Headers.correlationId]: opts.correlationId } : {}) },
       });
     } catch (err) {
       const p = this.pending.get(id);

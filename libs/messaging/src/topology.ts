@@ -1,5 +1,5 @@
-import type { Channel, Options } from 'amqplib';
-import { Topology } from '@wellifiy/contracts';
+import type { Channel, ConsumeMessage, Options } from 'amqplib';
+import { Headers, Topology } from '@wellifiy/contracts';
 
 /*
  * Every queue and exchange is declared here and only here: RabbitMQ refuses a re-declaration whose
@@ -41,6 +41,21 @@ export async function declareInstanceQueue(ch: Channel, queue: string, routingKe
     arguments: { 'x-dead-letter-exchange': Topology.deadLetterExchange },
   });
   for (const key of routingKeys) await ch.bindQueue(queue, Topology.eventsExchange, key);
+}
+
+/** Publish options that send `msg` to the dead-letter queue with the reason and the queue it came from. */
+export function deadLetterOptions(msg: ConsumeMessage, queue: string, reason: string): Options.Publish {
+  return {
+    persistent: true,
+    contentType: msg.properties.contentType,
+    messageId: msg.properties.messageId,
+    headers: {
+      ...(msg.properties.headers ?? {}),
+      [Headers.deadLetterReason]: reason,
+      [Headers.deadLetterQueue]: queue,
+      'x-original-routing-key': msg.fields.routingKey,
+    },
+  };
 }
 
 /** A service's RPC command queue. */

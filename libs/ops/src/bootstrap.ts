@@ -2,7 +2,7 @@ import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CommonConfig } from '@wellifiy/config';
 import { ServiceName } from '@wellifiy/contracts';
-import { AmqpServer, IDEMPOTENCY_STORE, IdempotencyStore, RpcPassthroughFilter } from '@wellifiy/messaging';
+import { AmqpServer, IDEMPOTENCY_STORE, IdempotencyStore, OutboxRelay, RpcPassthroughFilter } from '@wellifiy/messaging';
 import { createLogger } from './logger';
 import { initMetrics } from './metrics';
 
@@ -21,7 +21,9 @@ export async function bootstrapService(service: ServiceName, module: Type<unknow
     prefetch: config.AMQP_PREFETCH,
     maxEventAttempts: config.EVENT_MAX_ATTEMPTS,
     idempotency,
+    crashAfterHandler: config.FAULT_HOOKS === 'crash-in-handler',
   });
+  if (config.FAULT_HOOKS === 'crash-after-write') app.get(OutboxRelay, { strict: false }).crashAfterWrite = true;
   app.useGlobalFilters(new RpcPassthroughFilter(app.getHttpAdapter()));
   app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
   await app.startAllMicroservices();

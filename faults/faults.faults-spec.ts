@@ -1,0 +1,40 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { createWriteStream, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { FAULT_NAMES, FaultReport } from './src/fault-names';
+
+/**
+ * The short form of the fault-injection suite (`npm run faults -- --short`): the whole system on its own
+ * RabbitMQ node, FerretDB and Redis, each part killed and restarted under load. One test per fault row.
+ */
+const root = path.resolve(__dirname, '..');
+const RUN_TIMEOUT_MS = 10 * 60_000;
+let report: FaultReport | undefined;
+let exitCode: number | null = null;
+
+beforeAll(async () => {
+  execFileSync(process.execPath, [path.join(root, 'tools/build/build.mjs')], { stdio: 'ignore' });
+  rmSync(path.join(root, 'reports/faults-rows.json'), { force: true });
+  const log = createWriteStream(path.join(root, 'reports/faults-run.log'));
+  const child = spawn(process.execPath, ['--enable-source-maps', path.join(root, 'dist/faults/src/main.js'), '--short'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  const timer = setTimeout(() => child.kill('SIGINT'), RUN_TIMEOUT_MS);
+  exitCode = await new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  clearTimeout(timer);
+  report = JSON.parse(readFileSync(path.join(root, 'reports/faults-rows.json'), 'utf8')) as FaultReport;
+}, RUN_TIMEOUT_MS + 60_000);
+
+describe('fault injection (short form; table in reports/faults.md, run log in reports/faults-run.log)', () => {
+  it('ran every fault, in order, and exited cleanly', () => {
+    expect(report?.rows.map((r) => r.fault)).toEqual(FAULT_NAMES);
+    expect(exitCode).toBe(0);
+  });
+
+  it.each(FAULT_NAMES)('%s: every acknowledged message stored and shown once, in order; counts, digests and queues right', (fault) => {
+    const row = report?.rows.find((r) => r.fault === fault);
+    expect(row).toMatchObject({ fault, lost: 0, duplicated: 0, outOfOrder: 0, problems: [] });
+    expect(row?.acknowledged).toBeGreaterThan(0);
+    expect(row?.delivered).toBe(row?.acknowledged);
+  });
+});

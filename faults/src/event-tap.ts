@@ -1,0 +1,57 @@
+import amqp, { ChannelModel } from 'amqplib';
+import { sleep } from './infra';
+
+/** The suite's own durable queue on the events exchange: survives a broker kill like the services' queues do. */
+export const TAP_QUEUE = 'faults.tap.message-created';
+
+/**
+ * Records the id of every message a `message.created` event announced on the broker, reconnecting
+ * whenever the broker goes away. It proves the outbox relay published each acknowledged message, which
+ * the clients alone cannot see (their catch-up reads the database).
+ */
+export class EventTap {
+  readonly announced = new Set<string>();
+  private conn?: ChannelModel;
+  private closed = false;
+
+  constructor(private readonly url: string) {}
+
+  async start(): Promise<void> {
+    await this.connect();
+  }
+
+  private async connect(): Promise<void> {
+    while (!this.closed) {
+      try {
+        const conn = await amqp.connect(this.url);
+        conn.on('error', () => undefined);
+        conn.on('close', () => {
+          if (!this.closed) void sleep(500).then(() => this.connect());
+        });
+        const ch = await conn.createChannel();
+        await ch.assertExchange('wellifiy.events', 'topic', { durable: true });
+        await ch.assertQueue(TAP_QUEUE, { durable: true });
+        await ch.bindQueue(TAP_QUEUE, 'wellifiy.events', 'message.created');
+        await ch.consume(TAP_QUEUE, (msg) => {
+          if (!msg) return;
+          try {
+            const id = (JSON.parse(msg.content.toString('utf8')) as { data?: { message?: { id?: string } } }).data?.message?.id;
+            if (id) this.announced.add(id);
+          } catch {
+            // not ours to judge: the services' consumers dead-letter what is malformed
+          }
+          ch.ack(msg);
+        });
+        this.conn = conn;
+        return;
+      } catch {
+        await sleep(500);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.conn?.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,253 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import amqp from 'amqplib';
+import { stopApp } from '@wellifiy/testing';
+import { EventTap } from './event-tap';
+import { checkRow, PoisonLedger, rowPassed } from './checker';
+import { FaultReport, FAULTS, RowResult } from './fault-names';
+import { sleep } from './infra';
+import { FaultSystem, pickFreePorts, smtpPort } from './system';
+import { World } from './world';
+
+/*
+ * The fault-injection suite: the whole system under a steady message load, one fault at a time, each
+ * followed by the checker. `--short` (what the test command runs) keeps every fault but shortens the
+ * load windows and the organisation. Writes reports/faults.md and reports/faults-rows.json.
+ */
+
+const short = process.argv.includes('--short');
+const root = path.resolve(__dirname, '../../..');
+const log = (s: string): void => void process.stdout.write(`[faults] ${s}\n`);
+
+const profile = short
+  ? { teamMembers: 3, patients: 4, sendIntervalMs: 250, warmMs: 1000, downMs: 1500, afterMs: 1500 }
+  : { teamMembers: 6, patients: 12, sendIntervalMs: 150, warmMs: 5000, downMs: 5000, afterMs: 5000 };
+
+interface Fault {
+  name: string;
+  /** Injects the fault and brings the system back; resolves when the restart has been started. */
+  run(sys: FaultSystem, world: World, problems: string[]): Promise<void>;
+}
+
+/** Apps whose readiness depends on each server: they must report not-ready (503) while it is down. */
+const DEPENDENTS: Record<'rabbit' | 'ferret' | 'redis', string[]> = {
+  rabbit: ['gateway', 'gateway-b', 'channels', 'messages', 'notifications', 'activation-rules'],
+  ferret: ['channels', 'messages', 'notifications', 'activation-rules'],
+  redis: ['gateway', 'gateway-b', 'channels', 'messages', 'notifications'],
+};
+
+const killServer = (which: 'rabbit' | 'ferret' | 'redis', name: string): Fault => ({
+  name,
+  async run(sys, _world, problems) {
+    const server = sys[which];
+    const notReady = new Set<string>();
+    let down = true;
+    await server.kill();
+    const watcher = (async () => {
+      while (down) {
+        for (const [app, status] of Object.entries(await sys.readiness())) if (status !== 200) notReady.add(app);
+        await sleep(200);
+      }
+    })();
+    await sleep(Math.max(profile.downMs, 3000));
+    down = false;
+    await watcher;
+    const stayedReady = DEPENDENTS[which].filter((app) => !notReady.has(app));
+    if (stayedReady.length) problems.push(`readiness stayed 200 while ${server.name} was down: ${stayedReady.join(', ')}`);
+    await server.start();
+  },
+});
+
+const killService = (app: string, name: string): Fault => ({
+  name,
+  async run(sys) {
+    await sys.killApp(app);
+    await sleep(profile.downMs / 2);
+    await sys.startApp(app as never);
+  },
+});
+
+/**
+ * Restarts `app` with a test-only crash hook (FAULT_HOOKS), waits for the hook to kill it under the load,
+ * then starts it normally. The hook only fires in a process that was given it, never in production.
+ */
+const crashHook = (app: 'messages' | 'notifications', hook: string, name: string): Fault => ({
+  name,
+  async run(sys, _world, problems) {
+    // A graceful stop (SIGTERM) under load first: in-flight work must finish or be redelivered.
+    const stopping = sys.app(app).process;
+    await stopApp(sys.app(app), 15_000);
+    if (stopping.signalCode === 'SIGKILL') problems.push(`${app} did not finish its work and exit within 15 s of SIGTERM`);
+    const hooked = await sys.startApp(app, { FAULT_HOOKS: hook }, false);
+    const signal = await Promise.race([
+      new Promise<string>((r) => hooked.process.once('exit', (_code, sig) => r(String(sig)))),
+      sleep(30_000).then(() => 'still running'),
+    ]);
+    if (signal !== 'SIGKILL') problems.push(`the ${hook} hook did not crash ${app} (${signal})`);
+    await sys.killApp(app);
+    await sys.startApp(app);
+  },
+});
+
+const poisonFault = (ledger: PoisonLedger): Fault => ({
+  name: FAULTS.poison,
+  async run(sys, _world, problems) {
+    // Every queue a service consumes (the suite's own tap excepted).
+    const queues = [...sys.rabbit.queues().entries()]
+      .filter(([name, q]) => q.consumers > 0 && name.startsWith('wellifiy.') && name !== 'wellifiy.dead-letter')
+      .map(([name]) => name);
+    const expectedQueues = ['channels', 'notifications', 'activation-rules'].map((s) => `wellifiy.${s}.events`);
+    for (const q of [...expectedQueues, ...['channels', 'messages', 'notifications', 'activation-rules'].map((s) => `wellifiy.${s}.commands`)]) {
+      if (!queues.includes(q)) problems.push(`expected a consumer on ${q}`);
+    }
+    if (queues.filter((q) => q.startsWith('wellifiy.gateway.realtime.')).length < 2) problems.push('expected the realtime queues of both gateways');
+    const conn = await amqp.connect(sys.rabbit.url);
+    try {
+      const ch = await conn.createConfirmChannel();
+      const envelope = (type: string, data: unknown): string =>
+        JSON.stringify({ id: `evt_${randomUUID()}`, type, source: 'fault-suite', time: new Date().toISOString(), orgId: 'org_poison', data });
+      const bodies = [
+        ['not JSON', '{"id": "evt_1", "type": '],
+        ['wrong shape', JSON.stringify({ hello: 'world', pattern: 42 })],
+        ['unknown type', envelope('poison.unknown-type', {})],
+        ['invalid payload', envelope('message.created', { message: { id: 42 } })],
+      ];
+      for (const queue of queues) {
+        for (const [kind, body] of bodies) {
+          const id = `poison-${randomUUID()}`;
+          ledger.expected.set(id, `${queue}: ${kind}`);
+          ch.sendToQueue(queue, Buffer.from(body), { persistent: true, contentType: 'application/json', messageId: id });
+        }
+      }
+      await ch.waitForConfirms();
+    } finally {
+      await conn.close();
+    }
+    log(`published ${ledger.expected.size} poison messages into ${queues.length} queues`);
+  },
+});
+
+const dropClients: Fault = {
+  name: FAULTS.clientDrop,
+  async run(_sys, world) {
+    const half = world.clients.filter((_c, i) => i % 2 === 0);
+    for (const c of half) c.drop();
+    await sleep(profile.downMs);
+    for (const c of half) c.restore();
+  },
+};
+
+/** One of the two gateways dies under its connected clients; they reconnect to the other, then it comes back. */
+const killGateway = (app: 'gateway' | 'gateway-b', name: string): Fault => ({
+  name,
+  async run(sys) {
+    await sys.killApp(app);
+    await sleep(profile.downMs);
+    await sys.startApp(app);
+  },
+});
+
+function table(rows: RowResult[]): string {
+  const head = ['fault', 'sent', 'acknowledged', 'delivered', 'lost', 'duplicated', 'out of order', 'recovery', 'sends retried', 'other checks'];
+  const lines = rows.map((r) => [
+    r.fault, r.sent, r.acknowledged, r.delivered, r.lost, r.duplicated, r.outOfOrder,
+    r.recoveryMs === null ? '—' : `${(r.recoveryMs / 1000).toFixed(1)} s`,
+    r.retried ? `${r.retried} (${Object.entries(r.failures).map(([st, n]) => `${st === '0' ? 'no answer' : st}×${n}`).join(', ')})` : '0',
+    r.problems.length ? r.problems.join('; ') : 'ok',
+  ].map(String));
+  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...lines.map((l) => `| ${l.join(' | ')} |`)].join('\n');
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const ports = await pickFreePorts({
+    basePort: Number(process.env.FAULTS_BASE_PORT ?? 3300),
+    rabbitPort: Number(process.env.FAULTS_RABBITMQ_PORT ?? 5673),
+    ferretPort: Number(process.env.FAULTS_FERRETDB_PORT ?? 27037),
+    redisPort: Number(process.env.FAULTS_REDIS_PORT ?? 6390),
+  });
+  const sys = new FaultSystem({ root, ...ports });
+  const ledger: PoisonLedger = { expected: new Map(), seen: new Map() };
+  const faults: Fault[] = [
+    killServer('rabbit', FAULTS.rabbitmq),
+    killServer('ferret', FAULTS.database),
+    killServer('redis', FAULTS.redis),
+    killService('channels', FAULTS.channels),
+    killService('messages', FAULTS.messages),
+    killService('notifications', FAULTS.notifications),
+    killService('activation-rules', FAULTS.activationRules),
+    killGateway('gateway', FAULTS.gateway),
+    killGateway('gateway-b', FAULTS.gatewayB),
+    crashHook('messages', 'crash-after-write', FAULTS.crashAfterWrite),
+    crashHook('notifications', 'crash-in-handler', FAULTS.crashInHandler),
+    poisonFault(ledger),
+    dropClients,
+  ];
+  const rows: RowResult[] = [];
+  const tap = new EventTap(sys.rabbit.url);
+  let world: World | undefined;
+  const stopAll = async (): Promise<void> => {
+    world?.close();
+    await tap.close();
+    await world?.inbox.close().catch(() => undefined);
+    await sys.stop();
+  };
+  process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
+  process.once('SIGTERM', () => void stopAll().then(() => process.exit(143)));
+  try {
+    await sys.start(log);
+    await tap.start();
+    world = new World(sys.gatewayUrls, sys.rabbit.url, profile);
+    await world.inbox.listen(smtpPort(ports.basePort));
+    await world.setUp();
+    log(`system up, ${world.users.length} users in ${world.channels.length} channels, after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    for (const fault of faults) {
+      const problems: string[] = [];
+      world.startLoad(fault.name);
+      await sleep(profile.warmMs);
+      const t0 = Date.now();
+      let recoveryMs: number | null = null;
+      try {
+        await fault.run(sys, world, problems);
+        await sys.allReady(90_000);
+        await world.probe(fault.name, 60_000);
+        recoveryMs = Date.now() - t0;
+      } catch (err) {
+        problems.push(`did not recover: ${(err as Error).message}`);
+      }
+      await sleep(profile.afterMs);
+      await world.stopLoad();
+      const row = await checkRow(world, sys.rabbit, tap, fault.name, recoveryMs, ledger, problems);
+      rows.push(row);
+      log(`${rowPassed(row) ? 'ok  ' : 'FAIL'} ${row.fault}: ${row.acknowledged}/${row.sent} acknowledged, ${row.lost} lost, ${row.duplicated} duplicated, ${row.outOfOrder} out of order${row.problems.length ? ` — ${row.problems.join('; ')}` : ''}`);
+    }
+    const unseen = [...ledger.expected.entries()].filter(([id]) => !ledger.seen.has(id));
+    if (unseen.length) rows[rows.findIndex((r) => r.fault.startsWith('poison'))]?.problems.push(`${unseen.length} poison message(s) never reached the dead-letter queue, e.g. ${unseen[0][1]}`);
+  } catch (err) {
+    log(`the suite could not run: ${(err as Error).stack ?? String(err)}`);
+    rows.push({ fault: 'suite', sent: 0, acknowledged: 0, delivered: 0, lost: 0, duplicated: 0, outOfOrder: 0, recoveryMs: null, retried: 0, failures: {}, problems: [(err as Error).message] });
+  } finally {
+    await stopAll();
+  }
+  const seconds = (Date.now() - started) / 1000;
+  const md = `# Fault injection (${short ? 'short' : 'full'} run)\n\n${table(rows)}\n\nTotal time ${seconds.toFixed(0)} s. ` +
+    'Recovery: from the fault until a new message is acknowledged and shown to every member of its channel. ' +
+    'Sends retried: sends that needed more than one attempt, with how the failed attempts were answered (HTTP status, or ' +
+    'no answer: connection refused or timed out); each was retried under the same clientMessageId, and only acknowledged sends count.\n';
+  mkdirSync(path.join(root, 'reports'), { recursive: true });
+  writeFileSync(path.join(root, 'reports/faults.md'), md);
+  const report: FaultReport = { short, seconds, faults: faults.map((f) => f.name), rows };
+  writeFileSync(path.join(root, 'reports/faults-rows.json'), JSON.stringify(report, null, 2));
+  process.stdout.write(`\n${table(rows)}\n\n`);
+  log(`${rows.filter(rowPassed).length}/${rows.length} fault rows clean in ${seconds.toFixed(0)} s; written to reports/faults.md`);
+  return rows.every(rowPassed) && rows.length === faults.length ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);

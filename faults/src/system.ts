@@ -1,0 +1,176 @@
+import { createECDH } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import mongoose from 'mongoose';
+import { APPS, AppName, LocalSystemOptions, RunningApp, startApp, stopApp, TEST_JWT_SECRET, uniqueName, waitReady } from '@wellifiy/testing';
+import { KillableServer, portOpen, PrivateFerret, PrivateRabbit, PrivateRedis, requireFree } from './infra';
+
+export interface FaultSystemOptions {
+  root: string;
+  basePort: number;
+  rabbitPort: number;
+  ferretPort: number;
+  redisPort: number;
+}
+
+/** The suite's ports besides the five apps: the second gateway, the SMTP listener. */
+export const secondGatewayPort = (base: number): number => base + 5;
+export const smtpPort = (base: number): number => base + 25;
+
+/** Every port a run listens on, with what listens there. */
+export function faultPorts(o: Omit<FaultSystemOptions, 'root'>): [number, string][] {
+  const b = o.basePort;
+  return [
+    [o.rabbitPort, 'RabbitMQ'], [o.rabbitPort + 20000, 'RabbitMQ distribution'], [o.ferretPort, 'FerretDB'], [o.redisPort, 'Redis'],
+    [b, 'gateway a'], [b + 1, 'channels'], [b + 2, 'messages'], [b + 3, 'notifications'], [b + 4, 'activation-rules'],
+    [secondGatewayPort(b), 'gateway b'], [smtpPort(b), 'SMTP'],
+  ];
+}
+
+/** The first set of ports (the given ones, then shifted by 100s) that is all free: runs side by side do not collide. */
+export async function pickFreePorts(start: Omit<FaultSystemOptions, 'root'>): Promise<Omit<FaultSystemOptions, 'root'>> {
+  for (let shift = 0; shift <= 900; shift += 100) {
+    const o = { basePort: start.basePort + shift, rabbitPort: start.rabbitPort + shift, ferretPort: start.ferretPort + shift, redisPort: start.redisPort + shift };
+    const busy = await Promise.all(faultPorts(o).map(([p]) => portOpen(p)));
+    if (!busy.some(Boolean)) return o;
+  }
+  return start; // start() then names the busy port
+}
+
+const SERVICES = APPS.filter((a) => a !== 'gateway');
+
+/**
+ * Everything the fault suite runs and may kill: its own RabbitMQ node, FerretDB and Redis, the four
+ * back-end services and two gateway instances, each a separate process.
+ */
+export class FaultSystem {
+  readonly rabbit: PrivateRabbit;
+  readonly ferret: PrivateFerret;
+  readonly redis: PrivateRedis;
+  readonly dbPrefix = uniqueName('faults');
+  readonly apps = new Map<string, RunningApp>();
+  private readonly dataDir: string;
+  private readonly logsDir: string;
+  private readonly appOptions: LocalSystemOptions;
+  private readonly vapid = createECDH('prime256v1');
+
+  constructor(readonly opts: FaultSystemOptions) {
+    this.dataDir = path.join(opts.root, '.data/faults');
+    this.logsDir = path.join(opts.root, 'reports/faults-logs');
+    this.rabbit = new PrivateRabbit(path.join(this.dataDir, 'rabbitmq'), opts.rabbitPort, opts.rabbitPort + 20000);
+    this.ferret = new PrivateFerret(path.join(opts.root, '.tools/bin/ferretdb'), path.join(this.dataDir, 'ferretdb'), opts.ferretPort);
+    this.redis = new PrivateRedis(path.join(this.dataDir, 'redis'), opts.redisPort);
+    this.vapid.generateKeys();
+    const key = this.vapid.getPrivateKey();
+    this.appOptions = {
+      root: opts.root,
+      basePort: opts.basePort,
+      amqpUrl: this.rabbit.url,
+      redisUrl: this.redis.url,
+      mongoUrl: this.ferret.url,
+      jwtSecret: TEST_JWT_SECRET,
+      dbPrefix: this.dbPrefix,
+      nodeEnv: 'test',
+      logLevel: 'warn',
+      logs: this.logsDir,
+      extraEnv: {
+        gateway: { RATE_LIMIT_PER_MINUTE: '100000' },
+        notifications: {
+          SMTP_URL: `smtp://127.0.0.1:${smtpPort(opts.basePort)}`,
+          DIGEST_DEFAULT_FREQUENCY: 'off',
+          DIGEST_MINUTE_MS: '1000',
+          DIGEST_FANOUT_DELAY_MS: '200',
+          VAPID_PUBLIC_KEY: this.vapid.getPublicKey().toString('base64url'),
+          VAPID_PRIVATE_KEY: Buffer.concat([Buffer.alloc(32 - key.length), key]).toString('base64url'),
+        },
+      },
+    };
+  }
+
+  get gatewayUrls(): string[] {
+    return [`http://127.0.0.1:${this.opts.basePort}`, `http://127.0.0.1:${secondGatewayPort(this.opts.basePort)}`];
+  }
+
+  get servers(): KillableServer[] {
+    return [this.rabbit, this.ferret, this.redis];
+  }
+
+  async start(log: (s: string) => void): Promise<void> {
+    for (const [port, what] of faultPorts(this.opts)) await requireFree(port, what);
+    if (!PrivateRabbit.available()) throw new Error('rabbitmq-server is not installed: the fault suite runs a RabbitMQ node of its own');
+    const t = Date.now();
+    await Promise.all([this.rabbit.start(), this.ferret.start(), this.redis.start()]);
+    log(`own infrastructure up in ${Date.now() - t} ms: RabbitMQ :${this.rabbit.port}, FerretDB :${this.ferret.port} (SQLite), Redis :${this.redis.port}`);
+    await Promise.all([...SERVICES.map((a) => this.startApp(a)), this.startApp('gateway'), this.startApp('gateway-b')]);
+  }
+
+  /** Starts (or restarts) one app; `env` adds variables for this run of it only. */
+  async startApp(name: AppName | 'gateway-b', env: Record<string, string> = {}, waitForReady = true): Promise<RunningApp> {
+    const app = name === 'gateway-b' ? 'gateway' : name;
+    const opts: LocalSystemOptions = {
+      ...this.appOptions,
+      basePort: name === 'gateway-b' ? secondGatewayPort(this.opts.basePort) : this.opts.basePort,
+      logs: name === 'gateway-b' ? path.join(this.logsDir, 'gateway-b') : this.logsDir,
+      extraEnv: {
+        ...this.appOptions.extraEnv,
+        [app]: {
+          ...(this.appOptions.extraEnv?.[app] ?? {}),
+          ...(name === 'gateway-b' ? { MESSAGES_INTERNAL_URL: `http://127.0.0.1:${this.opts.basePort + 2}` } : {}),
+          ...env,
+        },
+      },
+    };
+    const running = startApp(opts, app);
+    this.apps.set(name, running);
+    if (waitForReady) await waitReady(running, 90_000);
+    return running;
+  }
+
+  app(name: string): RunningApp {
+    const a = this.apps.get(name);
+    if (!a) throw new Error(`no app ${name}`);
+    return a;
+  }
+
+  async killApp(name: string): Promise<void> {
+    const a = this.app(name);
+    if (a.process.exitCode !== null || a.process.signalCode !== null) return;
+    const gone = new Promise<void>((r) => a.process.once('exit', () => r()));
+    a.process.kill('SIGKILL');
+    await gone;
+  }
+
+  /** Every app answers /health/ready with 200. */
+  async allReady(timeoutMs: number): Promise<void> {
+    await Promise.all([...this.apps.values()].map((a) => waitReady(a, timeoutMs)));
+  }
+
+  /** Readiness of each app right now: name → HTTP status (0 when it does not answer). */
+  async readiness(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    await Promise.all(
+      [...this.apps.entries()].map(async ([name, a]) => {
+        try {
+          out[name] = (await fetch(`http://127.0.0.1:${a.port}/health/ready`, { signal: AbortSignal.timeout(3000) })).status;
+        } catch {
+          out[name] = 0;
+        }
+      }),
+    );
+    return out;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.apps.values()].map((a) => stopApp(a, 5000).catch(() => undefined)));
+    // Drop the run's databases while FerretDB still runs, then remove all state.
+    try {
+      const conn = await mongoose.createConnection(this.ferret.url, { serverSelectionTimeoutMS: 3000 }).asPromise();
+      for (const app of SERVICES) await conn.useDb(`${this.dbPrefix}-${app}`).dropDatabase().catch(() => undefined);
+      await conn.close();
+    } catch {
+      // FerretDB is down: nothing more to drop
+    }
+    for (const s of this.servers) await s.destroy().catch(() => undefined);
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
