@@ -9,7 +9,7 @@ export interface ReconnectBackoff {
   maxSeconds: number;
 }
 
-export const AMQP_RECONNECT: ReconnectBackoff = { baseSeconds: 0.5, maxSeconds: 10 };
+export const AMQP_RECONNECT: ReconnectBackoff = { baseSeconds: 0.5, maxSeconds: 5 };
 
 /** One reconnecting broker connection per process; channels re-run their setup after a reconnect. */
 export function connectAmqp(url: string, name: string, backoff: ReconnectBackoff = AMQP_RECONNECT): AmqpConnectionManager {
