@@ -180,31 +180,64 @@ abstract class ChildServer implements KillableServer {
 }
 
 /**
- * FerretDB (the database server the services talk to) on its own port, over SQLite files in its own state
- * directory: the whole database server is this one process, and the suite takes no connections from a
- * PostgreSQL that other runs share.
+ * FerretDB (the database server the services talk to) on its own port. Its storage is a PostgreSQL database of
+ * its own (`wellifiy_faults_<port>`, created empty and dropped afterwards) when a local PostgreSQL answers — the
+ * backend FerretDB hands filters to, so a full run's thousands of messages stay fast — else SQLite files in its
+ * state directory, which FerretDB scans whole for every query. Killing "the database server" kills FerretDB: the
+ * process the services hold connections to.
  */
 export class PrivateFerret extends ChildServer {
   readonly name = 'ferretdb';
+  readonly backend: 'postgresql' | 'sqlite';
+  private readonly pgDatabase: string;
 
   constructor(
     private readonly bin: string,
     dir: string,
     port: number,
+    backend: 'postgresql' | 'sqlite' | 'auto' = 'auto',
   ) {
     super(dir, port);
+    this.pgDatabase = `wellifiy_faults_${port}`;
+    this.backend = backend === 'auto' ? (PrivateFerret.postgresAvailable() ? 'postgresql' : 'sqlite') : backend;
+  }
+
+  /** A local PostgreSQL that accepts the postgres user without a password (as on the development machines and CI). */
+  static postgresAvailable(): boolean {
+    try {
+      return psql('select 1').trim() === '1';
+    } catch {
+      return false;
+    }
   }
 
   get url(): string {
     return `mongodb://127.0.0.1:${this.port}`;
   }
 
-  protected command(): [string, string[]] {
-    return [
-      this.bin,
-      ['--handler=sqlite', `--sqlite-url=file:${this.dir}/`, `--state-dir=${this.dir}`, `--listen-addr=127.0.0.1:${this.port}`, '--debug-addr=-', '--telemetry=disable', '--log-level=warn'],
-    ];
+  /** Creates the PostgreSQL database afresh (left over from an interrupted run, it is dropped first). */
+  prepare(): void {
+    if (this.backend !== 'postgresql') return;
+    psql(`drop database if exists ${this.pgDatabase} with (force)`);
+    psql(`create database ${this.pgDatabase}`);
   }
+
+  protected command(): [string, string[]] {
+    const storage =
+      this.backend === 'postgresql'
+        ? [`--handler=postgresql`, `--postgresql-url=postgres://postgres@127.0.0.1:5432/${this.pgDatabase}?pool_max_conns=80`]
+        : ['--handler=sqlite', `--sqlite-url=file:${this.dir}/`];
+    return [this.bin, [...storage, `--state-dir=${this.dir}`, `--listen-addr=127.0.0.1:${this.port}`, '--debug-addr=-', '--telemetry=disable', '--log-level=warn']];
+  }
+
+  override async destroy(): Promise<void> {
+    await super.destroy();
+    if (this.backend === 'postgresql') psql(`drop database if exists ${this.pgDatabase} with (force)`);
+  }
+}
+
+function psql(sql: string): string {
+  return execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-d', 'postgres', '-Atqc', sql], { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** redis-server in the foreground on its own port; an append-only file (fsync always) so jobs survive a kill. */

@@ -11,14 +11,18 @@ export interface FaultSystemOptions {
   rabbitPort: number;
   ferretPort: number;
   redisPort: number;
+  /** FerretDB's storage; by default PostgreSQL when a local one answers, else SQLite. */
+  ferretBackend?: 'postgresql' | 'sqlite' | 'auto';
 }
+
+type Ports = Pick<FaultSystemOptions, 'basePort' | 'rabbitPort' | 'ferretPort' | 'redisPort'>;
 
 /** The suite's ports besides the five apps: the second gateway, the SMTP listener. */
 export const secondGatewayPort = (base: number): number => base + 5;
 export const smtpPort = (base: number): number => base + 25;
 
 /** Every port a run listens on, with what listens there. */
-export function faultPorts(o: Omit<FaultSystemOptions, 'root'>): [number, string][] {
+export function faultPorts(o: Ports): [number, string][] {
   const b = o.basePort;
   return [
     [o.rabbitPort, 'RabbitMQ'], [o.rabbitPort + 20000, 'RabbitMQ distribution'], [o.ferretPort, 'FerretDB'], [o.redisPort, 'Redis'],
@@ -28,7 +32,7 @@ export function faultPorts(o: Omit<FaultSystemOptions, 'root'>): [number, string
 }
 
 /** The first set of ports (the given ones, then shifted by 100s) that is all free: runs side by side do not collide. */
-export async function pickFreePorts(start: Omit<FaultSystemOptions, 'root'>): Promise<Omit<FaultSystemOptions, 'root'>> {
+export async function pickFreePorts(start: Ports): Promise<Ports> {
   for (let shift = 0; shift <= 900; shift += 100) {
     const o = { basePort: start.basePort + shift, rabbitPort: start.rabbitPort + shift, ferretPort: start.ferretPort + shift, redisPort: start.redisPort + shift };
     const busy = await Promise.all(faultPorts(o).map(([p]) => portOpen(p)));
@@ -58,7 +62,7 @@ export class FaultSystem {
     this.dataDir = path.join(opts.root, '.data/faults');
     this.logsDir = path.join(opts.root, 'reports/faults-logs');
     this.rabbit = new PrivateRabbit(path.join(this.dataDir, 'rabbitmq'), opts.rabbitPort, opts.rabbitPort + 20000);
-    this.ferret = new PrivateFerret(path.join(opts.root, '.tools/bin/ferretdb'), path.join(this.dataDir, 'ferretdb'), opts.ferretPort);
+    this.ferret = new PrivateFerret(path.join(opts.root, '.tools/bin/ferretdb'), path.join(this.dataDir, 'ferretdb'), opts.ferretPort, opts.ferretBackend);
     this.redis = new PrivateRedis(path.join(this.dataDir, 'redis'), opts.redisPort);
     this.vapid.generateKeys();
     const key = this.vapid.getPrivateKey();
@@ -99,8 +103,9 @@ export class FaultSystem {
     for (const [port, what] of faultPorts(this.opts)) await requireFree(port, what);
     if (!PrivateRabbit.available()) throw new Error('rabbitmq-server is not installed: the fault suite runs a RabbitMQ node of its own');
     const t = Date.now();
+    this.ferret.prepare();
     await Promise.all([this.rabbit.start(), this.ferret.start(), this.redis.start()]);
-    log(`own infrastructure up in ${Date.now() - t} ms: RabbitMQ :${this.rabbit.port}, FerretDB :${this.ferret.port} (SQLite), Redis :${this.redis.port}`);
+    log(`own infrastructure up in ${Date.now() - t} ms: RabbitMQ :${this.rabbit.port}, FerretDB :${this.ferret.port} (${this.ferret.backend}), Redis :${this.redis.port}`);
     await Promise.all([...SERVICES.map((a) => this.startApp(a)), this.startApp('gateway'), this.startApp('gateway-b')]);
   }
 
