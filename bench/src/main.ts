@@ -36,7 +36,7 @@ const scale = {
   users: Number(args.sockets ?? (quick ? 120 : 1000)),
   rates: quick ? [50] : [50, 200, 400],
   phaseSeconds: quick ? 4 : 15,
-  ramp: quick ? [25, 50, 100] : [25, 50, 100, 200, 400, 800, 1500],
+  ramp: quick ? [10, 25, 50, 100] : [10, 25, 50, 100, 200, 400, 800, 1500],
   rampSeconds: quick ? 3 : 8,
   fanoutSizes: quick ? [2, 10, 30] : [2, 10, 50, 200, 500],
   rawSeconds: quick ? 1 : 3,
@@ -58,6 +58,8 @@ interface DbCounts {
   byService: Record<string, { commands: number; writes: number }>;
   /** `service command` → count */
   byCommand: Record<string, number>;
+  /** `service command` → round-trip seconds */
+  secondsByCommand: Record<string, number>;
 }
 
 const WRITE_COMMANDS = new Set(['insert', 'update', 'delete', 'findAndModify']);
@@ -69,13 +71,18 @@ function serviceMetricUrls(gateway: string): string[] {
 }
 
 async function dbCounts(ctx: Ctx): Promise<DbCounts> {
-  const out: DbCounts = { commands: 0, writes: 0, seconds: 0, byService: {}, byCommand: {} };
+  const out: DbCounts = { commands: 0, writes: 0, seconds: 0, byService: {}, byCommand: {}, secondsByCommand: {} };
   for (const url of serviceMetricUrls(ctx.gateway)) {
     const text = await (await fetch(url)).text();
     for (const line of text.split('\n')) {
       const m = /^db_commands_total\{([^}]*)\} (\d+(?:\.\d+)?)$/.exec(line);
       const t = /^db_command_seconds_sum\{([^}]*)\} ([\d.e+-]+)$/.exec(line);
-      if (t) out.seconds += Number(t[2]);
+      if (t) {
+        out.seconds += Number(t[2]);
+        const l = Object.fromEntries([...t[1].matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+        const key = `${l.service} ${l.command}`;
+        out.secondsByCommand[key] = (out.secondsByCommand[key] ?? 0) + Number(t[2]);
+      }
       if (!m) continue;
       const labels = Object.fromEntries([...m[1].matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
       const n = Number(m[2]);
@@ -130,11 +137,16 @@ function cpuShare(before: Map<string, number>, after: Map<string, number>, secon
 
 /** Database work per message between two readings. */
 function perMessage(before: DbCounts, after: DbCounts, messages: number): { commands: number; writes: number; ms: number; writesBy: string; commandsBy: string } {
+  // Per command: how many per message, and the mean round-trip of one (queueing in the driver pool included).
   const commandsBy = Object.keys(after.byCommand)
-    .map((k) => [k, (after.byCommand[k] - (before.byCommand[k] ?? 0)) / messages] as const)
+    .map((k) => {
+      const count = after.byCommand[k] - (before.byCommand[k] ?? 0);
+      const seconds = (after.secondsByCommand[k] ?? 0) - (before.secondsByCommand[k] ?? 0);
+      return [k, count / messages, count ? (seconds * 1000) / count : 0] as const;
+    })
     .filter(([, n]) => n >= 0.05)
     .sort((a, b) => b[1] - a[1])
-    .map(([k, n]) => `${k} ${n.toFixed(2)}`)
+    .map(([k, n, ms]) => `${k} ${n.toFixed(2)} × ${ms.toFixed(1)} ms`)
     .join(', ');
   const writesBy = Object.keys(after.byService)
     .sort()

@@ -7,7 +7,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 source tools/scripts/lib/infra.sh
 [ -d node_modules ] || { say "installing npm dependencies (npm ci)…"; npm ci --no-audit --no-fund; }
-[ -x "$FERRETDB_BIN" ] || build_ferretdb
+ensure_ferretdb_binary
 mkdir -p reports
 node tools/build/build.mjs
 node --enable-source-maps dist/faults/src/main.js "$@"

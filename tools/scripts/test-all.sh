@@ -24,7 +24,7 @@ step "computing the Nx project graph…" npx nx show projects --json
 step "linting (eslint with Nx module boundaries)…" npx eslint --max-warnings 0 .
 step "building…" node tools/build/build.mjs
 # The fault-injection suite runs a FerretDB of its own: the binary must exist even when infra_up reused a running one.
-[ -x "$FERRETDB_BIN" ] || step "building FerretDB for the fault-injection suite…" bash -c 'source tools/scripts/lib/infra.sh && build_ferretdb'
+step "building FerretDB for the fault-injection suite (when not built yet)…" bash -c 'source tools/scripts/lib/infra.sh && ensure_ferretdb_binary'
 for tier in unit integration e2e faults; do
   say "running $tier tests…"
   npx jest --selectProjects "$tier" --runInBand --ci --forceExit --json --outputFile="reports/$tier.json" 2>&1 | tee "reports/$tier.log" | grep -vE '^\s*$' | grep -E '^(PASS|FAIL)|●|Tests:' || true

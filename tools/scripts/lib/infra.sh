@@ -12,6 +12,7 @@
 FERRETDB_VERSION="v1.24.2"
 ROOT="${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}"
 FERRETDB_BIN="$ROOT/.tools/bin/ferretdb"
+FERRETDB_PATCH="$ROOT/tools/scripts/lib/ferretdb-id-index.patch"
 FERRETDB_PORT="${FERRETDB_PORT:-27027}"
 FERRETDB_DATA="$ROOT/.data/ferretdb"
 INFRA_STARTED_FERRETDB=""
@@ -73,10 +74,21 @@ build_ferretdb() {
   # (normally generated from git): build from a copy of the module with that file written.
   cp -r "$dir/." "$work/src"; chmod -R u+w "$work/src"
   echo "$FERRETDB_VERSION" >"$work/src/build/version/version.txt"
+  # v1's PostgreSQL backend passes a pushed-down filter's field name as a parameter (`_jsonb->$1 @> $2`), which no
+  # index can match: every find, even by _id, scans its table. The patch makes _id equality use the _id index.
+  patch -s -d "$work/src" -p1 <"$FERRETDB_PATCH" || die "could not apply $FERRETDB_PATCH to FerretDB $FERRETDB_VERSION"
   mkdir -p "$(dirname "$FERRETDB_BIN")"
   (cd "$work/src" && CGO_ENABLED=0 go build -trimpath -o "$FERRETDB_BIN" ./cmd/ferretdb) || die "FerretDB build failed"
   rm -rf "$work"
+  ferretdb_stamp >"$FERRETDB_BIN.stamp"
   say "FerretDB built: $("$FERRETDB_BIN" --version | head -1)"
+}
+
+# What the binary is built from: the version and the patch. A binary built from anything else is rebuilt.
+ferretdb_stamp() { echo "$FERRETDB_VERSION $(sha256sum <"$FERRETDB_PATCH" | cut -d' ' -f1)"; }
+
+ensure_ferretdb_binary() {
+  [ -x "$FERRETDB_BIN" ] && [ "$(cat "$FERRETDB_BIN.stamp" 2>/dev/null)" = "$(ferretdb_stamp)" ] || build_ferretdb
 }
 
 ensure_mongo() {
@@ -88,7 +100,7 @@ ensure_mongo() {
   fi
   export MONGO_URL="mongodb://127.0.0.1:$FERRETDB_PORT"
   if port_open 127.0.0.1 "$FERRETDB_PORT"; then say "FerretDB already answers on 127.0.0.1:$FERRETDB_PORT"; return; fi
-  [ -x "$FERRETDB_BIN" ] || build_ferretdb
+  ensure_ferretdb_binary
   mkdir -p "$FERRETDB_DATA"
   local handler="${FERRETDB_HANDLER:-}" backend_args=()
   if [ -z "$handler" ]; then
