@@ -401,6 +401,17 @@ async function bullLateness(): Promise<void> {
   report.push({ section: '(f) BullMQ delayed jobs', rows: [['lateness p50 / p99 / max', `${fmt(s.p50)} / ${fmt(s.p99)} / ${fmt(s.max)}`, '≤ 1000 ms']] });
 }
 
+/** The databases of the system the benchmark started (`<prefix>-<app>`): they would pile up run after run. */
+async function dropDatabases(prefix: string): Promise<void> {
+  const client = await new mongoose.mongo.MongoClient(testInfra.mongoUrl).connect();
+  try {
+    const { databases } = await client.db().admin().listDatabases({ nameOnly: true });
+    for (const d of databases) if (d.name.startsWith(`${prefix}-`)) await client.db(d.name).dropDatabase();
+  } finally {
+    await client.close();
+  }
+}
+
 /** With --profile every service writes a V8 CPU profile (reports/profiles/<app>.cpuprofile) when it stops. */
 const profileArgs = (dir: string) => (app: AppName): string[] => (args.profile ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${app}.cpuprofile`] : []);
 
@@ -408,6 +419,7 @@ async function main(): Promise<void> {
   const root = path.resolve(__dirname, '../../..');
   let apps: RunningApp[] = [];
   let vhost: string | null = null;
+  let dbPrefix: string | null = null;
   let ctx: Ctx;
   if (args.gateway) {
     ctx = { gateway: args.gateway, amqpUrl: args.amqp ?? testInfra.amqpUrl, secret: args['jwt-secret'] ?? TEST_JWT_SECRET, orgId: uniqueName('bench-org') };
@@ -415,6 +427,7 @@ async function main(): Promise<void> {
     const broker = createIsolatedVhost(testInfra.amqpUrl);
     vhost = broker.vhost;
     const prefix = uniqueName('bench');
+    dbPrefix = prefix;
     process.stdout.write('[bench] starting the system…\n');
     apps = await startSystem({
       root,
@@ -523,6 +536,7 @@ async function main(): Promise<void> {
   } finally {
     await Promise.all(apps.map((a) => stopApp(a)));
     if (vhost) deleteVhost(vhost);
+    if (dbPrefix) await dropDatabases(dbPrefix);
   }
   const lines = [
     `# Wellifiy Messaging benchmark (${quick ? 'quick' : 'full'}) — ${new Date().toISOString()}`,
