@@ -12,7 +12,7 @@ import mongoose from 'mongoose';
 import { io, Socket } from 'socket.io-client';
 import { Topology } from '@wellifiy/contracts';
 import { bullConnection } from '@wellifiy/persistence';
-import { AppName, createIsolatedVhost, deleteVhost, RunningApp, startSystem, stopApp, TEST_JWT_SECRET, testInfra, tokenFor, uniqueName } from '@wellifiy/testing';
+import { AppName, createIsolatedVhost, deleteVhost, dropSystemDatabases, RunningApp, startSystem, stopApp, TEST_JWT_SECRET, testInfra, tokenFor, uniqueName } from '@wellifiy/testing';
 import { Histogram, openLoop } from './histogram';
 
 /**
@@ -401,17 +401,6 @@ async function bullLateness(): Promise<void> {
   report.push({ section: '(f) BullMQ delayed jobs', rows: [['lateness p50 / p99 / max', `${fmt(s.p50)} / ${fmt(s.p99)} / ${fmt(s.max)}`, '≤ 1000 ms']] });
 }
 
-/** The databases of the system the benchmark started (`<prefix>-<app>`): they would pile up run after run. */
-async function dropDatabases(prefix: string): Promise<void> {
-  const client = await new mongoose.mongo.MongoClient(testInfra.mongoUrl).connect();
-  try {
-    const { databases } = await client.db().admin().listDatabases({ nameOnly: true });
-    for (const d of databases) if (d.name.startsWith(`${prefix}-`)) await client.db(d.name).dropDatabase();
-  } finally {
-    await client.close();
-  }
-}
-
 /** With --profile every service writes a V8 CPU profile (reports/profiles/<app>.cpuprofile) when it stops. */
 const profileArgs = (dir: string) => (app: AppName): string[] => (args.profile ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${app}.cpuprofile`] : []);
 
@@ -536,7 +525,7 @@ async function main(): Promise<void> {
   } finally {
     await Promise.all(apps.map((a) => stopApp(a)));
     if (vhost) deleteVhost(vhost);
-    if (dbPrefix) await dropDatabases(dbPrefix);
+    if (dbPrefix) await dropSystemDatabases(testInfra.mongoUrl, dbPrefix); // they would pile up run after run
   }
   const lines = [
     `# Wellifiy Messaging benchmark (${quick ? 'quick' : 'full'}) — ${new Date().toISOString()}`,

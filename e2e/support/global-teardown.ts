@@ -1,5 +1,4 @@
 import path from 'node:path';
-import mongoose from 'mongoose';
 import type * as Testing from '@wellifiy/testing';
 
 /** Stops the services, then removes what this run created: its virtual host and its databases. */
@@ -8,14 +7,6 @@ export default async function globalTeardown(): Promise<void> {
   const system = globalThis.__WELLIFIY_E2E__;
   await Promise.all((system?.apps ?? []).map((a) => testing.stopApp(a)));
   if (system?.vhost) testing.deleteVhost(system.vhost);
-  if (system?.dbPrefix) {
-    // Only after every service has stopped: nothing may still be using these databases.
-    const client = await new mongoose.mongo.MongoClient(testing.testInfra.mongoUrl).connect();
-    try {
-      const { databases } = await client.db().admin().listDatabases({ nameOnly: true });
-      for (const d of databases) if (d.name.startsWith(`${system.dbPrefix}-`)) await client.db(d.name).dropDatabase();
-    } finally {
-      await client.close();
-    }
-  }
+  // Only after every service has stopped: nothing may still be using these databases.
+  if (system?.dbPrefix) await testing.dropSystemDatabases(testing.testInfra.mongoUrl, system.dbPrefix);
 }

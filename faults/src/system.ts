@@ -1,8 +1,7 @@
 import { createECDH } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import mongoose from 'mongoose';
-import { APPS, AppName, LocalSystemOptions, RunningApp, startApp, stopApp, TEST_JWT_SECRET, uniqueName, waitReady } from '@wellifiy/testing';
+import { APPS, AppName, dropSystemDatabases, LocalSystemOptions, RunningApp, startApp, stopApp, TEST_JWT_SECRET, uniqueName, waitReady } from '@wellifiy/testing';
 import { KillableServer, portOpen, PrivateFerret, PrivateRabbit, PrivateRedis, requireFree } from './infra';
 
 export interface FaultSystemOptions {
@@ -168,13 +167,7 @@ export class FaultSystem {
   async stop(): Promise<void> {
     await Promise.all([...this.apps.values()].map((a) => stopApp(a, 5000).catch(() => undefined)));
     // Drop the run's databases while FerretDB still runs, then remove all state.
-    try {
-      const conn = await mongoose.createConnection(this.ferret.url, { serverSelectionTimeoutMS: 3000 }).asPromise();
-      for (const app of SERVICES) await conn.useDb(`${this.dbPrefix}-${app}`).dropDatabase().catch(() => undefined);
-      await conn.close();
-    } catch {
-      // FerretDB is down: nothing more to drop
-    }
+    await dropSystemDatabases(this.ferret.url, this.dbPrefix).catch(() => undefined); // FerretDB down: nothing more to drop
     for (const s of this.servers) await s.destroy().catch(() => undefined);
     rmSync(this.dataDir, { recursive: true, force: true });
   }

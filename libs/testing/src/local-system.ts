@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import mongoose from 'mongoose';
 
 export const APPS = ['channels', 'messages', 'notifications', 'activation-rules', 'gateway'] as const;
 export type AppName = (typeof APPS)[number];
@@ -127,4 +128,15 @@ export async function startSystem(opts: LocalSystemOptions, readyTimeoutMs = 60_
     throw err;
   }
   return apps;
+}
+
+/** Drops the databases of a system started with `dbPrefix` (`<dbPrefix>-<app>`). Only once its apps have stopped. */
+export async function dropSystemDatabases(mongoUrl: string, dbPrefix: string): Promise<void> {
+  const client = await new mongoose.mongo.MongoClient(mongoUrl, { serverSelectionTimeoutMS: 5000 }).connect();
+  try {
+    const { databases } = await client.db().admin().listDatabases({ nameOnly: true });
+    for (const d of databases) if (d.name.startsWith(`${dbPrefix}-`)) await client.db(d.name).dropDatabase();
+  } finally {
+    await client.close();
+  }
 }
