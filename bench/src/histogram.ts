@@ -76,7 +76,7 @@ export async function openLoop(
     const due = start + i * interval;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    lag.record(Math.max(0, performance.now() - due));
+    lag.record(performance.now() - due);
     pending.push(fire(i, due).catch(() => void errors++));
   }
   await Promise.all(pending);

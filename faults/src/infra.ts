@@ -225,7 +225,8 @@ export class PrivateFerret extends ChildServer {
   protected command(): [string, string[]] {
     const storage =
       this.backend === 'postgresql'
-        ? [`--handler=postgresql`, `--postgresql-url=postgres://postgres@127.0.0.1:5432/${this.pgDatabase}?pool_max_conns=80`]
+        ? // FerretDB's pool above the services' in-flight commands, as in tools/scripts/lib/infra.sh (its update deadlock).
+          [`--handler=postgresql`, `--postgresql-url=postgres://postgres@127.0.0.1:5432/${this.pgDatabase}?pool_max_conns=80`]
         : ['--handler=sqlite', `--sqlite-url=file:${this.dir}/`];
     return [this.bin, [...storage, `--state-dir=${this.dir}`, `--listen-addr=127.0.0.1:${this.port}`, '--debug-addr=-', '--telemetry=disable', '--log-level=warn']];
   }

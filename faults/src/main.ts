@@ -167,8 +167,9 @@ async function main(): Promise<number> {
     ferretPort: Number(process.env.FAULTS_FERRETDB_PORT ?? 27037),
     redisPort: Number(process.env.FAULTS_REDIS_PORT ?? 6390),
   });
-  const backend = process.env.FAULTS_FERRETDB_HANDLER ?? 'auto';
-  if (backend !== 'auto' && backend !== 'postgresql' && backend !== 'sqlite') throw new Error(`FAULTS_FERRETDB_HANDLER must be postgresql or sqlite, not ${backend}`);
+  // The same choice as the development FerretDB's (tools/scripts/lib/infra.sh): PostgreSQL when one answers.
+  const backend = process.env.FERRETDB_HANDLER || 'auto';
+  if (backend !== 'auto' && backend !== 'postgresql' && backend !== 'sqlite') throw new Error(`FERRETDB_HANDLER must be postgresql or sqlite, not ${backend}`);
   const sys = new FaultSystem({ root, ...ports, ferretBackend: backend });
   const ledger: PoisonLedger = { expected: new Map(), seen: new Map() };
   const faults: Fault[] = [
