@@ -6,6 +6,10 @@ export const ErrorCode = {
   ValidationFailed: 'VALIDATION_FAILED',
   NotFound: 'NOT_FOUND',
   Forbidden: 'FORBIDDEN',
+  /** The caller is a team member the staff directory archived: their access has ended. */
+  TeamMemberArchived: 'TEAM_MEMBER_ARCHIVED',
+  /** Someone tried to add a team member the staff directory archived to a channel. */
+  CannotAddArchivedMember: 'CANNOT_ADD_ARCHIVED_MEMBER',
   Conflict: 'CONFLICT',
   ChannelLastTeamMember: 'CHANNEL_LAST_TEAM_MEMBER',
   ChannelAlreadyActive: 'CHANNEL_ALREADY_ACTIVE',

@@ -112,9 +112,16 @@ describe('CreationService', () => {
       nothingCreated();
     });
 
-    it('unknown, archived and other-organisation ids get UNKNOWN_USER listing exactly them', async () => {
-      await expect(service.create({ actor: tm1, type: 'dm', memberIds: ['tm_2', 'tm_nobody', 'tm_gone', 'tm_elsewhere', 'pat_elsewhere', 'tm_3'] }))
-        .rejects.toMatchObject({ code: 'UNKNOWN_USER', details: { userIds: ['tm_nobody', 'tm_gone', 'tm_elsewhere', 'pat_elsewhere'] } });
+    it('unknown and other-organisation ids get UNKNOWN_USER listing exactly them', async () => {
+      await expect(service.create({ actor: tm1, type: 'dm', memberIds: ['tm_2', 'tm_nobody', 'tm_elsewhere', 'pat_elsewhere', 'tm_3'] }))
+        .rejects.toMatchObject({ code: 'UNKNOWN_USER', details: { userIds: ['tm_nobody', 'tm_elsewhere', 'pat_elsewhere'] } });
+      nothingCreated();
+    });
+
+    it('item 2 (archived access): a channel naming an archived team member is refused with CANNOT_ADD_ARCHIVED_MEMBER listing them', async () => {
+      const refusal = service.create({ actor: tm1, type: 'dm', memberIds: ['tm_2', 'tm_gone'] });
+      await expect(refusal).rejects.toMatchObject({ code: 'CANNOT_ADD_ARCHIVED_MEMBER', details: { userIds: ['tm_gone'] } });
+      await expect(refusal).rejects.toThrow(/archived by the staff directory.*tm_gone/);
       nothingCreated();
     });
 

@@ -8,7 +8,7 @@ import { newId } from '@wellifiy/persistence';
 import { toSnapshot, toView } from '../channels/channel.mapper';
 import { newChannel } from '../channels/channel-policy';
 import { ChannelsRepository } from '../channels/channels.repository';
-import { DirectoryService } from '../directory/directory.service';
+import { archivedRefusal, DirectoryService } from '../directory/directory.service';
 
 export type CreateInput = Omit<CreateChannelRequest, 'actor'> & { actor: Actor; correlationId?: string };
 
@@ -75,6 +75,8 @@ export class CreationService {
     const kinds = new Map<string, UserKind>();
     for (const p of patients) kinds.set(p.patientId, 'patient');
     for (const t of team) if (!t.archived) kinds.set(t.teamMemberId, 'team_member');
+    const archived = team.filter((t) => t.archived && !kinds.has(t.teamMemberId)).map((t) => t.teamMemberId);
+    if (archived.length) throw archivedRefusal(archived);
     const unknown = ids.filter((id) => !kinds.has(id));
     if (unknown.length) {
       throw new DomainError(ErrorCode.UnknownUser, `not active team members or patients of this organisation: ${unknown.join(', ')}`, { userIds: unknown });

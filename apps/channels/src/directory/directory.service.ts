@@ -12,6 +12,18 @@ export class NotYetKnownError extends Error {
   }
 }
 
+/**
+ * An archived team member cannot be added to any channel; the refusal names them and says why, with its own
+ * code so a client does not mistake it for "you yourself are archived" (TEAM_MEMBER_ARCHIVED).
+ */
+export function archivedRefusal(teamMemberIds: string[]): DomainError {
+  return new DomainError(
+    ErrorCode.CannotAddArchivedMember,
+    `archived by the staff directory, so they cannot be added to channels: ${teamMemberIds.join(', ')}`,
+    { userIds: teamMemberIds },
+  );
+}
+
 const defined = <T extends object>(o: T): Partial<T> =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 

@@ -90,9 +90,17 @@ describe('MembersService', () => {
       expect(stored('ch_service').version).toBe(1);
     });
 
-    it('an archived or unknown user gets UNKNOWN_USER naming them', async () => {
-      await expect(service.add({ actor: tm1, channelId: 'ch_care', userId: 'tm_gone' }))
-        .rejects.toMatchObject({ code: 'UNKNOWN_USER', details: { userIds: ['tm_gone'] } });
+    it('item 2 (archived access): adding an archived team member is refused with CANNOT_ADD_ARCHIVED_MEMBER naming them and the reason', async () => {
+      const refusal = service.add({ actor: tm1, channelId: 'ch_care', userId: 'tm_gone' });
+      await expect(refusal).rejects.toMatchObject({ code: 'CANNOT_ADD_ARCHIVED_MEMBER', details: { userIds: ['tm_gone'] } });
+      await expect(refusal).rejects.toThrow(/archived by the staff directory.*tm_gone/);
+      expect(stored('ch_care').memberIds).toEqual(['pat_1', 'tm_1']);
+      expect(repo.outbox).toEqual([]);
+    });
+
+    it('an unknown user gets UNKNOWN_USER naming them', async () => {
+      await expect(service.add({ actor: tm1, channelId: 'ch_care', userId: 'tm_nobody' }))
+        .rejects.toMatchObject({ code: 'UNKNOWN_USER', details: { userIds: ['tm_nobody'] } });
       await expect(service.add({ actor: tm1, channelId: 'ch_care', userId: 'tm_elsewhere' }))
         .rejects.toMatchObject({ code: 'UNKNOWN_USER', details: { userIds: ['tm_elsewhere'] } });
     });

@@ -8,7 +8,7 @@ import {
   bump, isMember, PATIENT_LINKED_TYPES, requireVisibleMember, STAFF_ONLY_TYPES, TEAM_REQUIRED_TYPES, teamMemberCount, withMembers,
 } from '../channels/channel-policy';
 import { ChannelsRepository } from '../channels/channels.repository';
-import { DirectoryService } from '../directory/directory.service';
+import { archivedRefusal, DirectoryService } from '../directory/directory.service';
 import { memberView } from './member-views';
 
 export interface MemberChange {
@@ -132,7 +132,8 @@ export class MembersService {
     const [tm, patient] = await Promise.all([this.directory.findTeamMember(orgId, userId), this.directory.findPatient(orgId, userId)]);
     if (tm && !tm.archived) return 'team_member';
     if (patient) return 'patient';
-    throw new DomainError(ErrorCode.UnknownUser, tm ? `team member ${userId} is archived` : `no team member or patient ${userId} in this organisation`, { userIds: [userId] });
+    if (tm) throw archivedRefusal([userId]);
+    throw new DomainError(ErrorCode.UnknownUser, `no team member or patient ${userId} in this organisation`, { userIds: [userId] });
   }
 
   private assertTeamRemains(c: Channel, leavingKind: UserKind): void {

@@ -4,6 +4,8 @@ import { ErrorCode } from '@wellifiy/contracts';
 export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.ValidationFailed]: 400,
   [ErrorCode.Forbidden]: 403,
+  [ErrorCode.TeamMemberArchived]: 403,
+  [ErrorCode.CannotAddArchivedMember]: 409,
   [ErrorCode.NotFound]: 404,
   [ErrorCode.PatientNotFound]: 404,
   [ErrorCode.UnknownUser]: 400,
