@@ -1,7 +1,15 @@
-export const userRoom = (userId: string): string => `user:${userId}`;
-export const channelRoom = (channelId: string): string => `channel:${channelId}`;
+/*
+ * Room names. User ids (and, in principle, channel ids) are unique only within an organisation, so every
+ * per-user and per-channel room names the organisation too: a socket of org B whose token carries the same
+ * `sub` as a member of org A shares no room with them. Ids are URI-encoded so `:` inside one cannot make two
+ * different (org, id) pairs spell the same room.
+ */
+const part = (s: string): string => encodeURIComponent(s);
+
+export const userRoom = (orgId: string, userId: string): string => `user:${part(orgId)}:${part(userId)}`;
+export const channelRoom = (orgId: string, channelId: string): string => `channel:${part(orgId)}:${part(channelId)}`;
 /** Sockets of users with messaging:manage in an organisation (staffing alerts). */
-export const managersRoom = (orgId: string): string => `managers:${orgId}`;
+export const managersRoom = (orgId: string): string => `managers:${part(orgId)}`;
 
 /** Server → client event names (DESIGN §6 Realtime). */
 export const ClientEvents = {
