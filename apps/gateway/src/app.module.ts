@@ -7,6 +7,9 @@ import { PING_RPC, SERVICES } from '@wellifiy/contracts';
 import { MessagingModule, RpcClient } from '@wellifiy/messaging';
 import { OpsModule, ReadinessCheck } from '@wellifiy/ops';
 import { ActivationRulesController } from './admin/activation-rules.controller';
+import { ArchivedMemberGuard } from './auth/archived-member.guard';
+import { ArchivedMembersConsumer } from './auth/archived-members.consumer';
+import { ArchivedMembersStore } from './auth/archived-members.store';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { JwtStrategy } from './auth/jwt.strategy';
 import { ChannelsAdminController } from './channels/channels-admin.controller';
@@ -20,7 +23,9 @@ import { MessageActionsController } from './messages/message-actions.controller'
 import { MessagesController } from './messages/messages.controller';
 import { NotificationsController } from './notifications/notifications.controller';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
+import { AccessEventsRealtime } from './realtime/access-events.realtime';
 import { ChannelEventsRealtime } from './realtime/channel-events.realtime';
+import { ConnectionLimiter } from './realtime/connection-limiter';
 import { MessageEventsRealtime } from './realtime/message-events.realtime';
 import { NotificationEventsRealtime } from './realtime/notification-events.realtime';
 import { RealtimeFanout } from './realtime/realtime-fanout';
@@ -77,12 +82,18 @@ export class AppModule implements NestModule {
       providers: [
         JwtStrategy,
         { provide: APP_GUARD, useClass: JwtAuthGuard },
+        // after authentication, before anything else: an archived team member's access has ended
+        { provide: APP_GUARD, useClass: ArchivedMemberGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },
+        ArchivedMembersStore,
+        ArchivedMembersConsumer,
+        ConnectionLimiter,
         RealtimeGateway,
         RealtimeRouter,
         RealtimeFanout,
         MediaStoreClient,
         // realtime handlers, one provider per feature
+        AccessEventsRealtime,
         ChannelEventsRealtime,
         MessageEventsRealtime,
         NotificationEventsRealtime,

@@ -8,6 +8,7 @@ import { AppModule } from './app.module';
 import { GatewayConfig } from './config/gateway.config';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { createValidationPipe } from './http/validation.pipe';
+import { RealtimeIoAdapter } from './realtime/realtime-io.adapter';
 
 /** A 10,000-character body is at most 40 KB of UTF-8; leave room for the JSON around it. */
 const JSON_BODY_LIMIT = '64kb';
@@ -23,7 +24,9 @@ runMain('gateway', async () => {
   app.disable('x-powered-by');
   app.enableShutdownHooks();
   const origins = config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
-  app.enableCors({ origin: origins.includes('*') ? true : origins, exposedHeaders: ['x-correlation-id', 'retry-after'] });
+  const allowed = origins.includes('*') ? true : origins;
+  app.enableCors({ origin: allowed, exposedHeaders: ['x-correlation-id', 'retry-after'] });
+  app.useWebSocketAdapter(new RealtimeIoAdapter(app, allowed));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
   const openapi = new DocumentBuilder()

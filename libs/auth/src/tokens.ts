@@ -5,12 +5,18 @@ import { AccessClaims, claimsToActor, TokenVerifierConfig } from './claims';
 
 /** Verifies signature, algorithm (only the configured one — never `none`), expiry and claims. */
 export function verifyAccessToken(token: string, cfg: TokenVerifierConfig): Actor {
+  return verifyAccessTokenWithExpiry(token, cfg).actor;
+}
+
+/** As verifyAccessToken, plus when the token expires (epoch ms): a long-lived connection must end then. */
+export function verifyAccessTokenWithExpiry(token: string, cfg: TokenVerifierConfig): { actor: Actor; expiresAt: number } {
   const payload = jwt.verify(token, verificationKey(cfg), {
     algorithms: [cfg.algorithm],
     ...(cfg.issuer ? { issuer: cfg.issuer } : {}),
     ...(cfg.audience ? { audience: cfg.audience } : {}),
   });
-  return claimsToActor(payload);
+  const actor = claimsToActor(payload);
+  return { actor, expiresAt: (payload as { exp: number }).exp * 1000 };
 }
 
 const keys = new Map<string, KeyObject>();

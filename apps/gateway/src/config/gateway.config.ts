@@ -31,6 +31,14 @@ export class GatewayConfig extends CommonConfig {
   @IsInt() @Min(1)
   RATE_LIMIT_PER_MINUTE: number = 600;
 
+  /** Open Socket.IO connections one user may hold at once, counted across gateway replicas (Redis). */
+  @IsInt() @Min(1) @Max(1000)
+  SOCKET_MAX_CONNECTIONS_PER_USER: number = 20;
+
+  /** Client → server socket events (e.g. typing) one socket may send per minute; more are refused. */
+  @IsInt() @Min(1)
+  SOCKET_EVENTS_PER_MINUTE: number = 120;
+
   /** Comma-separated allowed browser origins for REST and Socket.IO. */
   @IsString()
   CORS_ORIGINS: string = '*';

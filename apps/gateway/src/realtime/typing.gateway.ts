@@ -13,8 +13,9 @@ const CHANNEL_ID = /^[A-Za-z0-9_:.-]{1,128}$/;
  * Typing indicators: client → `typing { channelId }`; relayed as `typing { channelId, userId }` to the
  * channel's other members, only when this socket is in that channel's room (i.e. a member). Ephemeral:
  * nothing is stored; it crosses gateway instances as a broker event so members on other instances see it.
+ * The rate limit and string checks of every client event run before this (client-event-guard.ts).
  */
-@WebSocketGateway({ cors: { origin: true }, transports: ['websocket', 'polling'] })
+@WebSocketGateway({ transports: ['websocket', 'polling'] })
 export class TypingGateway {
   private readonly logger = new Logger('Typing');
 
@@ -25,7 +26,7 @@ export class TypingGateway {
     const actor = (socket.data as { actor?: Actor }).actor;
     const channelId = (body as { channelId?: unknown } | null)?.channelId;
     if (!actor || typeof channelId !== 'string' || !CHANNEL_ID.test(channelId)) return;
-    if (!socket.rooms.has(channelRoom(channelId))) return; // not a member: silently ignored, ids leak nothing
+    if (!socket.rooms.has(channelRoom(actor.orgId, channelId))) return; // not a member: silently ignored, ids leak nothing
     const last = (socket.data as { typingAt?: Record<string, number> }).typingAt ?? {};
     const now = Date.now();
     if (now - (last[channelId] ?? 0) < TYPING_MIN_INTERVAL_MS) return;
