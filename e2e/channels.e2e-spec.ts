@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { expectEventually, expectNever, tokenFor } from '@wellifiy/testing';
+import { expectEventually, expectNever } from '@wellifiy/testing';
 import { api, connectRealtime, newOrg, publishInbound, RealtimeClient } from './support/client';
+import { callRoute, everyRoute } from './support/routes';
 
 type User = { userId: string; orgId: string; token: string };
 const MANAGE = 'messaging:manage';
@@ -319,12 +320,17 @@ describe('channels: the five types and their rules (DESIGN §2)', () => {
 
 /**
  * Rule 1 as a table: every channel endpoint × every kind of caller, through the real gateway.
- * Non-members and other organisations get 404 (not 403), so ids leak nothing.
+ * Non-members and other organisations get 404 (not 403), so ids leak nothing. The other-organisation viewer
+ * has the very same user id as `teamMember` (and `messaging:manage`) and is a real member of a real channel in
+ * its own organisation, beside a patient with the same id as `patientMember` (item 1 of the security issue).
  */
 describe('authorization table: channel endpoints × callers', () => {
   const org = newOrg();
+  const elsewhere = newOrg();
   let channelId: string;
   let groupId: string;
+  let messageId: string;
+  let elsewhereChannelId: string;
   const viewers: Record<string, User> = {} as never;
 
   beforeAll(async () => {
@@ -333,11 +339,17 @@ describe('authorization table: channel endpoints × callers', () => {
     viewers.teamNonMember = await org.teamMember();
     viewers.patientMember = await org.patient();
     viewers.patientNonMember = await org.patient();
-    viewers.otherOrg = { userId: viewers.teamMember.userId, orgId: 'org_elsewhere', token: tokenFor({ userId: viewers.teamMember.userId, orgId: 'org_elsewhere', kind: 'team_member', perms: [MANAGE] }) };
+    viewers.otherOrg = await elsewhere.teamMember(viewers.teamMember.userId, [MANAGE]);
+    const otherPatient = await elsewhere.patient(viewers.patientMember.userId);
+    elsewhereChannelId = await activate(viewers.otherOrg, otherPatient.userId, 'care_team');
     channelId = await activate(viewers.teamMember, viewers.patientMember.userId, 'care_team');
     await api('POST', `/v1/channels/${channelId}/members`, { token: viewers.teamMember.token, body: { userId: viewers.manager.userId } });
     groupId = (await create(viewers.manager, { type: 'group', name: 'Table', memberIds: [viewers.patientMember.userId, viewers.teamMember.userId] })).body.id;
     await canRead(viewers.teamMember, channelId);
+    await canRead(viewers.otherOrg, elsewhereChannelId);
+    const sent = await api('POST', `/v1/channels/${channelId}/messages`, { token: viewers.teamMember.token, body: { clientMessageId: randomUUID(), body: 'table' } });
+    expect(sent.status).toBe(201);
+    messageId = sent.body.id;
   });
 
   // [endpoint label, method, path(), body?] → expected status per viewer
@@ -363,6 +375,121 @@ describe('authorization table: channel endpoints × callers', () => {
       const res = await api(method, path(), { token: viewers[v].token, body: body?.() });
       actual[v] = res.status;
     }
+    expect(actual).toEqual(expected);
+  });
+
+  /*
+   * Every REST route of the gateway, called by the same user id of the other organisation with this
+   * organisation's ids: routes that name this organisation's channel or message answer 404; the others answer
+   * about the caller's own organisation. No answer carries an id of this organisation's channels or messages.
+   */
+  it('item 1: every REST route × the same user id in another organisation: 404 for this organisation\'s channels, nothing of them in any answer', async () => {
+    const routes = everyRoute({ channelId, messageId, patientId: viewers.patientMember.userId, userId: viewers.teamNonMember.userId });
+    const needles = [channelId, groupId, messageId, org.orgId];
+    const leaks: string[] = [];
+    const notHidden: string[] = [];
+    for (const route of routes) {
+      const res = await callRoute(route, viewers.otherOrg.token);
+      if (needles.some((n) => JSON.stringify(res.body ?? '').includes(n))) leaks.push(`${route.label} → ${res.status}`);
+      if (route.path.includes(channelId) && res.status !== 404) notHidden.push(`${route.label} → ${res.status}`);
+    }
+    expect({ leaks, notHidden }).toEqual({ leaks: [], notHidden: [] });
+    // The viewer's own organisation still answers as usual.
+    expect((await api('GET', `/v1/channels/${elsewhereChannelId}`, { token: viewers.otherOrg.token })).status).toBe(200);
+  });
+});
+
+/**
+ * Every server → client realtime event × every kind of caller (DESIGN §7: every realtime event passes the
+ * authorization table). `otherOrg` is the same user id as `teamMember` in another organisation, connected and a
+ * member of a channel there; `otherOrgPatient` the same id as `patientMember`. `-` = not asserted (a sender's
+ * own badge may or may not change).
+ */
+describe('authorization table: realtime events × callers', () => {
+  const org = newOrg();
+  const elsewhere = newOrg();
+  const V = ['manager', 'teamMember', 'teamNonMember', 'patientMember', 'patientNonMember', 'otherOrg', 'otherOrgPatient'] as const;
+  type Viewer = (typeof V)[number];
+  const viewers = {} as Record<Viewer, User>;
+  const sockets = {} as Record<Viewer, RealtimeClient>;
+  let channelId: string;
+  let extra: User;
+  const state: { messageId?: string; groupId?: string; staffId?: string } = {};
+
+  beforeAll(async () => {
+    viewers.manager = await org.teamMember(undefined, [MANAGE]);
+    viewers.teamMember = await org.teamMember();
+    viewers.teamNonMember = await org.teamMember();
+    viewers.patientMember = await org.patient();
+    viewers.patientNonMember = await org.patient();
+    viewers.otherOrg = await elsewhere.teamMember(viewers.teamMember.userId, [MANAGE]);
+    viewers.otherOrgPatient = await elsewhere.patient(viewers.patientMember.userId);
+    extra = await org.teamMember();
+    await activate(viewers.otherOrg, viewers.otherOrgPatient.userId, 'care_team');
+    channelId = await activate(viewers.teamMember, viewers.patientMember.userId, 'care_team');
+    expect((await api('POST', `/v1/channels/${channelId}/members`, { token: viewers.teamMember.token, body: { userId: viewers.manager.userId } })).status).toBe(200);
+    await canRead(viewers.teamMember, channelId);
+    await canRead(viewers.manager, channelId);
+    for (const v of V) sockets[v] = await connectRealtime(viewers[v].token);
+  });
+
+  afterAll(() => Object.values(sockets).forEach((s) => s.close()));
+
+  const y = true;
+  const n = false;
+  const members = { manager: y, teamMember: y, teamNonMember: n, patientMember: y, patientNonMember: n, otherOrg: n, otherOrgPatient: n } as const;
+  // [event, what triggers it, does the payload belong to this trigger?, who receives it]
+  type EventRow = [string, () => Promise<void>, (payload: any) => boolean, Record<Viewer, boolean | '-'>];
+  const rows: EventRow[] = [
+    ['channel.created', async () => {
+      state.groupId = (await create(viewers.manager, { type: 'group', name: 'Events', memberIds: [viewers.patientMember.userId, viewers.teamMember.userId] })).body.id;
+    }, (p) => p.channelId === state.groupId, members],
+    ['member.added', async () => {
+      expect((await api('POST', `/v1/channels/${channelId}/members`, { token: viewers.teamMember.token, body: { userId: extra.userId } })).status).toBe(200);
+    }, (p) => p.channelId === channelId && p.userId === extra.userId, members],
+    ['member.removed', async () => {
+      expect((await api('DELETE', `/v1/channels/${channelId}/members/${extra.userId}`, { token: viewers.teamMember.token })).status).toBe(200);
+    }, (p) => p.channelId === channelId && p.userId === extra.userId, members],
+    ['message.created', async () => {
+      const sent = await api('POST', `/v1/channels/${channelId}/messages`, { token: viewers.teamMember.token, body: { clientMessageId: randomUUID(), body: 'realtime table' } });
+      expect(sent.status).toBe(201);
+      state.messageId = sent.body.id;
+    }, (p) => p.id === state.messageId, members],
+    ['badge.updated', async () => {
+      expect((await api('POST', `/v1/channels/${channelId}/messages`, { token: viewers.teamMember.token, body: { clientMessageId: randomUUID(), body: 'for badges' } })).status).toBe(201);
+    }, (p) => p.channelId === channelId, { ...members, teamMember: '-' }],
+    ['message.updated', async () => {
+      expect((await api('PATCH', `/v1/channels/${channelId}/messages/${state.messageId}`, { token: viewers.teamMember.token, body: { body: 'realtime table, edited' } })).status).toBe(200);
+    }, (p) => p.id === state.messageId && p.body === 'realtime table, edited', members],
+    ['reaction.updated', async () => {
+      expect((await api('PUT', `/v1/channels/${channelId}/messages/${state.messageId}/reactions/like`, { token: viewers.patientMember.token })).status).toBe(200);
+    }, (p) => p.messageId === state.messageId, members],
+    ['message.deleted', async () => {
+      expect((await api('DELETE', `/v1/channels/${channelId}/messages/${state.messageId}`, { token: viewers.teamMember.token })).status).toBe(200);
+    }, (p) => p.id === state.messageId, members],
+    ['receipt.updated', async () => {
+      expect((await api('POST', `/v1/channels/${channelId}/read`, { token: viewers.patientMember.token, body: { seq: 1 } })).status).toBe(200);
+    }, (p) => p.channelId === channelId && p.userId === viewers.patientMember.userId, members],
+    ['typing', async () => {
+      sockets.teamMember.socket.emit('typing', { channelId });
+    }, (p) => p.channelId === channelId, { ...members, teamMember: n }],
+    ['channel.updated', async () => {
+      expect((await api('POST', `/v1/channels/${channelId}/archive`, { token: viewers.patientMember.token })).status).toBe(200);
+    }, (p) => p.channelId === channelId && p.archived === true, { ...members, manager: n, teamMember: n }],
+    ['channel.needs_staffing', async () => {
+      const leaver = await org.teamMember();
+      state.staffId = (await create(leaver, { type: 'staff', patientId: viewers.patientMember.userId, memberIds: [] })).body.id;
+      await publishInbound('team-member.archived', org.orgId, { teamMemberId: leaver.userId });
+    }, (p) => p.channelId === state.staffId, { ...members, teamMember: n, patientMember: n }],
+  ];
+
+  it.each(rows)('item 1: %s reaches exactly the viewers allowed to see it', async (event, trigger, matches, expected) => {
+    await trigger();
+    const got = (v: Viewer): boolean => sockets[v].received(event).some(matches);
+    const receivers = V.filter((v) => expected[v] === true);
+    await expectEventually(() => expect(receivers.filter((v) => !got(v))).toEqual([]), { timeoutMs: 20_000 });
+    await expectNever(() => V.some((v) => expected[v] === false && got(v)), { forMs: 400, what: `${event} reached a viewer not allowed to see it` });
+    const actual = Object.fromEntries(V.map((v) => [v, expected[v] === '-' ? '-' : got(v)]));
     expect(actual).toEqual(expected);
   });
 });

@@ -56,33 +56,51 @@ export interface RealtimeClient {
   socket: Socket;
   events: { name: string; payload: any }[];
   received(name: string): any[];
+  /** Why the server or the client ended the connection (Socket.IO's reason), once it has ended. */
+  disconnectReason: string | null;
   close(): void;
 }
 
+export interface ConnectOptions {
+  /** Another gateway replica (default: the system's gateway). */
+  url?: string;
+  /** Handshake headers, e.g. a browser's Origin. */
+  extraHeaders?: Record<string, string>;
+}
+
 /** A Socket.IO client that records every event it receives; resolves once the server has joined its rooms. */
-export async function connectRealtime(token: string): Promise<RealtimeClient> {
-  const socket = io(gatewayUrl, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+export async function connectRealtime(token: string, opts: ConnectOptions = {}): Promise<RealtimeClient> {
+  const socket = io(opts.url ?? gatewayUrl, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: opts.extraHeaders });
   const events: { name: string; payload: any }[] = [];
   socket.onAny((name: string, payload: unknown) => events.push({ name, payload }));
+  const client: RealtimeClient = {
+    socket,
+    events,
+    received: (name) => events.filter((e) => e.name === name).map((e) => e.payload),
+    disconnectReason: null,
+    close: () => socket.close(),
+  };
+  socket.on('disconnect', (reason) => {
+    client.disconnectReason = reason;
+  });
   await new Promise<void>((resolve, reject) => {
     socket.once('ready', () => resolve());
     socket.once('connect_error', (err) => reject(err));
   });
-  return {
-    socket,
-    events,
-    received: (name) => events.filter((e) => e.name === name).map((e) => e.payload),
-    close: () => socket.close(),
-  };
+  return client;
 }
 
-/** Resolves with the connect_error message (or rejects if the connection was accepted). */
-export function connectionRefusal(auth: Record<string, unknown>): Promise<string> {
-  const socket = io(gatewayUrl, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
+/** Resolves with the connect_error (message, and the server's `data`), or rejects if the connection was accepted. */
+export function connectionRefusal(auth: Record<string, unknown>, opts: ConnectOptions = {}): Promise<string> {
+  return connectionRefusalDetail(auth, opts).then((r) => r.message);
+}
+
+export function connectionRefusalDetail(auth: Record<string, unknown>, opts: ConnectOptions = {}): Promise<{ message: string; data: any }> {
+  const socket = io(opts.url ?? gatewayUrl, { auth, transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: opts.extraHeaders });
   return new Promise((resolve, reject) => {
     socket.once('connect_error', (err) => {
       socket.close();
-      resolve(err.message);
+      resolve({ message: err.message, data: (err as Error & { data?: unknown }).data });
     });
     socket.once('connect', () => {
       socket.close();
