@@ -293,7 +293,8 @@ describe('channels: the five types and their rules (DESIGN §2)', () => {
         const flagged = await api('GET', '/v1/admin/channels/needs-staffing', { token: manager.token });
         expect(flagged.body.map((c: { id: string }) => c.id)).toContain(staffWithout);
       });
-      expect((await api('GET', '/v1/channels', { token: leaving.token })).body).toEqual([]);
+      // Their access has ended altogether (item 2 of the security issue), so their own list answers 403.
+      expect((await api('GET', '/v1/channels', { token: leaving.token })).body).toMatchObject({ statusCode: 403, code: 'TEAM_MEMBER_ARCHIVED' });
       const dm = await api('GET', `/v1/channels/${shared}`, { token: tmA.token });
       expect(ids(dm.body.members)).toEqual([tmA.userId]);
       await expectEventually(() => expect(managerSocket.received('channel.needs_staffing')).toContainEqual({ channelId: staffWithout, type: 'staff' }));
@@ -380,20 +381,31 @@ describe('authorization table: channel endpoints × callers', () => {
 
   /*
    * Every REST route of the gateway, called by the same user id of the other organisation with this
-   * organisation's ids: routes that name this organisation's channel or message answer 404; the others answer
-   * about the caller's own organisation. No answer carries an id of this organisation's channels or messages.
+   * organisation's ids: a route that names this organisation's channel or message answers exactly as it does
+   * for ids that exist nowhere (404, same code and message once the ids are blanked out), so ids leak nothing;
+   * the other routes answer about the caller's own organisation, with nothing of this one in the answer.
    */
-  it('item 1: every REST route × the same user id in another organisation: 404 for this organisation\'s channels, nothing of them in any answer', async () => {
-    const routes = everyRoute({ channelId, messageId, patientId: viewers.patientMember.userId, userId: viewers.teamNonMember.userId });
-    const needles = [channelId, groupId, messageId, org.orgId];
+  it('item 1: every REST route × the same user id in another organisation: this organisation\'s ids answer as unknown ones, nothing of it in any answer', async () => {
+    const common = { patientId: viewers.patientMember.userId, userId: viewers.teamNonMember.userId };
+    const real = everyRoute({ channelId, messageId, ...common });
+    const fake = { channelId: `ch_nowhere${randomUUID().slice(0, 8)}`, messageId: `msg_nowhere${randomUUID().slice(0, 8)}` };
+    const unknown = everyRoute({ ...fake, ...common });
+    const shape = (res: { status: number; body: any }, ids: { channelId: string; messageId: string }): string =>
+      JSON.stringify({ status: res.status, code: res.body?.code, message: res.body?.message }).split(ids.channelId).join('<channel>').split(ids.messageId).join('<message>');
+    const differences: string[] = [];
     const leaks: string[] = [];
-    const notHidden: string[] = [];
-    for (const route of routes) {
+    for (const [i, route] of real.entries()) {
       const res = await callRoute(route, viewers.otherOrg.token);
-      if (needles.some((n) => JSON.stringify(res.body ?? '').includes(n))) leaks.push(`${route.label} → ${res.status}`);
-      if (route.path.includes(channelId) && res.status !== 404) notHidden.push(`${route.label} → ${res.status}`);
+      if (route.path.includes(channelId)) {
+        const asUnknown = await callRoute(unknown[i], viewers.otherOrg.token);
+        if (res.status !== 404 || shape(res, { channelId, messageId }) !== shape(asUnknown, fake)) {
+          differences.push(`${route.label}: ${shape(res, { channelId, messageId })} vs unknown ids ${shape(asUnknown, fake)}`);
+        }
+      } else if ([channelId, groupId, messageId, org.orgId].some((n) => JSON.stringify(res.body ?? '').includes(n))) {
+        leaks.push(`${route.label} → ${res.status}`);
+      }
     }
-    expect({ leaks, notHidden }).toEqual({ leaks: [], notHidden: [] });
+    expect({ differences, leaks }).toEqual({ differences: [], leaks: [] });
     // The viewer's own organisation still answers as usual.
     expect((await api('GET', `/v1/channels/${elsewhereChannelId}`, { token: viewers.otherOrg.token })).status).toBe(200);
   });
