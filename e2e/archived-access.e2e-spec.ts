@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expectEventually, tokenFor } from '@wellifiy/testing';
-import { api, connectionRefusalDetail, connectRealtime, newOrg, publishInbound, RealtimeClient } from './support/client';
+import { api, connectionRefusalDetail, connectRealtime, newOrg, publishInbound, publishToQueue, RealtimeClient } from './support/client';
 import { callRoute, everyRoute } from './support/routes';
 import { SecondGateway, startSecondGateway } from './support/second-gateway';
 
@@ -105,6 +105,23 @@ describe('item 2 (archived access): access ends when a team member is archived',
     const dm = await api('POST', '/v1/channels', { token: tm.token, body: { type: 'dm', memberIds: [gone.userId] } });
     expect(dm.status).toBe(409);
     expect(dm.body).toMatchObject({ code: 'CANNOT_ADD_ARCHIVED_MEMBER', details: { userIds: [gone.userId] } });
+  });
+
+  it('item 2: a socket event of an archived team member is refused with TEAM_MEMBER_ARCHIVED and the socket is disconnected', async () => {
+    const tm = await org.teamMember();
+    const patient = await org.patient();
+    const care = await api('POST', `/v1/patients/${patient.userId}/channels/care_team/activate`, { token: tm.token });
+    expect(care.status).toBe(200);
+    const socket = await connectRealtime(tm.token);
+    sockets.push(socket);
+    // Straight to the gateways' durable queue only: the archive is recorded, but no realtime fan-out disconnects
+    // the socket first — the socket's own next event must be refused.
+    await publishToQueue('wellifiy.gateway.events', 'team-member.archived', org.orgId, { teamMemberId: tm.userId });
+    await expectEventually(async () => expect((await api('GET', '/v1/me', { token: tm.token })).status).toBe(403));
+    expect(socket.disconnectReason).toBeNull();
+    socket.socket.emit('typing', { channelId: care.body.id });
+    await expectEventually(() => expect(socket.received('error')).toContainEqual(expect.objectContaining({ event: 'typing', code: 'TEAM_MEMBER_ARCHIVED' })));
+    await expectEventually(() => expect(socket.disconnectReason).toBe('io server disconnect'));
   });
 
   it('item 2: a socket is disconnected when its token expires', async () => {

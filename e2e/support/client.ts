@@ -52,6 +52,21 @@ export async function publishInbound(type: string, orgId: string, data: unknown,
   return id;
 }
 
+/** An inbound event sent to one queue only (the default exchange), bypassing every other consumer's binding. */
+export async function publishToQueue(queue: string, type: string, orgId: string, data: unknown): Promise<string> {
+  const id = `evt_${randomUUID()}`;
+  const conn = await amqp.connect(e2eAmqpUrl());
+  try {
+    const ch = await conn.createConfirmChannel();
+    const content = Buffer.from(JSON.stringify({ id, type, source: 'staff-directory', time: new Date().toISOString(), orgId, data }));
+    ch.sendToQueue(queue, content, { persistent: true, contentType: 'application/json', messageId: id });
+    await ch.waitForConfirms();
+  } finally {
+    await conn.close();
+  }
+  return id;
+}
+
 export interface RealtimeClient {
   socket: Socket;
   events: { name: string; payload: any }[];
