@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { TokenVerifierConfig } from './claims';
-import { mintAccessToken, verificationKey, verifyAccessToken } from './tokens';
+import { mintAccessToken, verificationKey, verifyAccessToken, verifyAccessTokenWithExpiry } from './tokens';
 
 const SECRET = 'unit-test-secret-0123456789abcdef0123456789';
 const HS: TokenVerifierConfig = { algorithm: 'HS256', key: SECRET };
@@ -30,6 +30,13 @@ describe('verifyAccessToken', () => {
     const token = handmade({ alg: 'HS256', typ: 'JWT' }, { sub: 'pat_1', org: 'org_1', kind: 'patient', exp: nowS() + 600 }, hmac(SECRET));
 
     expect(verifyAccessToken(token, HS)).toEqual({ userId: 'pat_1', orgId: 'org_1', kind: 'patient', perms: [] });
+  });
+
+  it('with its expiry: when the token ends, in epoch ms (a socket is disconnected then)', () => {
+    const exp = nowS() + 90;
+    const token = handmade({ alg: 'HS256', typ: 'JWT' }, { ...goodClaims(), exp }, hmac(SECRET));
+
+    expect(verifyAccessTokenWithExpiry(token, HS)).toEqual({ actor: expect.objectContaining({ userId: 'tm_1' }), expiresAt: exp * 1000 });
   });
 
   it('an expired token is refused', () => {
