@@ -89,18 +89,27 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     void this.limiter.release(socket.id);
   }
 
-  /** Archived team members and users over the connection cap are refused at the handshake. */
+  /**
+   * Archived team members and users over the connection cap are refused at the handshake. When Redis cannot be
+   * asked, a team member is refused (an archived person must not get in during an outage), while the cap, like the
+   * HTTP rate limiter, lets the socket in uncounted: an outage of a limiter must not become an outage of messaging.
+   */
   private async admit(socketId: string, actor: Actor): Promise<void> {
     let archived: boolean;
-    let slot: boolean;
     try {
       archived = actor.kind === 'team_member' && (await this.archived.isArchived(actor.orgId, actor.userId));
-      slot = !archived && (await this.limiter.acquire(actor.orgId, actor.userId, socketId));
     } catch (err) {
-      this.logger.warn(`could not admit a socket: ${(err as Error).message}`);
+      this.logger.warn(`could not check a socket's team member: ${(err as Error).message}`);
       throw refusal('unavailable: access cannot be checked right now; retry shortly', ErrorCode.ServiceUnavailable, 503);
     }
     if (archived) throw refusal('forbidden: your team member account was archived by the staff directory', ErrorCode.TeamMemberArchived, 403);
+    let slot: boolean;
+    try {
+      slot = await this.limiter.acquire(actor.orgId, actor.userId, socketId);
+    } catch (err) {
+      this.logger.warn(`connection limiter unavailable: ${(err as Error).message}`);
+      slot = true;
+    }
     if (!slot) {
       throw refusal(`too many connections: at most ${this.config.SOCKET_MAX_CONNECTIONS_PER_USER} open sockets per user`, 'TOO_MANY_CONNECTIONS', 429);
     }
