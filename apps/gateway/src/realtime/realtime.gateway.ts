@@ -71,6 +71,13 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     data.budget = new SocketEventBudget(this.config.SOCKET_EVENTS_PER_MINUTE);
     socket.use((packet, next) => void this.checkClientEvent(socket, packet).then(() => next(), (err: unknown) => next(err as Error)));
     await socket.join(userRoom(actor.orgId, actor.userId));
+    // An archive that reached this instance between the handshake's check and the join above found no socket to
+    // disconnect; it wrote the key before disconnecting, so asking once more closes that gap.
+    if (actor.kind === 'team_member' && (await this.archived.isArchived(actor.orgId, actor.userId).catch(() => false))) {
+      socket.emit('error', { code: ErrorCode.TeamMemberArchived, statusCode: 403, message: 'your team member account was archived by the staff directory' });
+      socket.disconnect(true);
+      return;
+    }
     if (hasPermission(actor, Permission.MessagingManage) && actor.kind === 'team_member') await socket.join(managersRoom(actor.orgId));
     try {
       const { channelIds } = await this.rpc.send(Rpc.ChannelsMemberships, { actor });
