@@ -1,5 +1,7 @@
 import type { Server } from 'socket.io';
 import { EventEnvelope, EventName, Events } from '@wellifiy/contracts';
+import type { ArchivedMembersStore } from '../auth/archived-members.store';
+import { AccessEventsRealtime } from './access-events.realtime';
 import { ChannelEventsRealtime } from './channel-events.realtime';
 import { MessageEventsRealtime } from './message-events.realtime';
 import { NotificationEventsRealtime } from './notification-events.realtime';
@@ -16,6 +18,7 @@ class RecordingServer {
       emit: (event: string) => this.calls.push(`emit ${event} → ${target}`),
       socketsJoin: (room: string) => this.calls.push(`join ${target} → ${room}`),
       socketsLeave: (room: string) => this.calls.push(`leave ${target} → ${room}`),
+      disconnectSockets: () => this.calls.push(`disconnect ${target}`),
       except: (r: string | string[]) => this.op(rooms, [...except, ...[r].flat()]),
     };
   }
@@ -79,5 +82,18 @@ describe('realtime rooms', () => {
       `join ${userRoom('org_a', 'pt_1')} → ${channelRoom('org_a', 'ch_1')}`,
       `emit channel.created → ${channelRoom('org_a', 'ch_1')}`,
     ]);
+  });
+
+  it('item 2: team-member.archived records the archive first, then disconnects that organisation\'s user only', async () => {
+    const archiveRouter = new RealtimeRouter();
+    const recorded: string[] = [];
+    const io = new RecordingServer();
+    const store = { markArchived: async (orgId: string, userId: string) => void recorded.push(`${orgId}/${userId} (sockets: ${io.calls.length})`) };
+    new AccessEventsRealtime(archiveRouter, store as unknown as ArchivedMembersStore);
+    const envelope: EventEnvelope = { id: 'evt_2', type: Events.TeamMemberArchived, source: 'staff-directory', time: new Date().toISOString(), orgId: 'org_a', data: { teamMemberId: 'tm_1' } };
+    archiveRouter.handlerFor(Events.TeamMemberArchived)?.(envelope, io as unknown as Server);
+    await new Promise((r) => setImmediate(r));
+    expect(recorded).toEqual(['org_a/tm_1 (sockets: 0)']);
+    expect(io.calls).toEqual([`emit error → ${userRoom('org_a', 'tm_1')}`, `disconnect ${userRoom('org_a', 'tm_1')}`]);
   });
 });
