@@ -8,6 +8,7 @@ import {
 } from '@wellifiy/contracts';
 import { connectAmqp } from './amqp-connection';
 import { EventConsumer, EventMeta } from './event-consumer';
+import { EventSeal } from './event-seal';
 import { IdempotencyStore, REPEAT_SAFE } from './idempotency';
 import { deadLetterOptions, declareBaseTopology, declareCommandQueue } from './topology';
 import { describeFieldErrors, validateInto } from './validation';
@@ -20,6 +21,8 @@ export interface AmqpServerOptions {
   idempotency?: IdempotencyStore;
   /** Test-only crash point of the fault-injection suite (see EventConsumerOptions.crashAfterHandler). */
   crashAfterHandler?: boolean;
+  /** Opens sealed content events; seals retries and dead letters (EventConsumerOptions.seal). */
+  seal?: EventSeal;
 }
 
 export interface AmqpCallMeta {
@@ -86,6 +89,7 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
         idempotency: this.options.idempotency,
         repeatSafe: (type) => this.getHandlerByPattern(type)?.extras?.[REPEAT_SAFE] === true,
         crashAfterHandler: this.options.crashAfterHandler,
+        seal: this.options.seal,
         canHandle: (type) => eventTypes.includes(type),
         handle: (envelope, meta) => this.handleEvent$(envelope, meta),
       });

@@ -6,7 +6,7 @@ import { AmqpProbe, CaptureQueue, expectEventually, testInfra, uniqueName, uniqu
 import { connectAmqp } from './amqp-connection';
 import { DocumentLocks, documentKey } from './document-locks';
 import { EventPublisher } from './event-publisher';
-import { OutboxEntry, outboxEntry, outboxSchemaFields, OutboxRelay, pushOutbox, WithOutbox } from './outbox';
+import { outboxEntry, outboxSchemaFields, OutboxRelay, pushOutbox, StoredOutboxEntry, WithOutbox } from './outbox';
 
 interface ThingDoc extends WithOutbox {
   _id: string;
@@ -53,11 +53,11 @@ describe('OutboxRelay (FerretDB + RabbitMQ)', () => {
   });
 
   /** An entry whose type is this suite's own routing key, so no service queue receives it. */
-  function entry(data: Record<string, unknown> = {}): OutboxEntry {
-    return outboxEntry(routingKey as unknown as EventName, { n: randomUUID(), ...data } as never, { orgId: 'org_it', correlationId: 'corr-it' });
+  function entry(data: Record<string, unknown> = {}): StoredOutboxEntry {
+    return relay.toStored([outboxEntry(routingKey as unknown as EventName, { n: randomUUID(), ...data } as never, { orgId: 'org_it', correlationId: 'corr-it' })])[0];
   }
 
-  async function insertThing(entries: OutboxEntry[], outboxAt = new Date()): Promise<string> {
+  async function insertThing(entries: StoredOutboxEntry[], outboxAt = new Date()): Promise<string> {
     const _id = `thing_${randomUUID()}`;
     await things.collection.insertOne({ _id, name: 'a thing', outbox: entries, outboxAt, outboxPending: 1 } as never);
     return _id;
@@ -93,7 +93,7 @@ describe('OutboxRelay (FerretDB + RabbitMQ)', () => {
   });
 
   it('dispatchSoon returns at once; entries sharing an order key reach the broker in call order; drain waits for all', async () => {
-    const docs: { id: string; e: OutboxEntry }[] = [];
+    const docs: { id: string; e: StoredOutboxEntry }[] = [];
     for (let i = 0; i < 20; i++) {
       const e = entry({ i });
       docs.push({ id: await insertThing([e]), e });
@@ -165,7 +165,7 @@ describe('OutboxRelay (FerretDB + RabbitMQ)', () => {
     ]);
 
     const doc = await raw(id);
-    const remaining = ((doc?.outbox ?? []) as OutboxEntry[]).map((e) => e.id);
+    const remaining = ((doc?.outbox ?? []) as StoredOutboxEntry[]).map((e) => e.id);
     const lost = appended.map((e) => e.id).filter((eid) => !remaining.includes(eid) && !publishedIds().includes(eid));
     expect(lost).toEqual([]);
     expect(remaining).not.toContain(first.id);

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { ChannelType } from '@wellifiy/contracts';
-import { DocumentLocks, documentKey, newOutbox, OUTBOX_HIDDEN, OutboxEntry, OutboxRelay, pushOutbox } from '@wellifiy/messaging';
+import { DocumentLocks, documentKey, newOutbox, OUTBOX_HIDDEN, OutboxEntry, OutboxRelay, pushOutbox, StoredOutboxEntry } from '@wellifiy/messaging';
 import { isDuplicateKeyError } from '@wellifiy/persistence';
 import { Channel, toChannel } from './channel.mapper';
 import { CHANNEL_MODEL, ChannelDoc } from './channel.schema';
@@ -46,7 +46,8 @@ export class MongoChannelsRepository extends ChannelsRepository {
     relay.register(channels);
   }
 
-  async insert(channel: Channel, events: OutboxEntry[]): Promise<Channel | null> {
+  async insert(channel: Channel, entries: OutboxEntry[]): Promise<Channel | null> {
+    const events = this.relay.toStored(entries);
     try {
       await this.channels.collection.insertOne({ ...channel, ...newOutbox(events) } as never);
     } catch (err) {
@@ -90,8 +91,9 @@ export class MongoChannelsRepository extends ChannelsRepository {
         const current = await this.findById(orgId, channelId);
         if (!current) return null;
         const change = mutate(current);
-        if (!change) return { channel: current, events: [] as OutboxEntry[] };
-        const { next, events } = change;
+        if (!change) return { channel: current, events: [] as StoredOutboxEntry[] };
+        const { next } = change;
+        const events = this.relay.toStored(change.events);
         const res = await this.channels.collection.updateOne(
           { _id: channelId as never, orgId, version: current.version },
           {

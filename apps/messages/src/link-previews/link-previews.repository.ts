@@ -41,7 +41,7 @@ export class MongoLinkPreviewsRepository extends LinkPreviewsRepository {
       if (!doc || doc.deleted) return null; // a deleted message shows a tombstone, not a preview of its link
       if (doc.linkPreview) return null; // set by an earlier run of the same job: nothing to announce twice
       const view = toMessageView({ ...doc, body: this.cipher.openBody(doc._id, doc.body), linkPreview: preview });
-      const entry = this.cipher.sealEvent(outboxEntry(Events.MessageUpdated, { message: view }, { orgId, correlationId }));
+      const [entry] = this.relay.toStored([outboxEntry(Events.MessageUpdated, { message: view }, { orgId, correlationId })]);
       const res = await this.messages.updateOne(
         { _id: messageId, orgId },
         { $set: { linkPreview: this.cipher.sealLinkPreview(messageId, preview) }, ...pushOutbox([entry]) },
