@@ -29,10 +29,10 @@ export class RecordCipher {
   }
 
   /** Seals every listed field present in `fields` (absent ones stay absent, null stays null). */
-  sealFields<T extends Record<string, unknown>>(recordKey: string, fields: T, names: readonly (keyof T & string)[]): { [K in keyof T]: T[K] | SealedBox } {
-    const out: Record<string, unknown> = { ...fields };
+  sealFields<T extends object>(recordKey: string, fields: T, names: readonly string[]): { [K in keyof T]: T[K] | SealedBox } {
+    const out = { ...fields } as Record<string, unknown>;
     for (const name of names) {
-      const value = fields[name];
+      const value = out[name];
       if (typeof value === 'string') out[name] = this.seal(recordKey, name, value);
     }
     return out as { [K in keyof T]: T[K] | SealedBox };

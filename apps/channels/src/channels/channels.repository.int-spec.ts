@@ -4,9 +4,10 @@ import { Test, TestingModule } from '@nestjs/testing';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import type { Model } from 'mongoose';
 import { EventName, Topology } from '@wellifiy/contracts';
-import { connectAmqp, DocumentLocks, EventPublisher, OutboxEntry, outboxEntry, OutboxRelay } from '@wellifiy/messaging';
+import { connectAmqp, DocumentLocks, EventPublisher, EventSeal, OutboxEntry, outboxEntry, OutboxRelay } from '@wellifiy/messaging';
+import { KeyRing } from '@wellifiy/crypto';
 import { MongoModule } from '@wellifiy/persistence';
-import { AmqpProbe, CaptureQueue, expectEventually, testInfra, uniqueName, uniqueRoutingKey } from '@wellifiy/testing';
+import { AmqpProbe, CaptureQueue, expectEventually, LOCAL_ENCRYPTION_ACTIVE_KEY_ID, LOCAL_ENCRYPTION_KEYS, testInfra, uniqueName, uniqueRoutingKey } from '@wellifiy/testing';
 import { Channel } from './channel.mapper';
 import { CHANNEL_MODEL, ChannelDoc, ChannelMemberDoc, ChannelSchema } from './channel.schema';
 import { ChannelsRepository, MongoChannelsRepository } from './channels.repository';
@@ -40,7 +41,8 @@ describe('MongoChannelsRepository (FerretDB + RabbitMQ)', () => {
         {
           provide: OutboxRelay,
           inject: [EventPublisher, DocumentLocks],
-          useFactory: (p: EventPublisher, locks: DocumentLocks) => new OutboxRelay(p, 'it-channels', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, locks),
+          useFactory: (p: EventPublisher, locks: DocumentLocks) =>
+            new OutboxRelay(p, 'it-channels', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, locks, new EventSeal(KeyRing.parse(LOCAL_ENCRYPTION_KEYS, LOCAL_ENCRYPTION_ACTIVE_KEY_ID))),
         },
         { provide: ChannelsRepository, useClass: MongoChannelsRepository },
       ],

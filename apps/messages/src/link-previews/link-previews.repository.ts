@@ -14,7 +14,16 @@ export interface SetPreviewInput {
   correlationId?: string;
 }
 
+/** What a preview job needs of its message: the body (opened) to find the link in, and whether a preview is due. */
+export interface MessageForPreview {
+  body: string;
+  deleted: boolean;
+  hasPreview: boolean;
+}
+
 export abstract class LinkPreviewsRepository {
+  /** null when the message is unknown in the organisation. */
+  abstract findForPreview(orgId: string, messageId: string): Promise<MessageForPreview | null>;
   /** Stores the (encrypted) preview on the message with its message.updated in the outbox; null if the message is gone or deleted. */
   abstract setPreview(input: SetPreviewInput): Promise<MessageView | null>;
 }
@@ -28,6 +37,12 @@ export class MongoLinkPreviewsRepository extends LinkPreviewsRepository {
     private readonly locks: DocumentLocks,
   ) {
     super();
+  }
+
+  async findForPreview(orgId: string, messageId: string): Promise<MessageForPreview | null> {
+    const doc = await this.messages.findOne({ _id: messageId, orgId }).select({ body: 1, deleted: 1, linkPreview: 1 }).lean<MessageDoc>();
+    if (!doc) return null;
+    return { body: this.cipher.openBody(doc._id, doc.body), deleted: doc.deleted === true, hasPreview: Boolean(doc.linkPreview) };
   }
 
   /*
