@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import mongoose, { Connection, Model, Schema } from 'mongoose';
-import { EventName, Topology } from '@wellifiy/contracts';
+import { EventName, Events, Topology } from '@wellifiy/contracts';
+import { KeyRing } from '@wellifiy/crypto';
 import { AmqpProbe, CaptureQueue, expectEventually, testInfra, uniqueName, uniqueRoutingKey } from '@wellifiy/testing';
 import { connectAmqp } from './amqp-connection';
 import { DocumentLocks, documentKey } from './document-locks';
 import { EventPublisher } from './event-publisher';
+import { EventSeal, WireEnvelope } from './event-seal';
 import { outboxEntry, outboxSchemaFields, OutboxRelay, pushOutbox, StoredOutboxEntry, WithOutbox } from './outbox';
 
 interface ThingDoc extends WithOutbox {
@@ -197,5 +199,30 @@ describe('OutboxRelay (FerretDB + RabbitMQ)', () => {
 
     // Nothing is left for a second sweep.
     expect(await relay.sweep()).toBe(0);
+  });
+
+  it('item 3: a content event rests sealed in its document and is published as it rests (the relay never opens it)', async () => {
+    const seal = new EventSeal(KeyRing.parse(`k1:${KeyRing.generateKey()}`, 'k1'));
+    // A publisher that records what it was handed: a real message.created must not reach the shared broker's queues.
+    const handed: WireEnvelope[] = [];
+    const recorder = { publishEnvelope: async (e: WireEnvelope) => void handed.push(e) } as unknown as EventPublisher;
+    const sealing = new OutboxRelay(recorder, 'it-outbox', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, locks, seal);
+    const secret = `my-diagnosis-${randomUUID()}`;
+    const [stored] = sealing.toStored([outboxEntry(Events.MessageCreated, { message: { body: secret } } as never, { orgId: 'org_it' })]);
+    const id = await insertThing([stored]);
+
+    const raw1 = await raw(id);
+    expect(JSON.stringify(raw1)).not.toContain(secret);
+    expect(raw1?.outbox[0]).not.toHaveProperty('data');
+
+    await sealing.dispatch(things, id, [stored]);
+    expect(handed).toHaveLength(1);
+    expect(handed[0].sealed).toEqual(stored.sealed);
+    expect(seal.open(handed[0]).data).toEqual({ message: { body: secret } });
+    expect((await raw(id))?.outbox).toEqual([]);
+  });
+
+  it('item 3: a process without a key ring refuses to store a content event rather than store it in the clear', () => {
+    expect(() => relay.toStored([outboxEntry(Events.MessageCreated, { message: {} } as never, { orgId: 'org_it' })])).toThrow(/must be sealed/);
   });
 });
