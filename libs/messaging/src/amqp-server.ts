@@ -8,7 +8,7 @@ import {
 } from '@wellifiy/contracts';
 import { connectAmqp } from './amqp-connection';
 import { EventConsumer, EventMeta } from './event-consumer';
-import { EventSeal } from './event-seal';
+import { EventSeal, restingBody } from './event-seal';
 import { IdempotencyStore, REPEAT_SAFE } from './idempotency';
 import { deadLetterOptions, declareBaseTopology, declareCommandQueue } from './topology';
 import { describeFieldErrors, validateInto } from './validation';
@@ -154,7 +154,9 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
 
   private async deadLetterCommand(ch: ChannelWrapper, msg: ConsumeMessage, reason: string): Promise<void> {
     this.log.warn(`dead-lettering a command from ${Topology.commandQueue(this.options.service)}: ${reason}`);
-    await ch.publish(Topology.deadLetterExchange, '', msg.content, deadLetterOptions(msg, Topology.commandQueue(this.options.service), reason));
+    // A command may carry a message body: what rests in the dead-letter queue is sealed.
+    const content = this.options.seal ? restingBody(this.options.seal, msg.content) : msg.content;
+    await ch.publish(Topology.deadLetterExchange, '', content, deadLetterOptions(msg, Topology.commandQueue(this.options.service), reason));
   }
 
   private async answer(msg: ConsumeMessage): Promise<{ reply: { ok: true; data: unknown } | { ok: false; error: ErrorBody }; poison?: string }> {

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 import { EnvelopeHeader, EVENT_ENVELOPE_CLASSES, EventEnvelope, EventName, Headers, isErrorBody, Topology } from '@wellifiy/contracts';
-import { EventSeal, SealedEventError, WireEnvelope } from './event-seal';
+import { EventSeal, restingBody, SealedEventError, WireEnvelope } from './event-seal';
 import { PoisonMessageError } from './handler-errors';
 import { IdempotencyStore } from './idempotency';
 import { deadLetterOptions, declareBaseTopology, declareEventQueue, declareInstanceQueue } from './topology';
@@ -200,28 +200,9 @@ export class EventConsumer {
     this.ack(msg, generation);
   }
 
-  /**
-   * The body this consumer parks on the broker (retry or dead-letter queue): what it republishes, it seals. An
-   * envelope in the clear — an inbound directory event with names, an older publisher's content event — goes
-   * back as the same envelope with its data sealed (the retry opens it like any sealed event); anything else
-   * (not JSON, no valid header) is sealed whole, as `{ sealedMessage }` (README, Dead letters).
-   */
+  /** What this consumer parks on the broker (retry or dead-letter queue), it seals (see `restingBody`). */
   private resting(msg: ConsumeMessage): Buffer {
-    const seal = this.opts.seal;
-    if (!seal) return msg.content;
-    let body: unknown;
-    try {
-      body = JSON.parse(msg.content.toString('utf8'));
-    } catch {
-      body = undefined;
-    }
-    const e = body as Partial<WireEnvelope> | undefined;
-    if (e && typeof e === 'object' && e.sealed !== undefined) return msg.content;
-    if (e && typeof e.id === 'string' && typeof e.type === 'string' && typeof e.orgId === 'string' && 'data' in e) {
-      const { data, ...header } = e;
-      return Buffer.from(JSON.stringify({ ...header, sealed: seal.sealData(e as EventEnvelope, data) }));
-    }
-    return Buffer.from(JSON.stringify({ sealedMessage: seal.sealBytes(msg.content, 'dead-letter') }));
+    return this.opts.seal ? restingBody(this.opts.seal, msg.content) : msg.content;
   }
 }
 

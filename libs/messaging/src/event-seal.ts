@@ -78,3 +78,28 @@ export class EventSeal {
     return this.ring.decrypt(box, `broker-message:${context}`);
   }
 }
+
+/**
+ * The body to republish when a message is parked on the broker (a retry, a dead letter): what we republish, we
+ * seal. An envelope in the clear — an inbound directory event with names, an older publisher's content event —
+ * goes back as the same envelope with its data sealed (a retry opens it like any sealed event); an envelope already
+ * sealed goes back as it is; anything else (not JSON, no envelope header, a poison command) is sealed whole, as
+ * `{ "sealedMessage": <box> }` (open with `openBytes(box, 'dead-letter')`).
+ */
+export function restingBody(seal: EventSeal, content: Buffer): Buffer {
+  let body: unknown;
+  try {
+    body = JSON.parse(content.toString('utf8'));
+  } catch {
+    body = undefined;
+  }
+  const e = body as Partial<WireEnvelope> | null | undefined;
+  if (e && typeof e === 'object') {
+    if (e.sealed !== undefined) return content;
+    if (typeof e.id === 'string' && typeof e.type === 'string' && typeof e.orgId === 'string' && 'data' in e) {
+      const { data, ...header } = e;
+      return Buffer.from(JSON.stringify({ ...header, sealed: seal.sealData(e as EventIdentity, data) }));
+    }
+  }
+  return Buffer.from(JSON.stringify({ sealedMessage: seal.sealBytes(content, 'dead-letter') }));
+}
