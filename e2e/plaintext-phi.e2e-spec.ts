@@ -35,7 +35,7 @@ async function dumpRedisKey(redis: Redis, key: string): Promise<string> {
 
 /**
  * Issue item 3, plaintext PHI outside the database's sealed fields: what people wrote (a message body with a link,
- * an edit and a removal reason) and a patient's name and email are sent through the system the way clients and the
+ * an edit and a removal reason, a group channel's name) and a patient's name and email are sent through the system the way clients and the
  * patient service do, then looked for in the raw BullMQ keys of this system in Redis, in every message the broker
  * routed (a tap on the events exchange, and one on the dead-letter exchange), and in every document of every
  * service database. Inbound events as their publisher sent them are the publisher's message and are left out.
@@ -54,6 +54,7 @@ describe('item 3: plaintext PHI outside the sealed fields (Redis, broker queues,
     email: `phi-mail-${tag}@example.com`,
     renamed: `Phirenamed${tag}`,
     poisonName: `Phipoison${tag}`,
+    channelName: `phi-channel-name-${tag}`,
   };
   const allMarkers = Object.values(markers);
   const leaked = (text: string): string[] => allMarkers.filter((m) => text.includes(m));
@@ -99,6 +100,10 @@ describe('item 3: plaintext PHI outside the sealed fields (Redis, broker queues,
     expect([200, 201]).toContain(added.status);
     const removed = await api('DELETE', `/v1/channels/${channelId}/members/${colleague.userId}?reason=${encodeURIComponent(markers.removalReason)}`, { token: manager.token });
     expect(removed.status).toBe(200);
+
+    const group = await api('POST', '/v1/channels', { token: manager.token, body: { type: 'group', name: markers.channelName, memberIds: [patient.userId] } });
+    expect(group.status).toBe(201);
+    expect(group.body.name).toBe(markers.channelName);
 
     const url = `http://127.0.0.1:${e2ePreviewPort(E2E_BASE_PORT)}/${markers.link}`;
     const sent = await api('POST', `/v1/channels/${channelId}/messages`, { token: patient.token, body: { clientMessageId: `c-${tag}`, body: `${markers.body} see ${url}` } });

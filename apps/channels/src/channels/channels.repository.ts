@@ -3,6 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { ChannelType } from '@wellifiy/contracts';
 import { DocumentLocks, documentKey, newOutbox, OUTBOX_HIDDEN, OutboxEntry, OutboxRelay, pushOutbox, StoredOutboxEntry } from '@wellifiy/messaging';
+import { KeyRing, RecordCipher } from '@wellifiy/crypto';
 import { isDuplicateKeyError } from '@wellifiy/persistence';
 import { Channel, toChannel } from './channel.mapper';
 import { CHANNEL_MODEL, ChannelDoc } from './channel.schema';
@@ -37,19 +38,27 @@ const CAS_ATTEMPTS = 20;
 
 @Injectable()
 export class MongoChannelsRepository extends ChannelsRepository {
+  private readonly cipher: RecordCipher;
+
   constructor(
     @InjectModel(CHANNEL_MODEL) private readonly channels: Model<ChannelDoc>,
     private readonly relay: OutboxRelay,
     private readonly locks: DocumentLocks,
+    ring: KeyRing,
   ) {
     super();
     relay.register(channels);
+    this.cipher = new RecordCipher(ring, 'channel');
+  }
+
+  private open(doc: ChannelDoc): Channel {
+    return toChannel(doc, this.cipher.open(doc._id, 'name', doc.name));
   }
 
   async insert(channel: Channel, entries: OutboxEntry[]): Promise<Channel | null> {
     const events = this.relay.toStored(entries);
     try {
-      await this.channels.collection.insertOne({ ...channel, ...newOutbox(events) } as never);
+      await this.channels.collection.insertOne({ ...channel, name: this.cipher.seal(channel._id, 'name', channel.name), ...newOutbox(events) } as never);
     } catch (err) {
       if (isDuplicateKeyError(err)) return null;
       throw err;
@@ -76,7 +85,7 @@ export class MongoChannelsRepository extends ChannelsRepository {
       .select(OUTBOX_HIDDEN)
       .sort({ updatedAt: -1 })
       .lean<ChannelDoc[]>();
-    return docs.map(toChannel);
+    return docs.map((d) => this.open(d));
   }
 
   async listIdsForMember(orgId: string, userId: string): Promise<string[]> {
@@ -98,7 +107,7 @@ export class MongoChannelsRepository extends ChannelsRepository {
           { _id: channelId as never, orgId, version: current.version },
           {
             $set: {
-              name: next.name,
+              name: this.cipher.seal(channelId, 'name', next.name),
               uniqueKey: next.uniqueKey,
               members: next.members,
               memberIds: next.memberIds,
@@ -126,17 +135,17 @@ export class MongoChannelsRepository extends ChannelsRepository {
       .sort({ _id: 1 })
       .limit(limit)
       .lean<ChannelDoc[]>();
-    return docs.map(toChannel);
+    return docs.map((d) => this.open(d));
   }
 
   async listNeedingStaff(orgId: string): Promise<Channel[]> {
     // serves: { orgId, needsStaffing } index
     const docs = await this.channels.find({ orgId, needsStaffing: true }).select(OUTBOX_HIDDEN).sort({ updatedAt: -1 }).lean<ChannelDoc[]>();
-    return docs.map(toChannel);
+    return docs.map((d) => this.open(d));
   }
 
   private async one(filter: Record<string, unknown>): Promise<Channel | null> {
     const doc = await this.channels.findOne(filter).select(OUTBOX_HIDDEN).lean<ChannelDoc>();
-    return doc ? toChannel(doc) : null;
+    return doc ? this.open(doc) : null;
   }
 }
