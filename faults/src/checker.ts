@@ -7,7 +7,8 @@ import { World } from './world';
 
 export const rowPassed = (r: RowResult): boolean => r.lost === 0 && r.duplicated === 0 && r.outOfOrder === 0 && r.problems.length === 0;
 
-const DEAD_LETTER_QUEUE = 'wellifiy.dead-letter';
+// Bounded in length and age; its unbounded predecessor was 'wellifiy.dead-letter' (libs/messaging topology.ts).
+const DEAD_LETTER_QUEUE = 'wellifiy.dead-letter.bounded';
 
 /** Poison messages the suite published, by AMQP message id; each must reach the dead-letter queue with a reason. */
 export interface PoisonLedger {

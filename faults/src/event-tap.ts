@@ -1,4 +1,7 @@
 import amqp, { ChannelModel } from 'amqplib';
+import { KeyRing } from '@wellifiy/crypto';
+import { EventSeal, WireEnvelope } from '@wellifiy/messaging';
+import { LOCAL_ENCRYPTION_ACTIVE_KEY_ID, LOCAL_ENCRYPTION_KEYS } from '@wellifiy/testing';
 import { sleep } from './infra';
 
 /** The suite's own durable queue on the events exchange: survives a broker kill like the services' queues do. */
@@ -13,6 +16,8 @@ export class EventTap {
   readonly announced = new Set<string>();
   private conn?: ChannelModel;
   private closed = false;
+  /** message.created travels sealed: the tap opens it with the local systems' key ring, as a consumer would. */
+  private readonly seal = new EventSeal(KeyRing.parse(LOCAL_ENCRYPTION_KEYS, LOCAL_ENCRYPTION_ACTIVE_KEY_ID));
 
   constructor(private readonly url: string) {}
 
@@ -35,7 +40,8 @@ export class EventTap {
         await ch.consume(TAP_QUEUE, (msg) => {
           if (!msg) return;
           try {
-            const id = (JSON.parse(msg.content.toString('utf8')) as { data?: { message?: { id?: string } } }).data?.message?.id;
+            const envelope = this.seal.open(JSON.parse(msg.content.toString('utf8')) as WireEnvelope);
+            const id = (envelope.data as { message?: { id?: string } } | undefined)?.message?.id;
             if (id) this.announced.add(id);
           } catch {
             // not ours to judge: the services' consumers dead-letter what is malformed

@@ -95,7 +95,7 @@ const poisonFault = (ledger: PoisonLedger): Fault => ({
   async run(sys, _world, problems) {
     // Every queue a service consumes (the suite's own tap excepted).
     const queues = [...sys.rabbit.queues().entries()]
-      .filter(([name, q]) => q.consumers > 0 && name.startsWith('wellifiy.') && name !== 'wellifiy.dead-letter')
+      .filter(([name, q]) => q.consumers > 0 && name.startsWith('wellifiy.') && name !== 'wellifiy.dead-letter.bounded')
       .map(([name]) => name);
     const expectedQueues = ['channels', 'notifications', 'activation-rules'].map((s) => `wellifiy.${s}.events`);
     for (const q of [...expectedQueues, ...['channels', 'messages', 'notifications', 'activation-rules'].map((s) => `wellifiy.${s}.commands`)]) {

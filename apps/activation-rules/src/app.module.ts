@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { KeyRing } from '@wellifiy/crypto';
 import { IDEMPOTENCY_STORE, MessagingModule } from '@wellifiy/messaging';
 import { OpsModule } from '@wellifiy/ops';
 import { MongoIdempotencyStore, MongoModule } from '@wellifiy/persistence';
@@ -22,6 +23,8 @@ import { MongoTeamMembersRepository, TeamMembersRepository } from './team-member
 @Module({})
 export class AppModule {
   static register(config: ActivationRulesConfig): DynamicModule {
+    // Built at boot: a bad key ring stops the service with a message naming the variable.
+    const keyRing = KeyRing.parse(config.ENCRYPTION_KEYS, config.ENCRYPTION_ACTIVE_KEY_ID);
     return {
       module: AppModule,
       imports: [
@@ -32,7 +35,7 @@ export class AppModule {
           { name: ACTIVATION_RULE_CHANGE_MODEL, schema: ActivationRuleChangeSchema },
           { name: INTAKE_DECISION_MODEL, schema: IntakeDecisionSchema },
         ]),
-        MessagingModule.forRoot({ url: config.AMQP_URL, source: 'activation-rules' }),
+        MessagingModule.forRoot({ url: config.AMQP_URL, source: 'activation-rules', keyRing }),
         OpsModule.forRoot({ mongo: true }),
       ],
       controllers: [TeamMembersHandler, ActivationRulesController, IntakeHandler],

@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { Queues } from '@wellifiy/contracts';
+import { KeyRing } from '@wellifiy/crypto';
 import { IDEMPOTENCY_STORE, MessagingModule } from '@wellifiy/messaging';
 import { OpsModule, redisReadinessVia } from '@wellifiy/ops';
 import { bullConnection, MongoIdempotencyStore, MongoModule } from '@wellifiy/persistence';
@@ -30,6 +31,8 @@ import { MembersService } from './members/members.service';
 @Module({})
 export class AppModule {
   static register(config: ChannelsConfig): DynamicModule {
+    // Built at boot: a bad key ring stops the service with a message naming the variable.
+    const keyRing = KeyRing.parse(config.ENCRYPTION_KEYS, config.ENCRYPTION_ACTIVE_KEY_ID);
     return {
       module: AppModule,
       imports: [
@@ -40,7 +43,7 @@ export class AppModule {
           { name: TEAM_MEMBER_MODEL, schema: TeamMemberSchema },
           { name: AUDIT_ENTRY_MODEL, schema: AuditEntrySchema },
         ]),
-        MessagingModule.forRoot({ url: config.AMQP_URL, source: 'channels', rpcTimeoutMs: config.RPC_TIMEOUT_MS }),
+        MessagingModule.forRoot({ url: config.AMQP_URL, source: 'channels', rpcTimeoutMs: config.RPC_TIMEOUT_MS, keyRing }),
         BullModule.forRoot({ connection: bullConnection(config.REDIS_URL), prefix: config.QUEUE_PREFIX }),
         // Global so the readiness check (OpsModule) can reach Redis through the queue.
         { ...BullModule.registerQueue({ name: Queues.ArchivedMemberFallback }), global: true },
@@ -55,6 +58,7 @@ export class AppModule {
         AuditHandler,
       ],
       providers: [
+        { provide: KeyRing, useValue: keyRing },
         { provide: ChannelsConfig, useValue: config },
         { provide: IDEMPOTENCY_STORE, useClass: MongoIdempotencyStore },
         { provide: ChannelsRepository, useClass: MongoChannelsRepository },

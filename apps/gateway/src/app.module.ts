@@ -4,6 +4,7 @@ import { PassportModule } from '@nestjs/passport';
 import { MulterModule } from '@nestjs/platform-express';
 import type Redis from 'ioredis';
 import { PING_RPC, SERVICES } from '@wellifiy/contracts';
+import { KeyRing } from '@wellifiy/crypto';
 import { MessagingModule, RpcClient } from '@wellifiy/messaging';
 import { OpsModule, ReadinessCheck } from '@wellifiy/ops';
 import { ActivationRulesController } from './admin/activation-rules.controller';
@@ -57,6 +58,8 @@ function readinessChecks(redis: Redis, rpc: RpcClient): ReadinessCheck[] {
 @Module({})
 export class AppModule implements NestModule {
   static register(config: GatewayConfig): DynamicModule {
+    // Built at boot: a bad key ring stops the service with a message naming the variable.
+    const keyRing = KeyRing.parse(config.ENCRYPTION_KEYS, config.ENCRYPTION_ACTIVE_KEY_ID);
     return {
       module: AppModule,
       imports: [
@@ -66,7 +69,7 @@ export class AppModule implements NestModule {
         // Uploads are buffered in memory (multer's default storage) up to the configured size (413 above), then
         // forwarded to the messages service.
         MulterModule.register({ limits: { fileSize: config.MEDIA_UPLOAD_MAX_BYTES, files: 1 } }),
-        MessagingModule.forRoot({ url: config.AMQP_URL, source: 'gateway', rpcTimeoutMs: config.RPC_TIMEOUT_MS }),
+        MessagingModule.forRoot({ url: config.AMQP_URL, source: 'gateway', rpcTimeoutMs: config.RPC_TIMEOUT_MS, keyRing }),
         OpsModule.forRoot({ mongo: false, extraChecks: { inject: [REDIS, RpcClient], useFactory: readinessChecks } }),
       ],
       controllers: [

@@ -44,6 +44,8 @@ import { ThreadsService } from './threads/threads.service';
 @Module({})
 export class AppModule {
   static register(config: MessagesConfig): DynamicModule {
+    // Built at boot: a bad key ring stops the service with a message naming the variable.
+    const keyRing = KeyRing.parse(config.ENCRYPTION_KEYS, config.ENCRYPTION_ACTIVE_KEY_ID);
     return {
       module: AppModule,
       imports: [
@@ -60,7 +62,7 @@ export class AppModule {
           { name: MEDIA_READ_MODEL, schema: MediaReadSchema },
           { name: MEDIA_TICKET_MODEL, schema: MediaTicketSchema },
         ]),
-        MessagingModule.forRoot({ url: config.AMQP_URL, source: 'messages', rpcTimeoutMs: config.RPC_TIMEOUT_MS }),
+        MessagingModule.forRoot({ url: config.AMQP_URL, source: 'messages', rpcTimeoutMs: config.RPC_TIMEOUT_MS, keyRing }),
         BullModule.forRoot({ connection: bullConnection(config.REDIS_URL), prefix: config.QUEUE_PREFIX }),
         // Global so the readiness check (OpsModule) can reach Redis through the queue.
         { ...BullModule.registerQueue({ name: Queues.LinkPreview }), global: true },
@@ -73,8 +75,7 @@ export class AppModule {
         { provide: MessagesRepository, useClass: MongoMessagesRepository },
         { provide: MembershipRepository, useClass: MongoMembershipRepository },
         MessagesService,
-        // Built at boot: a bad key ring stops the service with a message naming the variable.
-        { provide: KeyRing, useValue: KeyRing.parse(config.ENCRYPTION_KEYS, config.ENCRYPTION_ACTIVE_KEY_ID) },
+        { provide: KeyRing, useValue: keyRing },
         MessageCipher,
         { provide: MessageStateRepository, useClass: MongoMessageStateRepository },
         { provide: MessageHistoryRepository, useClass: MongoMessageHistoryRepository },

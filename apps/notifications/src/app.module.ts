@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { KeyRing } from '@wellifiy/crypto';
 import { IDEMPOTENCY_STORE, MessagingModule } from '@wellifiy/messaging';
 import { OpsModule, redisReadinessVia } from '@wellifiy/ops';
 import { MongoIdempotencyStore, MongoModule } from '@wellifiy/persistence';
@@ -35,6 +36,8 @@ import { SettingsService } from './settings/settings.service';
 @Module({})
 export class AppModule {
   static register(config: NotificationsConfig): DynamicModule {
+    // Built at boot: a bad key ring stops the service with a message naming the variable.
+    const keyRing = KeyRing.parse(config.ENCRYPTION_KEYS, config.ENCRYPTION_ACTIVE_KEY_ID);
     return {
       module: AppModule,
       imports: [
@@ -46,7 +49,7 @@ export class AppModule {
           { name: SETTINGS_MODEL, schema: SettingsSchema },
           { name: PUSH_SUBSCRIPTION_MODEL, schema: PushSubscriptionSchema },
         ]),
-        MessagingModule.forRoot({ url: config.AMQP_URL, source: 'notifications' }),
+        MessagingModule.forRoot({ url: config.AMQP_URL, source: 'notifications', keyRing }),
         BullModule.forRoot({ connection: redisConnectionOptions(config.REDIS_URL), prefix: config.QUEUE_PREFIX }),
         // Global so the readiness check (OpsModule) can reach Redis through the digest queue.
         { ...BullModule.registerQueue({ name: Queues.Digest }, { name: Queues.Push }), global: true },
@@ -54,6 +57,7 @@ export class AppModule {
       ],
       controllers: [RecipientsHandler, ReadStateHandler, SettingsHandler, PushHandler],
       providers: [
+        { provide: KeyRing, useValue: keyRing },
         { provide: NotificationsConfig, useValue: config },
         { provide: IDEMPOTENCY_STORE, useClass: MongoIdempotencyStore },
         { provide: RecipientsRepository, useClass: MongoRecipientsRepository },

@@ -22,3 +22,17 @@ export const EVENT_ENVELOPE_CLASSES: { [K in EventName]: new () => object } = {
   ...MESSAGES_EVENT_CLASSES,
   ...NOTIFICATIONS_EVENT_CLASSES,
 };
+
+/**
+ * Events whose payload carries what a person wrote (a message body, a link preview of it, a free-text reason):
+ * their `data` is sealed with the key ring wherever it rests — in an outbox and on the broker (libs/messaging,
+ * EventSeal). Everything else is ids, counts and flags.
+ */
+export const SEALED_EVENT_TYPES: ReadonlySet<string> = new Set<EventName>([
+  Events.MessageCreated,
+  Events.MessageUpdated,
+  Events.ChannelCreated,
+  Events.ChannelUpdated,
+  Events.ChannelMemberAdded,
+  Events.ChannelMemberRemoved,
+]);

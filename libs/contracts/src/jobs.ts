@@ -10,7 +10,8 @@ export type QueueName = (typeof Queues)[keyof typeof Queues];
 
 export interface JobPayloads {
   [Queues.ArchivedMemberFallback]: { orgId: string; teamMemberId: string; correlationId?: string };
-  [Queues.LinkPreview]: { orgId: string; messageId: string; url: string; correlationId?: string };
+  /** Ids only: job data rests in Redis, so the processor reads the (encrypted) message for its link itself. */
+  [Queues.LinkPreview]: { orgId: string; messageId: string; correlationId?: string };
 }
 
 /** Retries with exponential backoff, for every queue. */

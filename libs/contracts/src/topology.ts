@@ -4,7 +4,10 @@ import { ServiceName } from './rpc';
 export const Topology = {
   eventsExchange: 'wellifiy.events',
   deadLetterExchange: 'wellifiy.dead-letter',
-  deadLetterQueue: 'wellifiy.dead-letter',
+  /** Bounded in length and age (libs/messaging topology.ts); replaces `legacyDeadLetterQueue`. */
+  deadLetterQueue: 'wellifiy.dead-letter.bounded',
+  /** Declared without bounds by earlier releases: unbound from the exchange, left for an operator to drain and delete. */
+  legacyDeadLetterQueue: 'wellifiy.dead-letter',
   retryExchange: 'wellifiy.retry',
   eventQueue: (service: ServiceName | 'gateway'): string => `wellifiy.${service}.events`,
   retryQueue: (queue: string): string => `${queue}.retry`,

@@ -3,9 +3,11 @@ import { NestFactory } from '@nestjs/core';
 import { Ctx, MessagePattern } from '@nestjs/microservices';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import { DomainError, ErrorCode, Headers, PingResult, Rpc } from '@wellifiy/contracts';
+import { KeyRing } from '@wellifiy/crypto';
 import { AmqpProbe, expectEventually, expectNever, testInfra, uniqueName } from '@wellifiy/testing';
 import { connectAmqp } from './amqp-connection';
 import { AmqpContext, AmqpServer } from './amqp-server';
+import { EventSeal } from './event-seal';
 import { RpcPassthroughFilter } from './rpc-error.filter';
 import { RpcClient } from './rpc-client';
 
@@ -41,6 +43,8 @@ class TestRpcController {
 @Module({ controllers: [TestRpcController] })
 class TestRpcModule {}
 
+const seal = new EventSeal(KeyRing.parse(`k1:${KeyRing.generateKey()}`, 'k1'));
+
 describe('RPC over RabbitMQ (AmqpServer + RpcClient)', () => {
   let app: INestMicroservice;
   let connection: AmqpConnectionManager;
@@ -48,7 +52,7 @@ describe('RPC over RabbitMQ (AmqpServer + RpcClient)', () => {
 
   beforeAll(async () => {
     app = await NestFactory.createMicroservice(TestRpcModule, {
-      strategy: new AmqpServer({ url: testInfra.amqpUrl, service: 'activation-rules', prefetch: 10, maxEventAttempts: 3 }),
+      strategy: new AmqpServer({ url: testInfra.amqpUrl, service: 'activation-rules', prefetch: 10, maxEventAttempts: 3, seal }),
       logger: ['error'],
     });
     app.useGlobalFilters(new RpcPassthroughFilter());
@@ -129,6 +133,24 @@ describe('RPC over RabbitMQ (AmqpServer + RpcClient)', () => {
         expect(dead.byMessageId(unknown)[0]?.headers[Headers.deadLetterReason]).toBe('unknown command "activation-rules.no-such-command"');
       });
       await expect(client.send(Rpc.ActivationRulesPing, {})).resolves.toEqual({ service: 'activation-rules', ok: true });
+    } finally {
+      await probe.close();
+    }
+  });
+
+  it('item 3: a dead-lettered command rests sealed (a command may carry a message body)', async () => {
+    const probe = await AmqpProbe.connect(testInfra.amqpUrl);
+    try {
+      const dead = await probe.captureDeadLetters();
+      const marker = uniqueName('my-symptoms');
+      const id = probe.sendToQueue('wellifiy.activation-rules.commands', JSON.stringify({ pattern: 'activation-rules.no-such-command', data: { body: marker } }));
+      const found = await expectEventually(() => {
+        expect(dead.byMessageId(id)).toHaveLength(1);
+        return dead.byMessageId(id)[0];
+      });
+      expect(found.content).not.toContain(marker);
+      const box = (found.body as { sealedMessage: Parameters<EventSeal['openBytes']>[0] }).sealedMessage;
+      expect(JSON.parse(seal.openBytes(box, 'dead-letter').toString('utf8'))).toMatchObject({ data: { body: marker } });
     } finally {
       await probe.close();
     }

@@ -8,6 +8,7 @@ import {
 } from '@wellifiy/contracts';
 import { connectAmqp } from './amqp-connection';
 import { EventConsumer, EventMeta } from './event-consumer';
+import { EventSeal, restingBody } from './event-seal';
 import { IdempotencyStore, REPEAT_SAFE } from './idempotency';
 import { deadLetterOptions, declareBaseTopology, declareCommandQueue } from './topology';
 import { describeFieldErrors, validateInto } from './validation';
@@ -20,6 +21,8 @@ export interface AmqpServerOptions {
   idempotency?: IdempotencyStore;
   /** Test-only crash point of the fault-injection suite (see EventConsumerOptions.crashAfterHandler). */
   crashAfterHandler?: boolean;
+  /** Opens sealed content events; seals retries and dead letters (EventConsumerOptions.seal). */
+  seal?: EventSeal;
 }
 
 export interface AmqpCallMeta {
@@ -86,6 +89,7 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
         idempotency: this.options.idempotency,
         repeatSafe: (type) => this.getHandlerByPattern(type)?.extras?.[REPEAT_SAFE] === true,
         crashAfterHandler: this.options.crashAfterHandler,
+        seal: this.options.seal,
         canHandle: (type) => eventTypes.includes(type),
         handle: (envelope, meta) => this.handleEvent$(envelope, meta),
       });
@@ -150,7 +154,9 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
 
   private async deadLetterCommand(ch: ChannelWrapper, msg: ConsumeMessage, reason: string): Promise<void> {
     this.log.warn(`dead-lettering a command from ${Topology.commandQueue(this.options.service)}: ${reason}`);
-    await ch.publish(Topology.deadLetterExchange, '', msg.content, deadLetterOptions(msg, Topology.commandQueue(this.options.service), reason));
+    // A command may carry a message body: what rests in the dead-letter queue is sealed.
+    const content = this.options.seal ? restingBody(this.options.seal, msg.content) : msg.content;
+    await ch.publish(Topology.deadLetterExchange, '', content, deadLetterOptions(msg, Topology.commandQueue(this.options.service), reason));
   }
 
   private async answer(msg: ConsumeMessage): Promise<{ reply: { ok: true; data: unknown } | { ok: false; error: ErrorBody }; poison?: string }> {

@@ -3,8 +3,10 @@ import { EventEnvelope, Events, Headers, Topology } from '@wellifiy/contracts';
 import {
   AmqpProbe, aPatientCreated, anEnvelope, CaptureQueue, expectEventually, testInfra, uniqueName, uniqueRoutingKey,
 } from '@wellifiy/testing';
+import { KeyRing } from '@wellifiy/crypto';
 import { connectAmqp } from './amqp-connection';
 import { EventConsumer, EventMeta } from './event-consumer';
+import { EventSeal } from './event-seal';
 import { PoisonMessageError } from './handler-errors';
 import { IdempotencyStore } from './idempotency';
 
@@ -41,7 +43,7 @@ describe('EventConsumer (real RabbitMQ)', () => {
   /** A durable consumer on a queue of its own, bound to a routing key of its own; deleted at the end. */
   async function startConsumer(
     handler: Handler,
-    opts: { maxAttempts?: number; prefetch?: number; idempotency?: IdempotencyStore; repeatSafe?: (type: string) => boolean } = {},
+    opts: { maxAttempts?: number; prefetch?: number; idempotency?: IdempotencyStore; repeatSafe?: (type: string) => boolean; seal?: EventSeal } = {},
   ): Promise<Harness> {
     const queue = uniqueName('it.q');
     const routingKey = uniqueRoutingKey();
@@ -56,6 +58,7 @@ describe('EventConsumer (real RabbitMQ)', () => {
       maxAttempts: opts.maxAttempts ?? 3,
       idempotency: opts.idempotency,
       repeatSafe: opts.repeatSafe,
+      seal: opts.seal,
       // patient.created is only ever sent straight to this queue (never published on the exchange).
       canHandle: (type) => type === routingKey || type === Events.PatientCreated,
       handle: async (envelope, meta) => {
@@ -217,5 +220,56 @@ describe('EventConsumer (real RabbitMQ)', () => {
     expect(String(dl.headers[Headers.deadLetterReason])).toContain('cannot ever work');
     expect(h.calls.map((c) => c.meta.attempt)).toEqual([1]);
     await expectAllAcked(h);
+  });
+
+  describe('item 3, plaintext PHI: sealed payloads', () => {
+    const seal = new EventSeal(KeyRing.parse(`k1:${KeyRing.generateKey()}`, 'k1'));
+
+    it('item 3: a sealed payload is opened before validation and handling', async () => {
+      const h = await startConsumer(async () => undefined, { seal });
+      const { data, ...header } = anEnvelope(h.routingKey, { body: 'I feel worse since the new dose' });
+      probe.publishJson(Topology.eventsExchange, h.routingKey, { ...header, sealed: seal.sealData(header, data) }, { messageId: header.id });
+
+      await expectEventually(() => expect(h.calls.map((c) => c.envelope.data)).toEqual([{ body: 'I feel worse since the new dose' }]));
+      expect(h.calls[0].envelope).not.toHaveProperty('sealed');
+      await expectAllAcked(h);
+    });
+
+    it('item 3: a sealed payload that does not open (moved to another organisation) is dead-lettered with the reason, unhandled', async () => {
+      const h = await startConsumer(async () => undefined, { seal });
+      const { data, ...header } = anEnvelope(h.routingKey, { body: 'x' });
+      probe.publishJson(Topology.eventsExchange, h.routingKey, { ...header, orgId: 'org_other', sealed: seal.sealData(header, data) }, { messageId: header.id });
+
+      const dead = await deadLettered(header.id);
+      expect(String(dead.headers[Headers.deadLetterReason])).toMatch(/sealed payload does not open/);
+      expect(h.calls).toEqual([]);
+    });
+
+    it('item 3: an envelope that came in the clear is retried and dead-lettered sealed, and still handled on the retry', async () => {
+      const name = `Marker${uniqueName('name')}`;
+      const h = await startConsumer(async () => {
+        throw new Error('not yet');
+      }, { seal, maxAttempts: 2 });
+      const envelope = anEnvelope(Events.PatientCreated, aPatientCreated({ firstName: name }));
+      probe.sendToQueue(h.queue, JSON.stringify(envelope), { messageId: envelope.id });
+
+      const dead = await deadLettered(envelope.id);
+      expect(dead.content).not.toContain(name);
+      expect(dead.body).toMatchObject({ id: envelope.id, type: Events.PatientCreated, sealed: { keyId: 'k1' } });
+      // The second attempt came from the (sealed) retry copy and saw the same payload.
+      expect(h.calls.map((c) => [c.meta.attempt, (c.envelope.data as { firstName: string }).firstName])).toEqual([[1, name], [2, name]]);
+    });
+
+    it('item 3: a body that is not JSON is dead-lettered sealed whole, and opens for an operator', async () => {
+      const h = await startConsumer(async () => undefined, { seal });
+      const messageId = uniqueName('raw');
+      probe.sendToQueue(h.queue, 'Ada Lovelace, DOB 1815-12-10 (not JSON)', { messageId });
+
+      const dead = await deadLettered(messageId);
+      expect(dead.content).not.toContain('Lovelace');
+      const box = (dead.body as { sealedMessage: Parameters<EventSeal['openBytes']>[0] }).sealedMessage;
+      expect(seal.openBytes(box, 'dead-letter').toString('utf8')).toBe('Ada Lovelace, DOB 1815-12-10 (not JSON)');
+      expect(dead.headers[Headers.deadLetterReason]).toBe('body is not valid JSON');
+    });
   });
 });

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 import { EnvelopeHeader, EVENT_ENVELOPE_CLASSES, EventEnvelope, EventName, Headers, isErrorBody, Topology } from '@wellifiy/contracts';
+import { EventSeal, restingBody, SealedEventError, WireEnvelope } from './event-seal';
 import { PoisonMessageError } from './handler-errors';
 import { IdempotencyStore } from './idempotency';
 import { deadLetterOptions, declareBaseTopology, declareEventQueue, declareInstanceQueue } from './topology';
@@ -27,6 +28,11 @@ export interface EventConsumerOptions {
   repeatSafe?(type: string): boolean;
   /** Test-only (FAULT_HOOKS=crash-in-handler): the process dies after a handler's work, before the ack. */
   crashAfterHandler?: boolean;
+  /**
+   * Opens sealed payloads (content events) before validation, and seals what this consumer parks on the broker
+   * (retries, dead letters). Without it a sealed event is dead-lettered.
+   */
+  seal?: EventSeal;
 }
 
 export interface EventMeta {
@@ -128,8 +134,20 @@ export class EventConsumer {
     const type = header.value.type;
     if (!this.opts.canHandle(type)) return this.deadLetter(msg, generation, `no handler for event type "${type}"`);
 
+    const wire = body as WireEnvelope;
+    let opened: unknown = body;
+    if (wire.sealed !== undefined) {
+      if (!this.opts.seal) return this.deadLetter(msg, generation, `${type} is sealed, but this consumer has no key ring`);
+      try {
+        opened = this.opts.seal.open(wire);
+      } catch (err) {
+        if (!(err instanceof SealedEventError)) throw err;
+        return this.deadLetter(msg, generation, err.message);
+      }
+    }
+
     const cls = EVENT_ENVELOPE_CLASSES[type as EventName];
-    const checked = cls ? await validateInto(cls, body) : { value: body, errors: null };
+    const checked = cls ? await validateInto(cls, opened) : { value: opened, errors: null };
     if (checked.errors) return this.deadLetter(msg, generation, `invalid ${type} payload: ${describeFieldErrors(checked.errors)}`);
     const envelope = checked.value as EventEnvelope;
 
@@ -166,7 +184,7 @@ export class EventConsumer {
     }
     const delay = Math.min(RETRY_BASE_MS * 2 ** (attempt - 1), RETRY_MAX_MS);
     this.logger.warn(`event ${envelope.id} (${envelope.type}) failed on attempt ${attempt}: ${reason}; retrying in ${delay} ms`);
-    await this.channel.sendToQueue(Topology.retryQueue(this.opts.queue), msg.content, {
+    await this.channel.sendToQueue(Topology.retryQueue(this.opts.queue), this.resting(msg), {
       persistent: true,
       contentType: 'application/json',
       messageId: msg.properties.messageId,
@@ -178,8 +196,13 @@ export class EventConsumer {
 
   private async deadLetter(msg: ConsumeMessage, generation: number, reason: string): Promise<void> {
     this.logger.warn(`dead-lettering a message from ${this.opts.queue}: ${reason}`);
-    await this.channel.publish(Topology.deadLetterExchange, '', msg.content, deadLetterOptions(msg, this.opts.queue, reason));
+    await this.channel.publish(Topology.deadLetterExchange, '', this.resting(msg), deadLetterOptions(msg, this.opts.queue, reason));
     this.ack(msg, generation);
+  }
+
+  /** What this consumer parks on the broker (retry or dead-letter queue), it seals (see `restingBody`). */
+  private resting(msg: ConsumeMessage): Buffer {
+    return this.opts.seal ? restingBody(this.opts.seal, msg.content) : msg.content;
   }
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ConfirmChannel } from 'amqplib';
 import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 import { EventEnvelope, EventName, EventPayloads, Headers, Topology } from '@wellifiy/contracts';
+import { EventSeal, hasSealedPayload, WireEnvelope } from './event-seal';
 import { declareBaseTopology } from './topology';
 
 export function newEventId(): string {
@@ -16,7 +17,8 @@ export interface PublishOptions {
 
 /**
  * Publishes events on the topic exchange as persistent messages and resolves only when the broker
- * has confirmed them. While the broker is unreachable, publishes wait for the reconnect.
+ * has confirmed them. While the broker is unreachable, publishes wait for the reconnect. Content events
+ * (SEALED_EVENT_TYPES) go out sealed: persistent messages rest on the broker's disk, and in its queues.
  */
 export class EventPublisher {
   private readonly channel: ChannelWrapper;
@@ -24,6 +26,7 @@ export class EventPublisher {
   constructor(
     connection: AmqpConnectionManager,
     private readonly source: string,
+    private readonly seal?: EventSeal,
   ) {
     this.channel = connection.createChannel({
       name: `${source}-publisher`,
@@ -50,14 +53,23 @@ export class EventPublisher {
     return envelope;
   }
 
-  async publishEnvelope(envelope: EventEnvelope): Promise<void> {
-    await this.channel.publish(Topology.eventsExchange, envelope.type, Buffer.from(JSON.stringify(envelope)), {
+  async publishEnvelope(envelope: EventEnvelope | WireEnvelope): Promise<void> {
+    const wire = this.toWire(envelope);
+    await this.channel.publish(Topology.eventsExchange, envelope.type, Buffer.from(JSON.stringify(wire)), {
       persistent: true,
       contentType: 'application/json',
       messageId: envelope.id,
       timestamp: Math.floor(Date.parse(envelope.time) / 1000),
       headers: envelope.correlationId ? { [Headers.correlationId]: envelope.correlationId } : {},
     });
+  }
+
+  private toWire(envelope: EventEnvelope | WireEnvelope): WireEnvelope {
+    if (this.seal) return this.seal.toWire(envelope);
+    if (EventSeal.needsSealing(envelope.type) && !hasSealedPayload(envelope)) {
+      throw new Error(`${envelope.type} carries content and must be sealed, but this process has no key ring`);
+    }
+    return envelope as WireEnvelope;
   }
 
   async close(): Promise<void> {

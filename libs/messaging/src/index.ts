@@ -3,6 +3,7 @@ export * from './amqp-server';
 export * from './document-locks';
 export * from './event-consumer';
 export * from './event-publisher';
+export * from './event-seal';
 export * from './handler-errors';
 export * from './idempotency';
 export * from './messaging.module';

@@ -1,8 +1,10 @@
 import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
+import type { KeyRing } from '@wellifiy/crypto';
 import { connectAmqp } from './amqp-connection';
 import { DocumentLocks } from './document-locks';
 import { EventPublisher } from './event-publisher';
+import { EventSeal } from './event-seal';
 import { OutboxRelay } from './outbox';
 import { RpcClient } from './rpc-client';
 
@@ -13,6 +15,8 @@ export interface MessagingModuleOptions {
   /** This process's name: the `source` of its events and the broker connection name. */
   source: string;
   rpcTimeoutMs?: number;
+  /** The service's key ring (ENCRYPTION_KEYS): seals content events it publishes or stores, opens those it consumes. */
+  keyRing: KeyRing;
   outbox?: { sweepIntervalMs?: number; fullSweepIntervalMs?: number; graceMs?: number; batchSize?: number };
 }
 
@@ -48,10 +52,11 @@ export class MessagingModule {
       module: MessagingModule,
       providers: [
         { provide: AMQP_CONNECTION, useFactory: () => connectAmqp(options.url, options.source) },
+        { provide: EventSeal, useValue: new EventSeal(options.keyRing) },
         {
           provide: EventPublisher,
-          inject: [AMQP_CONNECTION],
-          useFactory: (c: AmqpConnectionManager) => new EventPublisher(c, options.source),
+          inject: [AMQP_CONNECTION, EventSeal],
+          useFactory: (c: AmqpConnectionManager, seal: EventSeal) => new EventPublisher(c, options.source, seal),
         },
         {
           provide: RpcClient,
@@ -61,8 +66,8 @@ export class MessagingModule {
         { provide: DocumentLocks, useValue: new DocumentLocks() },
         {
           provide: OutboxRelay,
-          inject: [EventPublisher, DocumentLocks],
-          useFactory: (p: EventPublisher, locks: DocumentLocks) =>
+          inject: [EventPublisher, DocumentLocks, EventSeal],
+          useFactory: (p: EventPublisher, locks: DocumentLocks, seal: EventSeal) =>
             new OutboxRelay(
               p,
               options.source,
@@ -73,11 +78,12 @@ export class MessagingModule {
                 batchSize: options.outbox?.batchSize ?? 200,
               },
               locks,
+              seal,
             ),
         },
         MessagingLifecycle,
       ],
-      exports: [AMQP_CONNECTION, EventPublisher, RpcClient, OutboxRelay, DocumentLocks],
+      exports: [AMQP_CONNECTION, EventPublisher, EventSeal, RpcClient, OutboxRelay, DocumentLocks],
     };
   }
 }

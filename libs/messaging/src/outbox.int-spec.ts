@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import mongoose, { Connection, Model, Schema } from 'mongoose';
-import { EventName, Topology } from '@wellifiy/contracts';
+import { EventName, Events, Topology } from '@wellifiy/contracts';
+import { KeyRing } from '@wellifiy/crypto';
 import { AmqpProbe, CaptureQueue, expectEventually, testInfra, uniqueName, uniqueRoutingKey } from '@wellifiy/testing';
 import { connectAmqp } from './amqp-connection';
 import { DocumentLocks, documentKey } from './document-locks';
 import { EventPublisher } from './event-publisher';
-import { OutboxEntry, outboxEntry, outboxSchemaFields, OutboxRelay, pushOutbox, WithOutbox } from './outbox';
+import { EventSeal, WireEnvelope } from './event-seal';
+import { outboxEntry, outboxSchemaFields, OutboxRelay, pushOutbox, StoredOutboxEntry, WithOutbox } from './outbox';
 
 interface ThingDoc extends WithOutbox {
   _id: string;
@@ -53,11 +55,11 @@ describe('OutboxRelay (FerretDB + RabbitMQ)', () => {
   });
 
   /** An entry whose type is this suite's own routing key, so no service queue receives it. */
-  function entry(data: Record<string, unknown> = {}): OutboxEntry {
-    return outboxEntry(routingKey as unknown as EventName, { n: randomUUID(), ...data } as never, { orgId: 'org_it', correlationId: 'corr-it' });
+  function entry(data: Record<string, unknown> = {}): StoredOutboxEntry {
+    return relay.toStored([outboxEntry(routingKey as unknown as EventName, { n: randomUUID(), ...data } as never, { orgId: 'org_it', correlationId: 'corr-it' })])[0];
   }
 
-  async function insertThing(entries: OutboxEntry[], outboxAt = new Date()): Promise<string> {
+  async function insertThing(entries: StoredOutboxEntry[], outboxAt = new Date()): Promise<string> {
     const _id = `thing_${randomUUID()}`;
     await things.collection.insertOne({ _id, name: 'a thing', outbox: entries, outboxAt, outboxPending: 1 } as never);
     return _id;
@@ -93,7 +95,7 @@ describe('OutboxRelay (FerretDB + RabbitMQ)', () => {
   });
 
   it('dispatchSoon returns at once; entries sharing an order key reach the broker in call order; drain waits for all', async () => {
-    const docs: { id: string; e: OutboxEntry }[] = [];
+    const docs: { id: string; e: StoredOutboxEntry }[] = [];
     for (let i = 0; i < 20; i++) {
       const e = entry({ i });
       docs.push({ id: await insertThing([e]), e });
@@ -165,7 +167,7 @@ describe('OutboxRelay (FerretDB + RabbitMQ)', () => {
     ]);
 
     const doc = await raw(id);
-    const remaining = ((doc?.outbox ?? []) as OutboxEntry[]).map((e) => e.id);
+    const remaining = ((doc?.outbox ?? []) as StoredOutboxEntry[]).map((e) => e.id);
     const lost = appended.map((e) => e.id).filter((eid) => !remaining.includes(eid) && !publishedIds().includes(eid));
     expect(lost).toEqual([]);
     expect(remaining).not.toContain(first.id);
@@ -197,5 +199,30 @@ describe('OutboxRelay (FerretDB + RabbitMQ)', () => {
 
     // Nothing is left for a second sweep.
     expect(await relay.sweep()).toBe(0);
+  });
+
+  it('item 3: a content event rests sealed in its document and is published as it rests (the relay never opens it)', async () => {
+    const seal = new EventSeal(KeyRing.parse(`k1:${KeyRing.generateKey()}`, 'k1'));
+    // A publisher that records what it was handed: a real message.created must not reach the shared broker's queues.
+    const handed: WireEnvelope[] = [];
+    const recorder = { publishEnvelope: async (e: WireEnvelope) => void handed.push(e) } as unknown as EventPublisher;
+    const sealing = new OutboxRelay(recorder, 'it-outbox', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, locks, seal);
+    const secret = `my-diagnosis-${randomUUID()}`;
+    const [stored] = sealing.toStored([outboxEntry(Events.MessageCreated, { message: { body: secret } } as never, { orgId: 'org_it' })]);
+    const id = await insertThing([stored]);
+
+    const raw1 = await raw(id);
+    expect(JSON.stringify(raw1)).not.toContain(secret);
+    expect(raw1?.outbox[0]).not.toHaveProperty('data');
+
+    await sealing.dispatch(things, id, [stored]);
+    expect(handed).toHaveLength(1);
+    expect(handed[0].sealed).toEqual(stored.sealed);
+    expect(seal.open(handed[0]).data).toEqual({ message: { body: secret } });
+    expect((await raw(id))?.outbox).toEqual([]);
+  });
+
+  it('item 3: a process without a key ring refuses to store a content event rather than store it in the clear', () => {
+    expect(() => relay.toStored([outboxEntry(Events.MessageCreated, { message: {} } as never, { orgId: 'org_it' })])).toThrow(/must be sealed/);
   });
 });

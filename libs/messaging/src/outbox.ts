@@ -1,13 +1,12 @@
 import { Logger } from '@nestjs/common';
 import type { Model } from 'mongoose';
-import { EventEnvelope, EventName, EventPayloads } from '@wellifiy/contracts';
+import type { SealedBox } from '@wellifiy/crypto';
+import { EventName, EventPayloads } from '@wellifiy/contracts';
 import { DocumentLocks, documentKey } from './document-locks';
 import { EventPublisher, newEventId } from './event-publisher';
+import { EventSeal, WireEnvelope } from './event-seal';
 
-/**
- * An event waiting in its document's `outbox` array. It is written by the same single-document update
- * as the state change it describes, so the change and the promise to announce it cannot be separated.
- */
+/** An event a service has decided to announce, before it is stored (`OutboxRelay.toStored`). */
 export interface OutboxEntry {
   id: string;
   type: EventName;
@@ -16,6 +15,19 @@ export interface OutboxEntry {
   data: unknown;
   correlationId?: string;
 }
+
+declare const STORED: unique symbol;
+
+/**
+ * An event waiting in its document's `outbox` array. It is written by the same single-document update
+ * as the state change it describes, so the change and the promise to announce it cannot be separated.
+ * Content events (SEALED_EVENT_TYPES) rest with `sealed` instead of `data`, so nothing a person wrote sits in
+ * the document in plaintext; the relay publishes them as they are. Only `OutboxRelay.toStored` makes these
+ * (the brand is compile-time only), so no writer can store an entry it forgot to seal.
+ */
+export type StoredOutboxEntry = Omit<OutboxEntry, 'data'> & ({ data: unknown; sealed?: undefined } | { data?: undefined; sealed: SealedBox }) & {
+  readonly [STORED]: true;
+};
 
 /** The fields a document needs to carry an outbox (add them to its schema). */
 export const outboxSchemaFields = {
@@ -30,13 +42,13 @@ export const outboxSchemaFields = {
 };
 
 export interface WithOutbox {
-  outbox: OutboxEntry[];
+  outbox: StoredOutboxEntry[];
   outboxAt?: Date;
   outboxPending?: 1;
 }
 
 /** The outbox fields of a document inserted together with its events. */
-export function newOutbox(entries: OutboxEntry[]): WithOutbox {
+export function newOutbox(entries: StoredOutboxEntry[]): WithOutbox {
   return entries.length ? { outbox: entries, outboxAt: new Date(), outboxPending: 1 } : { outbox: [] };
 }
 
@@ -45,13 +57,12 @@ export function outboxEntry<K extends EventName>(
   data: EventPayloads[K],
   opts: { orgId: string; correlationId?: string },
 ): OutboxEntry {
-  // Stored data must equal what goes on the wire, byte for byte: no undefined fields, no class instances.
   return {
     id: newEventId(),
     type,
     orgId: opts.orgId,
     time: new Date().toISOString(),
-    data: JSON.parse(JSON.stringify(data)) as unknown,
+    data,
     ...(opts.correlationId ? { correlationId: opts.correlationId } : {}),
   };
 }
@@ -60,8 +71,8 @@ export function outboxEntry<K extends EventName>(
  * `$push`, `$min` and `$max` fragments that put entries in a document's outbox within the caller's update (none
  * of them a `$set`, so the caller's own `$set` stays whole when spread beside them).
  */
-export function pushOutbox(entries: OutboxEntry[]): {
-  $push: { outbox: { $each: OutboxEntry[] } };
+export function pushOutbox(entries: StoredOutboxEntry[]): {
+  $push: { outbox: { $each: StoredOutboxEntry[] } };
   $min: { outboxAt: Date };
   $max: { outboxPending: 1 };
 } {
@@ -74,10 +85,10 @@ export const OUTBOX_HIDDEN = { outbox: 0, outboxAt: 0, outboxPending: 0 } as con
 const CLEARED = { outboxAt: '', outboxPending: '' } as const;
 
 /**
- * Turns an entry as stored back into the entry to publish — e.g. decrypts `data` a service keeps encrypted at
- * rest. Registered per model; without one, entries are published as stored.
+ * Turns an entry as stored back into the entry to publish — e.g. an entry a service stored in an older format.
+ * Registered per model; without one, entries are published as stored.
  */
-export type OutboxEntryOpener = (entry: OutboxEntry) => OutboxEntry;
+export type OutboxEntryOpener = (entry: StoredOutboxEntry) => StoredOutboxEntry | OutboxEntry;
 
 export interface OutboxRelayOptions {
   /** How often documents whose fast-path dispatch failed in this process are retried (by id: cheap). */
@@ -112,7 +123,22 @@ export class OutboxRelay {
     private readonly source: string,
     private readonly opts: OutboxRelayOptions,
     private readonly locks: DocumentLocks,
+    private readonly seal?: EventSeal,
   ) {}
+
+  /**
+   * The entries as they are to be stored: content events sealed (their JSON encoded once, here), the others
+   * as plain JSON data — stored data must equal what goes on the wire, byte for byte (no undefined fields, no
+   * class instances), since clearing an outbox compares its entries.
+   */
+  toStored(entries: OutboxEntry[]): StoredOutboxEntry[] {
+    return entries.map((entry) => {
+      const { data, ...header } = entry;
+      if (!EventSeal.needsSealing(entry.type)) return { ...header, data: JSON.parse(JSON.stringify(data)) as unknown } as StoredOutboxEntry;
+      if (!this.seal) throw new Error(`${entry.type} carries content and must be sealed, but this process has no key ring`);
+      return { ...header, sealed: this.seal.sealData(entry, data) } as StoredOutboxEntry;
+    });
+  }
 
   register(model: Model<any>, open?: OutboxEntryOpener): void {
     if (!this.models.includes(model)) this.models.push(model);
@@ -142,12 +168,12 @@ export class OutboxRelay {
   crashAfterWrite = false;
 
   /** Publish and clear, right after the writer's update; never throws (a failure leaves the entries for the sweeper). */
-  async dispatch(model: Model<any>, docId: unknown, entries: OutboxEntry[]): Promise<void> {
+  async dispatch(model: Model<any>, docId: unknown, entries: StoredOutboxEntry[]): Promise<void> {
     if (entries.length && this.crashAfterWrite) process.kill(process.pid, 'SIGKILL');
     await this.relay(model, docId, entries);
   }
 
-  private async relay(model: Model<any>, docId: unknown, entries: OutboxEntry[]): Promise<void> {
+  private async relay(model: Model<any>, docId: unknown, entries: StoredOutboxEntry[]): Promise<void> {
     if (!entries.length) return;
     try {
       const open = this.openers.get(model);
@@ -167,7 +193,7 @@ export class OutboxRelay {
    * the entries are published. Dispatches sharing an `order` key run one after another, in call order — events
    * of one channel reach the broker in the order their writes were made. `drain()` waits for all of them.
    */
-  dispatchSoon(model: Model<any>, docId: unknown, entries: OutboxEntry[], order: string): void {
+  dispatchSoon(model: Model<any>, docId: unknown, entries: StoredOutboxEntry[], order: string): void {
     if (!entries.length) return;
     const previous = this.chains.get(order) ?? Promise.resolve();
     const next = previous.then(() => this.dispatch(model, docId, entries));
@@ -190,7 +216,7 @@ export class OutboxRelay {
       for (const docId of [...ids]) {
         ids.delete(docId);
         const doc = await model.collection.findOne({ _id: docId as never }, { projection: { outbox: 1 } }).catch(() => null);
-        const entries = (doc?.outbox ?? []) as OutboxEntry[];
+        const entries = (doc?.outbox ?? []) as StoredOutboxEntry[];
         if (entries.length) await this.relay(model, docId, entries);
       }
     }
@@ -209,7 +235,7 @@ export class OutboxRelay {
           .limit(this.opts.batchSize)
           .toArray();
         for (const doc of docs) {
-          const entries = (doc.outbox ?? []) as OutboxEntry[];
+          const entries = (doc.outbox ?? []) as StoredOutboxEntry[];
           if (entries.length) await this.relay(model, doc._id, entries);
           else {
             await this.locks.run(documentKey(model.collection.name, doc._id), () =>
@@ -227,7 +253,7 @@ export class OutboxRelay {
     return relayed;
   }
 
-  private async clear(model: Model<any>, docId: unknown, entries: OutboxEntry[]): Promise<void> {
+  private async clear(model: Model<any>, docId: unknown, entries: StoredOutboxEntry[]): Promise<void> {
     // Common case, one write: the outbox holds exactly what was just published. The filter is keyed by _id, so
     // comparing the array touches one document.
     const exact = await model.collection.updateOne({ _id: docId as never, outbox: entries as never }, { $set: { outbox: [] }, $unset: CLEARED });
@@ -237,15 +263,16 @@ export class OutboxRelay {
     await model.collection.updateOne({ _id: docId as never, outbox: { $size: 0 } }, { $unset: CLEARED });
   }
 
-  private toEnvelope(entry: OutboxEntry): EventEnvelope {
-    return {
+  private toEnvelope(entry: StoredOutboxEntry | OutboxEntry): WireEnvelope {
+    const header = {
       id: entry.id,
       type: entry.type,
       source: this.source,
       time: entry.time,
       orgId: entry.orgId,
-      data: entry.data,
       ...(entry.correlationId ? { correlationId: entry.correlationId } : {}),
     };
+    // A sealed entry goes out as it rests: the relay never sees its plaintext.
+    return 'sealed' in entry && entry.sealed ? { ...header, sealed: entry.sealed } : { ...header, data: entry.data };
   }
 }

@@ -11,12 +11,27 @@ const durableQueue = (extra: Options.AssertQueue['arguments'] = {}): Options.Ass
   arguments: { 'x-dead-letter-exchange': Topology.deadLetterExchange, ...extra },
 });
 
+/**
+ * Bounds of the dead-letter queue: a flood of poison must not fill the broker's disk, and a dead letter is kept
+ * for inspection, not forever. Past either bound the oldest go first (`drop-head`: `reject-publish` would nack
+ * our own dead-lettering publish, and the consumer would then hold the poison message forever).
+ */
+export const DEAD_LETTER_BOUNDS = {
+  'x-max-length': 100_000,
+  'x-message-ttl': 14 * 24 * 3600 * 1000,
+  'x-overflow': 'drop-head',
+} as const;
+
 /** Exchanges and the dead-letter queue every process relies on. */
 export async function declareBaseTopology(ch: Channel): Promise<void> {
   await ch.assertExchange(Topology.eventsExchange, 'topic', { durable: true });
   await ch.assertExchange(Topology.deadLetterExchange, 'fanout', { durable: true });
-  await ch.assertQueue(Topology.deadLetterQueue, { durable: true });
+  // A new name, because the queue the dead letters used to go to was declared without bounds, and RabbitMQ
+  // answers a re-declaration with other arguments with 406. The old queue is only unbound (RabbitMQ treats
+  // unbinding a missing queue or binding as done): it keeps what it holds until an operator deletes it (README).
+  await ch.assertQueue(Topology.deadLetterQueue, { durable: true, arguments: { ...DEAD_LETTER_BOUNDS } });
   await ch.bindQueue(Topology.deadLetterQueue, Topology.deadLetterExchange, '');
+  await ch.unbindQueue(Topology.legacyDeadLetterQueue, Topology.deadLetterExchange, '');
 }
 
 /**

@@ -2,7 +2,7 @@ import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CommonConfig } from '@wellifiy/config';
 import { ServiceName } from '@wellifiy/contracts';
-import { AmqpServer, IDEMPOTENCY_STORE, IdempotencyStore, OutboxRelay, RpcPassthroughFilter } from '@wellifiy/messaging';
+import { AmqpServer, EventSeal, IDEMPOTENCY_STORE, IdempotencyStore, OutboxRelay, RpcPassthroughFilter } from '@wellifiy/messaging';
 import { createLogger } from './logger';
 import { initMetrics } from './metrics';
 
@@ -22,6 +22,7 @@ export async function bootstrapService(service: ServiceName, module: Type<unknow
     maxEventAttempts: config.EVENT_MAX_ATTEMPTS,
     idempotency,
     crashAfterHandler: config.FAULT_HOOKS === 'crash-in-handler',
+    seal: app.get(EventSeal, { strict: false }),
   });
   if (config.FAULT_HOOKS === 'crash-after-write') app.get(OutboxRelay, { strict: false }).crashAfterWrite = true;
   app.useGlobalFilters(new RpcPassthroughFilter(app.getHttpAdapter()));

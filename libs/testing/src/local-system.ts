@@ -59,7 +59,8 @@ export function appEnv(opts: LocalSystemOptions, app: AppName): Record<string, s
   // Media bytes: the gateway streams them to and from the messages service's HTTP port.
   if (app === 'gateway') env.MESSAGES_INTERNAL_URL = `http://127.0.0.1:${appPort(opts.basePort, 'messages')}`;
   else Object.assign(env, { MONGO_URL: opts.mongoUrl, MONGO_DB: `${opts.dbPrefix}-${app}` });
-  if (app === 'messages') Object.assign(env, { ENCRYPTION_KEYS: LOCAL_ENCRYPTION_KEYS, ENCRYPTION_ACTIVE_KEY_ID: LOCAL_ENCRYPTION_ACTIVE_KEY_ID });
+  // Every app: content events are sealed on the broker with the one ring, and each service seals what it stores.
+  Object.assign(env, { ENCRYPTION_KEYS: LOCAL_ENCRYPTION_KEYS, ENCRYPTION_ACTIVE_KEY_ID: LOCAL_ENCRYPTION_ACTIVE_KEY_ID });
   // Each system's BullMQ jobs under their own Redis key prefix: systems sharing a Redis never take each other's.
   if (APPS_WITH_JOBS.has(app)) {
     env.REDIS_URL = opts.redisUrl;

@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
+import { KeyRing, RecordCipher } from '@wellifiy/crypto';
 import { isDuplicateKeyError } from '@wellifiy/persistence';
 import { AUDIT_ENTRY_MODEL, AuditEntryDoc } from './audit.schema';
 
-export type AuditEntry = AuditEntryDoc;
+/** An audit entry as the service sees it (the reason in the clear; the repository seals it at rest). */
+export type AuditEntry = Omit<AuditEntryDoc, 'reason'> & { reason: string | null };
 
 export interface AuditQuery {
   channelId?: string;
@@ -20,23 +22,31 @@ export abstract class AuditRepository {
 
 @Injectable()
 export class MongoAuditRepository extends AuditRepository {
-  constructor(@InjectModel(AUDIT_ENTRY_MODEL) private readonly entries: Model<AuditEntryDoc>) {
+  private readonly cipher: RecordCipher;
+
+  constructor(
+    @InjectModel(AUDIT_ENTRY_MODEL) private readonly entries: Model<AuditEntryDoc>,
+    ring: KeyRing,
+  ) {
     super();
+    this.cipher = new RecordCipher(ring, 'channel-audit');
   }
 
   async append(entry: AuditEntry): Promise<void> {
+    const stored: AuditEntryDoc = { ...entry, reason: this.cipher.seal(entry._id, 'reason', entry.reason) };
     try {
-      await this.entries.collection.insertOne(entry as never);
+      await this.entries.collection.insertOne(stored as never);
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
     }
   }
 
   async list(orgId: string, { channelId, before, limit }: AuditQuery): Promise<AuditEntry[]> {
-    return this.entries
+    const docs = await this.entries
       .find({ orgId, ...(channelId ? { channelId } : {}), ...(before ? { at: { $lt: before } } : {}) })
       .sort({ at: -1, _id: -1 })
       .limit(limit)
-      .lean<AuditEntry[]>();
+      .lean<(Omit<AuditEntryDoc, 'reason'> & { reason: AuditEntryDoc['reason'] | string })[]>();
+    return docs.map((d) => ({ ...d, reason: this.cipher.open(d._id, 'reason', d.reason) }));
   }
 }

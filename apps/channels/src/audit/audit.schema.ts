@@ -1,4 +1,5 @@
 import { Schema } from 'mongoose';
+import type { SealedBox } from '@wellifiy/crypto';
 
 /**
  * Append-only trail of membership changes and permission-based actions (who, what, when, why). Entries
@@ -13,7 +14,8 @@ export interface AuditEntryDoc {
   action: string;
   channelId: string | null;
   targetUserId: string | null;
-  reason: string | null;
+  /** Free text a team member may have written: sealed, bound to the entry (`channel-audit:<id>:reason`). */
+  reason: SealedBox | null;
 }
 
 export const AuditEntrySchema = new Schema<AuditEntryDoc>(
@@ -25,7 +27,7 @@ export const AuditEntrySchema = new Schema<AuditEntryDoc>(
     action: { type: String, required: true },
     channelId: { type: String, default: null },
     targetUserId: { type: String, default: null },
-    reason: { type: String, default: null },
+    reason: { type: Object, default: null },
   },
   { collection: 'audit_log', versionKey: false },
 );

@@ -1,11 +1,13 @@
 import { ChannelSnapshot, ChannelView } from '@wellifiy/contracts';
 import { ChannelDoc } from './channel.schema';
 
-export type Channel = Omit<ChannelDoc, 'outbox' | 'outboxAt' | 'outboxPending'>;
+/** A channel as the service sees it: its name in the clear (the repository seals it at rest). */
+export type Channel = Omit<ChannelDoc, 'outbox' | 'outboxAt' | 'outboxPending' | 'name'> & { name: string | null };
 
-export function toChannel(doc: ChannelDoc): Channel {
-  const { outbox: _outbox, outboxAt: _outboxAt, outboxPending: _outboxPending, ...channel } = doc;
-  return channel;
+/** The channel of a stored document, given its opened name. */
+export function toChannel(doc: ChannelDoc, name: string | null): Channel {
+  const { outbox: _outbox, outboxAt: _outboxAt, outboxPending: _outboxPending, name: _sealed, ...channel } = doc;
+  return { ...channel, name };
 }
 
 export function toSnapshot(c: Channel): ChannelSnapshot {

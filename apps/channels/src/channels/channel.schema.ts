@@ -1,4 +1,5 @@
 import { Schema } from 'mongoose';
+import type { SealedBox } from '@wellifiy/crypto';
 import { CHANNEL_TYPES, ChannelType, USER_KINDS, UserKind } from '@wellifiy/contracts';
 import { outboxSchemaFields, WithOutbox } from '@wellifiy/messaging';
 
@@ -14,7 +15,11 @@ export interface ChannelDoc extends WithOutbox {
   orgId: string;
   type: ChannelType;
   patientId: string | null;
-  name: string | null;
+  /**
+   * What its creator called the channel (free text): sealed, bound to the channel (`channel:<id>:name`). A plain
+   * string was stored before sealing existed and is sealed when the channel is next written.
+   */
+  name: SealedBox | string | null;
   /**
    * Enforces "one care_team and one service_team per patient" with a plain unique index
    * (no partial indexes on FerretDB): `care_team:<patientId>` for those, the channel id otherwise.
@@ -48,7 +53,7 @@ export const ChannelSchema = new Schema<ChannelDoc>(
     orgId: { type: String, required: true },
     type: { type: String, enum: CHANNEL_TYPES, required: true },
     patientId: { type: String, default: null },
-    name: { type: String, default: null },
+    name: { type: Object, default: null },
     uniqueKey: { type: String, required: true },
     members: { type: [MemberSchema], default: [] },
     memberIds: { type: [String], default: [] },

@@ -4,9 +4,10 @@ import { Test, TestingModule } from '@nestjs/testing';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import type { Model } from 'mongoose';
 import { EventName, Topology } from '@wellifiy/contracts';
-import { connectAmqp, DocumentLocks, EventPublisher, OutboxEntry, outboxEntry, OutboxRelay } from '@wellifiy/messaging';
+import { connectAmqp, DocumentLocks, EventPublisher, EventSeal, OutboxEntry, outboxEntry, OutboxRelay } from '@wellifiy/messaging';
+import { KeyRing } from '@wellifiy/crypto';
 import { MongoModule } from '@wellifiy/persistence';
-import { AmqpProbe, CaptureQueue, expectEventually, testInfra, uniqueName, uniqueRoutingKey } from '@wellifiy/testing';
+import { AmqpProbe, CaptureQueue, expectEventually, LOCAL_ENCRYPTION_ACTIVE_KEY_ID, LOCAL_ENCRYPTION_KEYS, testInfra, uniqueName, uniqueRoutingKey } from '@wellifiy/testing';
 import { Channel } from './channel.mapper';
 import { CHANNEL_MODEL, ChannelDoc, ChannelMemberDoc, ChannelSchema } from './channel.schema';
 import { ChannelsRepository, MongoChannelsRepository } from './channels.repository';
@@ -36,11 +37,13 @@ describe('MongoChannelsRepository (FerretDB + RabbitMQ)', () => {
       ],
       providers: [
         { provide: EventPublisher, useValue: publisher },
+        { provide: KeyRing, useValue: KeyRing.parse(LOCAL_ENCRYPTION_KEYS, LOCAL_ENCRYPTION_ACTIVE_KEY_ID) },
         { provide: DocumentLocks, useValue: new DocumentLocks() },
         {
           provide: OutboxRelay,
           inject: [EventPublisher, DocumentLocks],
-          useFactory: (p: EventPublisher, locks: DocumentLocks) => new OutboxRelay(p, 'it-channels', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, locks),
+          useFactory: (p: EventPublisher, locks: DocumentLocks) =>
+            new OutboxRelay(p, 'it-channels', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, locks, new EventSeal(KeyRing.parse(LOCAL_ENCRYPTION_KEYS, LOCAL_ENCRYPTION_ACTIVE_KEY_ID))),
         },
         { provide: ChannelsRepository, useClass: MongoChannelsRepository },
       ],
@@ -106,6 +109,21 @@ describe('MongoChannelsRepository (FerretDB + RabbitMQ)', () => {
     expect(raw?.outbox).toEqual([]);
     expect(raw).not.toHaveProperty('outboxAt');
     expect(raw?.memberIds).toEqual(channel.memberIds);
+  });
+
+  it('item 3: a channel name (free text) rests sealed, bound to its channel, and reads back on every path', async () => {
+    const name = `Group about ${randomUUID()}`;
+    const channel = { ...aChannel({ type: 'group' }), name };
+    await repo.insert(channel, []);
+
+    const raw = await model.collection.findOne({ _id: channel._id as never });
+    expect(JSON.stringify(raw)).not.toContain(name);
+    expect(raw?.name).toMatchObject({ keyId: LOCAL_ENCRYPTION_ACTIVE_KEY_ID, ciphertext: expect.any(String) });
+    expect((await repo.findById(orgA, channel._id))?.name).toBe(name);
+    const renamed = await repo.update(orgA, channel._id, (c) => ({ next: { ...c, name: `${name} (renamed)`, version: c.version + 1 }, events: [] }));
+    expect(renamed?.name).toBe(`${name} (renamed)`);
+    expect(JSON.stringify(await model.collection.findOne({ _id: channel._id as never }))).not.toContain(name);
+    expect((await repo.listForMember(orgA, 'tm_actor', { type: 'group' })).find((c) => c._id === channel._id)?.name).toBe(`${name} (renamed)`);
   });
 
   it('refuses a second care_team for the same patient (returns null, stores and publishes nothing)', async () => {

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { ChannelType } from '@wellifiy/contracts';
-import { DocumentLocks, documentKey, newOutbox, OUTBOX_HIDDEN, OutboxEntry, OutboxRelay, pushOutbox } from '@wellifiy/messaging';
+import { DocumentLocks, documentKey, newOutbox, OUTBOX_HIDDEN, OutboxEntry, OutboxRelay, pushOutbox, StoredOutboxEntry } from '@wellifiy/messaging';
+import { KeyRing, RecordCipher } from '@wellifiy/crypto';
 import { isDuplicateKeyError } from '@wellifiy/persistence';
 import { Channel, toChannel } from './channel.mapper';
 import { CHANNEL_MODEL, ChannelDoc } from './channel.schema';
@@ -37,18 +38,27 @@ const CAS_ATTEMPTS = 20;
 
 @Injectable()
 export class MongoChannelsRepository extends ChannelsRepository {
+  private readonly cipher: RecordCipher;
+
   constructor(
     @InjectModel(CHANNEL_MODEL) private readonly channels: Model<ChannelDoc>,
     private readonly relay: OutboxRelay,
     private readonly locks: DocumentLocks,
+    ring: KeyRing,
   ) {
     super();
     relay.register(channels);
+    this.cipher = new RecordCipher(ring, 'channel');
   }
 
-  async insert(channel: Channel, events: OutboxEntry[]): Promise<Channel | null> {
+  private open(doc: ChannelDoc): Channel {
+    return toChannel(doc, this.cipher.open(doc._id, 'name', doc.name));
+  }
+
+  async insert(channel: Channel, entries: OutboxEntry[]): Promise<Channel | null> {
+    const events = this.relay.toStored(entries);
     try {
-      await this.channels.collection.insertOne({ ...channel, ...newOutbox(events) } as never);
+      await this.channels.collection.insertOne({ ...channel, name: this.cipher.seal(channel._id, 'name', channel.name), ...newOutbox(events) } as never);
     } catch (err) {
       if (isDuplicateKeyError(err)) return null;
       throw err;
@@ -75,7 +85,7 @@ export class MongoChannelsRepository extends ChannelsRepository {
       .select(OUTBOX_HIDDEN)
       .sort({ updatedAt: -1 })
       .lean<ChannelDoc[]>();
-    return docs.map(toChannel);
+    return docs.map((d) => this.open(d));
   }
 
   async listIdsForMember(orgId: string, userId: string): Promise<string[]> {
@@ -90,13 +100,14 @@ export class MongoChannelsRepository extends ChannelsRepository {
         const current = await this.findById(orgId, channelId);
         if (!current) return null;
         const change = mutate(current);
-        if (!change) return { channel: current, events: [] as OutboxEntry[] };
-        const { next, events } = change;
+        if (!change) return { channel: current, events: [] as StoredOutboxEntry[] };
+        const { next } = change;
+        const events = this.relay.toStored(change.events);
         const res = await this.channels.collection.updateOne(
           { _id: channelId as never, orgId, version: current.version },
           {
             $set: {
-              name: next.name,
+              name: this.cipher.seal(channelId, 'name', next.name),
               uniqueKey: next.uniqueKey,
               members: next.members,
               memberIds: next.memberIds,
@@ -124,17 +135,17 @@ export class MongoChannelsRepository extends ChannelsRepository {
       .sort({ _id: 1 })
       .limit(limit)
       .lean<ChannelDoc[]>();
-    return docs.map(toChannel);
+    return docs.map((d) => this.open(d));
   }
 
   async listNeedingStaff(orgId: string): Promise<Channel[]> {
     // serves: { orgId, needsStaffing } index
     const docs = await this.channels.find({ orgId, needsStaffing: true }).select(OUTBOX_HIDDEN).sort({ updatedAt: -1 }).lean<ChannelDoc[]>();
-    return docs.map(toChannel);
+    return docs.map((d) => this.open(d));
   }
 
   private async one(filter: Record<string, unknown>): Promise<Channel | null> {
     const doc = await this.channels.findOne(filter).select(OUTBOX_HIDDEN).lean<ChannelDoc>();
-    return doc ? toChannel(doc) : null;
+    return doc ? this.open(doc) : null;
   }
 }

@@ -1,5 +1,5 @@
 import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
-import { MongoConfig } from '@wellifiy/config';
+import { IsActiveKeyId, IsKeyRingKeys, MongoConfig } from '@wellifiy/config';
 
 export class ChannelsConfig extends MongoConfig {
   /** BullMQ (the archived-team-member fallback job). */
@@ -13,4 +13,14 @@ export class ChannelsConfig extends MongoConfig {
   /** Timeout of this service's own calls to other services (activation rules). */
   @IsInt() @Min(100) @Max(60_000)
   RPC_TIMEOUT_MS: number = 5000;
+
+  /**
+   * Key ring (`keyId:base64-32-bytes[,…]`): seals the directory's names and emails, audit reasons and the
+   * channel events that carry them, and opens what it sealed. The same ring in every service (root README).
+   */
+  @IsKeyRingKeys()
+  ENCRYPTION_KEYS!: string;
+
+  @IsActiveKeyId()
+  ENCRYPTION_ACTIVE_KEY_ID!: string;
 }

@@ -2,7 +2,8 @@ import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
 import { Test, TestingModule } from '@nestjs/testing';
 import type { Connection } from 'mongoose';
 import { MongoModule } from '@wellifiy/persistence';
-import { testInfra, uniqueName } from '@wellifiy/testing';
+import { KeyRing } from '@wellifiy/crypto';
+import { LOCAL_ENCRYPTION_ACTIVE_KEY_ID, LOCAL_ENCRYPTION_KEYS, testInfra, uniqueName } from '@wellifiy/testing';
 import { DirectoryRepository, MongoDirectoryRepository } from './directory.repository';
 import { PATIENT_MODEL, PatientSchema, TEAM_MEMBER_MODEL, TeamMemberSchema } from './directory.schema';
 import { DocumentLocks } from '@wellifiy/messaging';
@@ -23,7 +24,11 @@ describe('MongoDirectoryRepository (FerretDB)', () => {
           { name: TEAM_MEMBER_MODEL, schema: TeamMemberSchema },
         ]),
       ],
-      providers: [{ provide: DocumentLocks, useValue: new DocumentLocks() }, { provide: DirectoryRepository, useClass: MongoDirectoryRepository }],
+      providers: [
+        { provide: DocumentLocks, useValue: new DocumentLocks() },
+        { provide: KeyRing, useValue: KeyRing.parse(LOCAL_ENCRYPTION_KEYS, LOCAL_ENCRYPTION_ACTIVE_KEY_ID) },
+        { provide: DirectoryRepository, useClass: MongoDirectoryRepository },
+      ],
     }).compile();
     await moduleRef.init();
     repo = moduleRef.get(DirectoryRepository);
@@ -83,5 +88,29 @@ describe('MongoDirectoryRepository (FerretDB)', () => {
 
     expect(await repo.findTeamMember(org, teamMemberId)).toMatchObject({ firstName: 'Grace', lastName: 'Hopper', title: 'RN', archived: true });
     expect(await connection.collection('team_members').countDocuments({ orgId: org, teamMemberId })).toBe(1);
+  });
+
+  it('item 3, plaintext PHI: patient and team-member names, emails and display names rest sealed in MongoDB, bound to their record', async () => {
+    const patientId = uniqueName('pat');
+    const teamMemberId = uniqueName('tm');
+    const marker = uniqueName('Zed');
+    await repo.insertPatientIfAbsent(org, patientId, { firstName: `${marker}-first`, lastName: `${marker}-last`, email: `${marker}@example.com`, allocationClinicianId: null });
+    await repo.updatePatient(org, patientId, { lastName: `${marker}-renamed`, displayName: `${marker}-shown` });
+    await repo.insertTeamMemberIfAbsent(org, teamMemberId, { firstName: `${marker}-tm`, lastName: `${marker}-tmlast`, email: `tm-${marker}@example.com`, title: null });
+
+    const rawPatient = await connection.collection('patients').findOne({ orgId: org, patientId });
+    const rawTeamMember = await connection.collection('team_members').findOne({ orgId: org, teamMemberId });
+    expect(JSON.stringify([rawPatient, rawTeamMember])).not.toContain(marker);
+    expect(rawPatient?.firstName).toMatchObject({ keyId: LOCAL_ENCRYPTION_ACTIVE_KEY_ID, ciphertext: expect.any(String) });
+    expect(await repo.findPatient(org, patientId)).toMatchObject({
+      firstName: `${marker}-first`, lastName: `${marker}-renamed`, email: `${marker}@example.com`, displayName: `${marker}-shown`,
+    });
+    expect(await repo.findTeamMember(org, teamMemberId)).toMatchObject({ firstName: `${marker}-tm`, email: `tm-${marker}@example.com` });
+
+    // A sealed name copied onto another patient's record does not open there.
+    const otherId = uniqueName('pat');
+    await repo.insertPatientIfAbsent(org, otherId, { firstName: 'Other', lastName: 'Other', email: null, allocationClinicianId: null });
+    await connection.collection('patients').updateOne({ orgId: org, patientId: otherId }, { $set: { firstName: rawPatient?.firstName } });
+    await expect(repo.findPatient(org, otherId)).rejects.toThrow(/authentication failed/);
   });
 });

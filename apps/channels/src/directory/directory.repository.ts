@@ -1,40 +1,41 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
+import { KeyRing, RecordCipher } from '@wellifiy/crypto';
 import { DocumentLocks, documentKey } from '@wellifiy/messaging';
 import { isDuplicateKeyError } from '@wellifiy/persistence';
 import { PATIENT_MODEL, PatientDoc, TEAM_MEMBER_MODEL, TeamMemberDoc } from './directory.schema';
 
-export type Patient = PatientDoc;
-export type TeamMember = TeamMemberDoc;
+export interface Patient {
+  orgId: string;
+  patientId: string;
+  firstName: string;
+  lastName: string;
+  email: string | null;
+  allocationClinicianId: string | null;
+  displayName: string | null;
+  avatarMediaId: string | null;
+  updatedAt: Date;
+}
 
-export type PatientFields = Pick<PatientDoc, 'firstName' | 'lastName' | 'email' | 'allocationClinicianId'>;
-export type TeamMemberFields = Pick<TeamMemberDoc, 'firstName' | 'lastName' | 'email' | 'title'>;
-export type PatientProfile = Pick<PatientDoc, 'displayName' | 'avatarMediaId'>;
+export interface TeamMember {
+  orgId: string;
+  teamMemberId: string;
+  firstName: string;
+  lastName: string;
+  email: string | null;
+  title: string | null;
+  archived: boolean;
+  updatedAt: Date;
+}
 
-/* FerretDB drops null fields written by an upsert's $setOnInsert: read them back as null. */
-const toPatient = (d: PatientDoc): Patient => ({
-  orgId: d.orgId,
-  patientId: d.patientId,
-  firstName: d.firstName,
-  lastName: d.lastName,
-  email: d.email ?? null,
-  allocationClinicianId: d.allocationClinicianId ?? null,
-  displayName: d.displayName ?? null,
-  avatarMediaId: d.avatarMediaId ?? null,
-  updatedAt: d.updatedAt,
-});
+export type PatientFields = Pick<Patient, 'firstName' | 'lastName' | 'email' | 'allocationClinicianId'>;
+export type TeamMemberFields = Pick<TeamMember, 'firstName' | 'lastName' | 'email' | 'title'>;
+export type PatientProfile = Pick<Patient, 'displayName' | 'avatarMediaId'>;
 
-const toTeamMember = (d: TeamMemberDoc): TeamMember => ({
-  orgId: d.orgId,
-  teamMemberId: d.teamMemberId,
-  firstName: d.firstName,
-  lastName: d.lastName,
-  email: d.email ?? null,
-  title: d.title ?? null,
-  archived: d.archived ?? false,
-  updatedAt: d.updatedAt,
-});
+/** The fields sealed at rest: names, emails and the display name a patient chose. Lookups are by id only. */
+const PATIENT_SEALED = ['firstName', 'lastName', 'email', 'displayName'] as const;
+const TEAM_MEMBER_SEALED = ['firstName', 'lastName', 'email'] as const;
 
 export abstract class DirectoryRepository {
   abstract insertPatientIfAbsent(orgId: string, patientId: string, fields: PatientFields): Promise<void>;
@@ -50,12 +51,50 @@ export abstract class DirectoryRepository {
 
 @Injectable()
 export class MongoDirectoryRepository extends DirectoryRepository {
+  private readonly patientCipher: RecordCipher;
+  private readonly teamMemberCipher: RecordCipher;
+
   constructor(
     @InjectModel(PATIENT_MODEL) private readonly patients: Model<PatientDoc>,
     @InjectModel(TEAM_MEMBER_MODEL) private readonly teamMembers: Model<TeamMemberDoc>,
     private readonly locks: DocumentLocks,
+    ring: KeyRing,
   ) {
     super();
+    this.patientCipher = new RecordCipher(ring, 'directory-patient');
+    this.teamMemberCipher = new RecordCipher(ring, 'directory-team-member');
+  }
+
+  /* FerretDB drops null fields written by an upsert's $setOnInsert: read them back as null. */
+  private toPatient(d: PatientDoc): Patient {
+    const key = `${d.orgId}:${d.patientId}`;
+    const open = (field: (typeof PATIENT_SEALED)[number]): string | null => this.patientCipher.open(key, field, d[field]);
+    return {
+      orgId: d.orgId,
+      patientId: d.patientId,
+      firstName: open('firstName') ?? '',
+      lastName: open('lastName') ?? '',
+      email: open('email'),
+      allocationClinicianId: d.allocationClinicianId ?? null,
+      displayName: open('displayName'),
+      avatarMediaId: d.avatarMediaId ?? null,
+      updatedAt: d.updatedAt,
+    };
+  }
+
+  private toTeamMember(d: TeamMemberDoc): TeamMember {
+    const key = `${d.orgId}:${d.teamMemberId}`;
+    const open = (field: (typeof TEAM_MEMBER_SEALED)[number]): string | null => this.teamMemberCipher.open(key, field, d[field]);
+    return {
+      orgId: d.orgId,
+      teamMemberId: d.teamMemberId,
+      firstName: open('firstName') ?? '',
+      lastName: open('lastName') ?? '',
+      email: open('email'),
+      title: d.title ?? null,
+      archived: d.archived ?? false,
+      updatedAt: d.updatedAt,
+    };
   }
 
   async insertPatientIfAbsent(orgId: string, patientId: string, fields: PatientFields): Promise<void> {
@@ -63,7 +102,7 @@ export class MongoDirectoryRepository extends DirectoryRepository {
       // A replayed patient.created must not overwrite later updates: insert-only.
       await this.patients.updateOne(
         { orgId, patientId },
-        { $setOnInsert: { orgId, patientId, ...fields, displayName: null, avatarMediaId: null, updatedAt: new Date() } },
+        { $setOnInsert: { orgId, patientId, ...this.patientCipher.sealFields(`${orgId}:${patientId}`, fields, PATIENT_SEALED), displayName: null, avatarMediaId: null, updatedAt: new Date() } },
         { upsert: true },
       );
     } catch (err) {
@@ -74,21 +113,21 @@ export class MongoDirectoryRepository extends DirectoryRepository {
   async updatePatient(orgId: string, patientId: string, fields: Partial<PatientFields & PatientProfile>): Promise<boolean> {
     // Locked: two updates of one patient must not interleave on FerretDB (see DocumentLocks).
     const res = await this.locks.run(documentKey('patients', `${orgId}:${patientId}`), () =>
-      this.patients.updateOne({ orgId, patientId }, { $set: { ...fields, updatedAt: new Date() } }),
+      this.patients.updateOne({ orgId, patientId }, { $set: { ...this.patientCipher.sealFields(`${orgId}:${patientId}`, fields, PATIENT_SEALED), updatedAt: new Date() } }),
     );
     return res.matchedCount === 1;
   }
 
   async findPatient(orgId: string, patientId: string): Promise<Patient | null> {
     const doc = await this.patients.findOne({ orgId, patientId }).lean<PatientDoc>();
-    return doc ? toPatient(doc) : null;
+    return doc ? this.toPatient(doc) : null;
   }
 
   async insertTeamMemberIfAbsent(orgId: string, teamMemberId: string, fields: TeamMemberFields): Promise<void> {
     try {
       await this.teamMembers.updateOne(
         { orgId, teamMemberId },
-        { $setOnInsert: { orgId, teamMemberId, ...fields, archived: false, updatedAt: new Date() } },
+        { $setOnInsert: { orgId, teamMemberId, ...this.teamMemberCipher.sealFields(`${orgId}:${teamMemberId}`, fields, TEAM_MEMBER_SEALED), archived: false, updatedAt: new Date() } },
         { upsert: true },
       );
     } catch (err) {
@@ -98,7 +137,7 @@ export class MongoDirectoryRepository extends DirectoryRepository {
 
   async updateTeamMember(orgId: string, teamMemberId: string, fields: Partial<TeamMemberFields & { archived: boolean }>): Promise<boolean> {
     const res = await this.locks.run(documentKey('team_members', `${orgId}:${teamMemberId}`), () =>
-      this.teamMembers.updateOne({ orgId, teamMemberId }, { $set: { ...fields, updatedAt: new Date() } }),
+      this.teamMembers.updateOne({ orgId, teamMemberId }, { $set: { ...this.teamMemberCipher.sealFields(`${orgId}:${teamMemberId}`, fields, TEAM_MEMBER_SEALED), updatedAt: new Date() } }),
     );
     return res.matchedCount === 1;
   }
@@ -106,17 +145,17 @@ export class MongoDirectoryRepository extends DirectoryRepository {
   async findPatients(orgId: string, patientIds: string[]): Promise<Patient[]> {
     if (!patientIds.length) return [];
     const docs = await this.patients.find({ orgId, patientId: { $in: patientIds } }).lean<PatientDoc[]>();
-    return docs.map(toPatient);
+    return docs.map((d) => this.toPatient(d));
   }
 
   async findTeamMembers(orgId: string, teamMemberIds: string[]): Promise<TeamMember[]> {
     if (!teamMemberIds.length) return [];
     const docs = await this.teamMembers.find({ orgId, teamMemberId: { $in: teamMemberIds } }).lean<TeamMemberDoc[]>();
-    return docs.map(toTeamMember);
+    return docs.map((d) => this.toTeamMember(d));
   }
 
   async findTeamMember(orgId: string, teamMemberId: string): Promise<TeamMember | null> {
     const doc = await this.teamMembers.findOne({ orgId, teamMemberId }).lean<TeamMemberDoc>();
-    return doc ? toTeamMember(doc) : null;
+    return doc ? this.toTeamMember(doc) : null;
   }
 }

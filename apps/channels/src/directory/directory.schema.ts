@@ -1,14 +1,21 @@
 import { Schema } from 'mongoose';
+import type { SealedBox } from '@wellifiy/crypto';
 
-/** Patients as told by the patient service (projection; names stay inside this service). */
+/**
+ * A personal field at rest: sealed with the key ring, bound to its record and field (`RecordCipher`). A plain
+ * string is a value stored before sealing existed; it is sealed when the field is next written.
+ */
+export type SealedField = SealedBox | string;
+
+/** Patients as told by the patient service (projection; names stay inside this service, sealed). */
 export interface PatientDoc {
   orgId: string;
   patientId: string;
-  firstName: string;
-  lastName: string;
-  email: string | null;
+  firstName: SealedField;
+  lastName: SealedField;
+  email: SealedField | null;
   allocationClinicianId: string | null;
-  displayName: string | null;
+  displayName: SealedField | null;
   avatarMediaId: string | null;
   updatedAt: Date;
 }
@@ -17,11 +24,11 @@ export const PatientSchema = new Schema<PatientDoc>(
   {
     orgId: { type: String, required: true },
     patientId: { type: String, required: true },
-    firstName: { type: String, required: true },
-    lastName: { type: String, required: true },
-    email: { type: String, default: null },
+    firstName: { type: Object, required: true },
+    lastName: { type: Object, required: true },
+    email: { type: Object, default: null },
     allocationClinicianId: { type: String, default: null },
-    displayName: { type: String, default: null },
+    displayName: { type: Object, default: null },
     avatarMediaId: { type: String, default: null },
     updatedAt: { type: Date, required: true },
   },
@@ -30,13 +37,13 @@ export const PatientSchema = new Schema<PatientDoc>(
 // serves: lookups of one patient by id within an organisation (events, activation, /me)
 PatientSchema.index({ orgId: 1, patientId: 1 }, { unique: true });
 
-/** Team members as told by the staff directory. */
+/** Team members as told by the staff directory (names and email sealed like patients'). */
 export interface TeamMemberDoc {
   orgId: string;
   teamMemberId: string;
-  firstName: string;
-  lastName: string;
-  email: string | null;
+  firstName: SealedField;
+  lastName: SealedField;
+  email: SealedField | null;
   title: string | null;
   archived: boolean;
   updatedAt: Date;
@@ -46,9 +53,9 @@ export const TeamMemberSchema = new Schema<TeamMemberDoc>(
   {
     orgId: { type: String, required: true },
     teamMemberId: { type: String, required: true },
-    firstName: { type: String, required: true },
-    lastName: { type: String, required: true },
-    email: { type: String, default: null },
+    firstName: { type: Object, required: true },
+    lastName: { type: Object, required: true },
+    email: { type: Object, default: null },
     title: { type: String, default: null },
     archived: { type: Boolean, default: false },
     updatedAt: { type: Date, required: true },

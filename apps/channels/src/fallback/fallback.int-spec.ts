@@ -7,7 +7,7 @@ import { QueueEvents, type Queue } from 'bullmq';
 import type { Connection } from 'mongoose';
 import { ChannelType, Queues, UserKind } from '@wellifiy/contracts';
 import { bullConnection } from '@wellifiy/persistence';
-import { createIsolatedVhost, deleteVhost, expectEventually, testInfra, uniqueName } from '@wellifiy/testing';
+import { createIsolatedVhost, deleteVhost, expectEventually, LOCAL_ENCRYPTION_ACTIVE_KEY_ID, LOCAL_ENCRYPTION_KEYS, testInfra, uniqueName } from '@wellifiy/testing';
 import { AppModule } from '../app.module';
 import { Channel } from '../channels/channel.mapper';
 import { ChannelsConfig } from '../config/channels.config';
@@ -43,6 +43,8 @@ describe('archived team member fallback: 2,000 channels (FerretDB, RabbitMQ, Red
       MONGO_DB: uniqueName('it-fallback'),
       REDIS_URL: testInfra.redisUrl,
       QUEUE_PREFIX: prefix,
+      ENCRYPTION_KEYS: LOCAL_ENCRYPTION_KEYS,
+      ENCRYPTION_ACTIVE_KEY_ID: LOCAL_ENCRYPTION_ACTIVE_KEY_ID,
     });
     moduleRef = await Test.createTestingModule({ imports: [AppModule.register(config)] }).compile();
     moduleRef.useLogger(['error']);

@@ -1,5 +1,5 @@
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
-import { CommonConfig } from '@wellifiy/config';
+import { CommonConfig, IsActiveKeyId, IsKeyRingKeys } from '@wellifiy/config';
 
 export class GatewayConfig extends CommonConfig {
   @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// URL' })
@@ -50,4 +50,14 @@ export class GatewayConfig extends CommonConfig {
   /** Largest multipart upload the gateway buffers (the messages service applies the per-type limits). */
   @IsInt() @Min(1024)
   MEDIA_UPLOAD_MAX_BYTES: number = 100 * 1024 * 1024;
+
+  /**
+   * Key ring (`keyId:base64-32-bytes[,…]`): opens sealed content events (message.created…) before they
+   * reach sockets. The same ring in every service (root README, Encryption at rest).
+   */
+  @IsKeyRingKeys()
+  ENCRYPTION_KEYS!: string;
+
+  @IsActiveKeyId()
+  ENCRYPTION_ACTIVE_KEY_ID!: string;
 }

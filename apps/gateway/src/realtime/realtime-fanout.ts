@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import { EventEnvelope, Topology } from '@wellifiy/contracts';
-import { AMQP_CONNECTION, EventConsumer } from '@wellifiy/messaging';
+import { AMQP_CONNECTION, EventConsumer, EventSeal } from '@wellifiy/messaging';
 import { GatewayConfig } from '../config/gateway.config';
 import { RealtimeGateway } from './realtime.gateway';
 import { RealtimeRouter } from './realtime-router';
@@ -25,6 +25,7 @@ export class RealtimeFanout implements OnApplicationBootstrap, OnApplicationShut
     private readonly gateway: RealtimeGateway,
     private readonly router: RealtimeRouter,
     private readonly config: GatewayConfig,
+    private readonly seal: EventSeal,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -38,6 +39,8 @@ export class RealtimeFanout implements OnApplicationBootstrap, OnApplicationShut
       maxAttempts: 1,
       canHandle: (type) => types.includes(type),
       handle: async (e) => this.dispatch(e),
+      // Content events arrive sealed; the consumer opens them before validation, so handlers see plain payloads.
+      seal: this.seal,
     });
     await this.consumer.start();
   }

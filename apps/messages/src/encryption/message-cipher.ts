@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { isSealedBox, KeyRing, SealedBox } from '@wellifiy/crypto';
 import { LinkPreview } from '@wellifiy/contracts';
-import { OutboxEntry } from '@wellifiy/messaging';
+import { OutboxEntry, StoredOutboxEntry } from '@wellifiy/messaging';
 
 /**
- * What this service encrypts at rest, and with which context (AAD): message bodies, and the data of outbox
- * entries — a message event carries the body, and the outbox lives in the message document. Each ciphertext
- * is bound to its record, so a body copied onto another message does not decrypt.
+ * What this service encrypts at rest, and with which context (AAD): message bodies, history, link previews and
+ * audit reasons. Each ciphertext is bound to its record, so a body copied onto another message does not decrypt.
+ * (Outbox entries of content events are sealed by the relay — OutboxRelay.toStored — as they go on the wire.)
  */
 @Injectable()
 export class MessageCipher {
@@ -35,15 +35,16 @@ export class MessageCipher {
     return this.ring.encrypt(reason, `audit-reason:${auditId}`);
   }
 
-  /** The entry as stored: `data` replaced by `{ sealed }`; the relay opens it just before publishing. */
-  sealEvent(entry: OutboxEntry): OutboxEntry {
-    return { ...entry, data: { sealed: this.ring.encrypt(JSON.stringify(entry.data), `outbox:${entry.id}`) } };
-  }
-
-  openEvent(entry: OutboxEntry): OutboxEntry {
-    const sealed = (entry.data as { sealed?: unknown } | null)?.sealed;
+  /**
+   * Outbox entries written by earlier releases kept `data: { sealed }` under the context `outbox:<id>`: opened
+   * here, just before publishing, so the publisher seals them as every content event is sealed on the wire.
+   */
+  openLegacyEvent(entry: StoredOutboxEntry): StoredOutboxEntry | OutboxEntry {
+    const sealed = (entry.data as { sealed?: unknown } | null | undefined)?.sealed;
     if (!isSealedBox(sealed)) return entry;
-    return { ...entry, data: JSON.parse(this.ring.decryptText(sealed, `outbox:${entry.id}`)) as unknown };
+    const { id, type, orgId, time, correlationId } = entry;
+    const data = JSON.parse(this.ring.decryptText(sealed, `outbox:${entry.id}`)) as unknown;
+    return { id, type, orgId, time, data, ...(correlationId ? { correlationId } : {}) };
   }
 
   /** A link preview repeats the body's URL, so it is sealed like the body. */

@@ -6,7 +6,10 @@ import { LinkPreviewsService, PreviewOutcome } from '../link-previews/link-previ
 
 type LinkPreviewJob = JobPayloads[typeof Queues.LinkPreview];
 
-/** One preview job per message (the job id makes a redelivered message.created collapse into it). */
+/**
+ * One preview job per message (the job id makes a redelivered message.created collapse into it). Its data and its
+ * return value are ids and an outcome only; both rest in Redis (completed jobs for a day, for that dedupe).
+ */
 @Injectable()
 export class LinkPreviewScheduler {
   constructor(@InjectQueue(Queues.LinkPreview) private readonly queue: Queue<LinkPreviewJob>) {}
@@ -23,6 +26,8 @@ export class LinkPreviewJobProcessor extends WorkerHost {
   }
 
   process(job: Job<LinkPreviewJob>): Promise<PreviewOutcome> {
-    return this.previews.generate(job.data);
+    // Only the ids, even from a job queued by an earlier release whose data still carried the URL.
+    const { orgId, messageId, correlationId } = job.data;
+    return this.previews.generate({ orgId, messageId, ...(correlationId ? { correlationId } : {}) });
   }
 }

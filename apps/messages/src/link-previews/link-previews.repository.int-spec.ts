@@ -3,7 +3,7 @@ import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
 import { Test, TestingModule } from '@nestjs/testing';
 import type { Connection } from 'mongoose';
 import { KeyRing } from '@wellifiy/crypto';
-import { DocumentLocks, OutboxRelay } from '@wellifiy/messaging';
+import { DocumentLocks, EventSeal, OutboxEntry, OutboxRelay } from '@wellifiy/messaging';
 import { MongoModule } from '@wellifiy/persistence';
 import { LOCAL_ENCRYPTION_ACTIVE_KEY_ID, LOCAL_ENCRYPTION_KEYS, testInfra, uniqueName } from '@wellifiy/testing';
 import { MessageCipher } from '../encryption/message-cipher';
@@ -25,8 +25,12 @@ describe('MongoLinkPreviewsRepository (FerretDB)', () => {
   beforeAll(async () => {
     // The relay's publishing is not under test here: record what would be published instead.
     const record = (id: string, entries: { type: string }[]): void => void dispatched.push({ id, types: entries.map((e) => e.type) });
+    const ring = KeyRing.parse(LOCAL_ENCRYPTION_KEYS, LOCAL_ENCRYPTION_ACTIVE_KEY_ID);
+    // Entries are stored as the real relay stores them (content events sealed).
+    const sealing = new OutboxRelay(undefined as never, 'it-previews', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, new DocumentLocks(), new EventSeal(ring));
     const relay = {
       register: () => undefined,
+      toStored: (entries: OutboxEntry[]) => sealing.toStored(entries),
       dispatch: async (_m: unknown, id: string, entries: { type: string }[]) => record(id, entries),
       dispatchSoon: (_m: unknown, id: string, entries: { type: string }[]) => record(id, entries),
     };
@@ -34,7 +38,7 @@ describe('MongoLinkPreviewsRepository (FerretDB)', () => {
       imports: [MongoModule.forRoot({ url: testInfra.mongoUrl, dbName }), MongooseModule.forFeature([{ name: MESSAGE_MODEL, schema: MessageSchema }])],
       providers: [
         { provide: DocumentLocks, useValue: new DocumentLocks() },
-        { provide: MessageCipher, useValue: new MessageCipher(KeyRing.parse(LOCAL_ENCRYPTION_KEYS, LOCAL_ENCRYPTION_ACTIVE_KEY_ID)) },
+        { provide: MessageCipher, useValue: new MessageCipher(ring) },
         { provide: OutboxRelay, useValue: relay as unknown as OutboxRelay },
         { provide: MessagesRepository, useClass: MongoMessagesRepository },
         { provide: LinkPreviewsRepository, useClass: MongoLinkPreviewsRepository },

@@ -14,7 +14,16 @@ export interface SetPreviewInput {
   correlationId?: string;
 }
 
+/** What a preview job needs of its message: the body (opened) to find the link in, and whether a preview is due. */
+export interface MessageForPreview {
+  body: string;
+  deleted: boolean;
+  hasPreview: boolean;
+}
+
 export abstract class LinkPreviewsRepository {
+  /** null when the message is unknown in the organisation. */
+  abstract findForPreview(orgId: string, messageId: string): Promise<MessageForPreview | null>;
   /** Stores the (encrypted) preview on the message with its message.updated in the outbox; null if the message is gone or deleted. */
   abstract setPreview(input: SetPreviewInput): Promise<MessageView | null>;
 }
@@ -30,6 +39,12 @@ export class MongoLinkPreviewsRepository extends LinkPreviewsRepository {
     super();
   }
 
+  async findForPreview(orgId: string, messageId: string): Promise<MessageForPreview | null> {
+    const doc = await this.messages.findOne({ _id: messageId, orgId }).select({ body: 1, deleted: 1, linkPreview: 1 }).lean<MessageDoc>();
+    if (!doc) return null;
+    return { body: this.cipher.openBody(doc._id, doc.body), deleted: doc.deleted === true, hasPreview: Boolean(doc.linkPreview) };
+  }
+
   /*
    * Read-modify-write of the message (the event carries the whole view), so it runs under the message's
    * document lock, like every other change of a message document in this process (FerretDB v1 updates
@@ -41,7 +56,7 @@ export class MongoLinkPreviewsRepository extends LinkPreviewsRepository {
       if (!doc || doc.deleted) return null; // a deleted message shows a tombstone, not a preview of its link
       if (doc.linkPreview) return null; // set by an earlier run of the same job: nothing to announce twice
       const view = toMessageView({ ...doc, body: this.cipher.openBody(doc._id, doc.body), linkPreview: preview });
-      const entry = this.cipher.sealEvent(outboxEntry(Events.MessageUpdated, { message: view }, { orgId, correlationId }));
+      const [entry] = this.relay.toStored([outboxEntry(Events.MessageUpdated, { message: view }, { orgId, correlationId })]);
       const res = await this.messages.updateOne(
         { _id: messageId, orgId },
         { $set: { linkPreview: this.cipher.sealLinkPreview(messageId, preview) }, ...pushOutbox([entry]) },

@@ -4,14 +4,18 @@ import { firstUrl, parsePreview } from './html-preview';
 import { LinkPreviewsRepository } from './link-previews.repository';
 import { PreviewFetcher, PreviewRefused } from './preview-fetcher';
 
+/**
+ * A preview job names its message, nothing else: BullMQ keeps job data (and return values) in Redis, so the URL —
+ * part of what the sender wrote — is read from the (encrypted) message when the job runs, never put in the job.
+ */
 export interface PreviewJob {
   orgId: string;
   messageId: string;
-  url: string;
   correlationId?: string;
 }
 
-export type PreviewOutcome = { status: 'updated'; message: MessageView } | { status: 'refused'; reason: string } | { status: 'gone' };
+/** What a job returns, kept in Redis with the completed job: an outcome, no URL, no reason naming a host. */
+export type PreviewOutcome = { status: 'updated' | 'refused' | 'failed' | 'no-link' | 'gone' };
 
 @Injectable()
 export class LinkPreviewsService {
@@ -24,25 +28,32 @@ export class LinkPreviewsService {
 
   /** The preview job for a new message, or null when its body has no web link. */
   jobFor(orgId: string, message: MessageView, correlationId?: string): PreviewJob | null {
-    const url = firstUrl(message.body);
-    return url ? { orgId, messageId: message.id, url, ...(correlationId ? { correlationId } : {}) } : null;
+    if (!firstUrl(message.body)) return null;
+    return { orgId, messageId: message.id, ...(correlationId ? { correlationId } : {}) };
   }
 
   /**
-   * Fetches the page (SSRF-guarded, see PreviewFetcher) and stores the preview on the message, announcing
-   * it with message.updated. A refused or failed fetch leaves the message without a preview; it is not retried.
+   * Reads the message, fetches the page of its first link (SSRF-guarded, see PreviewFetcher) and stores the
+   * preview on the message, announcing it with message.updated. A refused or failed fetch leaves the message
+   * without a preview; it is not retried.
    */
   async generate(job: PreviewJob): Promise<PreviewOutcome> {
+    const message = await this.repo.findForPreview(job.orgId, job.messageId);
+    // Deleted (a tombstone shows no preview), already previewed by an earlier run, or gone.
+    if (!message || message.deleted || message.hasPreview) return { status: 'gone' };
+    const url = firstUrl(message.body);
+    if (!url) return { status: 'no-link' };
     let preview: LinkPreview;
     try {
-      const page = await this.fetcher.fetch(job.url);
-      preview = { ...parsePreview(page.html, page.url), url: job.url };
+      const page = await this.fetcher.fetch(url);
+      preview = { ...parsePreview(page.html, page.url), url };
     } catch (err) {
-      const reason = err instanceof PreviewRefused ? err.reason : `fetch failed: ${(err as Error).message}`;
-      this.logger.log(`no link preview for message ${job.messageId}: ${reason}`);
-      return { status: 'refused', reason };
+      // The reason may name the link's host (part of what the sender wrote): not logged.
+      const refused = err instanceof PreviewRefused;
+      this.logger.log(`no link preview for message ${job.messageId}: ${refused ? 'refused by the fetch policy' : 'fetch failed'}`);
+      return { status: refused ? 'refused' : 'failed' };
     }
-    const message = await this.repo.setPreview({ orgId: job.orgId, messageId: job.messageId, preview, correlationId: job.correlationId });
-    return message ? { status: 'updated', message } : { status: 'gone' };
+    const updated = await this.repo.setPreview({ orgId: job.orgId, messageId: job.messageId, preview, correlationId: job.correlationId });
+    return { status: updated ? 'updated' : 'gone' };
   }
 }

@@ -3,7 +3,7 @@ import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
 import { Test, TestingModule } from '@nestjs/testing';
 import type { Connection } from 'mongoose';
 import { KeyRing } from '@wellifiy/crypto';
-import { DocumentLocks, EventPublisher, OutboxRelay } from '@wellifiy/messaging';
+import { DocumentLocks, EventPublisher, EventSeal, OutboxRelay } from '@wellifiy/messaging';
 import { MongoModule } from '@wellifiy/persistence';
 import { expectEventually, managerActor, patientActor, teamMemberActor, testInfra, uniqueName } from '@wellifiy/testing';
 import { AuditRepository, MongoAuditRepository } from '../audit/audit.repository';
@@ -56,7 +56,7 @@ describe('message changes on FerretDB', () => {
         {
           provide: OutboxRelay,
           inject: [DocumentLocks],
-          useFactory: (locks: DocumentLocks) => new OutboxRelay(publisher, 'it-messages', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, locks),
+          useFactory: (locks: DocumentLocks) => new OutboxRelay(publisher, 'it-messages', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, locks, new EventSeal(ring)),
         },
         { provide: MessagesRepository, useClass: MongoMessagesRepository },
         { provide: MessageStateRepository, useClass: MongoMessageStateRepository },

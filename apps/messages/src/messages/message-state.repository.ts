@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import { DocumentLocks, documentKey, OUTBOX_HIDDEN, OutboxEntry, OutboxRelay, pushOutbox } from '@wellifiy/messaging';
+import { DocumentLocks, documentKey, OUTBOX_HIDDEN, OutboxEntry, OutboxRelay, pushOutbox, StoredOutboxEntry } from '@wellifiy/messaging';
 import { MessageCipher } from '../encryption/message-cipher';
 import { MESSAGE_MODEL, MessageDoc } from './message.schema';
 import { NewMessage } from './messages.repository';
@@ -49,7 +49,7 @@ export class MongoMessageStateRepository extends MessageStateRepository {
     private readonly cipher: MessageCipher,
   ) {
     super();
-    relay.register(messages, (entry) => cipher.openEvent(entry));
+    relay.register(messages, (entry) => cipher.openLegacyEvent(entry));
   }
 
   async findById(orgId: string, channelId: string, messageId: string): Promise<NewMessage | null> {
@@ -64,10 +64,10 @@ export class MongoMessageStateRepository extends MessageStateRepository {
         const current = await this.findById(orgId, channelId, messageId);
         if (!current) return null;
         const change = await mutate(current);
-        if (!change) return { message: current, events: [] as OutboxEntry[] };
+        if (!change) return { message: current, events: [] as StoredOutboxEntry[] };
         const version = (current.version ?? 0) + 1;
         const next: NewMessage = { ...current, ...change.set, version };
-        const events = change.events(next).map((e) => this.cipher.sealEvent(e));
+        const events = this.relay.toStored(change.events(next));
         const $set: Record<string, unknown> = { ...change.set, version };
         if (change.set.body !== undefined) $set.body = this.cipher.sealBody(messageId, change.set.body);
         const res = await this.messages.collection.updateOne(

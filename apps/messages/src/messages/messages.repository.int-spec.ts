@@ -3,9 +3,9 @@ import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
 import { Test, TestingModule } from '@nestjs/testing';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import type { Connection } from 'mongoose';
-import { EventName, Topology } from '@wellifiy/contracts';
+import { EventName, Events, Topology } from '@wellifiy/contracts';
 import { KeyRing } from '@wellifiy/crypto';
-import { connectAmqp, DocumentLocks, EventPublisher, outboxEntry, OutboxRelay } from '@wellifiy/messaging';
+import { connectAmqp, DocumentLocks, EventPublisher, EventSeal, outboxEntry, OutboxRelay } from '@wellifiy/messaging';
 import { MongoModule } from '@wellifiy/persistence';
 import { AmqpProbe, CaptureQueue, expectEventually, testInfra, uniqueName, uniqueRoutingKey } from '@wellifiy/testing';
 import { MessageCipher } from '../encryption/message-cipher';
@@ -44,7 +44,7 @@ describe('MongoMessagesRepository (FerretDB + RabbitMQ)', () => {
         {
           provide: OutboxRelay,
           inject: [DocumentLocks],
-          useFactory: (locks: DocumentLocks) => new OutboxRelay(publisher, 'it-messages', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, locks),
+          useFactory: (locks: DocumentLocks) => new OutboxRelay(publisher, 'it-messages', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, locks, new EventSeal(ring)),
         },
         { provide: MessagesRepository, useClass: MongoMessagesRepository },
       ],
@@ -174,12 +174,13 @@ describe('MongoMessagesRepository (FerretDB + RabbitMQ)', () => {
     const brokerDown = { publishEnvelope: () => Promise.reject(new Error('broker down')) } as unknown as EventPublisher;
     const stranded = new MongoMessagesRepository(
       connection.model(MESSAGE_MODEL) as never,
-      new OutboxRelay(brokerDown, 'it-messages-down', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, new DocumentLocks()),
+      new OutboxRelay(brokerDown, 'it-messages-down', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, new DocumentLocks(), new EventSeal(ring)),
       new DocumentLocks(),
       cipher,
     );
     const draft = aDraft(channelId, { body: secret });
-    const view = await stranded.append(draft, (message) => [outboxEntry(routingKey as unknown as EventName, { message } as never, { orgId: org })]);
+    // A real content event type (nothing is published: the broker is down), so its entry rests sealed.
+    const view = await stranded.append(draft, (message) => [outboxEntry(Events.MessageCreated, { message }, { orgId: org })]);
     expect(view?.body).toBe(secret);
 
     const raw = await connection.collection('messages').findOne({ _id: draft._id as never });

@@ -71,7 +71,7 @@ export class MongoMessagesRepository extends MessagesRepository implements OnApp
     private readonly cipher: MessageCipher,
   ) {
     super();
-    relay.register(messages, (entry) => cipher.openEvent(entry));
+    relay.register(messages, (entry) => cipher.openLegacyEvent(entry));
   }
 
   /*
@@ -86,7 +86,7 @@ export class MongoMessagesRepository extends MessagesRepository implements OnApp
         const seq = (await this.currentSeq(draft.orgId, draft.channelId)) + 1;
         const message: NewMessage = { ...draft, seq };
         const view = toMessageView(message);
-        const events = eventsFor(view).map((e) => this.cipher.sealEvent(e));
+        const events = this.relay.toStored(eventsFor(view));
         try {
           const stored = { ...message, bucket: seqBucket(seq), body: this.cipher.sealBody(message._id, message.body), ...newOutbox(events) };
           await this.messages.collection.insertOne(stored as never);

@@ -1,5 +1,5 @@
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { MongoConfig } from '@wellifiy/config';
+import { IsActiveKeyId, IsKeyRingKeys, MongoConfig } from '@wellifiy/config';
 import { EMAIL_DELAY_MINUTES_MAX, EMAIL_FREQUENCIES, EmailFrequency } from '@wellifiy/contracts';
 
 export class NotificationsConfig extends MongoConfig {
@@ -65,4 +65,14 @@ export class NotificationsConfig extends MongoConfig {
   /** Delivery attempts of a push before it is dropped (exponential backoff between them). */
   @IsInt() @Min(1) @Max(20)
   PUSH_MAX_ATTEMPTS: number = 5;
+
+  /**
+   * Key ring (`keyId:base64-32-bytes[,…]`): opens sealed content events (message.created…) and seals
+   * recipients' emails at rest. The same ring in every service (root README, Encryption at rest).
+   */
+  @IsKeyRingKeys()
+  ENCRYPTION_KEYS!: string;
+
+  @IsActiveKeyId()
+  ENCRYPTION_ACTIVE_KEY_ID!: string;
 }

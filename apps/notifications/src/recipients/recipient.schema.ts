@@ -1,12 +1,17 @@
 import { Schema } from 'mongoose';
 import { USER_KINDS, UserKind } from '@wellifiy/contracts';
+import type { SealedBox } from '@wellifiy/crypto';
 
 /** Where to reach a user (digest emails). Only contact data: no names are kept here. */
 export interface RecipientDoc {
   orgId: string;
   userId: string;
   kind: UserKind;
-  email: string | null;
+  /**
+   * Sealed with the key ring, bound to the recipient (`recipient:<orgId>:<userId>:email`); a plain string was
+   * stored before sealing existed and is sealed when next written. Never queried by value: lookups are by id.
+   */
+  email: SealedBox | string | null;
   archived: boolean;
   updatedAt: Date;
 }
@@ -16,7 +21,7 @@ export const RecipientSchema = new Schema<RecipientDoc>(
     orgId: { type: String, required: true },
     userId: { type: String, required: true },
     kind: { type: String, enum: USER_KINDS, required: true },
-    email: { type: String, default: null },
+    email: { type: Object, default: null },
     archived: { type: Boolean, default: false },
     updatedAt: { type: Date, required: true },
   },
