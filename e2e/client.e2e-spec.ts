@@ -153,7 +153,7 @@ describe('the messaging client against the running system', () => {
     const tablet = device(patient.token, { reconnect: { initialMs: 4000, maxMs: 8000, jitter: 0.2 } });
     await tablet.client.connect();
     const history = await tablet.client.openChannel(channelId);
-    const before = history[history.length - 1].seq;
+    const before = history.length ? history[history.length - 1].seq : 0;
     const body = (i: number): string => `Message ${i} of the dropped-connection conversation`;
     const sentSeqs: number[] = [];
     for (let i = 1; i <= 5; i++) sentSeqs.push((await tmDevice.client.send(channelId, { body: body(i) })).seq);
