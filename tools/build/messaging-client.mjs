@@ -32,7 +32,8 @@ async function rewrite(file, fn) {
 
 const RELATIVE = /((?:from|import)\s*\(?\s*['"])(\.{1,2}\/[^'"]+?)(['"])/g;
 
-await rm(out, { recursive: true, force: true });
+// Only what this script writes: build.mjs has put the SWC output of the library's sources in src/ beside it.
+for (const part of ['esm', 'cjs', 'package.json', 'README.md']) await rm(path.join(out, part), { recursive: true, force: true });
 for (const format of ['esm', 'cjs']) {
   const dir = path.join(out, format);
   const module = format === 'esm' ? ['--module', 'ES2022', '--moduleResolution', 'bundler'] : ['--module', 'CommonJS', '--moduleResolution', 'node'];
