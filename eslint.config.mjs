@@ -6,7 +6,9 @@ const depConstraints = [
   { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:contracts', 'type:lib'] },
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:lib'] },
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:lib'] },
-  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:contracts', 'type:lib', 'type:testing'] },
+  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:contracts', 'type:lib', 'type:testing', 'type:client'] },
+  // The front-end client (libs/messaging-client) runs in browsers: contracts (types) only, no server libs.
+  { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:contracts'] },
   { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:shared'] },
   { sourceTag: 'scope:channels', onlyDependOnLibsWithTags: ['scope:shared'] },
   { sourceTag: 'scope:messages', onlyDependOnLibsWithTags: ['scope:shared'] },

@@ -12,7 +12,11 @@ const base = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['@swc/jest', { ...swc, swcrc: false }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
-  moduleNameMapper: { '^@wellifiy/(.*)$': '<rootDir>/libs/$1/src/index.ts' },
+  moduleNameMapper: {
+    // A second entry point of one library (its Node build); listed first, as the first matching pattern wins.
+    '^@wellifiy/messaging-client/node$': '<rootDir>/libs/messaging-client/src/node.ts',
+    '^@wellifiy/(.*)$': '<rootDir>/libs/$1/src/index.ts',
+  },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   watchPathIgnorePatterns: ['/.data/', '/.tools/'],
 };

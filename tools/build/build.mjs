@@ -49,3 +49,6 @@ for (const lib of libs) {
   await writeFile(path.join(dir, 'index.js'), `module.exports = require('../../../libs/${lib}/src/index.js');\n`);
 }
 console.log(`built ${count} files into dist/ in ${Date.now() - started} ms`);
+
+// The publishable front-end client: ESM + CommonJS with types (its own script: it runs tsc, not SWC).
+await import('./messaging-client.mjs');

@@ -9,3 +9,5 @@ export * from './reactions';
 export * from './rpc';
 export * from './topology';
 export * from './jobs';
+export * from './http.types';
+export * from './realtime.types';

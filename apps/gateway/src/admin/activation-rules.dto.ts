@@ -4,6 +4,7 @@ import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Ma
 import {
   ACTIVATABLE_CHANNEL_TYPES, ACTIVATION_RULE_HISTORY_MAX, ACTIVATION_RULE_TEAM_MAX, ActivatableChannelType,
 } from '@wellifiy/contracts';
+import type { ActivationRuleBody, ActivationRuleHistoryQueryParams, PendingStaffingQueryParams } from '@wellifiy/contracts';
 
 const typeMessage = `type must be one of: ${ACTIVATABLE_CHANNEL_TYPES.join(', ')}`;
 
@@ -12,7 +13,7 @@ export class RuleTypeParams {
   type!: ActivatableChannelType;
 }
 
-export class PutActivationRuleBody {
+export class PutActivationRuleBody implements ActivationRuleBody {
   @ApiProperty({ description: 'Create, activate and staff the channel when a patient is created' })
   @IsBoolean()
   autoActivate!: boolean;
@@ -22,13 +23,13 @@ export class PutActivationRuleBody {
   teamMemberIds!: string[];
 }
 
-export class HistoryQuery {
+export class HistoryQuery implements ActivationRuleHistoryQueryParams {
   @ApiPropertyOptional({ minimum: 1, maximum: ACTIVATION_RULE_HISTORY_MAX, default: 50 })
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(ACTIVATION_RULE_HISTORY_MAX)
   limit?: number;
 }
 
-export class PendingQuery {
+export class PendingQuery implements PendingStaffingQueryParams {
   @ApiPropertyOptional({ enum: ACTIVATABLE_CHANNEL_TYPES })
   @IsOptional() @IsIn(ACTIVATABLE_CHANNEL_TYPES, { message: typeMessage })
   type?: ActivatableChannelType;

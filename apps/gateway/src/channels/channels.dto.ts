@@ -6,10 +6,11 @@ import {
 import {
   ACTIVATABLE_CHANNEL_TYPES, ActivatableChannelType, CHANNEL_MEMBERS_MAX, CHANNEL_TYPES, ChannelType, CREATABLE_CHANNEL_TYPES, CreatableChannelType,
 } from '@wellifiy/contracts';
+import type { AddMemberBody, AuditQueryParams, CreateChannelBody, ListChannelsQueryParams, RemoveMemberQueryParams } from '@wellifiy/contracts';
 
 const toBoolean = ({ value }: { value: unknown }): unknown => (value === 'true' ? true : value === 'false' ? false : value);
 
-export class ListChannelsQuery {
+export class ListChannelsQuery implements ListChannelsQueryParams {
   @ApiPropertyOptional({ description: 'true: my archived channels; false: active ones; absent: both' })
   @IsOptional() @Transform(toBoolean) @IsBoolean({ message: 'archived must be true or false' })
   archived?: boolean;
@@ -36,7 +37,7 @@ export class ActivateParams {
   type!: ActivatableChannelType;
 }
 
-export class CreateChannelDto {
+export class CreateChannelDto implements CreateChannelBody {
   @ApiProperty({ enum: CREATABLE_CHANNEL_TYPES })
   @IsIn(CREATABLE_CHANNEL_TYPES, { message: `type must be one of: ${CREATABLE_CHANNEL_TYPES.join(', ')}` })
   type!: CreatableChannelType;
@@ -54,7 +55,7 @@ export class CreateChannelDto {
   memberIds!: string[];
 }
 
-export class AddMemberDto {
+export class AddMemberDto implements AddMemberBody {
   @ApiProperty()
   @IsString() @MinLength(1) @MaxLength(128)
   userId!: string;
@@ -68,13 +69,13 @@ export class MemberParams {
   userId!: string;
 }
 
-export class RemoveMemberQuery {
+export class RemoveMemberQuery implements RemoveMemberQueryParams {
   @ApiPropertyOptional({ description: 'Why (kept in the audit trail)', maxLength: 500 })
   @IsOptional() @IsString() @MaxLength(500)
   reason?: string;
 }
 
-export class AuditQuery {
+export class AuditQuery implements AuditQueryParams {
   @ApiPropertyOptional()
   @IsOptional() @IsString() @MinLength(1) @MaxLength(128)
   channelId?: string;

@@ -1,7 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import type { UpdateProfileBody } from '@wellifiy/contracts';
 
-export class UpdateProfileDto {
+export class UpdateProfileDto implements UpdateProfileBody {
   @ApiPropertyOptional({ description: 'Shown to other patients instead of your name; null resets to your first name', maxLength: 50, nullable: true })
   @IsOptional() @ValidateIf((_, v) => v !== null) @IsString() @MinLength(1) @MaxLength(50) @Matches(/\S/, { message: 'displayName must not be blank' })
   displayName?: string | null;

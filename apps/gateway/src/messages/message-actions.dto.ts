@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { CHANGE_REASON_MAX_LENGTH, MESSAGE_BODY_MAX_LENGTH, MESSAGE_PAGE_MAX, REACTION_MAX_LENGTH } from '@wellifiy/contracts';
+import type { DeleteMessageQueryParams, EditMessageBody, ListRepliesQueryParams, ReplyBody } from '@wellifiy/contracts';
 
 export class MessageParams {
   @IsString() @MinLength(1) @MaxLength(128)
@@ -17,7 +18,7 @@ export class ReactionParams extends MessageParams {
   emoji!: string;
 }
 
-export class ReplyDto {
+export class ReplyDto implements ReplyBody {
   @ApiProperty({ description: 'Client-chosen id; retrying with the same id returns the original reply', maxLength: 128 })
   @IsString() @MinLength(1) @MaxLength(128) @Matches(/^[A-Za-z0-9._:-]+$/, { message: 'clientMessageId may contain letters, digits and . _ : - only' })
   clientMessageId!: string;
@@ -28,7 +29,7 @@ export class ReplyDto {
   body!: string;
 }
 
-export class ListRepliesQuery {
+export class ListRepliesQuery implements ListRepliesQueryParams {
   @ApiPropertyOptional({ description: 'Only replies with seq greater than this' })
   @IsOptional() @Type(() => Number) @IsInt() @Min(0)
   after?: number;
@@ -38,7 +39,7 @@ export class ListRepliesQuery {
   limit?: number;
 }
 
-export class EditMessageDto {
+export class EditMessageDto implements EditMessageBody {
   @ApiProperty({ maxLength: MESSAGE_BODY_MAX_LENGTH })
   @IsString() @MaxLength(MESSAGE_BODY_MAX_LENGTH, { message: `body must be at most ${MESSAGE_BODY_MAX_LENGTH} characters` })
   @Matches(/\S/, { message: 'body must not be empty' })
@@ -49,7 +50,7 @@ export class EditMessageDto {
   reason?: string;
 }
 
-export class DeleteMessageQuery {
+export class DeleteMessageQuery implements DeleteMessageQueryParams {
   @ApiPropertyOptional({ description: "Required when deleting someone else's message (messaging:manage)", maxLength: CHANGE_REASON_MAX_LENGTH })
   @IsOptional() @IsString() @MaxLength(CHANGE_REASON_MAX_LENGTH) @Matches(/\S/, { message: 'reason must not be empty' })
   reason?: string;

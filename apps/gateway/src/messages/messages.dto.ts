@@ -2,8 +2,9 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { MESSAGE_ATTACHMENTS_MAX, MESSAGE_BODY_MAX_LENGTH, MESSAGE_PAGE_MAX } from '@wellifiy/contracts';
+import type { ListMessagesQueryParams, SendMessageBody } from '@wellifiy/contracts';
 
-export class SendMessageDto {
+export class SendMessageDto implements SendMessageBody {
   @ApiProperty({ description: 'Client-chosen id; retrying with the same id returns the original message', maxLength: 128 })
   @IsString() @MinLength(1) @MaxLength(128) @Matches(/^[A-Za-z0-9._:-]+$/, { message: 'clientMessageId may contain letters, digits and . _ : - only' })
   clientMessageId!: string;
@@ -18,7 +19,7 @@ export class SendMessageDto {
   attachments?: string[];
 }
 
-export class ListMessagesQuery {
+export class ListMessagesQuery implements ListMessagesQueryParams {
   @ApiPropertyOptional({ description: 'Only messages with seq greater than this (catch-up after reconnect)' })
   @IsOptional() @Type(() => Number) @IsInt() @Min(0)
   after?: number;

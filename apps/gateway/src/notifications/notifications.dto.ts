@@ -4,6 +4,7 @@ import {
   ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested,
 } from 'class-validator';
 import { EMAIL_DELAY_MINUTES_MAX, EMAIL_FREQUENCIES, EmailFrequency, MUTED_CHANNELS_MAX, SEQ_MAX } from '@wellifiy/contracts';
+import type { MarkReadBody, NotificationSettingsBody, PushSubscriptionBody } from '@wellifiy/contracts';
 
 export class ChannelParams {
   @IsString() @MinLength(1) @MaxLength(128)
@@ -20,13 +21,13 @@ export class SubscriptionParams {
   id!: string;
 }
 
-export class MarkReadDto {
+export class MarkReadDto implements MarkReadBody {
   @ApiProperty({ description: 'Seq of the newest message the user has seen; markers only move forward', minimum: 0 })
   @IsInt() @Min(0) @Max(SEQ_MAX)
   seq!: number;
 }
 
-export class NotificationSettingsDto {
+export class NotificationSettingsDto implements NotificationSettingsBody {
   @ApiPropertyOptional({ enum: EMAIL_FREQUENCIES, description: 'Unread-message emails: never, a while after the first unread message, or once a day' })
   @IsOptional() @IsIn(EMAIL_FREQUENCIES)
   emailFrequency?: EmailFrequency;
@@ -55,7 +56,7 @@ export class PushKeysDto {
 }
 
 /** The browser's PushSubscription.toJSON() (expirationTime may be sent and is ignored). */
-export class PushSubscriptionDto {
+export class PushSubscriptionDto implements PushSubscriptionBody {
   @ApiProperty({ description: 'Push service URL of this device (https)' })
   @IsString() @MinLength(8) @MaxLength(2048)
   endpoint!: string;
