@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
-  Actor, ChannelMemberView, ChannelView, DomainError, ErrorCode, Events, hasPermission, Permission, UserKind,
+  Actor, CHANNEL_MEMBERS_MAX, ChannelMemberView, ChannelView, DomainError, ErrorCode, Events, hasPermission, Permission, UserKind,
 } from '@wellifiy/contracts';
 import { OutboxEntry, outboxEntry } from '@wellifiy/messaging';
 import { Channel, toSnapshot, toView } from '../channels/channel.mapper';
@@ -60,6 +60,10 @@ export class MembersService {
     }
     const updated = await this.repo.update(actor.orgId, channelId, (c) => {
       if (isMember(c, userId)) throw new DomainError(ErrorCode.AlreadyMember, `${userId} is already a member of this channel`);
+      // Checked on the document being written (compare-and-set), so concurrent adds cannot pass the cap together.
+      if (c.members.length >= CHANNEL_MEMBERS_MAX) {
+        throw new DomainError(ErrorCode.ChannelMemberLimitReached, `a channel has at most ${CHANNEL_MEMBERS_MAX} members: remove someone before adding ${userId}`, { limit: CHANNEL_MEMBERS_MAX });
+      }
       const now = new Date();
       // A team member joining a channel flagged for staffing resolves the flag.
       const next = { ...withMembers(c, [...c.members, { userId, kind, joinedAt: now, addedBy: actor.userId }], now), needsStaffing: c.needsStaffing && kind !== 'team_member' };
