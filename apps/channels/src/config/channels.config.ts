@@ -1,4 +1,5 @@
 import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { CHANNEL_MEMBERS_MAX } from '@wellifiy/contracts';
 import { MongoConfig } from '@wellifiy/config';
 
 export class ChannelsConfig extends MongoConfig {
@@ -13,4 +14,11 @@ export class ChannelsConfig extends MongoConfig {
   /** Timeout of this service's own calls to other services (activation rules). */
   @IsInt() @Min(100) @Max(60_000)
   RPC_TIMEOUT_MS: number = 5000;
+
+  /**
+   * Most members of one channel, the creator included; at most the contract's bound (what the gateway accepts).
+   * Lower on a database that cannot index large member arrays (the embedded FerretDB, see .env.example).
+   */
+  @IsInt() @Min(2) @Max(CHANNEL_MEMBERS_MAX)
+  CHANNEL_MEMBERS_MAX: number = CHANNEL_MEMBERS_MAX;
 }

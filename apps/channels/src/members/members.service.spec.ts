@@ -3,6 +3,7 @@ import { CHANNEL_MEMBERS_MAX, Events } from '@wellifiy/contracts';
 import { managerActor, patientActor, teamMemberActor } from '@wellifiy/testing';
 import { Channel, toView } from '../channels/channel.mapper';
 import { channelFixture, FakeChannelsRepository, FakeDirectoryRepository } from '../channels/channels.fakes';
+import { ChannelsConfig } from '../config/channels.config';
 import { DirectoryService } from '../directory/directory.service';
 import { MembersService } from './members.service';
 
@@ -26,7 +27,7 @@ describe('MembersService', () => {
   beforeEach(async () => {
     repo = new FakeChannelsRepository();
     directory = new DirectoryService(new FakeDirectoryRepository());
-    service = new MembersService(repo, directory);
+    service = new MembersService(repo, directory, new ChannelsConfig());
     await directory.patientCreated('org_1', { patientId: 'pat_1', firstName: 'Ada', lastName: 'Lovelace', allocationClinicianId: 'tm_1' });
     await directory.patientCreated('org_1', { patientId: 'pat_2', firstName: 'Bo', lastName: 'Bellweather' });
     await directory.patientCreated('org_1', { patientId: 'pat_3', firstName: 'Cy', lastName: 'Cartwright' });
@@ -63,6 +64,13 @@ describe('MembersService', () => {
         });
         expect(stored('ch_full').members).toHaveLength(CHANNEL_MEMBERS_MAX);
         expect(repo.outbox).toEqual([]);
+      });
+
+      it('the cap comes from the config (CHANNEL_MEMBERS_MAX) when set lower', async () => {
+        service = new MembersService(repo, directory, Object.assign(new ChannelsConfig(), { CHANNEL_MEMBERS_MAX: 3 }));
+        repo.channels.push(channelFixture({ id: 'ch_three', type: 'staff', patientId: 'pat_1', members: staffOf(3) }));
+
+        await expect(service.add({ actor: tm1, channelId: 'ch_three', userId: 'tm_3' })).rejects.toMatchObject({ code: 'CHANNEL_MEMBER_LIMIT_REACHED', details: { limit: 3 } });
       });
 
       it('the last free place can still be taken', async () => {

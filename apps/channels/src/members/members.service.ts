@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
-  Actor, CHANNEL_MEMBERS_MAX, ChannelMemberView, ChannelView, DomainError, ErrorCode, Events, hasPermission, Permission, UserKind,
+  Actor, ChannelMemberView, ChannelView, DomainError, ErrorCode, Events, hasPermission, Permission, UserKind,
 } from '@wellifiy/contracts';
 import { OutboxEntry, outboxEntry } from '@wellifiy/messaging';
 import { Channel, toSnapshot, toView } from '../channels/channel.mapper';
@@ -8,6 +8,7 @@ import {
   bump, isMember, PATIENT_LINKED_TYPES, requireVisibleMember, STAFF_ONLY_TYPES, TEAM_REQUIRED_TYPES, teamMemberCount, withMembers,
 } from '../channels/channel-policy';
 import { ChannelsRepository } from '../channels/channels.repository';
+import { ChannelsConfig } from '../config/channels.config';
 import { DirectoryService } from '../directory/directory.service';
 import { memberView } from './member-views';
 
@@ -25,6 +26,7 @@ export class MembersService {
   constructor(
     private readonly repo: ChannelsRepository,
     private readonly directory: DirectoryService,
+    private readonly config: ChannelsConfig,
   ) {}
 
   async list(actor: Actor, channelId: string): Promise<ChannelMemberView[]> {
@@ -61,8 +63,9 @@ export class MembersService {
     const updated = await this.repo.update(actor.orgId, channelId, (c) => {
       if (isMember(c, userId)) throw new DomainError(ErrorCode.AlreadyMember, `${userId} is already a member of this channel`);
       // Checked on the document being written (compare-and-set), so concurrent adds cannot pass the cap together.
-      if (c.members.length >= CHANNEL_MEMBERS_MAX) {
-        throw new DomainError(ErrorCode.ChannelMemberLimitReached, `a channel has at most ${CHANNEL_MEMBERS_MAX} members: remove someone before adding ${userId}`, { limit: CHANNEL_MEMBERS_MAX });
+      const limit = this.config.CHANNEL_MEMBERS_MAX;
+      if (c.members.length >= limit) {
+        throw new DomainError(ErrorCode.ChannelMemberLimitReached, `a channel has at most ${limit} members: remove someone before adding ${userId}`, { limit });
       }
       const now = new Date();
       // A team member joining a channel flagged for staffing resolves the flag.
