@@ -116,8 +116,12 @@ function plausible(name: string, schema: OpenApiSchema, ctx: FuzzContext, rng: R
       return rng.chance(0.5);
     case 'array':
       return [plausible(name, schema.items ?? { type: 'string' }, ctx, rng, depth + 1)];
-    case 'object':
-      return Object.fromEntries(Object.entries(schema.properties ?? {}).map(([k, v]) => [k, plausible(k, v, ctx, rng, depth + 1)]));
+    case 'object': {
+      // Optional fields now and then, so plausible requests also get past validation (attachments, reasons…).
+      const required = new Set(schema.required ?? []);
+      const fields = Object.entries(schema.properties ?? {}).filter(([k]) => required.has(k) || rng.chance(0.4));
+      return Object.fromEntries(fields.map(([k, v]) => [k, plausible(k, v, ctx, rng, depth + 1)]));
+    }
     default:
       if (schema.properties) return plausible(name, { ...schema, type: 'object' }, ctx, rng, depth);
       if (/mediaid/i.test(name)) return ctx.mediaId;
