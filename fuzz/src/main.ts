@@ -9,6 +9,7 @@ import {
 } from '@wellifiy/testing';
 import { FuzzContext, FuzzRequest, generateRequest } from './cases';
 import { OpenApiDocument, routesOf } from './openapi';
+import { uploadProbes } from './probes';
 import { Outcome, sendAll } from './sender';
 import { FuzzReport, summarize, toMarkdown } from './summary';
 
@@ -138,7 +139,7 @@ function describeRequest(r: FuzzRequest, o: Outcome): string {
     `  headers: ${JSON.stringify({ ...r.headers, authorization: r.headers.authorization ? `<${r.caller}>` : undefined })}`,
     body ? `  body (${r.body?.length} bytes): ${JSON.stringify(body.length > 300 ? `${body.slice(0, 300)}…` : body)}` : '  no body',
     `  → ${o.status ?? `dropped (${o.dropped})`} ${o.excerpt ?? ''}`.trimEnd(),
-    `  replay: npm run fuzz -- --seed ${seed} --replay ${r.index}`,
+    r.what.startsWith('probe:') ? '  replay: the upload probes run after the random requests of every run (fuzz/src/probes.ts)' : `  replay: npm run fuzz -- --seed ${seed} --replay ${r.index}`,
   ].join('\n');
 }
 
@@ -189,6 +190,17 @@ async function main(): Promise<number> {
         process.stdout.write(`${text}\n`);
       }
     });
+    if (args.replay === undefined) {
+      say('upload probes: large, refused early, over the limit, on reused and parallel connections, cut off…');
+      for (const { request, outcome } of await uploadProbes(gateway, ctx, total)) {
+        outcomes.push(outcome);
+        if (outcome.dropped || (outcome.status ?? 0) >= 500) {
+          const text = describeRequest(request, outcome);
+          failures.push(text);
+          process.stdout.write(`${text}\n`);
+        }
+      }
+    }
     const seconds = (Date.now() - started) / 1000;
     const live = await fetch(`${gateway}/health/live`).then((r) => r.status).catch((err: Error) => `unreachable (${err.message})`);
     const exited = apps.filter((a) => a.process.exitCode !== null || a.process.signalCode !== null).map((a) => a.name);
