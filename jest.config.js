@@ -1,6 +1,7 @@
-/* Four tiers, selected with --selectProjects: unit (beside the code), integration (real MongoDB-compatible
+/* Five tiers, selected with --selectProjects: unit (beside the code), integration (real MongoDB-compatible
  * server, RabbitMQ, Redis), e2e (every service as a real process, driven through the gateway and the broker),
- * faults (the short form of the fault-injection suite: its own infrastructure, each part killed under load). */
+ * faults (the short form of the fault-injection suite: its own infrastructure, each part killed under load),
+ * fuzz (the short form of the fuzzer: hostile requests to every route of the OpenAPI document). */
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -26,7 +27,7 @@ module.exports = {
     {
       ...base,
       displayName: 'unit',
-      testMatch: ['<rootDir>/{apps,libs,tools,bench}/**/*.spec.ts'],
+      testMatch: ['<rootDir>/{apps,libs,tools,bench,fuzz}/**/*.spec.ts'],
     },
     {
       ...base,
@@ -46,6 +47,11 @@ module.exports = {
       ...base,
       displayName: 'faults',
       testMatch: ['<rootDir>/faults/**/*.faults-spec.ts'],
+    },
+    {
+      ...base,
+      displayName: 'fuzz',
+      testMatch: ['<rootDir>/fuzz/**/*.fuzz-spec.ts'],
     },
   ],
 };

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import type * as Testing from '@wellifiy/testing';
+import { channelsTestEnv } from './channels-env';
 import { messagesTestEnv } from './media-env';
 import { notificationsTestEnv } from './notifications-env';
 
@@ -33,7 +34,7 @@ export default async function globalSetup(): Promise<void> {
     nodeEnv: 'test',
     logLevel: 'warn',
     logs: path.join(root, 'reports/e2e-logs'),
-    extraEnv: { gateway: { RATE_LIMIT_PER_MINUTE: '100000' }, notifications: notificationsTestEnv(basePort), messages: messagesTestEnv(basePort) },
+    extraEnv: { gateway: { RATE_LIMIT_PER_MINUTE: '100000' }, channels: channelsTestEnv(), notifications: notificationsTestEnv(basePort), messages: messagesTestEnv(basePort) },
   });
   globalThis.__WELLIFIY_E2E__ = { apps, vhost: broker.vhost, dbPrefix };
 }

@@ -14,7 +14,7 @@ async function* sources(dir) {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) yield* sources(full);
-    else if (entry.name.endsWith('.ts') && !/\.(spec|int-spec|e2e-spec|faults-spec|fakes)\.ts$/.test(entry.name) && !entry.name.endsWith('.d.ts')) yield full;
+    else if (entry.name.endsWith('.ts') && !/\.(spec|int-spec|e2e-spec|faults-spec|fuzz-spec|fakes)\.ts$/.test(entry.name) && !entry.name.endsWith('.d.ts')) yield full;
   }
 }
 
@@ -22,9 +22,9 @@ const started = Date.now();
 await rm(out, { recursive: true, force: true });
 let count = 0;
 const libs = (await readdir(path.join(root, 'libs'))).sort();
-for (const top of ['apps', 'libs', 'bench', 'faults']) {
-  // bench/ and faults/ are projects themselves (<top>/src); apps/ and libs/ hold one project per folder.
-  const projects = top === 'bench' || top === 'faults' ? [''] : await readdir(path.join(root, top));
+for (const top of ['apps', 'libs', 'bench', 'faults', 'fuzz']) {
+  // bench/, faults/ and fuzz/ are projects themselves (<top>/src); apps/ and libs/ hold one project per folder.
+  const projects = ['bench', 'faults', 'fuzz'].includes(top) ? [''] : await readdir(path.join(root, top));
   for (const project of projects) {
     const src = path.join(root, top, project, 'src');
     try {

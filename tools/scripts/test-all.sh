@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: type-check, lint, then unit, integration and end-to-end tests against real
 # infrastructure (RabbitMQ, Redis, FerretDB/MongoDB), then the short fault-injection suite (on infrastructure of
-# its own). Ends with one line: "N passed, N failed".
+# its own), then the short fuzz run (hostile requests to every route of the OpenAPI document). Ends with one line:
+# "N passed, N failed".
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
@@ -25,8 +26,8 @@ step "linting (eslint with Nx module boundaries)…" npx eslint --max-warnings 0
 step "building…" node tools/build/build.mjs
 # The fault-injection suite runs a FerretDB of its own: the binary must exist even when infra_up reused a running one.
 step "building FerretDB for the fault-injection suite (when not built yet)…" bash -c 'source tools/scripts/lib/infra.sh && ensure_ferretdb_binary'
-for tier in unit integration e2e faults; do
+for tier in unit integration e2e faults fuzz; do
   say "running $tier tests…"
   npx jest --selectProjects "$tier" --runInBand --ci --forceExit --json --outputFile="reports/$tier.json" 2>&1 | tee "reports/$tier.log" | grep -vE '^\s*$' | grep -E '^(PASS|FAIL)|●|Tests:' || true
 done
-node tools/scripts/summarize.mjs "$failed_checks" reports/unit.json reports/integration.json reports/e2e.json reports/faults.json
+node tools/scripts/summarize.mjs "$failed_checks" reports/unit.json reports/integration.json reports/e2e.json reports/faults.json reports/fuzz.json

@@ -17,6 +17,7 @@ import { ChannelsAdminController } from './channels/channels-admin.controller';
 import { ChannelsController } from './channels/channels.controller';
 import { GatewayConfig } from './config/gateway.config';
 import { CorrelationIdMiddleware } from './http/correlation-id.middleware';
+import { UnsafeInputMiddleware } from './http/unsafe-input.middleware';
 import { MeController } from './me/me.controller';
 import { MediaStoreClient } from './media/media-store.client';
 import { MediaController } from './media/media.controller';
@@ -106,7 +107,8 @@ export class AppModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(CorrelationIdMiddleware).forRoutes('*');
+    // The correlation id first, so a refusal of hostile input still carries it.
+    consumer.apply(CorrelationIdMiddleware, UnsafeInputMiddleware).forRoutes('*');
   }
 }
 

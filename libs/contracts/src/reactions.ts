@@ -3,6 +3,8 @@ import { IsBoolean, IsInt, IsOptional, IsString, Min, MinLength } from 'class-va
 /** Reactions clients may send by name (`like` is the product's "like"). Anything else must be one emoji. */
 export const REACTION_NAMES = ['like', 'love', 'laugh', 'wow', 'sad', 'angry', 'thanks', 'celebrate', 'thumbs_up', 'thumbs_down'] as const;
 export const REACTION_MAX_LENGTH = 32;
+/** Distinct reactions one message may carry: every view and `reaction.updated` event lists them all. */
+export const REACTIONS_PER_MESSAGE_MAX = 32;
 
 const PICTOGRAPH = /\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20e3/u;
 // One emoji: pictographs, flags and keycaps joined by ZWJ, with variation selectors and skin-tone modifiers.

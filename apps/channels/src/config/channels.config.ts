@@ -1,4 +1,5 @@
 import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { CHANNEL_MEMBERS_MAX } from '@wellifiy/contracts';
 import { IsActiveKeyId, IsKeyRingKeys, MongoConfig } from '@wellifiy/config';
 
 export class ChannelsConfig extends MongoConfig {
@@ -23,4 +24,11 @@ export class ChannelsConfig extends MongoConfig {
 
   @IsActiveKeyId()
   ENCRYPTION_ACTIVE_KEY_ID!: string;
+
+  /**
+   * Most members of one channel, the creator included; at most the contract's bound (what the gateway accepts).
+   * Lower on a database that cannot index large member arrays (the embedded FerretDB, see .env.example).
+   */
+  @IsInt() @Min(2) @Max(CHANNEL_MEMBERS_MAX)
+  CHANNEL_MEMBERS_MAX: number = CHANNEL_MEMBERS_MAX;
 }

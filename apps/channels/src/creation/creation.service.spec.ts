@@ -1,7 +1,8 @@
 import 'reflect-metadata';
-import { Events } from '@wellifiy/contracts';
+import { CHANNEL_MEMBERS_MAX, Events } from '@wellifiy/contracts';
 import { managerActor, patientActor, teamMemberActor } from '@wellifiy/testing';
 import { FakeChannelsRepository, FakeDirectoryRepository } from '../channels/channels.fakes';
+import { ChannelsConfig } from '../config/channels.config';
 import { DirectoryService } from '../directory/directory.service';
 import { CreationService, dmKey } from './creation.service';
 
@@ -16,7 +17,7 @@ describe('CreationService', () => {
   beforeEach(async () => {
     repo = new FakeChannelsRepository();
     directory = new DirectoryService(new FakeDirectoryRepository());
-    service = new CreationService(repo, directory);
+    service = new CreationService(repo, directory, new ChannelsConfig());
     await directory.patientCreated('org_1', { patientId: 'pat_1', firstName: 'Ada', lastName: 'Lovelace' });
     await directory.patientCreated('org_1', { patientId: 'pat_2', firstName: 'Bo', lastName: 'Bellweather' });
     await directory.patientCreated('org_2', { patientId: 'pat_elsewhere', firstName: 'Far', lastName: 'Away' });
@@ -27,6 +28,25 @@ describe('CreationService', () => {
     await directory.teamMemberCreated('org_1', { teamMemberId: 'tm_gone', firstName: 'Old', lastName: 'Timer' });
     await directory.teamMemberArchived('org_1', { teamMemberId: 'tm_gone' });
     await directory.teamMemberCreated('org_2', { teamMemberId: 'tm_elsewhere', firstName: 'Far', lastName: 'Away' });
+  });
+
+  describe(`issue 7: a channel is created with at most ${CHANNEL_MEMBERS_MAX} members, the creator included`, () => {
+    it('one more is refused with VALIDATION_FAILED naming memberIds and the cap; nothing is stored', async () => {
+      const others = Array.from({ length: CHANNEL_MEMBERS_MAX }, (_, i) => `tm_x${i}`);
+
+      await expect(service.create({ actor: tm1, type: 'dm', memberIds: others })).rejects.toMatchObject({
+        code: 'VALIDATION_FAILED',
+        details: [{ field: 'memberIds', problems: [`at most ${CHANNEL_MEMBERS_MAX} members, the creator included`] }],
+      });
+      expect(repo.channels).toEqual([]);
+    });
+
+    it('the cap comes from the config (CHANNEL_MEMBERS_MAX) when set lower', async () => {
+      service = new CreationService(repo, directory, Object.assign(new ChannelsConfig(), { CHANNEL_MEMBERS_MAX: 3 }));
+
+      await expect(service.create({ actor: tm1, type: 'dm', memberIds: ['tm_2', 'tm_3', 'tm_manager'] })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+      await expect(service.create({ actor: tm1, type: 'dm', memberIds: ['tm_2', 'tm_3'] })).resolves.toMatchObject({ created: true });
+    });
   });
 
   const nothingCreated = (): void => {

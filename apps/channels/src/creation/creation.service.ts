@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import {
-  Actor, CHANNEL_MEMBERS_MAX, CreateChannelRequest, CreateChannelResult, DomainError, ErrorCode, Events, hasPermission, Permission, UserKind,
+  Actor, CreateChannelRequest, CreateChannelResult, DomainError, ErrorCode, Events, hasPermission, Permission, UserKind,
 } from '@wellifiy/contracts';
 import { outboxEntry } from '@wellifiy/messaging';
 import { newId } from '@wellifiy/persistence';
 import { toSnapshot, toView } from '../channels/channel.mapper';
 import { newChannel } from '../channels/channel-policy';
 import { ChannelsRepository } from '../channels/channels.repository';
+import { ChannelsConfig } from '../config/channels.config';
 import { archivedRefusal, DirectoryService } from '../directory/directory.service';
 
 export type CreateInput = Omit<CreateChannelRequest, 'actor'> & { actor: Actor; correlationId?: string };
@@ -27,6 +28,7 @@ export class CreationService {
   constructor(
     private readonly repo: ChannelsRepository,
     private readonly directory: DirectoryService,
+    private readonly config: ChannelsConfig,
   ) {}
 
   async create({ actor, type, name, patientId, memberIds, correlationId }: CreateInput): Promise<CreateChannelResult> {
@@ -42,7 +44,8 @@ export class CreationService {
     }
 
     const others = [...new Set(memberIds)].filter((id) => id !== actor.userId);
-    if (others.length + 1 > CHANNEL_MEMBERS_MAX) throw invalid('memberIds', `at most ${CHANNEL_MEMBERS_MAX} members`);
+    const limit = this.config.CHANNEL_MEMBERS_MAX;
+    if (others.length + 1 > limit) throw invalid('memberIds', `at most ${limit} members, the creator included`);
     const kinds = await this.resolve(actor.orgId, others);
     const patients = others.filter((id) => kinds.get(id) === 'patient');
     if (type !== 'group' && patients.length) {

@@ -1,8 +1,9 @@
 import 'reflect-metadata';
-import { Events } from '@wellifiy/contracts';
+import { CHANNEL_MEMBERS_MAX, Events } from '@wellifiy/contracts';
 import { managerActor, patientActor, teamMemberActor } from '@wellifiy/testing';
 import { Channel, toView } from '../channels/channel.mapper';
 import { channelFixture, FakeChannelsRepository, FakeDirectoryRepository } from '../channels/channels.fakes';
+import { ChannelsConfig } from '../config/channels.config';
 import { DirectoryService } from '../directory/directory.service';
 import { MembersService } from './members.service';
 
@@ -26,7 +27,7 @@ describe('MembersService', () => {
   beforeEach(async () => {
     repo = new FakeChannelsRepository();
     directory = new DirectoryService(new FakeDirectoryRepository());
-    service = new MembersService(repo, directory);
+    service = new MembersService(repo, directory, new ChannelsConfig());
     await directory.patientCreated('org_1', { patientId: 'pat_1', firstName: 'Ada', lastName: 'Lovelace', allocationClinicianId: 'tm_1' });
     await directory.patientCreated('org_1', { patientId: 'pat_2', firstName: 'Bo', lastName: 'Bellweather' });
     await directory.patientCreated('org_1', { patientId: 'pat_3', firstName: 'Cy', lastName: 'Cartwright' });
@@ -50,6 +51,37 @@ describe('MembersService', () => {
   });
 
   describe('add', () => {
+    describe(`issue 7: a channel has at most ${CHANNEL_MEMBERS_MAX} members`, () => {
+      const staffOf = (n: number): [string, 'team_member'][] => Array.from({ length: n }, (_, i) => [i === 0 ? 'tm_1' : `tm_x${i}`, 'team_member']);
+
+      it('adding one more to a full channel is refused with CHANNEL_MEMBER_LIMIT_REACHED naming the cap, and nothing changes', async () => {
+        repo.channels.push(channelFixture({ id: 'ch_full', type: 'staff', patientId: 'pat_1', members: staffOf(CHANNEL_MEMBERS_MAX) }));
+
+        await expect(service.add({ actor: tm1, channelId: 'ch_full', userId: 'tm_3' })).rejects.toMatchObject({
+          code: 'CHANNEL_MEMBER_LIMIT_REACHED',
+          message: expect.stringContaining(`at most ${CHANNEL_MEMBERS_MAX} members`),
+          details: { limit: CHANNEL_MEMBERS_MAX },
+        });
+        expect(stored('ch_full').members).toHaveLength(CHANNEL_MEMBERS_MAX);
+        expect(repo.outbox).toEqual([]);
+      });
+
+      it('the cap comes from the config (CHANNEL_MEMBERS_MAX) when set lower', async () => {
+        service = new MembersService(repo, directory, Object.assign(new ChannelsConfig(), { CHANNEL_MEMBERS_MAX: 3 }));
+        repo.channels.push(channelFixture({ id: 'ch_three', type: 'staff', patientId: 'pat_1', members: staffOf(3) }));
+
+        await expect(service.add({ actor: tm1, channelId: 'ch_three', userId: 'tm_3' })).rejects.toMatchObject({ code: 'CHANNEL_MEMBER_LIMIT_REACHED', details: { limit: 3 } });
+      });
+
+      it('the last free place can still be taken', async () => {
+        repo.channels.push(channelFixture({ id: 'ch_almost', type: 'staff', patientId: 'pat_1', members: staffOf(CHANNEL_MEMBERS_MAX - 1) }));
+
+        await service.add({ actor: tm1, channelId: 'ch_almost', userId: 'tm_3' });
+
+        expect(stored('ch_almost').members).toHaveLength(CHANNEL_MEMBERS_MAX);
+      });
+    });
+
     it('rule 6: adding a group participant without messaging:manage is FORBIDDEN and changes nothing', async () => {
       await expect(service.add({ actor: tm1, channelId: 'ch_group', userId: 'pat_3' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
       expect(stored('ch_group').memberIds).toEqual(['pat_1', 'pat_2', 'tm_1', 'tm_manager']);

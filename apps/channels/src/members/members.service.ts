@@ -8,6 +8,7 @@ import {
   bump, isMember, PATIENT_LINKED_TYPES, requireVisibleMember, STAFF_ONLY_TYPES, TEAM_REQUIRED_TYPES, teamMemberCount, withMembers,
 } from '../channels/channel-policy';
 import { ChannelsRepository } from '../channels/channels.repository';
+import { ChannelsConfig } from '../config/channels.config';
 import { archivedRefusal, DirectoryService } from '../directory/directory.service';
 import { memberView } from './member-views';
 
@@ -25,6 +26,7 @@ export class MembersService {
   constructor(
     private readonly repo: ChannelsRepository,
     private readonly directory: DirectoryService,
+    private readonly config: ChannelsConfig,
   ) {}
 
   async list(actor: Actor, channelId: string): Promise<ChannelMemberView[]> {
@@ -60,6 +62,11 @@ export class MembersService {
     }
     const updated = await this.repo.update(actor.orgId, channelId, (c) => {
       if (isMember(c, userId)) throw new DomainError(ErrorCode.AlreadyMember, `${userId} is already a member of this channel`);
+      // Checked on the document being written (compare-and-set), so concurrent adds cannot pass the cap together.
+      const limit = this.config.CHANNEL_MEMBERS_MAX;
+      if (c.members.length >= limit) {
+        throw new DomainError(ErrorCode.ChannelMemberLimitReached, `a channel has at most ${limit} members: remove someone before adding ${userId}`, { limit });
+      }
       const now = new Date();
       // A team member joining a channel flagged for staffing resolves the flag.
       const next = { ...withMembers(c, [...c.members, { userId, kind, joinedAt: now, addedBy: actor.userId }], now), needsStaffing: c.needsStaffing && kind !== 'team_member' };

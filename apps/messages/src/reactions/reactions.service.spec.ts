@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { REACTIONS_PER_MESSAGE_MAX } from '@wellifiy/contracts';
 import { patientActor, teamMemberActor } from '@wellifiy/testing';
 import { MembershipService } from '../membership/membership.service';
 import { FakeMembership, FakeMessageStore } from '../messages/message-state.fakes';
@@ -70,6 +71,34 @@ describe('ReactionsService (likes and emoji reactions)', () => {
     await expect(service.react({ actor: tm, channelId: 'ch_1', messageId: 'nope', emoji: 'like', on: true })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     store.add({ _id: 'gone', senderId: 'tm_1', deleted: true });
     await expect(service.react({ actor: tm, channelId: 'ch_1', messageId: 'gone', emoji: 'like', on: true })).rejects.toMatchObject({ code: 'MESSAGE_DELETED' });
+  });
+
+  describe(`issue 7: at most ${REACTIONS_PER_MESSAGE_MAX} distinct reactions per message`, () => {
+    // Distinct single emoji from the emoticons block (U+1F600…), all valid reactions.
+    const distinct = (n: number): string[] => Array.from({ length: n }, (_, i) => String.fromCodePoint(0x1f600 + i));
+
+    it(`a distinct reaction beyond the cap is refused with REACTION_LIMIT_REACHED naming the cap, and nothing changes`, async () => {
+      for (const emoji of distinct(REACTIONS_PER_MESSAGE_MAX)) await react(tm, emoji);
+      const before = store.outbox.length;
+
+      await expect(react(patient, String.fromCodePoint(0x1f600 + REACTIONS_PER_MESSAGE_MAX))).rejects.toMatchObject({
+        code: 'REACTION_LIMIT_REACHED',
+        message: expect.stringContaining(`at most ${REACTIONS_PER_MESSAGE_MAX} distinct reactions`),
+      });
+      expect(store.get('m1').reactions).toHaveLength(REACTIONS_PER_MESSAGE_MAX);
+      expect(store.outbox).toHaveLength(before);
+    });
+
+    it('at the cap, joining a reaction already there and removing one still work', async () => {
+      const emojis = distinct(REACTIONS_PER_MESSAGE_MAX);
+      for (const emoji of emojis) await react(tm, emoji);
+
+      const joined = await react(patient, emojis[0]);
+      expect(joined.reactions?.[0]).toEqual({ emoji: emojis[0], count: 2, me: true });
+      await react(tm, emojis[1], false);
+      await expect(react(tm, '🎉')).resolves.toMatchObject({ id: 'm1' });
+      expect(store.get('m1').reactions).toHaveLength(REACTIONS_PER_MESSAGE_MAX);
+    });
   });
 
   it('applyReaction keeps other users and emojis untouched', () => {

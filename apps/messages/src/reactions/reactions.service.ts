@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Actor, DomainError, ErrorCode, Events, isValidReaction, MessageView } from '@wellifiy/contracts';
+import { Actor, DomainError, ErrorCode, Events, isValidReaction, MessageView, REACTIONS_PER_MESSAGE_MAX } from '@wellifiy/contracts';
 import { outboxEntry } from '@wellifiy/messaging';
 import { MembershipService } from '../membership/membership.service';
 import { MessageStateRepository } from '../messages/message-state.repository';
@@ -26,9 +26,18 @@ export function applyReaction(reactions: StoredReactions, emoji: string, userId:
       .map((r) => (r.emoji === emoji ? { emoji, userIds: r.userIds.filter((u) => u !== userId) } : r))
       .filter((r) => r.userIds.length > 0);
   }
-  return reactions.some((r) => r.emoji === emoji)
-    ? reactions.map((r) => (r.emoji === emoji ? { emoji, userIds: [...r.userIds, userId] } : r))
-    : [...reactions, { emoji, userIds: [userId] }];
+  if (reactions.some((r) => r.emoji === emoji)) {
+    return reactions.map((r) => (r.emoji === emoji ? { emoji, userIds: [...r.userIds, userId] } : r));
+  }
+  // Joining an existing reaction is always possible; only a new distinct one can reach the cap.
+  if (reactions.length >= REACTIONS_PER_MESSAGE_MAX) {
+    throw new DomainError(
+      ErrorCode.ReactionLimitReached,
+      `a message carries at most ${REACTIONS_PER_MESSAGE_MAX} distinct reactions: add yours to one already there`,
+      { limit: REACTIONS_PER_MESSAGE_MAX },
+    );
+  }
+  return [...reactions, { emoji, userIds: [userId] }];
 }
 
 /** Likes and emoji reactions (`like` is a reaction). */

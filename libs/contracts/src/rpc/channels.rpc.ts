@@ -82,6 +82,7 @@ export interface MembershipCheckResult {
 
 export const CREATABLE_CHANNEL_TYPES = ['group', 'staff', 'dm'] as const;
 export type CreatableChannelType = (typeof CREATABLE_CHANNEL_TYPES)[number];
+/** Members of one channel, the creator included: every membership change carries the whole member list. */
 export const CHANNEL_MEMBERS_MAX = 1000;
 
 export class CreateChannelRequest extends ActorRequest {
@@ -170,7 +171,8 @@ export class ActivateForPatientRequest {
   @IsIn(ACTIVATABLE_CHANNEL_TYPES)
   type!: ActivatableChannelType;
 
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(CHANNEL_MEMBERS_MAX) @IsString({ each: true })
+  /** The patient is the channel's other member, so one fewer than the channel cap. */
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(CHANNEL_MEMBERS_MAX - 1) @IsString({ each: true })
   teamMemberIds!: string[];
 
   /** Who decided (for the audit trail), e.g. `activation-rules`. */
