@@ -85,7 +85,11 @@ export class ReadStateService implements OnModuleDestroy {
   async markRead(actor: Actor, channelId: string, seq: number): Promise<MarkReadResult> {
     const { channel } = await this.requireMember(actor, channelId);
     const at = new Date();
-    const result = await this.repo.markRead(actor.orgId, channelId, actor.userId, seq, at);
+    // A marker is never past the channel's last message: one far ahead would hold every later message
+    // below it, read, for good. The projection's lastSeq may trail a message the client already shows by
+    // the time its event takes; such a marker stops at the last seq known and the client's next read moves it.
+    const target = Math.min(seq, channel.lastSeq);
+    const result = await this.repo.markRead(actor.orgId, channelId, actor.userId, target, at);
     if (!result) throw new DomainError(ErrorCode.NotFound, `channel ${channelId} not found`);
     const summary = await this.summary(actor);
     if (result.moved) {
