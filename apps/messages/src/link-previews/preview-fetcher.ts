@@ -3,6 +3,7 @@ import http, { IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { isIP, LookupFunction } from 'node:net';
 import { isPublicAddress, PreviewAllowList } from './address-policy';
+import { decodeHtml } from './html-preview';
 
 export const MAX_REDIRECTS = 3;
 
@@ -70,7 +71,7 @@ export class PreviewFetcher {
           throw new PreviewRefused(`not HTML (${type || 'no content type'})`);
         }
         const { body, truncated } = await readCapped(res, this.limits.maxBytes);
-        return { url: current, html: body.toString('utf8'), truncated };
+        return { url: current, html: decodeHtml(body, type), truncated };
       }
     } catch (err) {
       if (controller.signal.aborted) throw new PreviewRefused(`no answer within ${this.limits.timeoutMs} ms`);
