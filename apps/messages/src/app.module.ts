@@ -5,6 +5,7 @@ import { Queues } from '@wellifiy/contracts';
 import { KeyRing } from '@wellifiy/crypto';
 import { IDEMPOTENCY_STORE, MessagingModule } from '@wellifiy/messaging';
 import { OpsModule, redisReadinessVia } from '@wellifiy/ops';
+import { HostAllowList } from '@wellifiy/outbound';
 import { bullConnection, MongoIdempotencyStore, MongoModule } from '@wellifiy/persistence';
 import { AuditRepository, MongoAuditRepository } from './audit/audit.repository';
 import { MESSAGE_AUDIT_MODEL, MessageAuditSchema, READ_ACCESS_MODEL, ReadAccessSchema } from './audit/audit.schema';
@@ -16,7 +17,6 @@ import { MessageHistoryRepository, MongoMessageHistoryRepository } from './edits
 import { MESSAGE_VERSION_MODEL, MessageVersionSchema } from './edits/message-history.schema';
 import { MessageCipher } from './encryption/message-cipher';
 import { LinkPreviewJobProcessor, LinkPreviewScheduler } from './jobs/link-preview.job';
-import { PreviewAllowList } from './link-previews/address-policy';
 import { LinkPreviewsHandler } from './link-previews/link-previews.handler';
 import { LinkPreviewsRepository, MongoLinkPreviewsRepository } from './link-previews/link-previews.repository';
 import { LinkPreviewsService } from './link-previews/link-previews.service';
@@ -90,7 +90,7 @@ export class AppModule {
         { provide: LinkPreviewsRepository, useClass: MongoLinkPreviewsRepository },
         {
           provide: PreviewFetcher,
-          useValue: new PreviewFetcher(new PreviewAllowList(config.LINK_PREVIEW_ALLOWED_HOSTS), {
+          useValue: new PreviewFetcher(new HostAllowList(config.LINK_PREVIEW_ALLOWED_HOSTS), {
             timeoutMs: config.LINK_PREVIEW_TIMEOUT_MS,
             maxBytes: config.LINK_PREVIEW_MAX_BYTES,
           }),
