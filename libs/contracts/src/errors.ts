@@ -16,6 +16,7 @@ export const ErrorCode = {
   AlreadyMember: 'ALREADY_MEMBER',
   NotAMember: 'NOT_A_MEMBER',
   PushEndpointNotAllowed: 'PUSH_ENDPOINT_NOT_ALLOWED',
+  PushEndpointTaken: 'PUSH_ENDPOINT_TAKEN',
   ReasonRequired: 'REASON_REQUIRED',
   InvalidReaction: 'INVALID_REACTION',
   MessageDeleted: 'MESSAGE_DELETED',

@@ -12,6 +12,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.AlreadyMember]: 409,
   [ErrorCode.NotAMember]: 404,
   [ErrorCode.PushEndpointNotAllowed]: 400,
+  [ErrorCode.PushEndpointTaken]: 409,
   [ErrorCode.ReasonRequired]: 400,
   [ErrorCode.InvalidReaction]: 400,
   [ErrorCode.MessageDeleted]: 409,

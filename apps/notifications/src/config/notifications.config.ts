@@ -57,7 +57,7 @@ export class NotificationsConfig extends MongoConfig {
 
   /**
    * Comma-separated host[:port] list that push endpoints may use even when not public https (tests run a
-   * local push service). Otherwise an endpoint must be https on a public host name.
+   * local push service). Otherwise an endpoint must be https on a host that resolves to public addresses only.
    */
   @IsOptional() @IsString()
   PUSH_ALLOWED_HOSTS?: string;
@@ -65,4 +65,8 @@ export class NotificationsConfig extends MongoConfig {
   /** Delivery attempts of a push before it is dropped (exponential backoff between them). */
   @IsInt() @Min(1) @Max(20)
   PUSH_MAX_ATTEMPTS: number = 5;
+
+  /** Push devices kept per user; registering one more removes the user's least recently registered device. */
+  @IsInt() @Min(1) @Max(100)
+  PUSH_MAX_DEVICES_PER_USER: number = 10;
 }
