@@ -17,6 +17,7 @@ import { MessageHistoryRepository, MongoMessageHistoryRepository } from './edits
 import { MESSAGE_VERSION_MODEL, MessageVersionSchema } from './edits/message-history.schema';
 import { MessageCipher } from './encryption/message-cipher';
 import { LinkPreviewJobProcessor, LinkPreviewScheduler } from './jobs/link-preview.job';
+import { MediaCleanupJobProcessor, MediaCleanupScheduler } from './jobs/media-cleanup.job';
 import { LinkPreviewsHandler } from './link-previews/link-previews.handler';
 import { LinkPreviewsRepository, MongoLinkPreviewsRepository } from './link-previews/link-previews.repository';
 import { LinkPreviewsService } from './link-previews/link-previews.service';
@@ -63,7 +64,7 @@ export class AppModule {
         MessagingModule.forRoot({ url: config.AMQP_URL, source: 'messages', rpcTimeoutMs: config.RPC_TIMEOUT_MS }),
         BullModule.forRoot({ connection: bullConnection(config.REDIS_URL), prefix: config.QUEUE_PREFIX }),
         // Global so the readiness check (OpsModule) can reach Redis through the queue.
-        { ...BullModule.registerQueue({ name: Queues.LinkPreview }), global: true },
+        { ...BullModule.registerQueue({ name: Queues.LinkPreview }, { name: Queues.MediaCleanup }), global: true },
         OpsModule.forRoot({ mongo: true, extraChecks: redisReadinessVia(Queues.LinkPreview) }),
       ],
       controllers: [MessagesController, ThreadsController, ReactionsController, EditsController, MembershipHandler, MediaHandler, MediaInternalController, LinkPreviewsHandler],
@@ -98,6 +99,8 @@ export class AppModule {
         LinkPreviewsService,
         LinkPreviewScheduler,
         LinkPreviewJobProcessor,
+        MediaCleanupScheduler,
+        MediaCleanupJobProcessor,
       ],
     };
   }

@@ -22,6 +22,7 @@ export const ErrorCode = {
   MessageDeleted: 'MESSAGE_DELETED',
   UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
   PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
+  MediaQuotaExceeded: 'MEDIA_QUOTA_EXCEEDED',
   UnknownRpc: 'UNKNOWN_RPC',
   RpcTimeout: 'RPC_TIMEOUT',
   ServiceUnavailable: 'SERVICE_UNAVAILABLE',

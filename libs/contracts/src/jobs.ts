@@ -5,12 +5,14 @@
 export const Queues = {
   ArchivedMemberFallback: 'channels-archived-member-fallback',
   LinkPreview: 'messages-link-preview',
+  MediaCleanup: 'messages-media-cleanup',
 } as const;
 export type QueueName = (typeof Queues)[keyof typeof Queues];
 
 export interface JobPayloads {
   [Queues.ArchivedMemberFallback]: { orgId: string; teamMemberId: string; correlationId?: string };
   [Queues.LinkPreview]: { orgId: string; messageId: string; url: string; correlationId?: string };
+  [Queues.MediaCleanup]: { orgId: string; mediaId: string };
 }
 
 /** Retries with exponential backoff, for every queue. */

@@ -18,6 +18,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.MessageDeleted]: 409,
   [ErrorCode.UnsupportedMediaType]: 415,
   [ErrorCode.PayloadTooLarge]: 413,
+  [ErrorCode.MediaQuotaExceeded]: 413,
   [ErrorCode.Conflict]: 409,
   [ErrorCode.ChannelLastTeamMember]: 409,
   [ErrorCode.ChannelAlreadyActive]: 409,
