@@ -56,6 +56,8 @@ async function respond(res: Response, work: () => Promise<void>, req?: Request):
     // An upload refused midway: the rest of its body is read and dropped so the answer reaches the caller
     // (the gateway stops sending when it sees it).
     if (req && !req.complete) req.resume();
+    // The gateway gave up on the upload (its client went over the limit or away): nobody is left to answer.
+    if (req?.destroyed && !(err instanceof DomainError)) return;
     if (res.headersSent) {
       res.destroy(err as Error);
       return;
