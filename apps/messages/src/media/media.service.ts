@@ -43,7 +43,7 @@ function checkQuota(size: number, allowance: Allowance): void {
   if (size > allowance.left) {
     throw new DomainError(
       ErrorCode.MediaQuotaExceeded,
-      `media quota exceeded: you may store ${allowance.quota} bytes of media and have ${Math.max(0, allowance.left)} left; delete or post less, or upload a smaller file`,
+      `media quota exceeded: you may store ${allowance.quota} bytes of media and have ${Math.max(0, allowance.left)} left (uploads never posted are removed after a while)`,
     );
   }
 }
@@ -125,9 +125,9 @@ export class MediaService {
       avatarOf: null,
     };
     await this.repo.begin(file);
-    // Scheduled first: an upload whose process dies midway is removed by the same job.
-    await this.cleanup.schedule({ orgId, mediaId: file._id }, this.unattachedMaxAgeMs);
     try {
+      // Scheduled before any byte is stored: an upload whose process dies midway is removed by the same job.
+      await this.cleanup.schedule({ orgId, mediaId: file._id }, this.unattachedMaxAgeMs);
       const done = type.kind === 'image' ? await this.storeImage(file, type, input, admit, allowance) : await this.storeStream(file, type, input, admit);
       await this.repo.complete(orgId, file._id, done);
       return toMediaView({ ...file, ...done });
