@@ -40,7 +40,13 @@ export class MediaStoreClient {
    * client's body is read and dropped so that answer reaches the client.
    */
   async upload(actor: Actor, file: Readable, maxBytes: number, correlationId?: string): Promise<MediaView> {
-    const { ticket } = await this.rpc.send(Rpc.MediaUploadTicket, { actor }, { correlationId });
+    let ticket: string;
+    try {
+      ({ ticket } = await this.rpc.send(Rpc.MediaUploadTicket, { actor }, { correlationId }));
+    } catch (err) {
+      file.resume(); // the body is read and dropped, so the error reaches the client
+      throw err;
+    }
     const url = new URL(`${this.base}/internal/media/${encodeURIComponent(actor.orgId)}/uploads/${encodeURIComponent(ticket)}`);
     return new Promise<MediaView>((resolve, reject) => {
       let settled = false;
