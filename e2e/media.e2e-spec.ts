@@ -2,7 +2,7 @@ import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { expectEventually, expectNever, sampleIsoMedia, TINY_PNG } from '@wellifiy/testing';
 import { api, connectRealtime, newOrg, RealtimeClient } from './support/client';
-import { E2E_MEDIA_MAX_IMAGE_BYTES, e2eForbiddenPreviewPort, e2ePreviewPort } from './support/media-env';
+import { E2E_MEDIA_MAX_IMAGE_BYTES, E2E_MEDIA_MAX_VIDEO_BYTES, E2E_MEDIA_QUOTA_BYTES_PER_USER, e2eForbiddenPreviewPort, e2ePreviewPort } from './support/media-env';
 import { E2E_BASE_PORT, gatewayUrl } from './support/system';
 
 /** multipart/form-data upload, as a browser or app sends it. */
@@ -245,5 +245,72 @@ describe('media and link previews', () => {
       const listed = await api('GET', `/v1/channels/${channelId}/messages`, { token: tm.token });
       for (const id of refused) expect(listed.body.messages.find((m: { id: string }) => m.id === id)?.linkPreview).toBeUndefined();
     });
+  });
+});
+
+describe('item 9: avatars', () => {
+  const org = newOrg();
+  const otherOrg = newOrg();
+  let manager: Awaited<ReturnType<typeof org.teamMember>>;
+  let alice: Awaited<ReturnType<typeof org.patient>>;
+  let bob: Awaited<ReturnType<typeof org.patient>>;
+  let stranger: Awaited<ReturnType<typeof org.patient>>;
+  let outsider: Awaited<ReturnType<typeof org.teamMember>>;
+  let foreigner: Awaited<ReturnType<typeof otherOrg.teamMember>>;
+
+  beforeAll(async () => {
+    [manager, alice, bob, stranger, outsider, foreigner] = await Promise.all([
+      org.teamMember(undefined, ['messaging:manage']), org.patient(), org.patient(), org.patient(), org.teamMember(), otherOrg.teamMember(),
+    ]);
+    const group = await api('POST', '/v1/channels', { token: manager.token, body: { type: 'group', name: 'Peer support', memberIds: [alice.userId, bob.userId] } });
+    expect(group.status).toBe(201);
+  });
+
+  it("a patient's avatar is loaded by the other members of their group and the team; 404 for users sharing no channel and other organisations", async () => {
+    const up = await uploadMedia(alice.token, TINY_PNG, 'me.png', 'image/png');
+    expect(up.status).toBe(201);
+    const profile = await api('PATCH', '/v1/me/profile', { token: alice.token, body: { avatarMediaId: up.body.id } });
+    expect(profile.status).toBe(200);
+    expect(profile.body.avatarMediaId).toBe(up.body.id);
+
+    for (const viewer of [bob, manager, alice]) {
+      await expectEventually(async () => expect((await getMedia(viewer.token, `/v1/media/${up.body.id}/thumbnail`)).status).toBe(200));
+    }
+    for (const viewer of [stranger, outsider, foreigner]) expect((await getMedia(viewer.token, `/v1/media/${up.body.id}`)).status).toBe(404);
+  });
+
+  it('avatarMediaId must be your own image: a video or someone else\'s media is refused with a 400 naming the problem, and the profile is unchanged', async () => {
+    const clip = await uploadMedia(alice.token, sampleIsoMedia(5000), 'clip.mp4', 'video/mp4');
+    const bobsImage = await uploadMedia(bob.token, TINY_PNG, 'bob.png', 'image/png');
+    const before = (await api('GET', '/v1/me', { token: alice.token })).body.avatarMediaId;
+
+    const video = await api('PATCH', '/v1/me/profile', { token: alice.token, body: { avatarMediaId: clip.body.id } });
+    expect(video.status).toBe(400);
+    expect(video.body.message).toMatch(/is a video, an avatar must be an image/);
+    const foreign = await api('PATCH', '/v1/me/profile', { token: alice.token, body: { avatarMediaId: bobsImage.body.id } });
+    expect(foreign.status).toBe(400);
+    expect(foreign.body.message).toMatch(/is not your own upload/);
+    expect((await api('GET', '/v1/me', { token: alice.token })).body.avatarMediaId).toBe(before);
+  });
+});
+
+describe('item 7: bounded media', () => {
+  const org = newOrg();
+
+  it('uploads stream through; past the video limit → 413 PAYLOAD_TOO_LARGE, past the per-user quota → 413 MEDIA_QUOTA_EXCEEDED', async () => {
+    const uploader = await org.teamMember();
+    const tooBig = await uploadMedia(uploader.token, sampleIsoMedia(E2E_MEDIA_MAX_VIDEO_BYTES + 1), 'big.mp4', 'video/mp4');
+    expect(tooBig.status).toBe(413);
+    expect(tooBig.body.code).toBe('PAYLOAD_TOO_LARGE');
+
+    const clip = sampleIsoMedia(E2E_MEDIA_MAX_VIDEO_BYTES);
+    const fits = Math.floor(E2E_MEDIA_QUOTA_BYTES_PER_USER / clip.length);
+    for (let i = 0; i < fits; i++) expect((await uploadMedia(uploader.token, clip, `clip-${i}.mp4`, 'video/mp4')).status).toBe(201);
+    const over = await uploadMedia(uploader.token, clip, 'one-more.mp4', 'video/mp4');
+    expect(over.status).toBe(413);
+    expect(over.body.code).toBe('MEDIA_QUOTA_EXCEEDED');
+    expect(over.body.message).toMatch(/media quota exceeded: you may store \d+ bytes/);
+    // Another user's quota is their own.
+    expect((await uploadMedia((await org.teamMember()).token, clip, 'clip.mp4', 'video/mp4')).status).toBe(201);
   });
 });

@@ -145,6 +145,25 @@ describe('unread counts and badges', () => {
   });
 });
 
+describe('item 8: a read marker past the end', () => {
+  const org = newOrg();
+
+  it('is clamped to the last message, so a later message still counts as unread', async () => {
+    const tm = await org.teamMember();
+    const patient = await org.patient();
+    const channelId = await activate(tm, patient);
+    const seq = await send(patient, channelId, 'before the marker');
+    await expectEventually(async () => expect(await unreadIn(tm, channelId)).toBe(1));
+
+    const read = await api('POST', `/v1/channels/${channelId}/read`, { token: tm.token, body: { seq: 2147483000 } });
+    expect(read.status).toBe(200);
+    expect(read.body).toEqual({ channelId, readSeq: seq, unread: 0, total: 0 });
+
+    await send(patient, channelId, 'after the marker');
+    await expectEventually(async () => expect(await unreadIn(tm, channelId)).toBe(1));
+  });
+});
+
 describe('read receipts and typing', () => {
   const org = newOrg();
   const sockets: RealtimeClient[] = [];
@@ -349,6 +368,23 @@ describe('push notifications for patients (Web Push)', () => {
     await expectEventually(() => expect(pushService.at('/expired').length).toBeGreaterThanOrEqual(1));
     await expectEventually(async () => expect((await api('DELETE', `/v1/me/push-subscriptions/${reg.body.id}`, { token: patient.token })).status).toBe(404));
     pushService.respondWith = 201;
+  });
+
+  it("item 6: another user registering a patient's endpoint gets 409 and the device keeps receiving the patient's pushes only", async () => {
+    const keys = new DeviceKeys();
+    expect((await api('POST', '/v1/me/push-subscriptions', { token: patient.token, body: { endpoint: `${base}/device-owned`, keys: keys.json } })).status).toBe(201);
+    const other = await org.patient();
+    const otherChannel = await activate(tm, other);
+    const takeover = await api('POST', '/v1/me/push-subscriptions', { token: other.token, body: { endpoint: `${base}/device-owned`, keys: new DeviceKeys().json } });
+    expect(takeover.status).toBe(409);
+    expect(takeover.body.code).toBe('PUSH_ENDPOINT_TAKEN');
+    expect(takeover.body.message).toMatch(/registered to another user/);
+
+    await send(tm, otherChannel, 'for the other patient');
+    await send(tm, channelId, 'for the owner');
+    await expectEventually(() => expect(pushService.at('/device-owned')).toHaveLength(1));
+    expect(JSON.parse(keys.decrypt(pushService.at('/device-owned')[0].body)).channelId).toBe(channelId);
+    await expectNever(() => pushService.at('/device-owned').length > 1, { forMs: 1000, what: "a push of the other patient's channel" });
   });
 
   it('a device is unregistered with DELETE; another user cannot delete it', async () => {

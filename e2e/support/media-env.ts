@@ -6,11 +6,14 @@ export const e2eForbiddenPreviewPort = (basePort: number): number => basePort + 
 /** Small media limits (tests send tiny files) and the link preview allow-list of the end-to-end system. */
 export const E2E_MEDIA_MAX_IMAGE_BYTES = 64 * 1024;
 export const E2E_MEDIA_MAX_VIDEO_BYTES = 1024 * 1024;
+/** Per-user media quota of the end-to-end system: a few of the largest videos. */
+export const E2E_MEDIA_QUOTA_BYTES_PER_USER = 3 * 1024 * 1024;
 
 export function messagesTestEnv(basePort: number): Record<string, string> {
   return {
     MEDIA_MAX_IMAGE_BYTES: String(E2E_MEDIA_MAX_IMAGE_BYTES),
     MEDIA_MAX_VIDEO_BYTES: String(E2E_MEDIA_MAX_VIDEO_BYTES),
+    MEDIA_QUOTA_BYTES_PER_USER: String(E2E_MEDIA_QUOTA_BYTES_PER_USER),
     LINK_PREVIEW_ALLOWED_HOSTS: `127.0.0.1:${e2ePreviewPort(basePort)}`,
     LINK_PREVIEW_TIMEOUT_MS: '1500',
   };

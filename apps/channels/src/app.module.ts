@@ -17,6 +17,7 @@ import { DirectoryHandler } from './directory/directory.handler';
 import { DirectoryRepository, MongoDirectoryRepository } from './directory/directory.repository';
 import { PATIENT_MODEL, PatientSchema, TEAM_MEMBER_MODEL, TeamMemberSchema } from './directory/directory.schema';
 import { DirectoryService } from './directory/directory.service';
+import { ProfileService } from './profile/profile.service';
 import { AuditHandler } from './audit/audit.handler';
 import { AuditRepository, MongoAuditRepository } from './audit/audit.repository';
 import { AUDIT_ENTRY_MODEL, AuditEntrySchema } from './audit/audit.schema';
@@ -65,6 +66,7 @@ export class AppModule {
         { provide: DirectoryRepository, useClass: MongoDirectoryRepository },
         ChannelsService,
         DirectoryService,
+        ProfileService,
         ActivationService,
         { provide: AuditRepository, useClass: MongoAuditRepository },
         AuditService,

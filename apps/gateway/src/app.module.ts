@@ -1,7 +1,6 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
-import { MulterModule } from '@nestjs/platform-express';
 import type Redis from 'ioredis';
 import { PING_RPC, SERVICES } from '@wellifiy/contracts';
 import { KeyRing } from '@wellifiy/crypto';
@@ -67,9 +66,6 @@ export class AppModule implements NestModule {
         { module: ConfigHolder, providers: [{ provide: GatewayConfig, useValue: config }], exports: [GatewayConfig], global: true },
         PassportModule,
         RedisModule,
-        // Uploads are buffered in memory (multer's default storage) up to the configured size (413 above), then
-        // forwarded to the messages service.
-        MulterModule.register({ limits: { fileSize: config.MEDIA_UPLOAD_MAX_BYTES, files: 1 } }),
         MessagingModule.forRoot({ url: config.AMQP_URL, source: 'gateway', rpcTimeoutMs: config.RPC_TIMEOUT_MS, keyRing }),
         OpsModule.forRoot({ mongo: false, extraChecks: { inject: [REDIS, RpcClient], useFactory: readinessChecks } }),
       ],

@@ -5,6 +5,7 @@ import { Queues } from '@wellifiy/contracts';
 import { KeyRing } from '@wellifiy/crypto';
 import { IDEMPOTENCY_STORE, MessagingModule } from '@wellifiy/messaging';
 import { OpsModule, redisReadinessVia } from '@wellifiy/ops';
+import { HostAllowList } from '@wellifiy/outbound';
 import { bullConnection, MongoIdempotencyStore, MongoModule } from '@wellifiy/persistence';
 import { AuditRepository, MongoAuditRepository } from './audit/audit.repository';
 import { MESSAGE_AUDIT_MODEL, MessageAuditSchema, READ_ACCESS_MODEL, ReadAccessSchema } from './audit/audit.schema';
@@ -16,7 +17,7 @@ import { MessageHistoryRepository, MongoMessageHistoryRepository } from './edits
 import { MESSAGE_VERSION_MODEL, MessageVersionSchema } from './edits/message-history.schema';
 import { MessageCipher } from './encryption/message-cipher';
 import { LinkPreviewJobProcessor, LinkPreviewScheduler } from './jobs/link-preview.job';
-import { PreviewAllowList } from './link-previews/address-policy';
+import { MediaCleanupJobProcessor, MediaCleanupScheduler } from './jobs/media-cleanup.job';
 import { LinkPreviewsHandler } from './link-previews/link-previews.handler';
 import { LinkPreviewsRepository, MongoLinkPreviewsRepository } from './link-previews/link-previews.repository';
 import { LinkPreviewsService } from './link-previews/link-previews.service';
@@ -65,7 +66,7 @@ export class AppModule {
         MessagingModule.forRoot({ url: config.AMQP_URL, source: 'messages', rpcTimeoutMs: config.RPC_TIMEOUT_MS, keyRing }),
         BullModule.forRoot({ connection: bullConnection(config.REDIS_URL), prefix: config.QUEUE_PREFIX }),
         // Global so the readiness check (OpsModule) can reach Redis through the queue.
-        { ...BullModule.registerQueue({ name: Queues.LinkPreview }), global: true },
+        { ...BullModule.registerQueue({ name: Queues.LinkPreview }, { name: Queues.MediaCleanup }), global: true },
         OpsModule.forRoot({ mongo: true, extraChecks: redisReadinessVia(Queues.LinkPreview) }),
       ],
       controllers: [MessagesController, ThreadsController, ReactionsController, EditsController, MembershipHandler, MediaHandler, MediaInternalController, LinkPreviewsHandler],
@@ -91,7 +92,7 @@ export class AppModule {
         { provide: LinkPreviewsRepository, useClass: MongoLinkPreviewsRepository },
         {
           provide: PreviewFetcher,
-          useValue: new PreviewFetcher(new PreviewAllowList(config.LINK_PREVIEW_ALLOWED_HOSTS), {
+          useValue: new PreviewFetcher(new HostAllowList(config.LINK_PREVIEW_ALLOWED_HOSTS), {
             timeoutMs: config.LINK_PREVIEW_TIMEOUT_MS,
             maxBytes: config.LINK_PREVIEW_MAX_BYTES,
           }),
@@ -99,6 +100,8 @@ export class AppModule {
         LinkPreviewsService,
         LinkPreviewScheduler,
         LinkPreviewJobProcessor,
+        MediaCleanupScheduler,
+        MediaCleanupJobProcessor,
       ],
     };
   }

@@ -4,6 +4,7 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { KeyRing } from '@wellifiy/crypto';
 import { IDEMPOTENCY_STORE, MessagingModule } from '@wellifiy/messaging';
 import { OpsModule, redisReadinessVia } from '@wellifiy/ops';
+import { HostAllowList } from '@wellifiy/outbound';
 import { MongoIdempotencyStore, MongoModule } from '@wellifiy/persistence';
 import { NotificationsConfig } from './config/notifications.config';
 import { redisConnectionOptions } from './config/redis-connection';
@@ -13,6 +14,7 @@ import { Mailer, SmtpMailer } from './digest/mailer';
 import { DigestJob } from './jobs/digest.job';
 import { PushJob } from './jobs/push.job';
 import { Queues } from './jobs/queues';
+import { PushEndpointPolicy } from './push/endpoint-policy';
 import { PushProvider } from './push/push-provider';
 import { PUSH_SUBSCRIPTION_MODEL, PushSubscriptionSchema } from './push/push-subscription.schema';
 import { MongoPushSubscriptionsRepository, PushSubscriptionsRepository } from './push/push-subscriptions.repository';
@@ -65,6 +67,7 @@ export class AppModule {
         { provide: SettingsRepository, useClass: MongoSettingsRepository },
         { provide: PushSubscriptionsRepository, useClass: MongoPushSubscriptionsRepository },
         { provide: Mailer, useClass: SmtpMailer },
+        { provide: PushEndpointPolicy, useValue: new PushEndpointPolicy(new HostAllowList(config.PUSH_ALLOWED_HOSTS)) },
         { provide: PushProvider, useClass: WebPushProvider },
         RecipientsService,
         ReadStateService,

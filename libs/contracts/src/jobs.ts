@@ -5,6 +5,7 @@
 export const Queues = {
   ArchivedMemberFallback: 'channels-archived-member-fallback',
   LinkPreview: 'messages-link-preview',
+  MediaCleanup: 'messages-media-cleanup',
 } as const;
 export type QueueName = (typeof Queues)[keyof typeof Queues];
 
@@ -12,6 +13,7 @@ export interface JobPayloads {
   [Queues.ArchivedMemberFallback]: { orgId: string; teamMemberId: string; correlationId?: string };
   /** Ids only: job data rests in Redis, so the processor reads the (encrypted) message for its link itself. */
   [Queues.LinkPreview]: { orgId: string; messageId: string; correlationId?: string };
+  [Queues.MediaCleanup]: { orgId: string; mediaId: string };
 }
 
 /** Retries with exponential backoff, for every queue. */

@@ -5,6 +5,7 @@ import {
   TeamMemberCreatedEvent, TeamMemberUpdatedEvent, UpdateProfileRequest,
 } from '@wellifiy/contracts';
 import { ArchivedMemberFallbackScheduler } from '../jobs/archived-member-fallback.job';
+import { ProfileService } from '../profile/profile.service';
 import { DirectoryService } from './directory.service';
 
 /** Inbound directory events from the patient service and staff directory, and the caller's profile. */
@@ -13,6 +14,7 @@ export class DirectoryHandler {
   constructor(
     private readonly directory: DirectoryService,
     private readonly fallback: ArchivedMemberFallbackScheduler,
+    private readonly profile: ProfileService,
   ) {}
 
   @EventPattern(Events.PatientCreated)
@@ -49,6 +51,6 @@ export class DirectoryHandler {
 
   @MessagePattern(Rpc.ChannelsUpdateProfile)
   updateProfile(@Payload() { actor, displayName, avatarMediaId }: UpdateProfileRequest): Promise<MeView> {
-    return this.directory.updateProfile(actor, { displayName, avatarMediaId });
+    return this.profile.update(actor, { displayName, avatarMediaId });
   }
 }

@@ -47,7 +47,7 @@ export class GatewayConfig extends CommonConfig {
   @Matches(/^https?:\/\/.+/, { message: 'MESSAGES_INTERNAL_URL must be an http(s):// URL' })
   MESSAGES_INTERNAL_URL!: string;
 
-  /** Largest multipart upload the gateway buffers (the messages service applies the per-type limits). */
+  /** Largest multipart upload the gateway streams through (413 above; the messages service applies the per-type limits). */
   @IsInt() @Min(1024)
   MEDIA_UPLOAD_MAX_BYTES: number = 100 * 1024 * 1024;
 

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import https from 'node:https';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Injectable } from '@nestjs/common';
@@ -30,16 +32,67 @@ export class MediaStoreClient {
     this.base = config.MESSAGES_INTERNAL_URL.replace(/\/$/, '');
   }
 
-  async upload(actor: Actor, bytes: Buffer, correlationId?: string): Promise<MediaView> {
-    const { ticket } = await this.rpc.send(Rpc.MediaUploadTicket, { actor }, { correlationId });
-    const res = await fetch(`${this.base}/internal/media/${encodeURIComponent(actor.orgId)}/uploads/${encodeURIComponent(ticket)}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/octet-stream', ...(correlationId ? { 'x-correlation-id': correlationId } : {}) },
-      body: bytes,
+  /**
+   * Streams an upload to the messages service's internal endpoint (backpressure end to end: at most a few
+   * socket buffers of it are in memory). Past `maxBytes` (the parser stops there and says so) the upstream
+   * request is aborted — the messages service then drops what it had — and PAYLOAD_TOO_LARGE is returned. An
+   * early answer of the messages service (a type or size refusal) ends the upload at once; the rest of the
+   * client's body is read and dropped so that answer reaches the client.
+   */
+  async upload(actor: Actor, file: Readable, maxBytes: number, correlationId?: string): Promise<MediaView> {
+    let ticket: string;
+    try {
+      ({ ticket } = await this.rpc.send(Rpc.MediaUploadTicket, { actor }, { correlationId }));
+    } catch (err) {
+      file.resume(); // the body is read and dropped, so the error reaches the client
+      throw err;
+    }
+    const url = new URL(`${this.base}/internal/media/${encodeURIComponent(actor.orgId)}/uploads/${encodeURIComponent(ticket)}`);
+    return new Promise<MediaView>((resolve, reject) => {
+      let settled = false;
+      const settle = (outcome: () => void): void => {
+        if (settled) return;
+        settled = true;
+        outcome();
+      };
+      const stopReading = (): void => {
+        file.unpipe(upstream);
+        file.resume();
+      };
+      const upstream = (url.protocol === 'https:' ? https : http).request(url, {
+        method: 'POST',
+        // A connection of its own (uploads are few and long): an upload cut short never leaves a pooled socket
+        // half used, and none is reused just as the other side closes it.
+        agent: false,
+        headers: { 'content-type': 'application/octet-stream', ...(correlationId ? { 'x-correlation-id': correlationId } : {}) },
+      });
+      upstream.on('response', (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => parts.push(chunk));
+        res.on('end', () => {
+          let body: unknown = null;
+          try {
+            body = JSON.parse(Buffer.concat(parts).toString('utf8'));
+          } catch {
+            body = null;
+          }
+          settle(() => (res.statusCode === 201 ? resolve(body as MediaView) : reject(asDomainError(res.statusCode ?? 502, body))));
+          stopReading();
+          upstream.destroy();
+        });
+      });
+      upstream.on('error', (err) => settle(() => reject(new DomainError(ErrorCode.ServiceUnavailable, `media store unreachable: ${err.message}`))));
+      file.on('limit', () => {
+        settle(() => reject(new DomainError(ErrorCode.PayloadTooLarge, `uploads may be at most ${maxBytes} bytes`)));
+        stopReading();
+        upstream.destroy();
+      });
+      file.on('error', (err) => {
+        settle(() => reject(new DomainError(ErrorCode.ValidationFailed, `the upload was interrupted: ${err.message}`)));
+        upstream.destroy();
+      });
+      file.pipe(upstream);
     });
-    const body: unknown = await res.json().catch(() => null);
-    if (!res.ok) throw asDomainError(res.status, body);
-    return body as MediaView;
   }
 
   async open(actor: Actor, mediaId: string, variant: MediaVariant, range: string | undefined, correlationId?: string): Promise<MediaStream> {

@@ -1,34 +1,40 @@
 import { pipeline } from 'node:stream/promises';
-import { Controller, Get, HttpCode, Param, Post, Req, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
+import { Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Actor, DomainError, ErrorCode, MediaVariant, MediaView } from '@wellifiy/contracts';
+import { Actor, MediaVariant, MediaView } from '@wellifiy/contracts';
 import { CurrentActor } from '../auth/current-actor.decorator';
+import { GatewayConfig } from '../config/gateway.config';
 import { correlationIdOf } from '../http/correlation-id.middleware';
 import { MediaIdParams } from './media.dto';
 import { MediaStoreClient } from './media-store.client';
-
-/** The part of multer's file object we use (memory storage). */
-interface UploadedBytes {
-  buffer: Buffer;
-}
+import { incomingFile } from './multipart-file';
 
 @ApiTags('media')
 @ApiBearerAuth()
 @Controller('v1/media')
 export class MediaController {
-  constructor(private readonly media: MediaStoreClient) {}
+  private readonly maxUploadBytes: number;
 
-  /** Multipart, field `file`. The type is taken from the bytes (415 if not an accepted image/video); 413 above the size limits. */
+  constructor(
+    private readonly media: MediaStoreClient,
+    config: GatewayConfig,
+  ) {
+    this.maxUploadBytes = config.MEDIA_UPLOAD_MAX_BYTES;
+  }
+
+  /**
+   * Multipart, field `file`, streamed through to the messages service as it arrives (never held whole here).
+   * The type is taken from the bytes (415 if not an accepted image/video); 413 above the size limits or the
+   * uploader's media quota.
+   */
   @Post()
   @HttpCode(201)
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } }, required: ['file'] } })
-  @UseInterceptors(FileInterceptor('file'))
-  upload(@CurrentActor() actor: Actor, @UploadedFile() file: UploadedBytes | undefined, @Req() req: Request): Promise<MediaView> {
-    if (!file) throw new DomainError(ErrorCode.ValidationFailed, 'multipart field "file" is required');
-    return this.media.upload(actor, file.buffer, correlationIdOf(req));
+  async upload(@CurrentActor() actor: Actor, @Req() req: Request): Promise<MediaView> {
+    const file = await incomingFile(req, 'file', this.maxUploadBytes);
+    return this.media.upload(actor, file.stream, this.maxUploadBytes, correlationIdOf(req));
   }
 
   /** The media's bytes; honours `Range` (206). 404 unless you uploaded it or belong to a channel it was posted in. */

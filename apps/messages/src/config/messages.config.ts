@@ -1,4 +1,4 @@
-import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsNumber, IsString, Matches, Max, Min } from 'class-validator';
 import { MongoConfig } from '@wellifiy/config';
 
 export class MessagesConfig extends MongoConfig {
@@ -32,6 +32,18 @@ export class MessagesConfig extends MongoConfig {
   /** Largest accepted video upload in bytes (413 above). */
   @IsInt() @Min(1024) @Max(4 * 1024 * 1024 * 1024)
   MEDIA_MAX_VIDEO_BYTES: number = 100 * 1024 * 1024;
+
+  /** Bytes of media (originals and thumbnails) one user may have stored; an upload past it is refused (413). */
+  @IsInt() @Min(1024) @Max(1024 * 1024 * 1024 * 1024)
+  MEDIA_QUOTA_BYTES_PER_USER: number = 2 * 1024 * 1024 * 1024;
+
+  /** Most pixels (width × height) an image may decode to: decompression bombs are refused before decoding. */
+  @IsInt() @Min(1) @Max(268_402_689)
+  MEDIA_MAX_IMAGE_PIXELS: number = 50_000_000;
+
+  /** Minutes after upload when media never posted in a message nor made an avatar is deleted (media-cleanup job). */
+  @IsNumber() @Min(0.01) @Max(525_600)
+  MEDIA_UNATTACHED_MAX_AGE_MINUTES: number = 24 * 60;
 
   /**
    * Hosts (`host` or `host:port`, comma-separated) link previews may fetch even though they resolve to

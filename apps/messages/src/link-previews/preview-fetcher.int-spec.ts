@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PreviewAllowList } from './address-policy';
+import { HostAllowList } from '@wellifiy/outbound';
 import { MAX_REDIRECTS, PreviewFetcher, PreviewRefused } from './preview-fetcher';
 
 /** The fetcher against real local HTTP servers: the allow-list admits the test server and nothing else. */
@@ -66,7 +66,7 @@ describe('PreviewFetcher (local HTTP servers)', () => {
   });
 
   const fetcher = (limits: Partial<{ timeoutMs: number; maxBytes: number }> = {}): PreviewFetcher =>
-    new PreviewFetcher(new PreviewAllowList(`127.0.0.1:${port}`), { timeoutMs: 1500, maxBytes: 64 * 1024, ...limits });
+    new PreviewFetcher(new HostAllowList(`127.0.0.1:${port}`), { timeoutMs: 1500, maxBytes: 64 * 1024, ...limits });
   const reason = async (p: Promise<unknown>): Promise<string> => {
     const err = await p.then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(PreviewRefused);
@@ -101,7 +101,7 @@ describe('PreviewFetcher (local HTTP servers)', () => {
   it('connects to the address it checked: a resolver answering differently later is never asked again (DNS rebinding)', async () => {
     const answers = ['127.0.0.1', '10.0.0.1'];
     const lookups: string[] = [];
-    const rebinding = new PreviewFetcher(new PreviewAllowList(`rebind.test:${port}`), { timeoutMs: 1500, maxBytes: 64 * 1024 }, async (host) => {
+    const rebinding = new PreviewFetcher(new HostAllowList(`rebind.test:${port}`), { timeoutMs: 1500, maxBytes: 64 * 1024 }, async (host) => {
       lookups.push(host);
       return [{ address: answers.shift() ?? '10.0.0.1', family: 4 }];
     });
@@ -111,7 +111,7 @@ describe('PreviewFetcher (local HTTP servers)', () => {
   });
 
   it('a host resolving to any private address is refused when not allow-listed', async () => {
-    const mixed = new PreviewFetcher(new PreviewAllowList(''), { timeoutMs: 1500, maxBytes: 1024 }, async () => [
+    const mixed = new PreviewFetcher(new HostAllowList(''), { timeoutMs: 1500, maxBytes: 1024 }, async () => [
       { address: '93.184.215.14', family: 4 },
       { address: '10.1.2.3', family: 4 },
     ]);

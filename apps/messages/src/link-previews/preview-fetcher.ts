@@ -1,8 +1,7 @@
-import { lookup } from 'node:dns/promises';
 import http, { IncomingMessage } from 'node:http';
 import https from 'node:https';
-import { isIP, LookupFunction } from 'node:net';
-import { isPublicAddress, PreviewAllowList } from './address-policy';
+import { AddressRefused, checkedAddress, HostAllowList, pinnedLookup, ResolvedAddress, Resolver, systemResolver } from '@wellifiy/outbound';
+import { decodeHtml } from './html-preview';
 
 export const MAX_REDIRECTS = 3;
 
@@ -27,12 +26,10 @@ export class PreviewRefused extends Error {
   }
 }
 
-export type Resolver = (hostname: string) => Promise<{ address: string; family: number }[]>;
-const systemResolver: Resolver = (hostname) => lookup(hostname, { all: true, verbatim: true });
-
 /**
  * Fetches an HTML page for a preview, guarding against SSRF:
- * - the host is resolved here and every address checked (isPublicAddress) unless the allow-list names it;
+ * - the host is resolved here and every address checked (@wellifiy/outbound, the policy push endpoints
+ *   share) unless the allow-list names it;
  * - the connection goes to the address that was checked (a pinned lookup), so a second DNS answer cannot
  *   swap in another one (DNS rebinding);
  * - each redirect hop (at most MAX_REDIRECTS) is checked the same way;
@@ -40,7 +37,7 @@ const systemResolver: Resolver = (hostname) => lookup(hostname, { all: true, ver
  */
 export class PreviewFetcher {
   constructor(
-    private readonly allowList: PreviewAllowList,
+    private readonly allowList: HostAllowList,
     private readonly limits: PreviewFetchLimits,
     private readonly resolve: Resolver = systemResolver,
   ) {}
@@ -70,7 +67,7 @@ export class PreviewFetcher {
           throw new PreviewRefused(`not HTML (${type || 'no content type'})`);
         }
         const { body, truncated } = await readCapped(res, this.limits.maxBytes);
-        return { url: current, html: body.toString('utf8'), truncated };
+        return { url: current, html: decodeHtml(body, type), truncated };
       }
     } catch (err) {
       if (controller.signal.aborted) throw new PreviewRefused(`no answer within ${this.limits.timeoutMs} ms`);
@@ -81,16 +78,13 @@ export class PreviewFetcher {
   }
 
   /** The address to connect to; refuses hosts with any non-public address unless allow-listed. */
-  private async checkedAddress(url: URL): Promise<{ address: string; family: number }> {
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    const literal = isIP(host);
-    const addresses = literal ? [{ address: host, family: literal }] : await this.resolve(host).catch(() => []);
-    if (addresses.length === 0) throw new PreviewRefused(`${host} does not resolve`);
-    if (!this.allowList.permits(url)) {
-      const blocked = addresses.find((a) => !isPublicAddress(a.address));
-      if (blocked) throw new PreviewRefused(`${host} resolves to a non-public address (${blocked.address})`);
+  private async checkedAddress(url: URL): Promise<ResolvedAddress> {
+    try {
+      return await checkedAddress(url, this.allowList, this.resolve);
+    } catch (err) {
+      if (err instanceof AddressRefused) throw new PreviewRefused(err.reason);
+      throw err;
     }
-    return addresses[0];
   }
 }
 
@@ -106,19 +100,14 @@ function parseHttpUrl(value: string): URL {
   return url;
 }
 
-function request(url: URL, pinned: { address: string; family: number }, signal: AbortSignal): Promise<IncomingMessage> {
-  // Whatever the HTTP stack asks, it gets the address we checked: no second lookup.
-  const pinnedLookup: LookupFunction = (_host, opts, cb) => {
-    if (opts.all) (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [pinned]);
-    else cb(null, pinned.address, pinned.family);
-  };
+function request(url: URL, pinned: ResolvedAddress, signal: AbortSignal): Promise<IncomingMessage> {
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const req = client.request(
       url,
       {
         method: 'GET',
-        lookup: pinnedLookup,
+        lookup: pinnedLookup(pinned),
         signal,
         headers: { accept: 'text/html,application/xhtml+xml', 'user-agent': 'WellifiyLinkPreview/1.0', 'accept-encoding': 'identity' },
       },

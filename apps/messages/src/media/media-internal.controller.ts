@@ -10,6 +10,7 @@ const INTERNAL_STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.NotFound]: 404,
   [ErrorCode.UnsupportedMediaType]: 415,
   [ErrorCode.PayloadTooLarge]: 413,
+  [ErrorCode.MediaQuotaExceeded]: 413,
 };
 
 /**
@@ -23,10 +24,10 @@ export class MediaInternalController {
 
   @Post('uploads/:ticket')
   async upload(@Param('orgId') orgId: string, @Param('ticket') ticket: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    // The request itself is the byte stream: read as it arrives, never buffered whole here (see MediaService.upload).
     await respond(res, async () => {
-      const bytes = await readBody(req, this.media.maxUploadBytes);
-      res.status(201).json(await this.media.upload(orgId, ticket, bytes));
-    });
+      res.status(201).json(await this.media.upload(orgId, ticket, req));
+    }, req);
   }
 
   @Get('tickets/:ticket')
@@ -48,10 +49,15 @@ export class MediaInternalController {
   }
 }
 
-async function respond(res: Response, work: () => Promise<void>): Promise<void> {
+async function respond(res: Response, work: () => Promise<void>, req?: Request): Promise<void> {
   try {
     await work();
   } catch (err) {
+    // An upload refused midway: the rest of its body is read and dropped so the answer reaches the caller
+    // (the gateway stops sending when it sees it).
+    if (req && !req.complete) req.resume();
+    // The gateway gave up on the upload (its client went over the limit or away): nobody is left to answer.
+    if (req?.destroyed && !(err instanceof DomainError)) return;
     if (res.headersSent) {
       res.destroy(err as Error);
       return;
@@ -62,19 +68,4 @@ async function respond(res: Response, work: () => Promise<void>): Promise<void> 
     }
     throw err;
   }
-}
-
-/** The request body, refused with PAYLOAD_TOO_LARGE as soon as it passes `max` bytes. */
-async function readBody(req: Request, max: number): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    if (total > max) {
-      req.resume();
-      throw new DomainError(ErrorCode.PayloadTooLarge, `uploads may be at most ${max} bytes`);
-    }
-    parts.push(chunk);
-  }
-  return Buffer.concat(parts);
 }

@@ -13,6 +13,9 @@ const ascii = (buf: Buffer, text: string, offset = 0): boolean => startsWith(buf
 const QUICKTIME_BRANDS = new Set(['qt  ']);
 const MP4_BRANDS = new Set(['isom', 'iso2', 'iso4', 'iso5', 'iso6', 'mp41', 'mp42', 'avc1', 'M4V ', 'M4VH', 'M4VP', 'dash', 'MSNV', '3gp4', '3gp5', '3g2a']);
 
+/** How many leading bytes detectMediaType looks at (WebM's DocType may sit that far in). */
+export const MEDIA_TYPE_PROBE_BYTES = 64;
+
 /**
  * The type of an upload from its first bytes (magic numbers), never from the client's name or header:
  * a text file named .png is not an image. Returns null for anything we do not accept.
@@ -23,7 +26,7 @@ export function detectMediaType(buf: Buffer): DetectedType | null {
   if (ascii(buf, 'GIF87a') || ascii(buf, 'GIF89a')) return { kind: 'image', contentType: 'image/gif' };
   if (ascii(buf, 'RIFF') && ascii(buf, 'WEBP', 8)) return { kind: 'image', contentType: 'image/webp' };
   // EBML header; WebM declares DocType "webm" within the first few dozen bytes (Matroska would say "matroska").
-  if (startsWith(buf, [0x1a, 0x45, 0xdf, 0xa3]) && buf.subarray(0, 64).includes(Buffer.from('webm'))) {
+  if (startsWith(buf, [0x1a, 0x45, 0xdf, 0xa3]) && buf.subarray(0, MEDIA_TYPE_PROBE_BYTES).includes(Buffer.from('webm'))) {
     return { kind: 'video', contentType: 'video/webm' };
   }
   if (ascii(buf, 'ftyp', 4)) {

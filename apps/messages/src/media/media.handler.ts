@@ -1,9 +1,9 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { MediaReadTicketRequest, MediaTicket, MediaUploadTicketRequest, Rpc } from '@wellifiy/contracts';
+import { MediaReadTicketRequest, MediaSetAvatarRequest, MediaSetAvatarResult, MediaTicket, MediaUploadTicketRequest, Rpc } from '@wellifiy/contracts';
 import { MediaService } from './media.service';
 
-/** Authorization only: the bytes move over the internal HTTP endpoint (media-internal.controller.ts). */
+/** Authorization (and avatar choice) only: the bytes move over the internal HTTP endpoint (media-internal.controller.ts). */
 @Controller()
 export class MediaHandler {
   constructor(private readonly media: MediaService) {}
@@ -16,5 +16,10 @@ export class MediaHandler {
   @MessagePattern(Rpc.MediaReadTicket)
   readTicket(@Payload() req: MediaReadTicketRequest): Promise<MediaTicket> {
     return this.media.readTicket(req.actor, req.mediaId, req.variant);
+  }
+
+  @MessagePattern(Rpc.MediaSetAvatar)
+  setAvatar(@Payload() req: MediaSetAvatarRequest): Promise<MediaSetAvatarResult> {
+    return this.media.setAvatar(req.actor, req.mediaId);
   }
 }

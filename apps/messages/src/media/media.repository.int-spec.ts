@@ -1,11 +1,14 @@
+import { BullModule, getQueueToken } from '@nestjs/bullmq';
 import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
 import { Test, TestingModule } from '@nestjs/testing';
+import type { Queue } from 'bullmq';
 import type { Connection } from 'mongoose';
-import { DomainError, ErrorCode } from '@wellifiy/contracts';
+import { Actor, DomainError, ErrorCode, Queues } from '@wellifiy/contracts';
 import { KeyRing } from '@wellifiy/crypto';
-import { MongoModule } from '@wellifiy/persistence';
-import { LOCAL_ENCRYPTION_ACTIVE_KEY_ID, LOCAL_ENCRYPTION_KEYS, sampleIsoMedia, teamMemberActor, testInfra, TINY_PNG, uniqueName } from '@wellifiy/testing';
+import { bullConnection, MongoModule } from '@wellifiy/persistence';
+import { expectEventually, LOCAL_ENCRYPTION_ACTIVE_KEY_ID, LOCAL_ENCRYPTION_KEYS, sampleIsoMedia, teamMemberActor, testInfra, TINY_PNG, uniqueName } from '@wellifiy/testing';
 import { MessagesConfig } from '../config/messages.config';
+import { MediaCleanupJobProcessor, mediaCleanupJobId, MediaCleanupScheduler } from '../jobs/media-cleanup.job';
 import { MembershipService } from '../membership/membership.service';
 import { MediaCipher } from './media-cipher';
 import { parseRange } from './media-range';
@@ -33,12 +36,15 @@ describe('media storage (FerretDB)', () => {
   let connection: Connection;
   let service: MediaService;
   let repo: MediaRepository;
+  let queue: Queue;
 
   beforeAll(async () => {
     const config = Object.assign(new MessagesConfig(), { MEDIA_MAX_IMAGE_BYTES: 1024 * 1024, MEDIA_MAX_VIDEO_BYTES: 2 * 1024 * 1024 });
     moduleRef = await Test.createTestingModule({
       imports: [
         MongoModule.forRoot({ url: testInfra.mongoUrl, dbName }),
+        BullModule.forRoot({ connection: bullConnection(testInfra.redisUrl), prefix: uniqueName('it-media-bull') }),
+        BullModule.registerQueue({ name: Queues.MediaCleanup }),
         MongooseModule.forFeature([
           { name: MEDIA_FILE_MODEL, schema: MediaFileSchema },
           { name: MEDIA_CHUNK_MODEL, schema: MediaChunkSchema },
@@ -54,15 +60,19 @@ describe('media storage (FerretDB)', () => {
         { provide: MessagesConfig, useValue: config },
         { provide: MembershipService, useValue: { requireMember: () => Promise.reject(new DomainError(ErrorCode.NotFound, 'no')) } },
         MediaService,
+        MediaCleanupScheduler,
+        MediaCleanupJobProcessor,
       ],
     }).compile();
     await moduleRef.init();
     connection = moduleRef.get<Connection>(getConnectionToken());
     service = moduleRef.get(MediaService);
     repo = moduleRef.get(MediaRepository);
+    queue = moduleRef.get<Queue>(getQueueToken(Queues.MediaCleanup));
   });
 
   afterAll(async () => {
+    await queue?.obliterate({ force: true }).catch(() => undefined);
     await connection?.dropDatabase().catch(() => undefined); // this test's own, uniquely named database
     await moduleRef?.close();
   });
@@ -133,5 +143,62 @@ describe('media storage (FerretDB)', () => {
     expect(await tickets.countDocuments({ _id: 'expired-ticket' as never })).toBe(0);
     expect(await tickets.countDocuments({ _id: 'expired-elsewhere' as never })).toBe(1);
     expect(await repo.findTicket(org, fresh.ticket, new Date())).toMatchObject({ purpose: 'upload', userId: 'tm_up' });
+  });
+
+  /** The same storage and BullMQ queue, with media left unattached for `minutes` before its cleanup job runs. */
+  const serviceWithAge = (minutes: number): MediaService =>
+    new MediaService(
+      repo, moduleRef.get(MediaCipher), moduleRef.get(MembershipService), moduleRef.get(MediaCleanupScheduler),
+      Object.assign(new MessagesConfig(), { MEDIA_MAX_IMAGE_BYTES: 1024 * 1024, MEDIA_MAX_VIDEO_BYTES: 2 * 1024 * 1024, MEDIA_UNATTACHED_MAX_AGE_MINUTES: minutes }),
+    );
+  const uploadWith = async (svc: MediaService, actor: Actor, bytes: Buffer | AsyncIterable<Buffer>): Promise<string> =>
+    (await svc.upload(actor.orgId, (await svc.uploadTicket(actor)).ticket, bytes)).id;
+
+  it('item 7: media never posted is deleted by its media-cleanup job after MEDIA_UNATTACHED_MAX_AGE_MINUTES; posted media and avatars stay', async () => {
+    const shortLived = serviceWithAge(0.02); // 1.2 s
+    const patient = teamMemberActor({ orgId: org, userId: 'pat_owner' });
+    const forgotten = await uploadWith(shortLived, uploader, sampleIsoMedia(MEDIA_CHUNK_SIZE + 10));
+    const posted = await uploadWith(shortLived, uploader, TINY_PNG);
+    const avatar = await uploadWith(shortLived, patient, TINY_PNG);
+    await shortLived.requireOwnMedia(uploader, [posted]);
+    await shortLived.setAvatar(patient, avatar);
+    const jobs = async (): Promise<unknown[]> => (await Promise.all([forgotten, posted, avatar].map((id) => queue.getJob(mediaCleanupJobId(org, id))))).filter(Boolean);
+    expect(await jobs()).toHaveLength(3); // one per upload, by explicit id
+
+    await expectEventually(async () => {
+      expect(await repo.find(org, forgotten)).toBeNull();
+      expect(await connection.collection('media.chunks').countDocuments({ mediaId: forgotten })).toBe(0);
+    }, { timeoutMs: 15_000 });
+    // The jobs of the kept media ran too (completed jobs are removed), failed none, and deleted nothing.
+    await expectEventually(async () => expect(await jobs()).toHaveLength(0), { timeoutMs: 15_000 });
+    expect(await queue.getJobCountByTypes('failed')).toBe(0);
+    expect(await repo.find(org, posted)).not.toBeNull();
+    expect(await repo.find(org, avatar)).not.toBeNull();
+  });
+
+  it('item 7: an upload streamed in pieces is written chunk by chunk; one refused midway leaves nothing behind', async () => {
+    const video = sampleIsoMedia(MEDIA_CHUNK_SIZE * 2 + 5);
+    async function* pieces(bytes: Buffer, size: number): AsyncIterable<Buffer> {
+      for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+    }
+    const id = await uploadWith(service, uploader, pieces(video, 65_536));
+    expect(await connection.collection('media.chunks').countDocuments({ mediaId: id })).toBe(3);
+    const { ticket } = await service.readTicket(uploader, id, 'original');
+    expect((await read(ticket)).equals(video)).toBe(true);
+
+    const before = await connection.collection('media.chunks').countDocuments({});
+    const tooBig = sampleIsoMedia(2 * 1024 * 1024 + 1);
+    await expect(uploadWith(service, uploader, pieces(tooBig, 65_536))).rejects.toMatchObject({ code: ErrorCode.PayloadTooLarge });
+    expect(await connection.collection('media.chunks').countDocuments({})).toBe(before);
+    expect(await connection.collection('media.files').countDocuments({ pending: true })).toBe(0);
+  });
+
+  it('item 7: the quota counts what a user has stored', async () => {
+    const quotaUser = teamMemberActor({ orgId: org, userId: 'tm_quota' });
+    expect(await repo.storedBytes(org, quotaUser.userId)).toBe(0);
+    await uploadWith(service, quotaUser, sampleIsoMedia(4000));
+    await uploadWith(service, quotaUser, sampleIsoMedia(6000));
+    expect(await repo.storedBytes(org, quotaUser.userId)).toBe(10_000);
+    expect(await repo.storedBytes('org_other', quotaUser.userId)).toBe(0);
   });
 });

@@ -22,10 +22,36 @@ export type MediaTicket = MediaTicketDoc;
 export type MediaGrant = Omit<MediaGrantDoc, '_id'>;
 export type MediaRead = Omit<MediaReadDoc, '_id'>;
 
+export interface StoredChunk {
+  variant: MediaVariant;
+  n: number;
+  sealed: SealedChunk;
+}
+
+/** What an upload learns once all its bytes are in. */
+export type CompletedUpload = Pick<MediaFile, 'original' | 'thumbnail' | 'width' | 'height'>;
+
 export abstract class MediaRepository {
-  /** Chunks first, the file document last: a file that is visible is complete. */
-  abstract store(file: MediaFile, chunks: { variant: MediaVariant; n: number; sealed: SealedChunk }[]): Promise<void>;
+  /**
+   * An upload in three steps, so bytes are written as they arrive: `begin` stores the file as pending (never
+   * visible), `addChunks` its sealed chunks, `complete` makes it visible. A pending file that is never
+   * completed (refused, or its process died) is removed by `discard` or by the media-cleanup sweep.
+   */
+  abstract begin(file: MediaFile): Promise<void>;
+  abstract addChunks(orgId: string, mediaId: string, chunks: StoredChunk[]): Promise<void>;
+  abstract complete(orgId: string, mediaId: string, done: CompletedUpload): Promise<void>;
+  /** Deletes a media's chunks, then its file document. */
+  abstract discard(orgId: string, mediaId: string): Promise<void>;
+  /** A complete media of the organisation (pending ones are not found). */
   abstract find(orgId: string, mediaId: string): Promise<MediaFile | null>;
+  /** Bytes of the user's stored media (originals and thumbnails of complete uploads). */
+  abstract storedBytes(orgId: string, userId: string): Promise<number>;
+  /** Marks the user's media attached (posted or an avatar); returns how many of them exist. */
+  abstract markAttached(orgId: string, userId: string, mediaIds: string[]): Promise<number>;
+  /** Makes `mediaId` (null: none) the user's avatar; their other media stop being it. */
+  abstract setAvatar(orgId: string, userId: string, mediaId: string | null): Promise<void>;
+  /** Deletes the media if it is still unattached (posting it meanwhile wins); false when it was not deleted. */
+  abstract deleteIfUnattached(orgId: string, mediaId: string): Promise<boolean>;
   /** Sealed chunks from..to (inclusive) of a variant, in order. */
   abstract chunks(orgId: string, mediaId: string, variant: MediaVariant, from: number, to: number): Promise<SealedChunk[]>;
   abstract grant(grant: MediaGrant): Promise<void>;
@@ -50,16 +76,64 @@ export class MongoMediaRepository extends MediaRepository {
     super();
   }
 
-  async store(file: MediaFile, chunks: { variant: MediaVariant; n: number; sealed: SealedChunk }[]): Promise<void> {
-    for (const { variant, n, sealed } of chunks) {
-      const doc: MediaChunkDoc = { _id: `${file._id}:${variant}:${n}`, orgId: file.orgId, mediaId: file._id, variant, n, ...sealed };
-      await this.chunkDocs.collection.insertOne(doc as never);
-    }
-    await this.files.collection.insertOne({ ...file } as never);
+  async begin(file: MediaFile): Promise<void> {
+    await this.files.collection.insertOne({ ...file, pending: true } as never);
+  }
+
+  async addChunks(orgId: string, mediaId: string, chunks: StoredChunk[]): Promise<void> {
+    if (!chunks.length) return;
+    const docs: MediaChunkDoc[] = chunks.map(({ variant, n, sealed }) => ({ _id: `${mediaId}:${variant}:${n}`, orgId, mediaId, variant, n, ...sealed }));
+    await this.chunkDocs.collection.insertMany(docs as never[], { ordered: true });
+  }
+
+  async complete(orgId: string, mediaId: string, done: CompletedUpload): Promise<void> {
+    const dims = { ...(done.width !== undefined ? { width: done.width } : {}), ...(done.height !== undefined ? { height: done.height } : {}) };
+    await this.files.collection.updateOne(
+      { _id: mediaId as never, orgId },
+      { $set: { original: done.original, thumbnail: done.thumbnail, ...dims, bytes: done.original.size + (done.thumbnail?.size ?? 0), pending: false } },
+    );
+  }
+
+  async discard(orgId: string, mediaId: string): Promise<void> {
+    // serves: { mediaId, variant, n } index (prefix)
+    await this.chunkDocs.deleteMany({ mediaId, orgId });
+    await this.files.deleteOne({ _id: mediaId, orgId });
   }
 
   async find(orgId: string, mediaId: string): Promise<MediaFile | null> {
-    return this.files.findOne({ _id: mediaId, orgId }).lean<MediaFile>();
+    return this.files.findOne({ _id: mediaId, orgId, pending: { $ne: true } }).lean<MediaFile>();
+  }
+
+  async storedBytes(orgId: string, userId: string): Promise<number> {
+    // serves: { orgId, uploaderId } index. Simple aggregation only ($match, $group $sum), as both servers support.
+    const [row] = await this.files.aggregate<{ total: number }>([
+      { $match: { orgId, uploaderId: userId } },
+      { $group: { _id: null, total: { $sum: '$bytes' } } },
+    ]);
+    return row?.total ?? 0;
+  }
+
+  async markAttached(orgId: string, userId: string, mediaIds: string[]): Promise<number> {
+    let found = 0;
+    for (const id of new Set(mediaIds)) {
+      const res = await this.files.updateOne({ _id: id, orgId, uploaderId: userId, pending: { $ne: true } }, { $set: { attached: true } });
+      found += res.matchedCount;
+    }
+    return found;
+  }
+
+  async setAvatar(orgId: string, userId: string, mediaId: string | null): Promise<void> {
+    if (mediaId) await this.files.updateOne({ _id: mediaId, orgId, uploaderId: userId }, { $set: { avatarOf: userId, attached: true } });
+    // serves: { orgId, uploaderId } index
+    await this.files.updateMany({ orgId, uploaderId: userId, avatarOf: userId, ...(mediaId ? { _id: { $ne: mediaId } } : {}) }, { $set: { avatarOf: null } });
+  }
+
+  async deleteIfUnattached(orgId: string, mediaId: string): Promise<boolean> {
+    // The file document goes first and only while unattached: a post that marked it attached meanwhile keeps it.
+    const res = await this.files.deleteOne({ _id: mediaId, orgId, attached: false });
+    if (res.deletedCount !== 1) return false;
+    await this.chunkDocs.deleteMany({ mediaId, orgId });
+    return true;
   }
 
   async chunks(orgId: string, mediaId: string, variant: MediaVariant, from: number, to: number): Promise<SealedChunk[]> {

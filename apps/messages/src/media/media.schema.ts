@@ -23,6 +23,18 @@ export interface MediaFileDoc {
   width?: number;
   height?: number;
   createdAt: Date;
+  /**
+   * false from upload until the media is posted in a message or made an avatar; unattached media is deleted by its
+   * media-cleanup job, MEDIA_UNATTACHED_MAX_AGE_MINUTES after upload. Absent on files stored before the field
+   * existed: those are never deleted.
+   */
+  attached?: boolean;
+  /** The user whose avatar this image is: whoever may see that user's profile may read it. */
+  avatarOf?: string | null;
+  /** original + thumbnail bytes, summed for the media quota (absent on files stored before the quota: not counted). */
+  bytes?: number;
+  /** true while an upload streams in (chunks being written): such a file is invisible, and swept if never finished. */
+  pending?: boolean;
 }
 
 const variantInfo = new Schema<MediaVariantInfo>(
@@ -42,9 +54,15 @@ export const MediaFileSchema = new Schema<MediaFileDoc>(
     width: Number,
     height: Number,
     createdAt: { type: Date, required: true },
+    attached: Boolean,
+    bytes: Number,
+    avatarOf: { type: String, default: null },
+    pending: Boolean,
   },
   { collection: 'media.files', versionKey: false },
 );
+// serves: a user's stored bytes (the media quota, { orgId, uploaderId }) and releasing their previous avatar
+MediaFileSchema.index({ orgId: 1, uploaderId: 1 });
 
 export interface MediaChunkDoc {
   /** `<mediaId>:<variant>:<n>` */
@@ -75,7 +93,7 @@ export const MediaChunkSchema = new Schema<MediaChunkDoc>(
   },
   { collection: 'media.chunks', versionKey: false },
 );
-// serves: reading a variant's chunks n..m in order for a (range) download
+// serves: reading a variant's chunks n..m in order for a (range) download, and deleting a media's chunks ({ mediaId })
 MediaChunkSchema.index({ mediaId: 1, variant: 1, n: 1 }, { unique: true });
 
 /** A channel the media was posted in: its members may read it. One insert per (media, channel). */

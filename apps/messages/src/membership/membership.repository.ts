@@ -18,6 +18,8 @@ export abstract class MembershipRepository {
   abstract find(orgId: string, channelId: string): Promise<ChannelMembership | null>;
   /** Applies a snapshot unless a newer version is already stored (events may arrive out of order). */
   abstract apply(orgId: string, snapshot: ChannelSnapshot): Promise<void>;
+  /** Whether some channel of the organisation, of a type not in `excludedTypes`, has both users as members. */
+  abstract shareAChannel(orgId: string, userIds: [string, string], excludedTypes: readonly ChannelType[]): Promise<boolean>;
 }
 
 @Injectable()
@@ -32,6 +34,14 @@ export class MongoMembershipRepository extends MembershipRepository {
   async find(orgId: string, channelId: string): Promise<ChannelMembership | null> {
     const doc = await this.channels.findOne({ _id: channelId, orgId }).lean<ChannelProjectionDoc>();
     return doc ? { id: doc._id, orgId: doc.orgId, type: doc.type, members: doc.members, version: doc.version } : null;
+  }
+
+  async shareAChannel(orgId: string, [a, b]: [string, string], excludedTypes: readonly ChannelType[]): Promise<boolean> {
+    // serves: { orgId, memberIds } index
+    const doc = await this.channels
+      .findOne({ orgId, $and: [{ memberIds: a }, { memberIds: b }], ...(excludedTypes.length ? { type: { $nin: [...excludedTypes] } } : {}) }, { _id: 1 })
+      .lean<{ _id: string }>();
+    return doc !== null;
   }
 
   async apply(orgId: string, s: ChannelSnapshot): Promise<void> {

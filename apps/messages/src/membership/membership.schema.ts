@@ -23,5 +23,7 @@ export const ChannelProjectionSchema = new Schema<ChannelProjectionDoc>(
   { collection: 'channels', versionKey: false },
 );
 // Lookups are by _id (channel id) plus orgId, served by the _id index.
+// serves: whether two users share a channel ({ orgId, memberIds: a, memberIds: b }, avatar access)
+ChannelProjectionSchema.index({ orgId: 1, memberIds: 1 });
 
 export const CHANNEL_PROJECTION_MODEL = 'ChannelProjection';

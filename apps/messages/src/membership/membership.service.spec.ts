@@ -19,6 +19,12 @@ class FakeMembershipRepository extends MembershipRepository {
     if (current && current.version >= s.version) return;
     this.rows.set(s.id, { id: s.id, orgId, type: s.type, members: s.members.map((m) => ({ userId: m.userId, kind: m.kind })), version: s.version });
   }
+
+  async shareAChannel(orgId: string, [a, b]: [string, string], excludedTypes: readonly ChannelSnapshot['type'][]): Promise<boolean> {
+    return [...this.rows.values()].some(
+      (r) => r.orgId === orgId && !excludedTypes.includes(r.type) && r.members.some((m) => m.userId === a) && r.members.some((m) => m.userId === b),
+    );
+  }
 }
 
 /** Stands in for the channels service: answers channels.membership-check from a table, and records calls. */

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { Actor, ChannelSnapshot, DomainError, ErrorCode, Rpc } from '@wellifiy/contracts';
+import { Actor, ChannelSnapshot, ChannelType, DomainError, ErrorCode, Rpc } from '@wellifiy/contracts';
 import { RpcClient } from '@wellifiy/messaging';
 import { ChannelMembership, MembershipRepository } from './membership.repository';
 
-const STAFF_ONLY_TYPES = new Set(['staff', 'dm']);
+const STAFF_ONLY_TYPES = new Set<ChannelType>(['staff', 'dm']);
 
 @Injectable()
 export class MembershipService {
@@ -14,6 +14,16 @@ export class MembershipService {
 
   apply(orgId: string, snapshot: ChannelSnapshot): Promise<void> {
     return this.repo.apply(orgId, snapshot);
+  }
+
+  /**
+   * Whether the actor may see `userId`'s profile: it is the actor, or they share a channel the actor sees
+   * (a patient never counts staff or dm channels, rule 2). The organisation is the actor's: ids of another
+   * organisation match nothing.
+   */
+  async maySeeProfileOf(actor: Actor, userId: string): Promise<boolean> {
+    if (actor.userId === userId) return true;
+    return this.repo.shareAChannel(actor.orgId, [actor.userId, userId], actor.kind === 'patient' ? [...STAFF_ONLY_TYPES] : []);
   }
 
   /**

@@ -57,7 +57,7 @@ export class NotificationsConfig extends MongoConfig {
 
   /**
    * Comma-separated host[:port] list that push endpoints may use even when not public https (tests run a
-   * local push service). Otherwise an endpoint must be https on a public host name.
+   * local push service). Otherwise an endpoint must be https on a host that resolves to public addresses only.
    */
   @IsOptional() @IsString()
   PUSH_ALLOWED_HOSTS?: string;
@@ -75,4 +75,8 @@ export class NotificationsConfig extends MongoConfig {
 
   @IsActiveKeyId()
   ENCRYPTION_ACTIVE_KEY_ID!: string;
+
+  /** Push devices kept per user; registering one more removes the user's least recently registered device. */
+  @IsInt() @Min(1) @Max(100)
+  PUSH_MAX_DEVICES_PER_USER: number = 10;
 }

@@ -1,39 +1,50 @@
-import { isIP } from 'node:net';
+import { AddressRefused, checkedAddress, HostAllowList, ResolvedAddress, Resolver, systemResolver } from '@wellifiy/outbound';
+
+/** Why a push endpoint is refused; the message names the problem (it reaches the client as a 400). */
+export class EndpointRefused extends Error {
+  constructor(readonly problem: string) {
+    super(problem);
+    this.name = 'EndpointRefused';
+  }
+}
 
 /**
- * A push endpoint is a URL the service will POST to, chosen by a client: without a policy it is an SSRF
- * vector. Endpoints must be https on a public host name or address, unless their host[:port] is in the
- * configured allow-list (tests run a local push service).
+ * A push endpoint is a URL the service will POST to, chosen by a client: without a policy it is a (blind)
+ * SSRF vector. Endpoints must be https, and their host must resolve to public addresses only — the policy
+ * link previews use (@wellifiy/outbound) — unless `PUSH_ALLOWED_HOSTS` names the host (tests run a local push
+ * service, over http). The check runs at registration and again before every send, whose connection goes to
+ * the address checked then: a name that later resolves to an internal address (DNS rebinding) is refused.
  */
-export function pushEndpointProblem(endpoint: string, allowedHosts: readonly string[]): string | null {
-  let url: URL;
-  try {
-    url = new URL(endpoint);
-  } catch {
-    return 'endpoint is not a URL';
-  }
-  if (url.username || url.password) return 'endpoint must not carry credentials';
-  const hostPort = url.port ? `${url.hostname}:${url.port}` : url.hostname;
-  if (allowedHosts.includes(hostPort) || allowedHosts.includes(url.hostname)) {
-    return url.protocol === 'https:' || url.protocol === 'http:' ? null : 'endpoint must be http(s)';
-  }
-  if (url.protocol !== 'https:') return 'endpoint must be https';
-  if (isPrivateHost(url.hostname)) return 'endpoint host is not public';
-  return null;
-}
+export class PushEndpointPolicy {
+  constructor(
+    private readonly allowList: HostAllowList,
+    private readonly resolve: Resolver = systemResolver,
+  ) {}
 
-function isPrivateHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host.endsWith('.internal')) return true;
-  const family = isIP(host);
-  if (family === 4) {
-    const [a, b] = host.split('.').map(Number);
-    return a === 10 || a === 127 || a === 0 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
+  /** The endpoint as a URL and the address to connect to; throws EndpointRefused. */
+  async check(endpoint: string): Promise<{ url: URL; address: ResolvedAddress }> {
+    const url = this.parse(endpoint);
+    try {
+      return { url, address: await checkedAddress(url, this.allowList, this.resolve) };
+    } catch (err) {
+      if (err instanceof AddressRefused) throw new EndpointRefused(`endpoint host is not public: ${err.reason}`);
+      throw err;
+    }
   }
-  if (family === 6) return host === '::1' || host === '::' || host.startsWith('fc') || host.startsWith('fd') || host.startsWith('fe80') || host.startsWith('::ffff:');
-  return !host.includes('.'); // single-label names resolve inside the network
-}
 
-export function parseAllowedHosts(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((h) => h.trim()).filter(Boolean);
+  private parse(endpoint: string): URL {
+    let url: URL;
+    try {
+      url = new URL(endpoint);
+    } catch {
+      throw new EndpointRefused('endpoint is not a URL');
+    }
+    if (url.username || url.password) throw new EndpointRefused('endpoint must not carry credentials');
+    if (this.allowList.permits(url)) {
+      if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new EndpointRefused('endpoint must be http(s)');
+    } else if (url.protocol !== 'https:') {
+      throw new EndpointRefused('endpoint must be https');
+    }
+    return url;
+  }
 }

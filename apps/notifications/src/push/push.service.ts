@@ -7,7 +7,7 @@ import { JobIds, Jobs, PUSH_BACKOFF, PushSendJob, Queues } from '../jobs/queues'
 import { ChannelState, ReadStateRepository } from '../read-state/read-state.repository';
 import { effectiveSettings } from '../settings/effective-settings';
 import { SettingsRepository } from '../settings/settings.repository';
-import { parseAllowedHosts, pushEndpointProblem } from './endpoint-policy';
+import { EndpointRefused, PushEndpointPolicy } from './endpoint-policy';
 import { PushPayload, PushProvider } from './push-provider';
 import { PushSubscriptionsRepository } from './push-subscriptions.repository';
 
@@ -21,7 +21,6 @@ export type PushDelivery = 'sent' | 'gone' | 'unknown-subscription';
 @Injectable()
 export class PushService {
   private readonly logger = new Logger('Push');
-  private readonly allowedHosts: string[];
 
   constructor(
     private readonly subscriptions: PushSubscriptionsRepository,
@@ -30,15 +29,31 @@ export class PushService {
     private readonly provider: PushProvider,
     @InjectQueue(Queues.Push) private readonly queue: Queue,
     private readonly config: NotificationsConfig,
-  ) {
-    this.allowedHosts = parseAllowedHosts(config.PUSH_ALLOWED_HOSTS);
-  }
+    private readonly endpoints: PushEndpointPolicy,
+  ) {}
 
+  /**
+   * Registers a patient's device. The endpoint is checked (https, public addresses — again before every send),
+   * stays bound to the user who registered it (another user gets PUSH_ENDPOINT_TAKEN), and a user keeps at
+   * most PUSH_MAX_DEVICES_PER_USER devices: registering one more removes the least recently registered.
+   */
   async register(actor: Actor, endpoint: string, keys: { p256dh: string; auth: string }): Promise<PushSubscriptionView> {
     if (actor.kind !== 'patient') throw new DomainError(ErrorCode.Forbidden, 'push notifications are for patients');
-    const problem = pushEndpointProblem(endpoint, this.allowedHosts);
-    if (problem) throw new DomainError(ErrorCode.PushEndpointNotAllowed, problem);
-    const sub = await this.subscriptions.upsert(actor.orgId, actor.userId, endpoint, keys);
+    try {
+      await this.endpoints.check(endpoint);
+    } catch (err) {
+      if (err instanceof EndpointRefused) throw new DomainError(ErrorCode.PushEndpointNotAllowed, err.problem);
+      throw err;
+    }
+    const result = await this.subscriptions.register({ orgId: actor.orgId, userId: actor.userId, endpoint, keys, maxDevices: this.config.PUSH_MAX_DEVICES_PER_USER });
+    if (result.status === 'endpoint-taken') {
+      throw new DomainError(
+        ErrorCode.PushEndpointTaken,
+        'this push endpoint is registered to another user; unsubscribe it on the device and subscribe again (a new subscription has a new endpoint)',
+      );
+    }
+    if (result.evicted) this.logger.log(`push device limit: ${result.evicted} older subscription(s) of a user removed`);
+    const sub = result.subscription;
     return { id: sub.id, provider: sub.provider, createdAt: sub.createdAt.toISOString() };
   }
 

@@ -98,6 +98,22 @@ describe('ReadStateService', () => {
     expect(publisher.of('receipt.updated')).toEqual([expect.objectContaining({ channelId: 'grp', userId: 'tm_1', userKind: 'team_member', readSeq: 3, visibleTo: null })]);
   });
 
+  it('item 8: a read marker past the end stops at the last message, so a later message counts as unread', async () => {
+    for (let seq = 1; seq <= 2; seq++) await service.messageCreated('org_1', message('grp', seq, 'tm_2'));
+    expect(await service.markRead(tm, 'grp', 2_147_483_000)).toEqual({ channelId: 'grp', readSeq: 2, unread: 0, total: 0 });
+    expect(publisher.of('receipt.updated')).toEqual([expect.objectContaining({ userId: 'tm_1', readSeq: 2 })]);
+
+    await service.messageCreated('org_1', message('grp', 3, 'tm_2'));
+    expect(await service.summary(tm)).toEqual({ total: 1, channels: [{ channelId: 'grp', unread: 1, muted: false, archived: false }] });
+  });
+
+  it("item 8: a marker for a message whose event has not arrived yet waits for it and is not clamped below it", async () => {
+    await service.messageCreated('org_1', message('grp', 1, 'tm_2'));
+    const later = new Promise<void>((resolve) => setTimeout(() => void service.messageCreated('org_1', message('grp', 2, 'tm_2')).then(resolve), 200));
+    expect(await service.markRead(tm, 'grp', 2)).toEqual({ channelId: 'grp', readSeq: 2, unread: 0, total: 0 });
+    await later;
+  });
+
   it("a patient's marker in a group is announced to the team members only", async () => {
     await service.messageCreated('org_1', message('grp', 1, 'tm_1'));
     await service.markRead(alice, 'grp', 1);

@@ -29,6 +29,13 @@ export interface MembershipEventInput {
  * not grow with the message rate or the number of members of busy channels.
  */
 export const BADGE_COALESCE_MS = 100;
+/**
+ * How long a read marker ahead of the channel's known last seq waits for the message events that would
+ * reach it (they usually trail the client by milliseconds), polling every MARK_READ_CATCH_UP_POLL_MS; then
+ * it is clamped. Only markers ahead of the projection pay this; a marker far past the end pays it once.
+ */
+export const MARK_READ_CATCH_UP_MS = 1500;
+const MARK_READ_CATCH_UP_POLL_MS = 50;
 /** Users recomputed per query. */
 const BADGE_BATCH_USERS = 500;
 
@@ -85,7 +92,12 @@ export class ReadStateService implements OnModuleDestroy {
   async markRead(actor: Actor, channelId: string, seq: number): Promise<MarkReadResult> {
     const { channel } = await this.requireMember(actor, channelId);
     const at = new Date();
-    const result = await this.repo.markRead(actor.orgId, channelId, actor.userId, seq, at);
+    // A marker is never past the channel's last message: one far ahead would hold every later message
+    // below it, read, for good. The projection's lastSeq may trail a message the client already shows (its
+    // message.created is on its way), so a marker ahead of it waits briefly for that event before it is clamped.
+    const lastSeq = seq > channel.lastSeq ? await this.lastSeqReaching(actor.orgId, channelId, seq, channel.lastSeq) : channel.lastSeq;
+    const target = Math.min(seq, lastSeq);
+    const result = await this.repo.markRead(actor.orgId, channelId, actor.userId, target, at);
     if (!result) throw new DomainError(ErrorCode.NotFound, `channel ${channelId} not found`);
     const summary = await this.summary(actor);
     if (result.moved) {
@@ -106,6 +118,17 @@ export class ReadStateService implements OnModuleDestroy {
       unread: summary.channels.find((c) => c.channelId === channelId)?.unread ?? 0,
       total: summary.total,
     };
+  }
+
+  /** The channel's last seq once it reaches `seq`, or as it stands after MARK_READ_CATCH_UP_MS. */
+  private async lastSeqReaching(orgId: string, channelId: string, seq: number, known: number): Promise<number> {
+    const deadline = Date.now() + MARK_READ_CATCH_UP_MS;
+    let lastSeq = known;
+    while (lastSeq < seq && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, MARK_READ_CATCH_UP_POLL_MS));
+      lastSeq = (await this.repo.channel(orgId, channelId))?.lastSeq ?? lastSeq;
+    }
+    return lastSeq;
   }
 
   /** Team members see everyone's markers; a patient sees the team members' and their own (DESIGN §2 rule 9). */

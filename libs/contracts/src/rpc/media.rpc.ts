@@ -1,4 +1,4 @@
-import { IsIn, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsIn, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { ActorRequest, RpcEntry } from './common';
 
 /**
@@ -8,6 +8,8 @@ import { ActorRequest, RpcEntry } from './common';
 export const MediaRpc = {
   MediaUploadTicket: 'messages.media.upload-ticket',
   MediaReadTicket: 'messages.media.read-ticket',
+  /** The channels service, before storing a patient's avatarMediaId: checks the media and makes it the user's avatar. */
+  MediaSetAvatar: 'messages.media.set-avatar',
 } as const;
 
 export const MEDIA_VARIANTS = ['original', 'thumbnail'] as const;
@@ -38,6 +40,16 @@ export class MediaReadTicketRequest extends ActorRequest {
   variant!: MediaVariant;
 }
 
+/** mediaId null: the user has no avatar any more. */
+export class MediaSetAvatarRequest extends ActorRequest {
+  @ValidateIf((_, v) => v !== null) @IsString() @Matches(/^med_[A-Za-z0-9]{1,64}$/, { message: 'avatarMediaId must be a media id (med_…)' })
+  mediaId!: string | null;
+}
+
+export interface MediaSetAvatarResult {
+  avatarMediaId: string | null;
+}
+
 export interface MediaTicket {
   ticket: string;
   expiresAt: string;
@@ -46,9 +58,11 @@ export interface MediaTicket {
 export interface MediaRpcContract {
   [MediaRpc.MediaUploadTicket]: RpcEntry<MediaUploadTicketRequest, MediaTicket>;
   [MediaRpc.MediaReadTicket]: RpcEntry<MediaReadTicketRequest, MediaTicket>;
+  [MediaRpc.MediaSetAvatar]: RpcEntry<MediaSetAvatarRequest, MediaSetAvatarResult>;
 }
 
 export const MEDIA_RPC_REQUESTS: { [K in keyof MediaRpcContract]: new () => MediaRpcContract[K]['request'] } = {
   [MediaRpc.MediaUploadTicket]: MediaUploadTicketRequest,
   [MediaRpc.MediaReadTicket]: MediaReadTicketRequest,
+  [MediaRpc.MediaSetAvatar]: MediaSetAvatarRequest,
 };

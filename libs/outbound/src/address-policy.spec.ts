@@ -1,6 +1,6 @@
-import { isPublicAddress, PreviewAllowList } from './address-policy';
+import { HostAllowList, isPublicAddress } from './address-policy';
 
-describe('isPublicAddress: where a link preview may connect (SSRF)', () => {
+describe('isPublicAddress: where an outbound request may connect (SSRF)', () => {
   it.each([
     ['127.0.0.1', 'loopback'],
     ['127.255.0.9', 'loopback'],
@@ -52,8 +52,8 @@ describe('isPublicAddress: where a link preview may connect (SSRF)', () => {
   });
 });
 
-describe('PreviewAllowList (LINK_PREVIEW_ALLOWED_HOSTS)', () => {
-  const list = new PreviewAllowList(' 127.0.0.1:8080 , Intranet.Example ,[::1]:9000');
+describe('HostAllowList (LINK_PREVIEW_ALLOWED_HOSTS, PUSH_ALLOWED_HOSTS)', () => {
+  const list = new HostAllowList(' 127.0.0.1:8080 , Intranet.Example ,[::1]:9000');
 
   it('permits a listed host:port and a listed host on any port, case-insensitively', () => {
     expect(list.permits(new URL('http://127.0.0.1:8080/x'))).toBe(true);
@@ -67,6 +67,6 @@ describe('PreviewAllowList (LINK_PREVIEW_ALLOWED_HOSTS)', () => {
   });
 
   it('an empty list permits nothing', () => {
-    expect(new PreviewAllowList('').permits(new URL('http://127.0.0.1:8080/'))).toBe(false);
+    expect(new HostAllowList('').permits(new URL('http://127.0.0.1:8080/'))).toBe(false);
   });
 });

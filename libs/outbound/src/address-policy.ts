@@ -1,9 +1,9 @@
 import { isIP } from 'node:net';
 
 /*
- * Where a link preview may connect: public unicast addresses only. Everything below is refused — a
- * preview fetch is a request our servers make on a user's behalf, so it must not reach our own network,
- * cloud metadata (169.254.169.254) or the host itself.
+ * Where our servers may connect on a user's behalf (link previews, push endpoints): public unicast
+ * addresses only. Everything below is refused — such a request must not reach our own network, cloud
+ * metadata (169.254.169.254) or the host itself.
  */
 const BLOCKED_V4: [string, number][] = [
   ['0.0.0.0', 8], // "this network", unspecified
@@ -71,7 +71,7 @@ const inV6 = (ip: bigint, [base, bits]: [string, number]): boolean => {
 };
 
 /**
- * true for a public unicast address a preview may connect to; false for private, loopback, link-local,
+ * true for a public unicast address an outbound request may connect to; false for private, loopback, link-local,
  * CGNAT, multicast, unspecified, documentation and reserved ones, in IPv4 and IPv6 — an IPv4-mapped
  * IPv6 address (::ffff:127.0.0.1) is judged as the IPv4 address it carries. Not an IP at all: false.
  */
@@ -93,13 +93,16 @@ export function isPublicAddress(address: string): boolean {
   return false;
 }
 
-/** `LINK_PREVIEW_ALLOWED_HOSTS`: `host` (any port) or `host:port` entries, comma-separated. */
-export class PreviewAllowList {
+/**
+ * Hosts an outbound request may reach although they resolve to a non-public address (a config value such as
+ * `LINK_PREVIEW_ALLOWED_HOSTS` or `PUSH_ALLOWED_HOSTS`): `host` (any port) or `host:port` entries, comma-separated.
+ */
+export class HostAllowList {
   private readonly entries: Set<string>;
 
-  constructor(value: string) {
+  constructor(value: string | undefined) {
     this.entries = new Set(
-      value
+      (value ?? '')
         .split(',')
         .map((e) => e.trim().toLowerCase())
         .filter(Boolean),
