@@ -1,4 +1,5 @@
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateBy } from 'class-validator';
+import { ProductionSecret, SecretRules } from './development-secrets';
 
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
 
@@ -14,7 +15,9 @@ export class CommonConfig {
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'log';
 
+  /** This process's own broker user and password (each service has its own; see README, Security). */
   @Matches(/^amqps?:\/\/.+/, { message: 'AMQP_URL must be an amqp:// or amqps:// URL' })
+  @ProductionSecret(SecretRules.urlPassword(16))
   AMQP_URL!: string;
 
   /** Port of the health/metrics HTTP endpoint (the gateway serves its API on it too). */
@@ -31,15 +34,16 @@ export class CommonConfig {
 
   /**
    * Test only: `crash-after-write` kills the process after a write, before its events are published;
-   * `crash-in-handler` after an event handler's work, before the ack. Refused when NODE_ENV=production.
+   * `crash-in-handler` after an event handler's work, before the ack. Accepted only when NODE_ENV=test: an
+   * allow-list, so a deployment that forgot NODE_ENV (development by default) cannot be crashed on purpose.
    */
   @IsOptional()
   @IsIn(FAULT_HOOKS, { message: `FAULT_HOOKS must be one of ${FAULT_HOOKS.join(', ')}` })
   @ValidateBy({
-    name: 'notInProduction',
+    name: 'onlyInTests',
     validator: {
-      validate: (_value: unknown, args) => (args?.object as CommonConfig).NODE_ENV !== 'production',
-      defaultMessage: () => 'FAULT_HOOKS is a test-only setting and is refused when NODE_ENV=production',
+      validate: (_value: unknown, args) => (args?.object as CommonConfig).NODE_ENV === 'test',
+      defaultMessage: () => 'FAULT_HOOKS is a test-only setting, accepted only when NODE_ENV=test',
     },
   })
   FAULT_HOOKS?: FaultHook;
@@ -52,3 +56,4 @@ export class MongoConfig extends CommonConfig {
   @IsString() @MinLength(1)
   MONGO_DB!: string;
 }
+

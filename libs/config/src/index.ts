@@ -1,2 +1,3 @@
 export * from './common.config';
 export * from './load-config';
+export * from './development-secrets';

@@ -94,11 +94,14 @@ describe('loadConfig', () => {
     expect(err.problems[0].startsWith(`${name}: `)).toBe(true);
   });
 
-  it('FAULT_HOOKS (test-only crash points) loads outside production and is refused in production', () => {
+  it('Development secrets reach deployments silently: FAULT_HOOKS (test-only crash points) loads only when NODE_ENV=test', () => {
     expect(loadConfig(MongoConfig, { ...VALID, NODE_ENV: 'test', FAULT_HOOKS: 'crash-after-write' }).FAULT_HOOKS).toBe('crash-after-write');
     expect(loadConfig(MongoConfig, { ...VALID, NODE_ENV: 'test' }).FAULT_HOOKS).toBeUndefined();
-    const err = configErrorOf(() => loadConfig(MongoConfig, { ...VALID, NODE_ENV: 'production', FAULT_HOOKS: 'crash-in-handler' }));
-    expect(err.problems).toEqual(['FAULT_HOOKS: FAULT_HOOKS is a test-only setting and is refused when NODE_ENV=production']);
+    // An allow-list: a deployment that left NODE_ENV at its default (development) is refused too, not only production.
+    for (const NODE_ENV of ['development', 'production', undefined]) {
+      const env = { ...VALID, AMQP_URL: 'amqp://svc:a-fresh-password-of-length@rabbit:5672', FAULT_HOOKS: 'crash-in-handler', ...(NODE_ENV ? { NODE_ENV } : {}) };
+      expect(configErrorOf(() => loadConfig(MongoConfig, env)).problems).toEqual(['FAULT_HOOKS: FAULT_HOOKS is a test-only setting, accepted only when NODE_ENV=test']);
+    }
   });
 
   it('a boolean setting given as "false" loads as false (latent bug: implicit conversion makes it true)', () => {

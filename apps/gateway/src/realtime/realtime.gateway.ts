@@ -1,10 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
-import { verifyAccessToken } from '@wellifiy/auth';
 import { Actor, hasPermission, Permission, Rpc } from '@wellifiy/contracts';
 import { RpcClient } from '@wellifiy/messaging';
-import { verifierConfig } from '../auth/verifier-config';
+import { tokenVerifier } from '../auth/verifier-config';
 import { GatewayConfig } from '../config/gateway.config';
 import { channelRoom, managersRoom, userRoom } from './rooms';
 
@@ -27,16 +26,17 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection {
   ) {}
 
   afterInit(server: Server): void {
-    const verifier = verifierConfig(this.config);
+    const verifier = tokenVerifier(this.config);
     server.use((socket, next) => {
       const token: unknown = socket.handshake.auth?.token;
       if (typeof token !== 'string' || !token) return next(new Error('unauthorized: auth.token is required'));
-      try {
-        (socket.data as SocketData).actor = verifyAccessToken(token, verifier);
-        next();
-      } catch (err) {
-        next(new Error(`unauthorized: ${(err as Error).message}`));
-      }
+      verifier.verify(token).then(
+        (actor) => {
+          (socket.data as SocketData).actor = actor;
+          next();
+        },
+        (err: Error) => next(new Error(`unauthorized: ${err.message}`)),
+      );
     });
   }
 

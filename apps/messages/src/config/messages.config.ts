@@ -1,5 +1,5 @@
 import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
-import { MongoConfig } from '@wellifiy/config';
+import { MongoConfig, ProductionSecret, SecretRules } from '@wellifiy/config';
 
 export class MessagesConfig extends MongoConfig {
   /** Timeout of this service's own calls to the channels service. */
@@ -11,6 +11,7 @@ export class MessagesConfig extends MongoConfig {
    * key that still opens stored data. The shape is checked here; key lengths when the ring is built at boot.
    */
   @Matches(/^[A-Za-z0-9_-]{1,32}:[^,:\s]+(,[A-Za-z0-9_-]{1,32}:[^,:\s]+)*$/, { message: 'ENCRYPTION_KEYS must be keyId:base64-32-byte-key[,keyId:base64-32-byte-key…]' })
+  @ProductionSecret(SecretRules.keyRing())
   ENCRYPTION_KEYS!: string;
 
   /** Id of the key in ENCRYPTION_KEYS that encrypts new data. */
