@@ -1,3 +1,4 @@
+export * from './amqp-users';
 export * from './common.config';
 export * from './load-config';
 export * from './development-secrets';

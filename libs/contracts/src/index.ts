@@ -8,4 +8,5 @@ export * from './message.types';
 export * from './reactions';
 export * from './rpc';
 export * from './topology';
+export * from './broker-access';
 export * from './jobs';
