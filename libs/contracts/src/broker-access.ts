@@ -89,10 +89,3 @@ export function brokerPermissions(process: AmqpProcess): BrokerPermissions {
 export function allBrokerPermissions(): { process: AmqpProcess; permissions: BrokerPermissions }[] {
   return AMQP_PROCESSES.map((process) => ({ process, permissions: brokerPermissions(process) }));
 }
-
-/** Services a process kind sends commands to. */
-export function rpcTargets(process: AmqpProcess): ServiceName[] {
-  if (process === 'gateway') return [...SERVICES];
-  const names = Object.entries(NON_ACTOR_RPC_CALLERS).filter(([, callers]) => callers.includes(process)).map(([name]) => name);
-  return SERVICES.filter((s) => names.some((n) => n.startsWith(`${s}.`)));
-}
