@@ -170,6 +170,16 @@ describe('Services trust any actor in an RPC: each service its own broker user; 
     }
   });
 
+  it('a caller does not declare the queue it sends to: a command for a service that never started fails at once with SERVICE_UNAVAILABLE', async () => {
+    // No messages service ever ran on this vhost: its command queue does not exist, and the gateway may not create it.
+    const started = Date.now();
+    const err = await refusal(client('gateway').send(Rpc.MessagesPing, {}, { timeoutMs: 3000 }));
+
+    expect(err.code).toBe(ErrorCode.ServiceUnavailable);
+    expect(err.message).toBe('the messages service is not running (its command queue does not exist yet)');
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
   it('least privilege: another service\'s user can neither consume nor declare nor delete the channels command queue', async () => {
     const attempts: [string, (ch: import('amqplib').Channel) => Promise<unknown>][] = [
       ['consume', (ch) => ch.consume(Topology.commandQueue('channels'), () => undefined)],
