@@ -110,9 +110,9 @@ function imageProblem(image: unknown): string | undefined {
 }
 
 /**
- * docker compose interpolation of the forms this repo uses: `${VAR:-default}`, `${VAR-default}`, `${VAR}`, and
- * `${VAR:?message}` (required: taken from `dotEnv`, the .env that `npm run secrets` writes; unset there, compose
- * would refuse to start).
+ * docker compose interpolation of the forms this repo uses, with the variables of `dotEnv` (the .env that
+ * `npm run secrets` writes): `${VAR:-default}` and `${VAR-default}`, `${VAR}`, and `${VAR:?message}` (required:
+ * unset in .env, compose would refuse to start).
  */
 function composeValue(raw: unknown, dotEnv: Env = {}): string | undefined {
   if (raw === null || raw === undefined) return undefined;
@@ -121,13 +121,13 @@ function composeValue(raw: unknown, dotEnv: Env = {}): string | undefined {
   let missing = false;
   const resolved = text
     .replace(/\$\{([A-Z0-9_]+):\?[^}]*\}/g, (_m, name: string) => dotEnv[name] ?? ((missing = true), ''))
-    .replace(/\$\{[A-Z0-9_]+:?-([^}]*)\}/g, '$1');
+    .replace(/\$\{([A-Z0-9_]+):?-([^}]*)\}/g, (_m, name: string, fallback: string) => dotEnv[name] ?? fallback);
   return missing ? undefined : resolved;
 }
 
-/** What `npm run secrets` would write to .env (fresh random values, printed, nothing written). */
-function generatedDotEnv(): Env {
-  const out = execFileSync(process.execPath, [path.join(ROOT, 'tools/dev/secrets.mjs'), '--stdout'], { encoding: 'utf8' });
+/** What `npm run secrets [-- args]` would write to .env (fresh random values, printed, nothing written). */
+function generatedDotEnv(args: string[] = []): Env {
+  const out = execFileSync(process.execPath, [path.join(ROOT, 'tools/dev/secrets.mjs'), '--stdout', ...args], { encoding: 'utf8' });
   return Object.fromEntries(out.split('\n').filter((l) => /^[A-Z][A-Z0-9_]*=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
 }
 const DOT_ENV = generatedDotEnv();
@@ -631,7 +631,7 @@ describe('Development secrets reach deployments silently', () => {
 
   it('npm run secrets makes fresh values each time, none of them a development one, on which every app boots in production', () => {
     const again = generatedDotEnv();
-    const secretNames = Object.keys(DOT_ENV).filter((k) => k !== 'NODE_ENV' && k !== 'ENCRYPTION_ACTIVE_KEY_ID' && k !== 'VAPID_PUBLIC_KEY');
+    const secretNames = Object.keys(DOT_ENV).filter((k) => !['NODE_ENV', 'JWT_ALGORITHM', 'ENCRYPTION_ACTIVE_KEY_ID', 'VAPID_PUBLIC_KEY'].includes(k));
     expect(secretNames.sort()).toEqual(
       ['ENCRYPTION_KEYS', 'JWT_SECRET', 'VAPID_PRIVATE_KEY', ...['ADMIN', 'GATEWAY', 'CHANNELS', 'MESSAGES', 'NOTIFICATIONS', 'ACTIVATION_RULES'].map((s) => `RABBITMQ_${s}_PASSWORD`)].sort(),
     );
@@ -639,11 +639,12 @@ describe('Development secrets reach deployments silently', () => {
       expect(again[name]).not.toBe(DOT_ENV[name]);
       expect(isDevelopmentSecret(DOT_ENV[name])).toBe(false);
     }
-    const problems = APPS.flatMap((app) => {
-      const env = composeEnvironment(compose.services[app.name], { ...DOT_ENV, NODE_ENV: 'production' });
-      return bootProblems(app.config, { ...env, ...(app.name === 'gateway' ? GATEWAY_PRODUCTION_AUTH : {}) }).map((p) => `${app.name}: ${p}`);
-    });
+    const production = generatedDotEnv(['--production', '--jwks-url', GATEWAY_PRODUCTION_AUTH.JWT_JWKS_URL, '--issuer', GATEWAY_PRODUCTION_AUTH.JWT_ISSUER, '--audience', GATEWAY_PRODUCTION_AUTH.JWT_AUDIENCE]);
+    expect(production).toMatchObject({ NODE_ENV: 'production', ...GATEWAY_PRODUCTION_AUTH });
+    const problems = APPS.flatMap((app) => bootProblems(app.config, composeEnvironment(compose.services[app.name], production)).map((p) => `${app.name}: ${p}`));
     expect(problems).toEqual([]);
+    // …and the default, development mode, boots too (HS256 with the fresh JWT_SECRET).
+    expect(APPS.flatMap((app) => bootProblems(app.config, composeEnvironment(compose.services[app.name], DOT_ENV)))).toEqual([]);
   });
 
   it('k8s runs production with RS256 from a JWKS, issuer and audience, and no JWT secret', () => {

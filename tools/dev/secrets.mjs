@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-// npm run secrets [-- --force] [-- --stdout]: fresh random secrets for `docker compose up`.
+// npm run secrets [-- --force] [-- --stdout] [-- --production --jwks-url URL --issuer ISS --audience AUD]:
+// fresh random secrets for `docker compose up`.
 //  - .env: NODE_ENV, the JWT secret, the encryption key ring, the VAPID key pair and one RabbitMQ password per user;
 //  - .secrets/rabbitmq-definitions.json: the broker's users (password hashes of those passwords) and their
 //    least-privilege permissions, from tools/deployment/rabbitmq-definitions.template.json; RabbitMQ loads it at boot.
 // An existing .env is kept unless --force: its ENCRYPTION_KEYS open the data already stored, and a new key ring
 // would leave it unreadable. --stdout prints the .env it would write and touches nothing (the deployment tests use it).
+// --production writes NODE_ENV=production with RS256 tokens from the identity provider's JWKS (the three URLs/names
+// are then required); without it the system runs in development mode with HS256 tokens signed with JWT_SECRET.
 import { createECDH, createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,7 +15,20 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const { values } = parseArgs({ options: { force: { type: 'boolean', default: false }, stdout: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    force: { type: 'boolean', default: false },
+    stdout: { type: 'boolean', default: false },
+    production: { type: 'boolean', default: false },
+    'jwks-url': { type: 'string' },
+    issuer: { type: 'string' },
+    audience: { type: 'string' },
+  },
+});
+if (values.production && !(values['jwks-url'] && values.issuer && values.audience)) {
+  console.error('[secrets] --production needs --jwks-url, --issuer and --audience (the identity provider that signs the tokens)');
+  process.exit(2);
+}
 const envFile = path.join(root, '.env');
 const definitionsFile = path.join(root, '.secrets/rabbitmq-definitions.json');
 const template = JSON.parse(readFileSync(path.join(root, 'tools/deployment/rabbitmq-definitions.template.json'), 'utf8'));
@@ -34,8 +50,12 @@ const vapidPrivate = vapid.getPrivateKey();
 const passwordVariable = (user) => `RABBITMQ_${user.replace(/^wellifiy-/, '').replace(/-/g, '_').toUpperCase()}_PASSWORD`;
 const brokerPasswords = Object.fromEntries(template.users.map((u) => [u.name, password()]));
 
+const auth = values.production
+  ? { JWT_ALGORITHM: 'RS256', JWT_JWKS_URL: values['jwks-url'], JWT_ISSUER: values.issuer, JWT_AUDIENCE: values.audience }
+  : { JWT_ALGORITHM: 'HS256' };
 const env = {
-  NODE_ENV: 'development',
+  NODE_ENV: values.production ? 'production' : 'development',
+  ...auth,
   JWT_SECRET: randomBytes(48).toString('base64url'),
   ENCRYPTION_KEYS: `${keyId}:${randomBytes(32).toString('base64')}`,
   ENCRYPTION_ACTIVE_KEY_ID: keyId,
@@ -46,8 +66,8 @@ const env = {
 
 const text = `# Written by \`npm run secrets\` on ${new Date().toISOString()}: fresh random secrets for docker compose.
 # Never commit this file (.gitignore) and keep it: ENCRYPTION_KEYS opens the messages already stored.
-# NODE_ENV=development keeps HS256 tokens (npm run token with JWT_SECRET); production needs JWT_ALGORITHM=RS256,
-# JWT_JWKS_URL, JWT_ISSUER and JWT_AUDIENCE (README, Security).
+# Development mode signs HS256 tokens with JWT_SECRET (npm run token); production (npm run secrets -- --production …)
+# takes RS256 tokens from the identity provider's JWKS, with issuer and audience checked (README, Security).
 ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n')}
 `;
 
