@@ -27,6 +27,8 @@ export default async function globalSetup(): Promise<void> {
     root,
     basePort,
     amqpUrl: broker.url,
+    // Each service connects as a broker user of its own, as in docker-compose and k8s (the tests keep the admin URL).
+    brokerUsers: broker.users,
     redisUrl: testing.testInfra.redisUrl,
     mongoUrl: testing.testInfra.mongoUrl,
     jwtSecret: testing.TEST_JWT_SECRET,

@@ -2,6 +2,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { BrokerUsers, provisionBrokerUsers } from '@wellifiy/testing';
 
 /*
  * The suite's own RabbitMQ node, FerretDB and Redis, started as child processes it may kill: the shared
@@ -125,6 +126,16 @@ export class PrivateRabbit implements KillableServer {
   /** rabbitmqctl against this node only. */
   ctl(args: string[]): string {
     return execFileSync('/usr/lib/rabbitmq/bin/rabbitmqctl', ['-n', this.node, ...args], { env: this.env, encoding: 'utf8', timeout: 30_000 });
+  }
+
+  /**
+   * A user per process kind with the least-privilege permissions the deployments use (libs/contracts
+   * broker-access.ts), so the fault suite kills and restarts services that connect as they do in production.
+   * `url` (guest) stays the suite's own, for its probes and checks. Users live in the node's Mnesia directory,
+   * so they survive the node's kill and restart.
+   */
+  provisionUsers(): BrokerUsers {
+    return provisionBrokerUsers((args) => void this.ctl(args), this.url, 'wellifiy-faults');
   }
 
   /** name → { ready, unacked, consumers } of every queue of the node. */

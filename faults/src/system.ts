@@ -104,6 +104,7 @@ export class FaultSystem {
     const t = Date.now();
     this.ferret.prepare();
     await Promise.all([this.rabbit.start(), this.ferret.start(), this.redis.start()]);
+    this.appOptions.brokerUsers = this.rabbit.provisionUsers();
     log(`own infrastructure up in ${Date.now() - t} ms: RabbitMQ :${this.rabbit.port}, FerretDB :${this.ferret.port} (${this.ferret.backend}), Redis :${this.redis.port}`);
     await Promise.all([...SERVICES.map((a) => this.startApp(a)), this.startApp('gateway'), this.startApp('gateway-b')]);
   }

@@ -2,12 +2,15 @@
  * config classes. The required variables are derived from the classes' class-validator metadata, so a
  * variable added to a class fails this test until every deployment file provides it. */
 import 'reflect-metadata';
+import { execFileSync } from 'node:child_process';
+import { createECDH, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, IS_OPTIONAL, ValidationTypes, validateSync } from 'class-validator';
 import { parse, parseAllDocuments } from 'yaml';
-import { CommonConfig, ConfigError, loadConfig, MongoConfig } from '@wellifiy/config';
+import { amqpUserOf, CommonConfig, ConfigError, DEFAULT_AMQP_USERS, isDevelopmentSecret, loadConfig, MongoConfig, parseAmqpUsers } from '@wellifiy/config';
+import { AMQP_PROCESSES, AmqpProcess, allBrokerPermissions } from '@wellifiy/contracts';
 import { ActivationRulesConfig } from '../../apps/activation-rules/src/config/activation-rules.config';
 import { ChannelsConfig } from '../../apps/channels/src/config/channels.config';
 import { GatewayConfig } from '../../apps/gateway/src/config/gateway.config';
@@ -52,14 +55,15 @@ function configVariables(cls: ConfigClass): string[] {
 }
 
 /**
- * Variables the app cannot boot without, under its default settings: no initialiser, no @IsOptional, and
- * every @ValidateIf condition holds for the defaults (e.g. JWT_SECRET, because JWT_ALGORITHM defaults to HS256).
+ * Variables the app cannot boot without, under its default settings overlaid with `settings` (a deployment's
+ * environment): no initialiser, no @IsOptional, and every @ValidateIf condition holds (e.g. JWT_SECRET when
+ * JWT_ALGORITHM is HS256, the default; JWT_JWKS_URL when a deployment sets RS256).
  */
-function requiredVariables(cls: ConfigClass): string[] {
-  const defaults = new cls() as Record<string, unknown>;
+function requiredVariables(cls: ConfigClass, settings: Env = {}): string[] {
+  const defaults = { ...(new cls() as Record<string, unknown>), ...settings };
   const metadata = getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false);
   return configVariables(cls).filter((name) => {
-    if (defaults[name] !== undefined) return false;
+    if ((new cls() as Record<string, unknown>)[name] !== undefined) return false;
     const conditions = metadata.filter((m) => m.propertyName === name && m.type === ValidationTypes.CONDITIONAL_VALIDATION);
     if (conditions.some((m) => m.name === IS_OPTIONAL)) return false;
     return conditions.every((m) => (m.constraints[0] as (o: object, v: unknown) => boolean)(defaults, undefined));
@@ -105,15 +109,30 @@ function imageProblem(image: unknown): string | undefined {
   return undefined;
 }
 
-/** docker compose interpolation of the forms this repo uses: `${VAR:-default}`, `${VAR-default}`, `${VAR}`. */
-function composeValue(raw: unknown): string | undefined {
+/**
+ * docker compose interpolation of the forms this repo uses, with the variables of `dotEnv` (the .env that
+ * `npm run secrets` writes): `${VAR:-default}` and `${VAR-default}`, `${VAR}`, and `${VAR:?message}` (required:
+ * unset in .env, compose would refuse to start).
+ */
+function composeValue(raw: unknown, dotEnv: Env = {}): string | undefined {
   if (raw === null || raw === undefined) return undefined;
   const text = String(raw);
   if (/\$\{[A-Z0-9_]+\}/.test(text)) return undefined;
-  return text.replace(/\$\{[A-Z0-9_]+:?-([^}]*)\}/g, '$1');
+  let missing = false;
+  const resolved = text
+    .replace(/\$\{([A-Z0-9_]+):\?[^}]*\}/g, (_m, name: string) => dotEnv[name] ?? ((missing = true), ''))
+    .replace(/\$\{([A-Z0-9_]+):?-([^}]*)\}/g, (_m, name: string, fallback: string) => dotEnv[name] ?? fallback);
+  return missing ? undefined : resolved;
 }
 
-function composeEnvironment(service: Yaml): Env {
+/** What `npm run secrets [-- args]` would write to .env (fresh random values, printed, nothing written). */
+function generatedDotEnv(args: string[] = []): Env {
+  const out = execFileSync(process.execPath, [path.join(ROOT, 'tools/dev/secrets.mjs'), '--stdout', ...args], { encoding: 'utf8' });
+  return Object.fromEntries(out.split('\n').filter((l) => /^[A-Z][A-Z0-9_]*=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+}
+const DOT_ENV = generatedDotEnv();
+
+function composeEnvironment(service: Yaml, dotEnv: Env = DOT_ENV): Env {
   const env: Env = {};
   const raw = service?.environment;
   const entries: [string, unknown][] = Array.isArray(raw)
@@ -123,7 +142,7 @@ function composeEnvironment(service: Yaml): Env {
       })
     : Object.entries(raw ?? {});
   for (const [name, value] of entries) {
-    const resolved = composeValue(value);
+    const resolved = composeValue(value, dotEnv);
     if (resolved !== undefined) env[name] = resolved;
   }
   return env;
@@ -242,7 +261,22 @@ function loadK8s(): K8s {
   return { docs, configMaps, secrets };
 }
 
-/** The container's environment as the kubelet would build it, with the Secret's example values. */
+/**
+ * The example Secret's values as an operator fills them in: every REPLACE_ME placeholder becomes a fresh random
+ * value of the right shape (production refuses placeholders, and must boot on what replaces them).
+ */
+function filledSecretValue(key: string, value: string): string {
+  if (!/REPLACE_ME/.test(value)) return value;
+  if (key === 'ENCRYPTION_KEYS') return value.replace(/REPLACE_ME[A-Z0-9_]*/g, randomBytes(32).toString('base64'));
+  if (key === 'VAPID_PRIVATE_KEY' || key === 'VAPID_PUBLIC_KEY') {
+    const ecdh = createECDH('prime256v1');
+    ecdh.generateKeys();
+    return (key === 'VAPID_PUBLIC_KEY' ? ecdh.getPublicKey() : ecdh.getPrivateKey()).toString('base64url');
+  }
+  return value.replace(/REPLACE_ME_PASSWORD/g, randomBytes(18).toString('hex')).replace(/REPLACE_ME[A-Z0-9_]*/g, 'svc');
+}
+
+/** The container's environment as the kubelet would build it, with the Secret's example values filled in. */
 function containerEnvironment(container: Yaml, k8s: K8s, where: string, problems: string[]): { env: Env; fromSecret: Set<string> } {
   const env: Env = {};
   const fromSecret = new Set<string>();
@@ -267,7 +301,7 @@ function containerEnvironment(container: Yaml, k8s: K8s, where: string, problems
     if (secretRef) {
       const value = k8s.secrets.get(secretRef.name)?.[secretRef.key];
       if (value === undefined) problems.push(`${where}: ${entry.name} references Secret ${secretRef.name} key ${secretRef.key}, not in k8s/secrets.example.yaml`);
-      else env[entry.name] = value;
+      else env[entry.name] = filledSecretValue(secretRef.key, value);
       fromSecret.add(entry.name);
     } else if (cmRef) {
       const value = k8s.configMaps.get(cmRef.name)?.[cmRef.key];
@@ -316,7 +350,7 @@ function k8sProblems(k8s: K8s): string[] {
 
     const { env, fromSecret } = containerEnvironment(container, k8s, where, problems);
     const known = configVariables(app.config);
-    for (const name of requiredVariables(app.config))
+    for (const name of requiredVariables(app.config, env))
       if (env[name] === undefined) problems.push(`${where}: required variable ${name} is not provided (env, ConfigMap or secretKeyRef)`);
     for (const entry of container.env ?? [])
       if (!known.includes(entry.name)) problems.push(`${where}: sets ${entry.name}, which ${app.config.name} does not declare`);
@@ -417,8 +451,12 @@ describe('required-variable detector', () => {
   it('treats @IsOptional as optional and @ValidateIf by its condition on the defaults', () => {
     const required = requiredVariables(GatewayConfig);
     expect(required).toEqual(expect.arrayContaining(['REDIS_URL', 'JWT_SECRET'])); // JWT_ALGORITHM defaults to HS256
-    expect(required).not.toContain('JWT_PUBLIC_KEY'); // only for RS256
+    expect(required).not.toContain('JWT_JWKS_URL'); // only for RS256
     expect(required).not.toContain('JWT_ISSUER');
+    expect(requiredVariables(GatewayConfig, { JWT_ALGORITHM: 'RS256', NODE_ENV: 'production' })).toEqual(
+      expect.arrayContaining(['JWT_JWKS_URL', 'JWT_ISSUER', 'JWT_AUDIENCE']),
+    );
+    expect(requiredVariables(GatewayConfig, { JWT_ALGORITHM: 'RS256' })).not.toContain('JWT_SECRET');
   });
 
   it.each(APPS)('agrees with boot validation for $name: exactly the required variables are rejected when unset', ({ config }) => {
@@ -530,5 +568,142 @@ describe('.env.example', () => {
 
   it.each(APPS)('its values boot $name (with its own HTTP_PORT and MONGO_DB)', ({ name, config, port }) => {
     expect(bootProblems(config, { ...example.values, HTTP_PORT: String(port), MONGO_DB: `wellifiy-${name}` })).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Security items: no development secrets in deployments; each service its own broker user
+// ---------------------------------------------------------------------------------------------------------
+
+/** Production settings of the gateway that .env does not hold (an identity provider's), for boot checks. */
+const GATEWAY_PRODUCTION_AUTH: Env = {
+  JWT_ALGORITHM: 'RS256',
+  JWT_JWKS_URL: 'https://id.wellifiy.example/.well-known/jwks.json',
+  JWT_ISSUER: 'https://id.wellifiy.example/',
+  JWT_AUDIENCE: 'wellifiy-messaging',
+};
+
+/** Every secret an app reads; the password inside AMQP_URL counts as one. */
+const SECRETS_OF: Record<string, string[]> = {
+  gateway: ['JWT_SECRET'],
+  messages: ['ENCRYPTION_KEYS'],
+  notifications: ['VAPID_PRIVATE_KEY'],
+};
+
+describe('Development secrets reach deployments silently', () => {
+  const composeText = read('docker-compose.yml');
+  const compose = parse(composeText, { merge: true });
+
+  it('docker-compose has no fallback for any secret or for NODE_ENV: each is ${VAR:?…}, so compose refuses to start without .env', () => {
+    const problems: string[] = [];
+    for (const app of APPS) {
+      const raw: Record<string, unknown> = compose.services[app.name].environment;
+      for (const name of ['NODE_ENV', 'AMQP_URL', ...(SECRETS_OF[app.name] ?? [])]) {
+        const value = String(raw[name] ?? '');
+        if (!/\$\{[A-Z0-9_]+:\?[^}]+\}/.test(value)) problems.push(`${app.name} ${name}: not required from .env (\${VAR:?message})`);
+        if (/\$\{[A-Z0-9_]+:?-[^}]*\}/.test(value)) problems.push(`${app.name} ${name}: has a fallback`);
+      }
+      // Without .env (no `npm run secrets`), the secrets are unset: compose would stop at interpolation.
+      const bare = composeEnvironment(compose.services[app.name], {});
+      for (const name of ['AMQP_URL', ...(SECRETS_OF[app.name] ?? [])]) if (bare[name] !== undefined) problems.push(`${app.name} ${name}: set without .env`);
+    }
+    expect(problems).toEqual([]);
+    expect(composeText).not.toMatch(/RABBITMQ_DEFAULT_(USER|PASS)/);
+  });
+
+  it('every development value committed in .env.example, libs/testing and tools/dev is on the one list production refuses', () => {
+    const example = parseEnvExample(read('.env.example')).values;
+    const devEnv = /DEV_JWT_SECRET = process\.env\.JWT_SECRET \|\| '([^']+)'/.exec(read('tools/dev/dev-env.mjs'))?.[1];
+    const testing = read('libs/testing/src/tokens.ts') + read('libs/testing/src/local-system.ts');
+    const committed: [string, string | Buffer][] = [
+      ['.env.example JWT_SECRET', example.JWT_SECRET],
+      ['.env.example AMQP_URL password', decodeURIComponent(new URL(example.AMQP_URL).password)],
+      ...example.ENCRYPTION_KEYS.split(',').map((e, i): [string, Buffer] => [`.env.example ENCRYPTION_KEYS #${i + 1}`, Buffer.from(e.split(':')[1], 'base64')]),
+      ['tools/dev DEV_JWT_SECRET', devEnv ?? 'missing'],
+      ['libs/testing TEST_JWT_SECRET', /TEST_JWT_SECRET = '([^']+)'/.exec(testing)?.[1] ?? 'missing'],
+      ...(/LOCAL_ENCRYPTION_KEYS = '([^']+)'/.exec(testing)?.[1] ?? 'missing:')
+        .split(',')
+        .map((e, i): [string, Buffer] => [`libs/testing LOCAL_ENCRYPTION_KEYS #${i + 1}`, Buffer.from(e.split(':')[1], 'base64')]),
+    ];
+    expect(committed.filter(([, value]) => !isDevelopmentSecret(value)).map(([where]) => where)).toEqual([]);
+    expect(committed.length).toBe(7);
+  });
+
+  it('npm run secrets makes fresh values each time, none of them a development one, on which every app boots in production', () => {
+    const again = generatedDotEnv();
+    const secretNames = Object.keys(DOT_ENV).filter((k) => !['NODE_ENV', 'JWT_ALGORITHM', 'ENCRYPTION_ACTIVE_KEY_ID', 'VAPID_PUBLIC_KEY'].includes(k));
+    expect(secretNames.sort()).toEqual(
+      ['ENCRYPTION_KEYS', 'JWT_SECRET', 'VAPID_PRIVATE_KEY', ...['ADMIN', 'GATEWAY', 'CHANNELS', 'MESSAGES', 'NOTIFICATIONS', 'ACTIVATION_RULES'].map((s) => `RABBITMQ_${s}_PASSWORD`)].sort(),
+    );
+    for (const name of secretNames) {
+      expect(again[name]).not.toBe(DOT_ENV[name]);
+      expect(isDevelopmentSecret(DOT_ENV[name])).toBe(false);
+    }
+    const production = generatedDotEnv(['--production', '--jwks-url', GATEWAY_PRODUCTION_AUTH.JWT_JWKS_URL, '--issuer', GATEWAY_PRODUCTION_AUTH.JWT_ISSUER, '--audience', GATEWAY_PRODUCTION_AUTH.JWT_AUDIENCE]);
+    expect(production).toMatchObject({ NODE_ENV: 'production', ...GATEWAY_PRODUCTION_AUTH });
+    const problems = APPS.flatMap((app) => bootProblems(app.config, composeEnvironment(compose.services[app.name], production)).map((p) => `${app.name}: ${p}`));
+    expect(problems).toEqual([]);
+    // …and the default, development mode, boots too (HS256 with the fresh JWT_SECRET).
+    expect(APPS.flatMap((app) => bootProblems(app.config, composeEnvironment(compose.services[app.name], DOT_ENV)))).toEqual([]);
+  });
+
+  it('k8s runs production with RS256 from a JWKS, issuer and audience, and no JWT secret', () => {
+    const k8s = loadK8s();
+    const gateway = k8s.docs.find((d) => d.kind === 'Deployment' && d.metadata.name === 'messaging-gateway');
+    const env = containerEnvironment(gateway.spec.template.spec.containers[0], k8s, 'gateway', []).env;
+    expect(env).toMatchObject({ NODE_ENV: 'production', JWT_ALGORITHM: 'RS256' });
+    expect(env.JWT_JWKS_URL).toMatch(/^https:\/\//);
+    expect(env.JWT_ISSUER && env.JWT_AUDIENCE).toBeTruthy();
+    expect(env.JWT_SECRET).toBeUndefined();
+  });
+});
+
+describe('Services trust any actor in an RPC', () => {
+  const compose = parse(read('docker-compose.yml'), { merge: true });
+  const k8s = loadK8s();
+
+  function brokerUsersOf(envOf: (app: AppSpec) => Env): { user: string; expected: string }[] {
+    return APPS.map((app) => {
+      const env = envOf(app);
+      return { user: amqpUserOf(env.AMQP_URL), expected: parseAmqpUsers(env.AMQP_USERS ?? DEFAULT_AMQP_USERS)[app.name as AmqpProcess] };
+    });
+  }
+
+  it('docker-compose connects every service with a broker user of its own, the one AMQP_USERS names', () => {
+    const users = brokerUsersOf((app) => composeEnvironment(compose.services[app.name]));
+    expect(users.filter((u) => u.user !== u.expected)).toEqual([]);
+    expect(new Set(users.map((u) => u.user)).size).toBe(APPS.length);
+  });
+
+  it('k8s connects every service with a broker user of its own, the one AMQP_USERS names', () => {
+    const users = brokerUsersOf((app) => {
+      const deployment = k8s.docs.find((d) => d.kind === 'Deployment' && d.metadata.name === `messaging-${app.name}`);
+      return containerEnvironment(deployment.spec.template.spec.containers[0], k8s, app.name, []).env;
+    });
+    expect(users.filter((u) => u.user !== u.expected)).toEqual([]);
+    expect(new Set(users.map((u) => u.user)).size).toBe(APPS.length);
+  });
+
+  it('docker-compose loads the broker users and their least-privilege permissions (libs/contracts broker-access.ts) at boot', () => {
+    const template = JSON.parse(read('tools/deployment/rabbitmq-definitions.template.json'));
+    const services = template.permissions.filter((p: Yaml) => p.user !== 'wellifiy-admin');
+    expect(services).toEqual(allBrokerPermissions().map(({ process, permissions }) => ({ user: `wellifiy-${process}`, vhost: '/', ...permissions })));
+    expect(template.users.map((u: Yaml) => u.name).sort()).toEqual(['wellifiy-admin', ...AMQP_PROCESSES.map((p) => `wellifiy-${p}`)].sort());
+    expect(compose.services.rabbitmq.volumes).toEqual(
+      expect.arrayContaining([
+        './tools/deployment/compose-rabbitmq.conf:/etc/rabbitmq/conf.d/20-wellifiy.conf:ro',
+        './.secrets/rabbitmq-definitions.json:/etc/rabbitmq/definitions.json:ro',
+      ]),
+    );
+    expect(read('tools/deployment/compose-rabbitmq.conf')).toMatch(/^load_definitions = \/etc\/rabbitmq\/definitions\.json$/m);
+  });
+
+  it('k8s/rabbitmq declares the same users and permissions for the RabbitMQ Messaging Topology Operator', () => {
+    const docs = ['users.yaml', 'permissions.yaml'].flatMap((f) => loadYamlDocuments(`k8s/rabbitmq/${f}`)).filter(Boolean);
+    const permissions = docs.filter((d) => d.kind === 'Permission').map((d) => ({ user: d.spec.userReference.name, ...d.spec.permissions }));
+    expect(permissions).toEqual(allBrokerPermissions().map(({ process, permissions: p }) => ({ user: `wellifiy-${process}`, ...p })));
+    expect(docs.filter((d) => d.kind === 'User').map((d) => d.metadata.name)).toEqual(AMQP_PROCESSES.map((p) => `wellifiy-${p}`));
+    const kustomization = parse(read('k8s/rabbitmq/kustomization.yaml'));
+    expect(kustomization.resources).toEqual(['users.yaml', 'permissions.yaml']);
   });
 });

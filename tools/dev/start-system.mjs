@@ -9,11 +9,18 @@ import { DEV_BASE_PORT, DEV_JWT_SECRET } from './dev-env.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
 const { startSystem, stopApp } = require(path.join(root, 'dist/libs/testing/src/local-system.js'));
+const { canProvision, provisionBrokerUsers, rabbitmqctl } = require(path.join(root, 'dist/libs/testing/src/vhost.js'));
+
+// Each service connects as a RabbitMQ user of its own (wellifiy-dev-<service>, fresh passwords on every start,
+// least-privilege permissions), as in docker-compose and k8s. Without a local rabbitmqctl they share AMQP_URL's user.
+const brokerUsers = canProvision(process.env.AMQP_URL) ? provisionBrokerUsers(rabbitmqctl, process.env.AMQP_URL, 'wellifiy-dev') : null;
+if (!brokerUsers) console.log('[up] no local rabbitmqctl: every service connects with the user of AMQP_URL');
 
 const opts = {
   root,
   basePort: DEV_BASE_PORT,
   amqpUrl: process.env.AMQP_URL,
+  brokerUsers,
   redisUrl: process.env.REDIS_URL,
   mongoUrl: process.env.MONGO_URL,
   jwtSecret: DEV_JWT_SECRET,

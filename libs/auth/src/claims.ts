@@ -14,8 +14,10 @@ export type JwtAlgorithm = 'HS256' | 'RS256';
 
 export interface TokenVerifierConfig {
   algorithm: JwtAlgorithm;
-  /** HS256 shared secret, or RS256 public key (PEM). */
-  key: string;
+  /** HS256 shared secret (development and tests). */
+  secret?: string;
+  /** RS256: the identity provider's JWKS endpoint (production). */
+  jwksUrl?: string;
   issuer?: string;
   audience?: string;
 }

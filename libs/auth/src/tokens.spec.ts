@@ -2,10 +2,11 @@ import 'reflect-metadata';
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { TokenVerifierConfig } from './claims';
-import { mintAccessToken, verificationKey, verifyAccessToken, verifyAccessTokenWithExpiry } from './tokens';
+import { mintAccessToken, TokenVerifier } from './tokens';
 
 const SECRET = 'unit-test-secret-0123456789abcdef0123456789';
-const HS: TokenVerifierConfig = { algorithm: 'HS256', key: SECRET };
+const HS: TokenVerifierConfig = { algorithm: 'HS256', secret: SECRET };
+const verifyAccessToken = (token: string, cfg: TokenVerifierConfig) => new TokenVerifier(cfg).verify(token);
 
 const b64url = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
 const nowS = (): number => Math.floor(Date.now() / 1000);
@@ -20,95 +21,96 @@ const hmac = (key: string) => (input: string): string => createHmac('sha256', ke
 const goodClaims = (): Record<string, unknown> => ({ sub: 'tm_1', org: 'org_1', kind: 'team_member', perms: ['messaging:manage'], exp: nowS() + 600 });
 
 describe('verifyAccessToken', () => {
-  it('a valid HS256 token becomes the Actor', () => {
+  it('a valid HS256 token becomes the Actor', async () => {
     const token = mintAccessToken({ userId: 'tm_1', orgId: 'org_1', kind: 'team_member', perms: ['messaging:manage'], secret: SECRET });
 
-    expect(verifyAccessToken(token, HS)).toEqual({ userId: 'tm_1', orgId: 'org_1', kind: 'team_member', perms: ['messaging:manage'] });
+    await expect(verifyAccessToken(token, HS)).resolves.toEqual({ userId: 'tm_1', orgId: 'org_1', kind: 'team_member', perms: ['messaging:manage'] });
   });
 
-  it('a patient token without perms becomes an Actor with no perms', () => {
+  it('a patient token without perms becomes an Actor with no perms', async () => {
     const token = handmade({ alg: 'HS256', typ: 'JWT' }, { sub: 'pat_1', org: 'org_1', kind: 'patient', exp: nowS() + 600 }, hmac(SECRET));
 
-    expect(verifyAccessToken(token, HS)).toEqual({ userId: 'pat_1', orgId: 'org_1', kind: 'patient', perms: [] });
+    await expect(verifyAccessToken(token, HS)).resolves.toEqual({ userId: 'pat_1', orgId: 'org_1', kind: 'patient', perms: [] });
   });
 
-  it('with its expiry: when the token ends, in epoch ms (a socket is disconnected then)', () => {
+  it('with its expiry: when the token ends, in epoch ms (a socket is disconnected then)', async () => {
     const exp = nowS() + 90;
     const token = handmade({ alg: 'HS256', typ: 'JWT' }, { ...goodClaims(), exp }, hmac(SECRET));
 
-    expect(verifyAccessTokenWithExpiry(token, HS)).toEqual({ actor: expect.objectContaining({ userId: 'tm_1' }), expiresAt: exp * 1000 });
+    await expect(new TokenVerifier(HS).verifyWithExpiry(token)).resolves.toEqual({ actor: expect.objectContaining({ userId: 'tm_1' }), expiresAt: exp * 1000 });
   });
 
-  it('an expired token is refused', () => {
+  it('an expired token is refused', async () => {
     const token = handmade({ alg: 'HS256', typ: 'JWT' }, { ...goodClaims(), exp: nowS() - 10 }, hmac(SECRET));
 
-    expect(() => verifyAccessToken(token, HS)).toThrow(/expired/);
+    await expect(verifyAccessToken(token, HS)).rejects.toThrow(/expired/);
   });
 
-  it('a token signed with another secret is refused', () => {
+  it('a token signed with another secret is refused', async () => {
     const token = mintAccessToken({ userId: 'tm_1', orgId: 'org_1', kind: 'team_member', secret: 'another-secret-0123456789abcdef0123456789' });
 
-    expect(() => verifyAccessToken(token, HS)).toThrow(/invalid signature/);
+    await expect(verifyAccessToken(token, HS)).rejects.toThrow(/invalid signature/);
   });
 
-  it('a tampered payload is refused', () => {
+  it('a tampered payload is refused', async () => {
     const token = mintAccessToken({ userId: 'tm_1', orgId: 'org_1', kind: 'team_member', secret: SECRET });
     const [h, , s] = token.split('.');
     const forged = `${h}.${b64url({ ...goodClaims(), perms: ['messaging:manage', 'settings:manage'] })}.${s}`;
 
-    expect(() => verifyAccessToken(forged, HS)).toThrow(/invalid signature/);
+    await expect(verifyAccessToken(forged, HS)).rejects.toThrow(/invalid signature/);
   });
 
-  it('an alg "none" token with an empty signature is refused', () => {
+  it('an alg "none" token with an empty signature is refused', async () => {
     const token = `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(goodClaims())}.`;
 
-    expect(() => verifyAccessToken(token, HS)).toThrow(jwt.JsonWebTokenError);
+    await expect(verifyAccessToken(token, HS)).rejects.toThrow(jwt.JsonWebTokenError);
   });
 
-  it('a garbage string is refused', () => {
-    expect(() => verifyAccessToken('not-a-token', HS)).toThrow(jwt.JsonWebTokenError);
+  it('a garbage string is refused', async () => {
+    await expect(verifyAccessToken('not-a-token', HS)).rejects.toThrow(jwt.JsonWebTokenError);
   });
 
-  describe('RS256 configured', () => {
+  describe('RS256 configured (JWKS; a valid token and key rotation: apps/gateway/src/auth/jwks.int-spec.ts)', () => {
     const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const publicPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
     const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    const RS: TokenVerifierConfig = { algorithm: 'RS256', key: publicPem };
+    // Nothing listens there: each refusal below must happen before any key is fetched.
+    const RS: TokenVerifierConfig = { algorithm: 'RS256', jwksUrl: 'http://127.0.0.1:9/jwks.json' };
 
-    it('a valid RS256 token becomes the Actor', () => {
-      const token = jwt.sign({ sub: 'tm_1', org: 'org_1', kind: 'team_member', perms: [] }, privatePem, { algorithm: 'RS256', expiresIn: 60 });
+    it('an HS256 token signed with the public key as secret (algorithm confusion) is refused', async () => {
+      const token = handmade({ alg: 'HS256', typ: 'JWT', kid: 'k1' }, goodClaims(), hmac(publicPem));
 
-      expect(verifyAccessToken(token, RS)).toEqual({ userId: 'tm_1', orgId: 'org_1', kind: 'team_member', perms: [] });
+      await expect(verifyAccessToken(token, RS)).rejects.toThrow(/invalid algorithm/);
     });
 
-    it('an HS256 token signed with the public key as secret (algorithm confusion) is refused', () => {
-      const token = handmade({ alg: 'HS256', typ: 'JWT' }, goodClaims(), hmac(publicPem));
-
-      expect(() => verifyAccessToken(token, RS)).toThrow(/invalid algorithm/);
-    });
-
-    it('an HS256 token signed with a shared secret is refused', () => {
+    it('an HS256 token signed with a shared secret is refused', async () => {
       const token = mintAccessToken({ userId: 'tm_1', orgId: 'org_1', kind: 'team_member', secret: SECRET });
 
-      expect(() => verifyAccessToken(token, RS)).toThrow(/invalid algorithm/);
+      await expect(verifyAccessToken(token, RS)).rejects.toThrow(/invalid algorithm/);
     });
 
-    it('an alg "none" token is refused', () => {
-      const token = `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(goodClaims())}.`;
+    it('an alg "none" token is refused', async () => {
+      const token = `${b64url({ alg: 'none', typ: 'JWT', kid: 'k1' })}.${b64url(goodClaims())}.`;
 
-      expect(() => verifyAccessToken(token, RS)).toThrow(jwt.JsonWebTokenError);
+      await expect(verifyAccessToken(token, RS)).rejects.toThrow(jwt.JsonWebTokenError);
+    });
+
+    it('an RS256 token without a kid is refused', async () => {
+      const token = jwt.sign(goodClaims(), privatePem, { algorithm: 'RS256' });
+
+      await expect(verifyAccessToken(token, RS)).rejects.toThrow(/no kid/);
     });
   });
 
-  it('issuer and audience are enforced when configured', () => {
+  it('issuer and audience are enforced when configured', async () => {
     const cfg: TokenVerifierConfig = { ...HS, issuer: 'wellifiy-idp', audience: 'messaging' };
     const good = handmade({ alg: 'HS256', typ: 'JWT' }, { ...goodClaims(), iss: 'wellifiy-idp', aud: 'messaging' }, hmac(SECRET));
     const wrongIss = handmade({ alg: 'HS256', typ: 'JWT' }, { ...goodClaims(), iss: 'evil', aud: 'messaging' }, hmac(SECRET));
     const noAud = handmade({ alg: 'HS256', typ: 'JWT' }, { ...goodClaims(), iss: 'wellifiy-idp' }, hmac(SECRET));
 
-    expect(verifyAccessToken(good, cfg)).toMatchObject({ userId: 'tm_1' });
-    expect(() => verifyAccessToken(wrongIss, cfg)).toThrow(/issuer invalid/);
-    expect(() => verifyAccessToken(noAud, cfg)).toThrow(/audience invalid/);
+    await expect(verifyAccessToken(good, cfg)).resolves.toMatchObject({ userId: 'tm_1' });
+    await expect(verifyAccessToken(wrongIss, cfg)).rejects.toThrow(/issuer invalid/);
+    await expect(verifyAccessToken(noAud, cfg)).rejects.toThrow(/audience invalid/);
   });
 
   describe('claims', () => {
@@ -129,19 +131,19 @@ describe('verifyAccessToken', () => {
       ['no exp', without('exp'), /exp/],
       ['perms that are not strings', { ...goodClaims(), perms: ['messaging:manage', 7] }, /perms/],
       ['perms that are not an array', { ...goodClaims(), perms: 'messaging:manage' }, /perms/],
-    ])('a correctly signed token with %s is refused', (_label, claims, reason) => {
-      expect(() => verifyAccessToken(signed(claims), HS)).toThrow(reason);
+    ])('a correctly signed token with %s is refused', async (_label, claims, reason) => {
+      await expect(verifyAccessToken(signed(claims), HS)).rejects.toThrow(reason);
     });
   });
 });
 
-describe('verificationKey', () => {
-  it('builds the key once per configuration: a secret key for HS256, a public key for RS256', () => {
-    const hs = { algorithm: 'HS256', key: 'a-shared-secret-of-enough-length-0123456789' } as const;
-    expect(verificationKey(hs)).toBe(verificationKey({ ...hs }));
-    expect(verificationKey(hs).type).toBe('secret');
-    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
-    expect(verificationKey({ algorithm: 'RS256', key: publicKey }).type).toBe('public');
-    expect(verificationKey({ algorithm: 'RS256', key: publicKey })).not.toBe(verificationKey(hs));
+describe('TokenVerifier keys', () => {
+  it('builds the HS256 key once: the same KeyObject for every token', async () => {
+    const verifier = new TokenVerifier(HS);
+    const token = mintAccessToken({ userId: 'tm_1', orgId: 'org_1', kind: 'team_member', secret: SECRET });
+
+    const first = await verifier.keyFor(token);
+    expect(first.type).toBe('secret');
+    expect(await verifier.keyFor(token)).toBe(first);
   });
 });

@@ -1,4 +1,6 @@
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateBy } from 'class-validator';
+import { DEFAULT_AMQP_USERS, parseAmqpUsers } from './amqp-users';
+import { ProductionSecret, SecretRules } from './development-secrets';
 
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
 
@@ -14,8 +16,24 @@ export class CommonConfig {
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'log';
 
+  /** This process's own broker user and password (each service has its own; see README, Security). */
   @Matches(/^amqps?:\/\/.+/, { message: 'AMQP_URL must be an amqp:// or amqps:// URL' })
+  @ProductionSecret(SecretRules.urlPassword(16))
   AMQP_URL!: string;
+
+  /**
+   * The broker user of every process kind, `gateway:<user>,channels:<user>,…`: a service accepts actor-bearing
+   * commands only when RabbitMQ's validated `user-id` is the gateway's user, and service-to-service commands only
+   * from the users of the services that send them. In production every kind must have a user of its own.
+   */
+  @ValidateBy({
+    name: 'amqpUsers',
+    validator: {
+      validate: (value: unknown, args) => amqpUsersProblem(value, (args?.object as CommonConfig).NODE_ENV) === undefined,
+      defaultMessage: (args) => `AMQP_USERS ${amqpUsersProblem(args?.value, (args?.object as CommonConfig).NODE_ENV) ?? 'is invalid'}`,
+    },
+  })
+  AMQP_USERS: string = DEFAULT_AMQP_USERS;
 
   /** Port of the health/metrics HTTP endpoint (the gateway serves its API on it too). */
   @IsInt() @Min(1) @Max(65535)
@@ -31,15 +49,16 @@ export class CommonConfig {
 
   /**
    * Test only: `crash-after-write` kills the process after a write, before its events are published;
-   * `crash-in-handler` after an event handler's work, before the ack. Refused when NODE_ENV=production.
+   * `crash-in-handler` after an event handler's work, before the ack. Accepted only when NODE_ENV=test: an
+   * allow-list, so a deployment that forgot NODE_ENV (development by default) cannot be crashed on purpose.
    */
   @IsOptional()
   @IsIn(FAULT_HOOKS, { message: `FAULT_HOOKS must be one of ${FAULT_HOOKS.join(', ')}` })
   @ValidateBy({
-    name: 'notInProduction',
+    name: 'onlyInTests',
     validator: {
-      validate: (_value: unknown, args) => (args?.object as CommonConfig).NODE_ENV !== 'production',
-      defaultMessage: () => 'FAULT_HOOKS is a test-only setting and is refused when NODE_ENV=production',
+      validate: (_value: unknown, args) => (args?.object as CommonConfig).NODE_ENV === 'test',
+      defaultMessage: () => 'FAULT_HOOKS is a test-only setting, accepted only when NODE_ENV=test',
     },
   })
   FAULT_HOOKS?: FaultHook;
@@ -51,4 +70,15 @@ export class MongoConfig extends CommonConfig {
 
   @IsString() @MinLength(1)
   MONGO_DB!: string;
+}
+
+function amqpUsersProblem(value: unknown, nodeEnv: string): string | undefined {
+  if (typeof value !== 'string') return 'must be gateway:<user>,channels:<user>,messages:<user>,notifications:<user>,activation-rules:<user>';
+  try {
+    const users = Object.values(parseAmqpUsers(value));
+    if (nodeEnv === 'production' && new Set(users).size !== users.length) return 'must name a different user for every process when NODE_ENV=production';
+    return undefined;
+  } catch (err) {
+    return `must be gateway:<user>,channels:<user>,…: ${(err as Error).message}`;
+  }
 }

@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       NODE_ENV: 'development',
       LOG_LEVEL: 'log',
       AMQP_URL: 'amqp://guest:guest@localhost:5672',
+      AMQP_USERS: 'gateway:wellifiy-gateway,channels:wellifiy-channels,messages:wellifiy-messages,notifications:wellifiy-notifications,activation-rules:wellifiy-activation-rules',
       HTTP_PORT: 3000,
       AMQP_PREFETCH: 32,
       EVENT_MAX_ATTEMPTS: 5,
@@ -52,7 +53,7 @@ describe('loadConfig', () => {
   it('drops environment variables the schema does not declare', () => {
     const cfg = loadConfig(CommonConfig, { ...VALID, PATH: '/usr/bin', SECRET_OF_SOMEONE_ELSE: 'x', MONGO_DB: 'not-in-common' });
 
-    expect(Object.keys(cfg).sort()).toEqual(['AMQP_PREFETCH', 'AMQP_URL', 'EVENT_MAX_ATTEMPTS', 'HTTP_PORT', 'LOG_LEVEL', 'NODE_ENV']);
+    expect(Object.keys(cfg).sort()).toEqual(['AMQP_PREFETCH', 'AMQP_URL', 'AMQP_USERS', 'EVENT_MAX_ATTEMPTS', 'HTTP_PORT', 'LOG_LEVEL', 'NODE_ENV']);
   });
 
   it('a missing required variable fails with a ConfigError naming it', () => {
@@ -86,6 +87,9 @@ describe('loadConfig', () => {
     ['NODE_ENV', 'staging'],
     ['LOG_LEVEL', 'trace'],
     ['FAULT_HOOKS', 'crash-sometimes'],
+    ['AMQP_USERS', 'gateway:wellifiy-gateway'],
+    ['AMQP_USERS', 'gateway:a,channels:b,messages:c,notifications:d,activation-rules:e,gateway:f'],
+    ['AMQP_USERS', 'gateway:a,channels:b,messages:c,notifications:d,activation-rules:e,patients:f'],
   ])('a bad value of %s (%s) fails with a ConfigError naming it', (name, value) => {
     const err = configErrorOf(() => loadConfig(MongoConfig, { ...VALID, [name]: value }));
 
@@ -94,11 +98,21 @@ describe('loadConfig', () => {
     expect(err.problems[0].startsWith(`${name}: `)).toBe(true);
   });
 
-  it('FAULT_HOOKS (test-only crash points) loads outside production and is refused in production', () => {
+  it('Development secrets reach deployments silently: FAULT_HOOKS (test-only crash points) loads only when NODE_ENV=test', () => {
     expect(loadConfig(MongoConfig, { ...VALID, NODE_ENV: 'test', FAULT_HOOKS: 'crash-after-write' }).FAULT_HOOKS).toBe('crash-after-write');
     expect(loadConfig(MongoConfig, { ...VALID, NODE_ENV: 'test' }).FAULT_HOOKS).toBeUndefined();
-    const err = configErrorOf(() => loadConfig(MongoConfig, { ...VALID, NODE_ENV: 'production', FAULT_HOOKS: 'crash-in-handler' }));
-    expect(err.problems).toEqual(['FAULT_HOOKS: FAULT_HOOKS is a test-only setting and is refused when NODE_ENV=production']);
+    // An allow-list: a deployment that left NODE_ENV at its default (development) is refused too, not only production.
+    for (const NODE_ENV of ['development', 'production', undefined]) {
+      const env = { ...VALID, AMQP_URL: 'amqp://svc:a-fresh-password-of-length@rabbit:5672', FAULT_HOOKS: 'crash-in-handler', ...(NODE_ENV ? { NODE_ENV } : {}) };
+      expect(configErrorOf(() => loadConfig(MongoConfig, env)).problems).toEqual(['FAULT_HOOKS: FAULT_HOOKS is a test-only setting, accepted only when NODE_ENV=test']);
+    }
+  });
+
+  it('Services trust any actor in an RPC: production refuses AMQP_USERS where two processes share a broker user', () => {
+    const shared = 'gateway:guest,channels:guest,messages:guest,notifications:guest,activation-rules:guest';
+    expect(loadConfig(MongoConfig, { ...VALID, AMQP_USERS: shared }).AMQP_USERS).toBe(shared); // local systems without rabbitmqctl
+    const env = { ...VALID, NODE_ENV: 'production', AMQP_URL: 'amqp://wellifiy-channels:a-fresh-password-of-length@rabbit:5672', AMQP_USERS: shared };
+    expect(configErrorOf(() => loadConfig(MongoConfig, env)).problems).toEqual(['AMQP_USERS: AMQP_USERS must name a different user for every process when NODE_ENV=production']);
   });
 
   it('a boolean setting given as "false" loads as false (latent bug: implicit conversion makes it true)', () => {

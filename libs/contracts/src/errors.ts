@@ -30,6 +30,8 @@ export const ErrorCode = {
   PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
   MediaQuotaExceeded: 'MEDIA_QUOTA_EXCEEDED',
   UnknownRpc: 'UNKNOWN_RPC',
+  /** A command from a broker user that may not send it (e.g. an actor-bearing command not from the gateway). */
+  RpcCallerNotAllowed: 'RPC_CALLER_NOT_ALLOWED',
   RpcTimeout: 'RPC_TIMEOUT',
   ServiceUnavailable: 'SERVICE_UNAVAILABLE',
   Internal: 'INTERNAL',

@@ -8,6 +8,7 @@ export * from './message.types';
 export * from './reactions';
 export * from './rpc';
 export * from './topology';
+export * from './broker-access';
 export * from './jobs';
 export * from './http.types';
 export * from './realtime.types';

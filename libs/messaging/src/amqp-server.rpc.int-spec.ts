@@ -2,7 +2,8 @@ import { Controller, INestMicroservice, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, MessagePattern } from '@nestjs/microservices';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
-import { DomainError, ErrorCode, Headers, PingResult, Rpc } from '@wellifiy/contracts';
+import { AMQP_PROCESSES, AmqpProcess, DomainError, ErrorCode, Headers, PingResult, Rpc } from '@wellifiy/contracts';
+import { amqpUserOf } from '@wellifiy/config';
 import { KeyRing } from '@wellifiy/crypto';
 import { AmqpProbe, expectEventually, expectNever, testInfra, uniqueName } from '@wellifiy/testing';
 import { connectAmqp } from './amqp-connection';
@@ -17,6 +18,7 @@ import { RpcClient } from './rpc-client';
  * carries no fields, so the test handler picks its behaviour from the caller's correlation id.
  */
 const SECRET = 'db password is hunter2';
+const SAME_USER_FOR_ALL = Object.fromEntries(AMQP_PROCESSES.map((p) => [p, amqpUserOf(testInfra.amqpUrl)])) as Record<AmqpProcess, string>;
 let releaseSlow: (() => void) | undefined;
 const slowStarted: string[] = [];
 
@@ -52,13 +54,14 @@ describe('RPC over RabbitMQ (AmqpServer + RpcClient)', () => {
 
   beforeAll(async () => {
     app = await NestFactory.createMicroservice(TestRpcModule, {
-      strategy: new AmqpServer({ url: testInfra.amqpUrl, service: 'activation-rules', prefetch: 10, maxEventAttempts: 3, seal }),
+      // One broker user plays every part here; apps/*/…/broker-users.int-spec.ts checks users of their own.
+      strategy: new AmqpServer({ url: testInfra.amqpUrl, service: 'activation-rules', prefetch: 10, maxEventAttempts: 3, seal, users: SAME_USER_FOR_ALL }),
       logger: ['error'],
     });
     app.useGlobalFilters(new RpcPassthroughFilter());
     await app.listen();
     connection = connectAmqp(testInfra.amqpUrl, uniqueName('it-rpc-client'));
-    client = new RpcClient(connection, uniqueName('it-rpc-client'), 3000);
+    client = new RpcClient(connection, uniqueName('it-rpc-client'), 3000, amqpUserOf(testInfra.amqpUrl));
     await client.waitForConnect();
   });
 

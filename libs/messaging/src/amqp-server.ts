@@ -4,7 +4,7 @@ import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 import { lastValueFrom } from 'rxjs';
 import {
-  DomainError, ErrorBody, ErrorCode, EventEnvelope, Headers, isErrorBody, RPC_REQUEST_CLASSES, RpcName, ServiceName, Topology,
+  allowedCallers, AmqpProcess, carriesActor, DomainError, ErrorBody, ErrorCode, EventEnvelope, Headers, isErrorBody, RPC_REQUEST_CLASSES, RpcName, ServiceName, Topology,
 } from '@wellifiy/contracts';
 import { connectAmqp } from './amqp-connection';
 import { EventConsumer, EventMeta } from './event-consumer';
@@ -19,6 +19,11 @@ export interface AmqpServerOptions {
   prefetch: number;
   maxEventAttempts: number;
   idempotency?: IdempotencyStore;
+  /**
+   * The broker user of every process kind (AMQP_USERS). A command is run only when RabbitMQ's validated `user-id`
+   * is the user of a kind allowed to send it: the gateway for every command that carries an actor.
+   */
+  users: Readonly<Record<AmqpProcess, string>>;
   /** Test-only crash point of the fault-injection suite (see EventConsumerOptions.crashAfterHandler). */
   crashAfterHandler?: boolean;
   /** Opens sealed content events; seals retries and dead letters (EventConsumerOptions.seal). */
@@ -170,7 +175,24 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
     const handler = pattern ? this.getHandlerByPattern(pattern) : null;
     const cls = RPC_REQUEST_CLASSES[pattern as RpcName];
     if (!handler || !cls) return { reply: fail(ErrorCode.UnknownRpc, `unknown command "${pattern}"`), poison: `unknown command "${pattern}"` };
+    const refused = this.refusedSender(pattern as RpcName, msg);
+    if (refused) return { reply: fail(ErrorCode.RpcCallerNotAllowed, refused), poison: refused };
     return { reply: await this.run(handler, cls, request.data, msg) };
+  }
+
+  /**
+   * Why the sender may not send this command, if it may not. `user-id` is set by the caller's RpcClient and
+   * validated by RabbitMQ (a publish whose user-id is not the connection's user is refused), so it names the
+   * broker user that really sent the command; without it the sender is unknown and refused.
+   */
+  private refusedSender(pattern: RpcName, msg: ConsumeMessage): string | undefined {
+    const sender = msg.properties.userId as string | undefined;
+    const allowed = allowedCallers(pattern);
+    if (sender && allowed.some((kind) => this.options.users[kind] === sender)) return undefined;
+    const from = sender ? `broker user "${sender.slice(0, 64)}"` : 'a sender without user-id';
+    return carriesActor(pattern)
+      ? `${pattern} carries an actor and is accepted only from the gateway's broker user; it came from ${from}`
+      : `${pattern} is accepted only from ${allowed.join(', ')}; it came from ${from}`;
   }
 
   private async run(handler: MessageHandler, cls: unknown, data: unknown, msg: ConsumeMessage): Promise<{ ok: true; data: unknown } | { ok: false; error: ErrorBody }> {

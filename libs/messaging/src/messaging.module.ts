@@ -1,5 +1,6 @@
 import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
+import { amqpUserOf } from '@wellifiy/config';
 import type { KeyRing } from '@wellifiy/crypto';
 import { connectAmqp } from './amqp-connection';
 import { DocumentLocks } from './document-locks';
@@ -61,7 +62,7 @@ export class MessagingModule {
         {
           provide: RpcClient,
           inject: [AMQP_CONNECTION],
-          useFactory: (c: AmqpConnectionManager) => new RpcClient(c, options.source, options.rpcTimeoutMs ?? 5000),
+          useFactory: (c: AmqpConnectionManager) => new RpcClient(c, options.source, options.rpcTimeoutMs ?? 5000, amqpUserOf(options.url)),
         },
         { provide: DocumentLocks, useValue: new DocumentLocks() },
         {

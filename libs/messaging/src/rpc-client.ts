@@ -3,15 +3,15 @@ import { Logger } from '@nestjs/common';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 import {
-  DomainError, ErrorCode, Headers, isErrorBody, RpcName, RpcRequest, RpcResult, SERVICES, serviceOfRpc, Topology,
+  DomainError, ErrorCode, Headers, isErrorBody, RpcName, RpcRequest, RpcResult, serviceOfRpc, Topology,
 } from '@wellifiy/contracts';
-import { declareCommandQueue } from './topology';
 
 const REPLY_TO = 'amq.rabbitmq.reply-to';
 
 export type RpcReply<T = unknown> = { ok: true; data: T } | { ok: false; error: { code: string; message: string; details?: unknown } };
 
 interface Pending {
+  service: string;
   resolve(value: unknown): void;
   reject(err: Error): void;
   timer: NodeJS.Timeout;
@@ -25,6 +25,8 @@ export interface RpcCallOptions {
 /**
  * Request/reply over RabbitMQ using direct reply-to: requests go to the owning service's durable
  * command queue and carry the caller's deadline, so a late service never works on abandoned calls.
+ * Every request carries `user-id` = this connection's broker user. RabbitMQ refuses a publish whose user-id is
+ * not the connection's, so the service can trust it to tell the gateway (actor-bearing commands) from other callers.
  */
 export class RpcClient {
   private readonly logger = new Logger('RpcClient');
@@ -35,12 +37,16 @@ export class RpcClient {
     private readonly connection: AmqpConnectionManager,
     name: string,
     private readonly defaultTimeoutMs: number,
+    /** The broker user of `connection` (see amqpUserOf). */
+    private readonly userId: string,
   ) {
     this.channel = connection.createChannel({
       name: `${name}-rpc`,
       confirm: false,
       setup: async (ch: Channel) => {
-        for (const service of SERVICES) await declareCommandQueue(ch, Topology.commandQueue(service));
+        // Command queues are declared by their services only: a caller's broker user may not configure them
+        // (least privilege). A request no queue takes (the service never started) comes back (mandatory) at once.
+        ch.on('return', (msg: ConsumeMessage) => this.onReturned(msg));
         // Direct reply-to needs a no-ack consumer on the same channel before the first request.
         await ch.consume(REPLY_TO, (msg) => msg && this.onReply(msg), { noAck: true });
       },
@@ -61,7 +67,7 @@ export class RpcClient {
         this.pending.delete(id);
         reject(new DomainError(ErrorCode.RpcTimeout, `the ${service} service did not answer within ${timeoutMs} ms`));
       }, timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
+      this.pending.set(id, { service, resolve, reject, timer });
     });
     // The timer may fire while the request still waits for the broker: the rejection must not go unhandled.
     result.catch(() => undefined);
@@ -79,6 +85,8 @@ export class RpcClient {
         // Not queued past the deadline while the broker reconnects either.
         timeout: timeoutMs,
         contentType: 'application/json',
+        userId: this.userId,
+        mandatory: true,
         headers: { [Headers.deadline]: Date.now() + timeoutMs, ...(opts.correlationId ? { [Headers.correlationId]: opts.correlationId } : {}) },
       });
     } catch (err) {
@@ -90,6 +98,15 @@ export class RpcClient {
       throw new DomainError(ErrorCode.ServiceUnavailable, `cannot reach the ${service} service: ${(err as Error).message}`);
     }
     return result as Promise<RpcResult<K>>;
+  }
+
+  private onReturned(msg: ConsumeMessage): void {
+    const id = msg.properties.correlationId as string | undefined;
+    const p = id ? this.pending.get(id) : undefined;
+    if (!p || !id) return;
+    clearTimeout(p.timer);
+    this.pending.delete(id);
+    p.reject(new DomainError(ErrorCode.ServiceUnavailable, `the ${p.service} service is not running (its command queue does not exist yet)`));
   }
 
   private onReply(msg: ConsumeMessage): void {

@@ -1,6 +1,6 @@
 import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { CommonConfig } from '@wellifiy/config';
+import { amqpUserOf, CommonConfig, parseAmqpUsers } from '@wellifiy/config';
 import { ServiceName } from '@wellifiy/contracts';
 import { AmqpServer, EventSeal, IDEMPOTENCY_STORE, IdempotencyStore, OutboxRelay, RpcPassthroughFilter } from '@wellifiy/messaging';
 import { createLogger } from './logger';
@@ -15,9 +15,14 @@ export async function bootstrapService(service: ServiceName, module: Type<unknow
   const app = await NestFactory.create(module, { logger: createLogger(service, config.LOG_LEVEL) });
   app.enableShutdownHooks();
   const idempotency = app.get<IdempotencyStore>(IDEMPOTENCY_STORE, { strict: false });
+  const users = parseAmqpUsers(config.AMQP_USERS);
+  // The other services know this one by its AMQP_USERS entry: connecting as anyone else, its commands would be refused.
+  if (amqpUserOf(config.AMQP_URL) !== users[service])
+    throw new Error(`AMQP_URL logs in as "${amqpUserOf(config.AMQP_URL)}" but AMQP_USERS names "${users[service]}" for ${service}`);
   const transport = new AmqpServer({
     url: config.AMQP_URL,
     service,
+    users,
     prefetch: config.AMQP_PREFETCH,
     maxEventAttempts: config.EVENT_MAX_ATTEMPTS,
     idempotency,

@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import mongoose from 'mongoose';
+import { BrokerUsers, sharedAmqpUsers } from './vhost';
 
 export const APPS = ['channels', 'messages', 'notifications', 'activation-rules', 'gateway'] as const;
 export type AppName = (typeof APPS)[number];
@@ -12,6 +13,8 @@ export interface LocalSystemOptions {
   /** gateway = basePort, then channels, messages, notifications, activation-rules. */
   basePort: number;
   amqpUrl: string;
+  /** A broker user per process kind (provisionBrokerUsers); without, every app connects with `amqpUrl`'s user. */
+  brokerUsers?: BrokerUsers | null;
   redisUrl: string;
   mongoUrl: string;
   jwtSecret: string;
@@ -52,7 +55,8 @@ export function appEnv(opts: LocalSystemOptions, app: AppName): Record<string, s
   const env: Record<string, string> = {
     NODE_ENV: opts.nodeEnv,
     LOG_LEVEL: opts.logLevel ?? 'log',
-    AMQP_URL: opts.amqpUrl,
+    AMQP_URL: opts.brokerUsers?.urls[app] ?? opts.amqpUrl,
+    AMQP_USERS: opts.brokerUsers?.amqpUsers ?? sharedAmqpUsers(opts.amqpUrl),
     HTTP_PORT: String(appPort(opts.basePort, app)),
   };
   if (app === 'gateway') Object.assign(env, { REDIS_URL: opts.redisUrl, JWT_SECRET: opts.jwtSecret });

@@ -1,27 +1,40 @@
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
-import { CommonConfig, IsActiveKeyId, IsKeyRingKeys } from '@wellifiy/config';
+import { IsIn, IsInt, IsString, Matches, Max, Min, MinLength, ValidateBy, ValidateIf } from 'class-validator';
+import { CommonConfig, IsActiveKeyId, IsKeyRingKeys, ProductionSecret, SecretRules } from '@wellifiy/config';
 
 export class GatewayConfig extends CommonConfig {
   @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// URL' })
   REDIS_URL!: string;
 
+  /** HS256 (shared secret) for development and tests; production accepts only RS256 with a JWKS URL. */
   @IsIn(['HS256', 'RS256'])
+  @ValidateBy({
+    name: 'rs256InProduction',
+    validator: {
+      validate: (value: unknown, args) => (args?.object as GatewayConfig).NODE_ENV !== 'production' || value === 'RS256',
+      defaultMessage: () => 'JWT_ALGORITHM must be RS256 when NODE_ENV=production (tokens of the identity provider, keys from JWT_JWKS_URL)',
+    },
+  })
   JWT_ALGORITHM: 'HS256' | 'RS256' = 'HS256';
 
-  /** HS256 shared secret (development). */
+  /** HS256 shared secret (development and tests). */
   @ValidateIf((c: GatewayConfig) => c.JWT_ALGORITHM === 'HS256')
   @IsString() @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  @ProductionSecret(SecretRules.plain(32))
   JWT_SECRET?: string;
 
-  /** RS256 public key, PEM (production). */
+  /** RS256: the identity provider's JWKS endpoint; keys are picked by the token's `kid`, cached and refetched for a new one. */
   @ValidateIf((c: GatewayConfig) => c.JWT_ALGORITHM === 'RS256')
-  @IsString() @Matches(/BEGIN PUBLIC KEY/, { message: 'JWT_PUBLIC_KEY must be a PEM public key' })
-  JWT_PUBLIC_KEY?: string;
+  @Matches(/^https?:\/\/.+/, { message: 'JWT_JWKS_URL must be an http(s):// URL of a JWKS' })
+  JWT_JWKS_URL?: string;
 
-  @IsOptional() @IsString()
+  /** Expected `iss` claim; required in production. */
+  @ValidateIf((c: GatewayConfig) => c.NODE_ENV === 'production' || c.JWT_ISSUER !== undefined)
+  @IsString({ message: 'JWT_ISSUER must be set when NODE_ENV=production (the identity provider\'s issuer)' })
   JWT_ISSUER?: string;
 
-  @IsOptional() @IsString()
+  /** Expected `aud` claim; required in production. */
+  @ValidateIf((c: GatewayConfig) => c.NODE_ENV === 'production' || c.JWT_AUDIENCE !== undefined)
+  @IsString({ message: 'JWT_AUDIENCE must be set when NODE_ENV=production (this API\'s audience)' })
   JWT_AUDIENCE?: string;
 
   @IsInt() @Min(100) @Max(60_000)

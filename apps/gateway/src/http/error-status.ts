@@ -27,6 +27,8 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.ChannelAlreadyActive]: 409,
   [ErrorCode.ChannelMemberLimitReached]: 409,
   [ErrorCode.UnknownRpc]: 500,
+  // The gateway's own broker user is not the one the services trust: a deployment error, not the client's.
+  [ErrorCode.RpcCallerNotAllowed]: 500,
   [ErrorCode.Internal]: 500,
   [ErrorCode.RpcTimeout]: 503,
   [ErrorCode.ServiceUnavailable]: 503,

@@ -1,11 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
-import { verifyAccessTokenWithExpiry } from '@wellifiy/auth';
 import { Actor, ErrorCode, hasPermission, Permission, Rpc } from '@wellifiy/contracts';
 import { RpcClient } from '@wellifiy/messaging';
 import { ArchivedMembersStore } from '../auth/archived-members.store';
-import { verifierConfig } from '../auth/verifier-config';
+import { tokenVerifier } from '../auth/verifier-config';
 import { GatewayConfig } from '../config/gateway.config';
 import { payloadProblem, SocketEventBudget } from './client-event-guard';
 import { ConnectionLimiter } from './connection-limiter';
@@ -47,20 +46,19 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   ) {}
 
   afterInit(server: Server): void {
-    const verifier = verifierConfig(this.config);
+    const verifier = tokenVerifier(this.config);
     server.use((socket, next) => {
       const token: unknown = socket.handshake.auth?.token;
       if (typeof token !== 'string' || !token) return next(refusal('unauthorized: auth.token is required', 'UNAUTHORIZED', 401));
-      let verified: { actor: Actor; expiresAt: number };
-      try {
-        verified = verifyAccessTokenWithExpiry(token, verifier);
-      } catch (err) {
-        return next(refusal(`unauthorized: ${(err as Error).message}`, 'UNAUTHORIZED', 401));
-      }
-      const data = socket.data as SocketData;
-      data.actor = verified.actor;
-      data.expiresAt = verified.expiresAt;
-      this.admit(socket.id, verified.actor).then(() => next(), (err: unknown) => next(err as Error));
+      verifier.verifyWithExpiry(token).then(
+        (verified) => {
+          const data = socket.data as SocketData;
+          data.actor = verified.actor;
+          data.expiresAt = verified.expiresAt;
+          this.admit(socket.id, verified.actor).then(() => next(), (err: unknown) => next(err as Error));
+        },
+        (err: Error) => next(refusal(`unauthorized: ${err.message}`, 'UNAUTHORIZED', 401)),
+      );
     });
   }
 

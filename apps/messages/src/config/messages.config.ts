@@ -1,5 +1,5 @@
 import { IsInt, IsNumber, IsString, Matches, Max, Min } from 'class-validator';
-import { MongoConfig } from '@wellifiy/config';
+import { IsActiveKeyId, IsKeyRingKeys, MongoConfig } from '@wellifiy/config';
 
 export class MessagesConfig extends MongoConfig {
   /** Timeout of this service's own calls to the channels service. */
@@ -10,11 +10,11 @@ export class MessagesConfig extends MongoConfig {
    * Key ring for encryption at rest of message bodies and edit history: `keyId:base64-32-bytes[,…]`. Keep every
    * key that still opens stored data. The shape is checked here; key lengths when the ring is built at boot.
    */
-  @Matches(/^[A-Za-z0-9_-]{1,32}:[^,:\s]+(,[A-Za-z0-9_-]{1,32}:[^,:\s]+)*$/, { message: 'ENCRYPTION_KEYS must be keyId:base64-32-byte-key[,keyId:base64-32-byte-key…]' })
+  @IsKeyRingKeys()
   ENCRYPTION_KEYS!: string;
 
   /** Id of the key in ENCRYPTION_KEYS that encrypts new data. */
-  @Matches(/^[A-Za-z0-9_-]{1,32}$/, { message: 'ENCRYPTION_ACTIVE_KEY_ID must be a key id of ENCRYPTION_KEYS' })
+  @IsActiveKeyId()
   ENCRYPTION_ACTIVE_KEY_ID!: string;
 
   /** BullMQ (link preview jobs). */

@@ -1,5 +1,5 @@
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { IsActiveKeyId, IsKeyRingKeys, MongoConfig } from '@wellifiy/config';
+import { IsActiveKeyId, IsKeyRingKeys, MongoConfig, ProductionSecret, SecretRules } from '@wellifiy/config';
 import { EMAIL_DELAY_MINUTES_MAX, EMAIL_FREQUENCIES, EmailFrequency } from '@wellifiy/contracts';
 
 export class NotificationsConfig extends MongoConfig {
@@ -49,6 +49,7 @@ export class NotificationsConfig extends MongoConfig {
 
   /** Web Push VAPID private key (base64url). */
   @IsOptional() @IsString() @MinLength(1)
+  @ProductionSecret(SecretRules.plain(43)) // 32 bytes, base64url
   VAPID_PRIVATE_KEY?: string;
 
   /** VAPID contact (mailto: or https: URL) that push services may use to reach the operator. */
