@@ -154,7 +154,11 @@ describe('hot queries on the embedded database use an index (GIN companions, for
 
   beforeAll(async () => {
     if (!existsSync(FERRETDB)) throw new Error(`${FERRETDB} is missing: build it with \`source tools/scripts/lib/infra.sh && ensure_ferretdb_binary\``);
-    psql('postgres', `create database ${database}`);
+    try {
+      psql('postgres', `create database ${database}`);
+    } catch (err) {
+      throw new Error(`this test needs psql and a local PostgreSQL on 127.0.0.1:5432 accepting the postgres user: ${(err as Error).message}`);
+    }
     psql(database, '', SETUP_SQL);
     const port = await freePort();
     ferret = spawn(FERRETDB, [
