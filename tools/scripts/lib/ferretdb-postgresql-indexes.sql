@@ -6,7 +6,8 @@
 -- as `_jsonb->$1 @> $2`, which no btree serves: every find scans its table. A GIN expression index on the same
 -- field serves `@>`, provided PostgreSQL plans the statement with its parameter values (then `_jsonb->$1` is
 -- `_jsonb->'field'`, the indexed expression). FerretDB prepares and caches its statements, and after five runs
--- PostgreSQL would switch to a generic plan that cannot know the field: hence force_custom_plan.
+-- PostgreSQL may switch to a generic plan (when it looks no costlier, e.g. on a table still small then), which
+-- cannot know the field: hence force_custom_plan.
 --
 -- Each top-level field other than _id (the _id index is used through ferretdb-id-index.patch) that a FerretDB
 -- index covers gets a GIN companion on its table: when FerretDB creates the index (an event trigger, so databases
