@@ -85,7 +85,7 @@ build_ferretdb() {
     patch -s -d "$work/src" -p1 <"$p" || die "could not apply $p to FerretDB $FERRETDB_VERSION"
   done
   # the atomic-updates patch brings unit tests of its retry logic: a build whose patch misbehaves is not installed
-  (cd "$work/src" && go test -count=1 ./internal/handler/common/ >/dev/null) || die "FerretDB's tests of the patched update path failed"
+  (cd "$work/src" && CGO_ENABLED=0 go test -count=1 ./internal/handler/common/ >/dev/null) || die "FerretDB's tests of the patched update path failed"
   mkdir -p "$(dirname "$FERRETDB_BIN")"
   (cd "$work/src" && CGO_ENABLED=0 go build -trimpath -o "$FERRETDB_BIN" ./cmd/ferretdb) || die "FerretDB build failed"
   rm -rf "$work"
