@@ -1,11 +1,10 @@
-import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
+import { getConnectionToken, getModelToken, MongooseModule } from '@nestjs/mongoose';
 import { Test, TestingModule } from '@nestjs/testing';
-import type { Connection } from 'mongoose';
+import type { Connection, Model } from 'mongoose';
 import { MongoModule } from '@wellifiy/persistence';
 import { testInfra, uniqueName } from '@wellifiy/testing';
 import { DirectoryRepository, MongoDirectoryRepository } from './directory.repository';
-import { PATIENT_MODEL, PatientSchema, TEAM_MEMBER_MODEL, TeamMemberSchema } from './directory.schema';
-import { DocumentLocks } from '@wellifiy/messaging';
+import { PATIENT_MODEL, PatientDoc, PatientSchema, TEAM_MEMBER_MODEL, TeamMemberDoc, TeamMemberSchema } from './directory.schema';
 
 describe('MongoDirectoryRepository (FerretDB)', () => {
   const dbName = uniqueName('it');
@@ -23,7 +22,7 @@ describe('MongoDirectoryRepository (FerretDB)', () => {
           { name: TEAM_MEMBER_MODEL, schema: TeamMemberSchema },
         ]),
       ],
-      providers: [{ provide: DocumentLocks, useValue: new DocumentLocks() }, { provide: DirectoryRepository, useClass: MongoDirectoryRepository }],
+      providers: [{ provide: DirectoryRepository, useClass: MongoDirectoryRepository }],
     }).compile();
     await moduleRef.init();
     repo = moduleRef.get(DirectoryRepository);
@@ -45,6 +44,24 @@ describe('MongoDirectoryRepository (FerretDB)', () => {
       orgId: org, patientId, firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', allocationClinicianId: 'tm_1',
       displayName: null, avatarMediaId: null,
     });
+  });
+
+  it('concurrent updates of one patient from two replicas keep every field (no per-process lock needed)', async () => {
+    const patientId = uniqueName('pat');
+    await repo.insertPatientIfAbsent(org, patientId, { firstName: 'Ada', lastName: 'Lovelace', email: null, allocationClinicianId: null });
+    // a second repository over the same collection, as another replica of the service would be
+    const other = new MongoDirectoryRepository(moduleRef.get<Model<PatientDoc>>(getModelToken(PATIENT_MODEL)), moduleRef.get<Model<TeamMemberDoc>>(getModelToken(TEAM_MEMBER_MODEL)));
+    const updates = [
+      { firstName: 'Augusta' },
+      { lastName: 'King' },
+      { email: 'ada@example.com' },
+      { allocationClinicianId: 'tm_7' },
+      { displayName: 'Countess' },
+      { avatarMediaId: 'med_1' },
+    ];
+    expect(await Promise.all(updates.map((fields, i) => (i % 2 ? other : repo).updatePatient(org, patientId, fields)))).toEqual(updates.map(() => true));
+
+    expect(await repo.findPatient(org, patientId)).toMatchObject(Object.assign({}, ...updates));
   });
 
   it('insertPatientIfAbsent does not overwrite an existing patient, nor later updates (replayed patient.created)', async () => {

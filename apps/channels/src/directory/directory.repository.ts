@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import { DocumentLocks, documentKey } from '@wellifiy/messaging';
 import { isDuplicateKeyError } from '@wellifiy/persistence';
 import { PATIENT_MODEL, PatientDoc, TEAM_MEMBER_MODEL, TeamMemberDoc } from './directory.schema';
 
@@ -53,7 +52,6 @@ export class MongoDirectoryRepository extends DirectoryRepository {
   constructor(
     @InjectModel(PATIENT_MODEL) private readonly patients: Model<PatientDoc>,
     @InjectModel(TEAM_MEMBER_MODEL) private readonly teamMembers: Model<TeamMemberDoc>,
-    private readonly locks: DocumentLocks,
   ) {
     super();
   }
@@ -72,10 +70,8 @@ export class MongoDirectoryRepository extends DirectoryRepository {
   }
 
   async updatePatient(orgId: string, patientId: string, fields: Partial<PatientFields & PatientProfile>): Promise<boolean> {
-    // Locked: two updates of one patient must not interleave on FerretDB (see DocumentLocks).
-    const res = await this.locks.run(documentKey('patients', `${orgId}:${patientId}`), () =>
-      this.patients.updateOne({ orgId, patientId }, { $set: { ...fields, updatedAt: new Date() } }),
-    );
+    // One atomic $set: concurrent updates of one patient (other fields, other replicas) all apply.
+    const res = await this.patients.updateOne({ orgId, patientId }, { $set: { ...fields, updatedAt: new Date() } });
     return res.matchedCount === 1;
   }
 
@@ -97,9 +93,7 @@ export class MongoDirectoryRepository extends DirectoryRepository {
   }
 
   async updateTeamMember(orgId: string, teamMemberId: string, fields: Partial<TeamMemberFields & { archived: boolean }>): Promise<boolean> {
-    const res = await this.locks.run(documentKey('team_members', `${orgId}:${teamMemberId}`), () =>
-      this.teamMembers.updateOne({ orgId, teamMemberId }, { $set: { ...fields, updatedAt: new Date() } }),
-    );
+    const res = await this.teamMembers.updateOne({ orgId, teamMemberId }, { $set: { ...fields, updatedAt: new Date() } });
     return res.matchedCount === 1;
   }
 
