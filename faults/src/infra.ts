@@ -226,11 +226,20 @@ export class PrivateFerret extends ChildServer {
     return `mongodb://127.0.0.1:${this.port}`;
   }
 
-  /** Creates the PostgreSQL database afresh (left over from an interrupted run, it is dropped first). */
+  /**
+   * Creates the PostgreSQL database afresh (left over from an interrupted run, it is dropped first) and prepares it
+   * as tools/scripts/lib/infra.sh does: GIN companions of FerretDB's indexes, plan_cache_mode = force_custom_plan.
+   */
   prepare(): void {
     if (this.backend !== 'postgresql') return;
     psql(`drop database if exists ${this.pgDatabase} with (force)`);
     psql(`create database ${this.pgDatabase}`);
+    // the script sits beside the build's patches: <root>/.tools/bin/ferretdb → <root>/tools/scripts/lib
+    const setup = path.resolve(path.dirname(this.bin), '../../tools/scripts/lib/ferretdb-postgresql-indexes.sql');
+    execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-d', this.pgDatabase, '-v', 'ON_ERROR_STOP=1', '-qAt', '-f', setup], {
+      timeout: 60_000,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   }
 
   protected command(): [string, string[]] {

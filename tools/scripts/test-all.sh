@@ -24,8 +24,9 @@ step "type-checking (tsc)…" npx tsc -p tsconfig.json --noEmit
 step "computing the Nx project graph…" npx nx show projects --json
 step "linting (eslint with Nx module boundaries)…" npx eslint --max-warnings 0 .
 step "building…" node tools/build/build.mjs
-# The fault-injection suite runs a FerretDB of its own: the binary must exist even when infra_up reused a running one.
-step "building FerretDB for the fault-injection suite (when not built yet)…" bash -c 'source tools/scripts/lib/infra.sh && ensure_ferretdb_binary'
+# The fault-injection suite and the embedded-database integration test run FerretDBs of their own: the binary must
+# exist even when infra_up reused a running one.
+step "building FerretDB for the fault-injection suite and the embedded-database test (when not built yet)…" bash -c 'source tools/scripts/lib/infra.sh && ensure_ferretdb_binary'
 for tier in unit integration e2e faults fuzz; do
   say "running $tier tests…"
   npx jest --selectProjects "$tier" --runInBand --ci --forceExit --json --outputFile="reports/$tier.json" 2>&1 | tee "reports/$tier.log" | grep -vE '^\s*$' | grep -E '^(PASS|FAIL)|●|Tests:' || true

@@ -1,12 +1,13 @@
 /**
  * Serialises work on one document within this process.
  *
- * FerretDB v1 (our development and CI database) applies an update as read-modify-write without a lock:
- * two concurrent updates of one document — even `$inc`, `$push` or a version compare-and-set — can lose
- * one of them. Every read-modify-write of a document that several requests may change at once (a channel,
- * a projection row, an outbox being cleared while events are appended) therefore runs under the
- * document's lock, and is written as a version compare-and-set so that MongoDB, which is atomic per
- * document, also stays correct across replicas.
+ * An unpatched FerretDB v1 applies an update as read-modify-write without a guard: two concurrent updates of
+ * one document — even `$inc`, `$push` or a version compare-and-set — can lose one of them. The build's
+ * tools/scripts/lib/ferretdb-atomic-updates.patch makes single-document updates atomic, as on MongoDB
+ * (docs/embedded-database.md). Every read-modify-write of a document that several requests may change at once
+ * (a channel, a projection row, an outbox being cleared while events are appended) is written as a version
+ * compare-and-set, correct across replicas; it also runs under the document's lock here, so the writers of
+ * one process queue instead of failing each other's compare-and-set and retrying.
  */
 export class DocumentLocks {
   private readonly tails = new Map<string, Promise<unknown>>();

@@ -6,13 +6,16 @@
 #     the Go module proxy and run on FERRETDB_PORT (default 27027), state in .data/ferretdb. Its backend is the local
 #     PostgreSQL (database wellifiy_ferretdb) when one answers on 127.0.0.1:5432 — it pushes query filters down to
 #     SQL, where the SQLite backend scans whole collections — else SQLite files in .data/ferretdb.
-#     FERRETDB_HANDLER=sqlite|postgresql forces the choice.
+#     FERRETDB_HANDLER=sqlite|postgresql forces the choice. Over PostgreSQL its database is prepared first
+#     (ferretdb-postgresql-indexes.sql: indexes FerretDB's filters can use; docs/embedded-database.md).
 # Source this file, then call `infra_up`; `infra_down` stops only what infra_up started.
 
 FERRETDB_VERSION="v1.24.2"
 ROOT="${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}"
 FERRETDB_BIN="$ROOT/.tools/bin/ferretdb"
-FERRETDB_PATCH="$ROOT/tools/scripts/lib/ferretdb-id-index.patch"
+# Applied in this order; each header says what it changes and why (docs/embedded-database.md).
+FERRETDB_PATCHES=("$ROOT/tools/scripts/lib/ferretdb-id-index.patch" "$ROOT/tools/scripts/lib/ferretdb-atomic-updates.patch")
+FERRETDB_PG_SETUP="$ROOT/tools/scripts/lib/ferretdb-postgresql-indexes.sql"
 FERRETDB_PORT="${FERRETDB_PORT:-27027}"
 FERRETDB_DATA="$ROOT/.data/ferretdb"
 INFRA_STARTED_FERRETDB=""
@@ -74,9 +77,15 @@ build_ferretdb() {
   # (normally generated from git): build from a copy of the module with that file written.
   cp -r "$dir/." "$work/src"; chmod -R u+w "$work/src"
   echo "$FERRETDB_VERSION" >"$work/src/build/version/version.txt"
-  # v1's PostgreSQL backend passes a pushed-down filter's field name as a parameter (`_jsonb->$1 @> $2`), which no
-  # index can match: every find, even by _id, scans its table. The patch makes _id equality use the _id index.
-  patch -s -d "$work/src" -p1 <"$FERRETDB_PATCH" || die "could not apply $FERRETDB_PATCH to FerretDB $FERRETDB_VERSION"
+  # ferretdb-id-index: _id equality uses the _id index (v1 passes a pushed-down field name as a parameter,
+  # `_jsonb->$1 @> $2`, which no index matches). ferretdb-atomic-updates: an update writes a document only if it
+  # is still stored as read, and retries otherwise (v1 read-modify-wrote without a guard and lost updates).
+  local p
+  for p in "${FERRETDB_PATCHES[@]}"; do
+    patch -s -d "$work/src" -p1 <"$p" || die "could not apply $p to FerretDB $FERRETDB_VERSION"
+  done
+  # the atomic-updates patch brings unit tests of its retry logic: a build whose patch misbehaves is not installed
+  (cd "$work/src" && CGO_ENABLED=0 go test -count=1 ./internal/handler/common/ >/dev/null) || die "FerretDB's tests of the patched update path failed"
   mkdir -p "$(dirname "$FERRETDB_BIN")"
   (cd "$work/src" && CGO_ENABLED=0 go build -trimpath -o "$FERRETDB_BIN" ./cmd/ferretdb) || die "FerretDB build failed"
   rm -rf "$work"
@@ -84,8 +93,17 @@ build_ferretdb() {
   say "FerretDB built: $("$FERRETDB_BIN" --version | head -1)"
 }
 
-# What the binary is built from: the version and the patch. A binary built from anything else is rebuilt.
-ferretdb_stamp() { echo "$FERRETDB_VERSION $(sha256sum <"$FERRETDB_PATCH" | cut -d' ' -f1)"; }
+# What the binary is built from: the version and the patches. A binary built from anything else is rebuilt.
+ferretdb_stamp() { echo "$FERRETDB_VERSION $(cat "${FERRETDB_PATCHES[@]}" | sha256sum | cut -d' ' -f1)"; }
+
+# prepare_ferretdb_postgresql URL: GIN companions of FerretDB's indexes (now and for every index created later, by
+# an event trigger) and plan_cache_mode = force_custom_plan, in FerretDB's PostgreSQL database. Idempotent; needs a
+# superuser (event triggers). Without it FerretDB still works, every filtered find scanning its table.
+prepare_ferretdb_postgresql() {
+  local url="${1%%\?*}" # psql does not know pgx's pool parameters
+  psql "$url" -v ON_ERROR_STOP=1 -qAt -f "$FERRETDB_PG_SETUP" >/dev/null ||
+    say "WARNING: could not prepare the indexes of $url ($FERRETDB_PG_SETUP); finds will scan whole tables"
+}
 
 ensure_ferretdb_binary() {
   [ -x "$FERRETDB_BIN" ] && [ "$(cat "$FERRETDB_BIN.stamp" 2>/dev/null)" = "$(ferretdb_stamp)" ] || build_ferretdb
@@ -115,6 +133,7 @@ ensure_mongo() {
       say "creating PostgreSQL database wellifiy_ferretdb for FerretDB…"
       psql -h 127.0.0.1 -U postgres -qc "create database wellifiy_ferretdb" >/dev/null || die "could not create the wellifiy_ferretdb database (set FERRETDB_HANDLER=sqlite to use SQLite files)"
     fi
+    prepare_ferretdb_postgresql "$pg_url"
     backend_args=(--handler=postgresql "--postgresql-url=$pg_url")
   else
     backend_args=(--handler=sqlite "--sqlite-url=file:$FERRETDB_DATA/")

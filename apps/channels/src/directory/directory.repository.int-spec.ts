@@ -1,12 +1,11 @@
-import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
+import { getConnectionToken, getModelToken, MongooseModule } from '@nestjs/mongoose';
 import { Test, TestingModule } from '@nestjs/testing';
-import type { Connection } from 'mongoose';
+import type { Connection, Model } from 'mongoose';
 import { MongoModule } from '@wellifiy/persistence';
 import { KeyRing } from '@wellifiy/crypto';
 import { LOCAL_ENCRYPTION_ACTIVE_KEY_ID, LOCAL_ENCRYPTION_KEYS, testInfra, uniqueName } from '@wellifiy/testing';
 import { DirectoryRepository, MongoDirectoryRepository } from './directory.repository';
-import { PATIENT_MODEL, PatientSchema, TEAM_MEMBER_MODEL, TeamMemberSchema } from './directory.schema';
-import { DocumentLocks } from '@wellifiy/messaging';
+import { PATIENT_MODEL, PatientDoc, PatientSchema, TEAM_MEMBER_MODEL, TeamMemberDoc, TeamMemberSchema } from './directory.schema';
 
 describe('MongoDirectoryRepository (FerretDB)', () => {
   const dbName = uniqueName('it');
@@ -25,7 +24,6 @@ describe('MongoDirectoryRepository (FerretDB)', () => {
         ]),
       ],
       providers: [
-        { provide: DocumentLocks, useValue: new DocumentLocks() },
         { provide: KeyRing, useValue: KeyRing.parse(LOCAL_ENCRYPTION_KEYS, LOCAL_ENCRYPTION_ACTIVE_KEY_ID) },
         { provide: DirectoryRepository, useClass: MongoDirectoryRepository },
       ],
@@ -50,6 +48,24 @@ describe('MongoDirectoryRepository (FerretDB)', () => {
       orgId: org, patientId, firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', allocationClinicianId: 'tm_1',
       displayName: null, avatarMediaId: null,
     });
+  });
+
+  it('concurrent updates of one patient from two replicas keep every field (no per-process lock needed)', async () => {
+    const patientId = uniqueName('pat');
+    await repo.insertPatientIfAbsent(org, patientId, { firstName: 'Ada', lastName: 'Lovelace', email: null, allocationClinicianId: null });
+    // a second repository over the same collection, as another replica of the service would be
+    const other = new MongoDirectoryRepository(moduleRef.get<Model<PatientDoc>>(getModelToken(PATIENT_MODEL)), moduleRef.get<Model<TeamMemberDoc>>(getModelToken(TEAM_MEMBER_MODEL)), moduleRef.get(KeyRing));
+    const updates = [
+      { firstName: 'Augusta' },
+      { lastName: 'King' },
+      { email: 'ada@example.com' },
+      { allocationClinicianId: 'tm_7' },
+      { displayName: 'Countess' },
+      { avatarMediaId: 'med_1' },
+    ];
+    expect(await Promise.all(updates.map((fields, i) => (i % 2 ? other : repo).updatePatient(org, patientId, fields)))).toEqual(updates.map(() => true));
+
+    expect(await repo.findPatient(org, patientId)).toMatchObject(Object.assign({}, ...updates));
   });
 
   it('insertPatientIfAbsent does not overwrite an existing patient, nor later updates (replayed patient.created)', async () => {

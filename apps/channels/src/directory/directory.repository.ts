@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { KeyRing, RecordCipher } from '@wellifiy/crypto';
-import { DocumentLocks, documentKey } from '@wellifiy/messaging';
 import { isDuplicateKeyError } from '@wellifiy/persistence';
 import { PATIENT_MODEL, PatientDoc, TEAM_MEMBER_MODEL, TeamMemberDoc } from './directory.schema';
 
@@ -57,7 +56,6 @@ export class MongoDirectoryRepository extends DirectoryRepository {
   constructor(
     @InjectModel(PATIENT_MODEL) private readonly patients: Model<PatientDoc>,
     @InjectModel(TEAM_MEMBER_MODEL) private readonly teamMembers: Model<TeamMemberDoc>,
-    private readonly locks: DocumentLocks,
     ring: KeyRing,
   ) {
     super();
@@ -111,10 +109,8 @@ export class MongoDirectoryRepository extends DirectoryRepository {
   }
 
   async updatePatient(orgId: string, patientId: string, fields: Partial<PatientFields & PatientProfile>): Promise<boolean> {
-    // Locked: two updates of one patient must not interleave on FerretDB (see DocumentLocks).
-    const res = await this.locks.run(documentKey('patients', `${orgId}:${patientId}`), () =>
-      this.patients.updateOne({ orgId, patientId }, { $set: { ...this.patientCipher.sealFields(`${orgId}:${patientId}`, fields, PATIENT_SEALED), updatedAt: new Date() } }),
-    );
+    // One atomic $set: concurrent updates of one patient (other fields, other replicas) all apply.
+    const res = await this.patients.updateOne({ orgId, patientId }, { $set: { ...this.patientCipher.sealFields(`${orgId}:${patientId}`, fields, PATIENT_SEALED), updatedAt: new Date() } });
     return res.matchedCount === 1;
   }
 
@@ -136,9 +132,7 @@ export class MongoDirectoryRepository extends DirectoryRepository {
   }
 
   async updateTeamMember(orgId: string, teamMemberId: string, fields: Partial<TeamMemberFields & { archived: boolean }>): Promise<boolean> {
-    const res = await this.locks.run(documentKey('team_members', `${orgId}:${teamMemberId}`), () =>
-      this.teamMembers.updateOne({ orgId, teamMemberId }, { $set: { ...this.teamMemberCipher.sealFields(`${orgId}:${teamMemberId}`, fields, TEAM_MEMBER_SEALED), updatedAt: new Date() } }),
-    );
+    const res = await this.teamMembers.updateOne({ orgId, teamMemberId }, { $set: { ...this.teamMemberCipher.sealFields(`${orgId}:${teamMemberId}`, fields, TEAM_MEMBER_SEALED), updatedAt: new Date() } });
     return res.matchedCount === 1;
   }
 
