@@ -78,6 +78,9 @@ describe('Development secrets reach deployments silently: production tokens are 
       AMQP_URL: 'amqp://wellifiy-gateway:Zq3v9mX2pL7rT4wK8nB5cJ1h@rabbitmq:5672',
       HTTP_PORT: '3000',
       REDIS_URL: 'redis://redis:6379',
+      // A fresh key ring (production refuses the committed development keys).
+      ENCRYPTION_KEYS: 'k1:yW5mQk9Tg3pXb2Z4cE1hN0RqS3ZhUXh3ZUY2cjBUdTg=',
+      ENCRYPTION_ACTIVE_KEY_ID: 'k1',
       MESSAGES_INTERNAL_URL: 'http://messages:3002',
       JWT_ALGORITHM: 'RS256',
       JWT_JWKS_URL: jwksUrl,
