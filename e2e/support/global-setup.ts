@@ -23,6 +23,8 @@ export default async function globalSetup(): Promise<void> {
   process.env.E2E_DB_PREFIX = dbPrefix;
   const broker = testing.createIsolatedVhost(testing.testInfra.amqpUrl);
   process.env.E2E_AMQP_URL = broker.url;
+  // Specs that start another replica (e2e/support/second-gateway.ts) connect it as the same broker users.
+  if (broker.users) process.env.E2E_BROKER_USERS = JSON.stringify(broker.users);
   const apps = await testing.startSystem({
     root,
     basePort,

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { RunningApp, startApp, stopApp, TEST_JWT_SECRET, testInfra, waitReady } from '@wellifiy/testing';
+import { BrokerUsers, RunningApp, startApp, stopApp, TEST_JWT_SECRET, testInfra, waitReady } from '@wellifiy/testing';
 import { E2E_BASE_PORT, e2eAmqpUrl } from './system';
 
 /** Another gateway replica beside the system's own, on the same broker and Redis (specs that need two). */
@@ -17,6 +17,7 @@ export async function startSecondGateway(offset: number, extraEnv: Record<string
       root,
       basePort: E2E_BASE_PORT,
       amqpUrl: e2eAmqpUrl(),
+      brokerUsers: process.env.E2E_BROKER_USERS ? (JSON.parse(process.env.E2E_BROKER_USERS) as BrokerUsers) : null,
       redisUrl: testInfra.redisUrl,
       mongoUrl: testInfra.mongoUrl,
       jwtSecret: TEST_JWT_SECRET,

@@ -34,6 +34,8 @@ export const NON_ACTOR_RPC_CALLERS: { readonly [K in NonActorRpc]: readonly Amqp
   [Rpc.ActivationRulesAssigned]: ['channels'],
   // authoritative counters, fed by the messages service
   [Rpc.NotificationsRepairChannel]: ['messages'],
+  // a patient's profile change names their avatar: channels asks messages to check and take it
+  [Rpc.MediaSetAvatar]: ['channels'],
 };
 
 /** The process kinds that may send `pattern`. */

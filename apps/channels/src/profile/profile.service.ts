@@ -23,7 +23,7 @@ export class ProfileService {
 
   async update(actor: Actor, change: ProfileChange): Promise<MeView> {
     if (actor.kind === 'patient' && change.avatarMediaId !== undefined) {
-      await this.rpc.send(Rpc.MediaSetAvatar, { actor, mediaId: change.avatarMediaId });
+      await this.rpc.send(Rpc.MediaSetAvatar, { orgId: actor.orgId, userId: actor.userId, mediaId: change.avatarMediaId });
     }
     return this.directory.updateProfile(actor, change);
   }

@@ -47,6 +47,8 @@ export class MediaStoreClient {
       file.resume(); // the body is read and dropped, so the error reaches the client
       throw err;
     }
+    // The client's body may have broken off while the ticket was asked for.
+    if (file.errored) throw new DomainError(ErrorCode.ValidationFailed, `the upload was interrupted: ${file.errored.message}`);
     const url = new URL(`${this.base}/internal/media/${encodeURIComponent(actor.orgId)}/uploads/${encodeURIComponent(ticket)}`);
     return new Promise<MediaView>((resolve, reject) => {
       let settled = false;

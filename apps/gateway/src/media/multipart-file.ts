@@ -29,6 +29,9 @@ export function incomingFile(req: Request, field: string, maxBytes: number): Pro
         return;
       }
       found = true;
+      // A body that ends mid-part errors this stream, possibly before its consumer listens (it first asks for an
+      // upload ticket): unheard, that 'error' would crash the process. The consumer reads `stream.errored`.
+      stream.on('error', () => undefined);
       resolve({ stream });
     });
     parser.on('error', (err: Error) => {

@@ -20,6 +20,6 @@ export class MediaHandler {
 
   @MessagePattern(Rpc.MediaSetAvatar)
   setAvatar(@Payload() req: MediaSetAvatarRequest): Promise<MediaSetAvatarResult> {
-    return this.media.setAvatar(req.actor, req.mediaId);
+    return this.media.setAvatar({ orgId: req.orgId, userId: req.userId }, req.mediaId);
   }
 }

@@ -211,7 +211,7 @@ export class MediaService {
    * Makes the actor's own image upload their avatar (null: none), readable by whoever may see their profile.
    * Another user's media, a video, or media that does not exist is refused (VALIDATION_FAILED → 400).
    */
-  async setAvatar(actor: Actor, mediaId: string | null): Promise<MediaSetAvatarResult> {
+  async setAvatar(actor: Pick<Actor, 'orgId' | 'userId'>, mediaId: string | null): Promise<MediaSetAvatarResult> {
     if (mediaId !== null) {
       const file = await this.repo.find(actor.orgId, mediaId);
       if (!file) throw new DomainError(ErrorCode.ValidationFailed, `avatarMediaId: media ${mediaId} does not exist`);

@@ -40,8 +40,17 @@ export class MediaReadTicketRequest extends ActorRequest {
   variant!: MediaVariant;
 }
 
-/** mediaId null: the user has no avatar any more. */
-export class MediaSetAvatarRequest extends ActorRequest {
+/**
+ * mediaId null: the user has no avatar any more. Carries the patient's ids, not an actor: the channels service sends
+ * it for the patient it authenticated through the gateway (broker-access.ts: only channels may send it).
+ */
+export class MediaSetAvatarRequest {
+  @IsString() @MinLength(1) @MaxLength(128)
+  orgId!: string;
+
+  @IsString() @MinLength(1) @MaxLength(128)
+  userId!: string;
+
   @ValidateIf((_, v) => v !== null) @IsString() @Matches(/^med_[A-Za-z0-9]{1,64}$/, { message: 'avatarMediaId must be a media id (med_…)' })
   mediaId!: string | null;
 }
