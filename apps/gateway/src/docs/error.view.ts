@@ -17,7 +17,20 @@ export class ErrorView implements HttpErrorBody {
   @ApiPropertyOptional({ description: 'A stable error code when a service rule refused the request (e.g. CHANNEL_LAST_TEAM_MEMBER)' })
   code?: string;
 
-  @ApiPropertyOptional({ description: 'Machine-readable detail of the refusal, when there is some' })
+  @ApiPropertyOptional({
+    description: 'Machine-readable detail: the field errors of a 400, or what a rule refused (e.g. `{ userIds }`)',
+    oneOf: [
+      {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: { field: { type: 'string' }, problems: { type: 'array', items: { type: 'string' } } },
+          required: ['field', 'problems'],
+        },
+      },
+      { type: 'object', additionalProperties: true },
+    ],
+  })
   details?: unknown;
 
   @ApiPropertyOptional({ description: 'Echo of x-correlation-id, to quote when reporting a problem' })

@@ -50,7 +50,7 @@ export class NotificationsController {
   }
 
   @ApiOkResponse({ type: NotificationSettingsView })
-  @ApiErrors(400)
+  @ApiErrors(400, 404)
   @Put('me/notification-settings')
   putMySettings(@CurrentActor() actor: Actor, @Body() dto: NotificationSettingsDto, @Req() req: Request): Promise<NotificationSettingsView> {
     return this.rpc.send(Rpc.NotificationsPutSettings, { actor, ...dto }, { correlationId: correlationIdOf(req) });
