@@ -2,12 +2,28 @@ import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
 import { io, Socket } from 'socket.io-client';
 import { expectEventually, tokenFor, TestUser } from '@wellifiy/testing';
+import { loadOpenApiConformance, OpenApiConformance } from './openapi-conformance';
 import { e2eAmqpUrl, gatewayUrl } from './system';
 
 export interface ApiResponse<T = any> {
   status: number;
   body: T;
   headers: Headers;
+}
+
+let conformance: Promise<OpenApiConformance> | undefined;
+/** Responses of the current test that did not match the gateway's OpenAPI document. */
+const mismatches: string[] = [];
+
+/*
+ * Every response api() receives is checked against the OpenAPI document the gateway serves; a test that got
+ * one that does not match fails after it ran (so each spec that calls api() also checks the document).
+ */
+if (typeof afterEach === 'function') {
+  afterEach(() => {
+    const found = mismatches.splice(0);
+    if (found.length) throw new Error(`responses not as documented in the OpenAPI document:\n${found.join('\n')}`);
+  });
 }
 
 /** HTTP against the running gateway, as a client app would call it. */
@@ -34,6 +50,9 @@ export async function api<T = any>(
   } catch {
     // not JSON (e.g. /metrics)
   }
+  conformance ??= loadOpenApiConformance(gatewayUrl);
+  const mismatch = (await conformance).check(method, path, res.status, res.headers.get('content-type'), parsed);
+  if (mismatch) mismatches.push(mismatch);
   return { status: res.status, body: parsed as T, headers: res.headers };
 }
 

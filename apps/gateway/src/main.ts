@@ -1,11 +1,12 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { loadConfigOrExit } from '@wellifiy/config';
 import { createLogger, initMetrics, runMain } from '@wellifiy/ops';
 import { AppModule } from './app.module';
 import { GatewayConfig } from './config/gateway.config';
+import { buildOpenApiDocument, OPENAPI_PATH } from './docs/openapi';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { createValidationPipe } from './http/validation.pipe';
 import { RealtimeIoAdapter } from './realtime/realtime-io.adapter';
@@ -29,12 +30,6 @@ runMain('gateway', async () => {
   app.useWebSocketAdapter(new RealtimeIoAdapter(app, allowed));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
-  const openapi = new DocumentBuilder()
-    .setTitle('Wellifiy Messaging API')
-    .setDescription('REST API of the Wellifiy Messaging gateway. Realtime (Socket.IO) events and broker events are described in docs/realtime.md.')
-    .setVersion('1')
-    .addBearerAuth()
-    .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openapi));
+  SwaggerModule.setup(OPENAPI_PATH, app, () => buildOpenApiDocument(app));
   await app.listen(config.HTTP_PORT);
 });

@@ -9,6 +9,7 @@ import type { ActivationRuleBody, ActivationRuleHistoryQueryParams, PendingStaff
 const typeMessage = `type must be one of: ${ACTIVATABLE_CHANNEL_TYPES.join(', ')}`;
 
 export class RuleTypeParams {
+  @ApiProperty({ enum: ACTIVATABLE_CHANNEL_TYPES })
   @IsIn(ACTIVATABLE_CHANNEL_TYPES, { message: typeMessage })
   type!: ActivatableChannelType;
 }

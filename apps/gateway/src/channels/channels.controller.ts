@@ -1,16 +1,19 @@
 import { Body, Controller, Delete, Get, HttpCode, Logger, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Actor, ChannelMemberView, ChannelView, Rpc } from '@wellifiy/contracts';
+import { Actor, Rpc } from '@wellifiy/contracts';
 import { RpcClient } from '@wellifiy/messaging';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { correlationIdOf } from '../http/correlation-id.middleware';
 import {
   ActivateParams, AddMemberDto, ChannelIdParams, CreateChannelDto, ListChannelsQuery, MemberParams, RemoveMemberQuery,
 } from './channels.dto';
+import { ApiErrors, COMMON_ERRORS } from '../docs/error.view';
+import { ChannelListItemView, ChannelMemberView, ChannelView, LeftView } from './channels.view';
 
 @ApiTags('channels')
 @ApiBearerAuth()
+@ApiErrors(...COMMON_ERRORS)
 @Controller('v1')
 export class ChannelsController {
   private readonly logger = new Logger('ChannelsController');
@@ -21,6 +24,8 @@ export class ChannelsController {
    * My channels, each with `unreadCount` from the notifications service. If that service cannot answer,
    * the list still comes back, with `unreadCount: null` (counts are advisory; the channels are not).
    */
+  @ApiOkResponse({ type: [ChannelListItemView] })
+  @ApiErrors(400)
   @Get('channels')
   async list(@CurrentActor() actor: Actor, @Query() q: ListChannelsQuery, @Req() req: Request): Promise<(ChannelView & { unreadCount: number | null })[]> {
     const correlationId = correlationIdOf(req);
@@ -36,6 +41,9 @@ export class ChannelsController {
   }
 
   /** 201 with a new channel; 200 with the existing DM when one with the same members exists. */
+  @ApiCreatedResponse({ type: ChannelView, description: 'A new channel' })
+  @ApiOkResponse({ type: ChannelView, description: 'The existing DM with the same members' })
+  @ApiErrors(400, 404, 409)
   @Post('channels')
   async create(
     @CurrentActor() actor: Actor,
@@ -48,40 +56,54 @@ export class ChannelsController {
     return result.channel;
   }
 
+  @ApiOkResponse({ type: ChannelView })
+  @ApiErrors(400, 404)
   @Get('channels/:id')
   get(@CurrentActor() actor: Actor, @Param() p: ChannelIdParams, @Req() req: Request): Promise<ChannelView> {
     return this.rpc.send(Rpc.ChannelsGet, { actor, channelId: p.id }, { correlationId: correlationIdOf(req) });
   }
 
   /** Members with names as this caller may see them (patients see other patients' display names only). */
+  @ApiOkResponse({ type: [ChannelMemberView] })
+  @ApiErrors(400, 404)
   @Get('channels/:id/members')
   members(@CurrentActor() actor: Actor, @Param() p: ChannelIdParams, @Req() req: Request): Promise<ChannelMemberView[]> {
     return this.rpc.send(Rpc.ChannelsMembers, { actor, channelId: p.id }, { correlationId: correlationIdOf(req) });
   }
 
+  @ApiOkResponse({ type: ChannelView })
+  @ApiErrors(400, 404, 409)
   @Post('channels/:id/members')
   @HttpCode(200)
   addMember(@CurrentActor() actor: Actor, @Param() p: ChannelIdParams, @Body() dto: AddMemberDto, @Req() req: Request): Promise<ChannelView> {
     return this.rpc.send(Rpc.ChannelsAddMember, { actor, channelId: p.id, userId: dto.userId }, { correlationId: correlationIdOf(req) });
   }
 
+  @ApiOkResponse({ type: ChannelView })
+  @ApiErrors(400, 404, 409)
   @Delete('channels/:id/members/:userId')
   removeMember(@CurrentActor() actor: Actor, @Param() p: MemberParams, @Query() q: RemoveMemberQuery, @Req() req: Request): Promise<ChannelView> {
     return this.rpc.send(Rpc.ChannelsRemoveMember, { actor, channelId: p.id, userId: p.userId, ...q }, { correlationId: correlationIdOf(req) });
   }
 
+  @ApiOkResponse({ type: LeftView })
+  @ApiErrors(400, 404, 409)
   @Post('channels/:id/leave')
   @HttpCode(200)
   leave(@CurrentActor() actor: Actor, @Param() p: ChannelIdParams, @Req() req: Request): Promise<{ left: true }> {
     return this.rpc.send(Rpc.ChannelsLeave, { actor, channelId: p.id }, { correlationId: correlationIdOf(req) });
   }
 
+  @ApiOkResponse({ type: ChannelView })
+  @ApiErrors(400, 404)
   @Post('channels/:id/archive')
   @HttpCode(200)
   archive(@CurrentActor() actor: Actor, @Param() p: ChannelIdParams, @Req() req: Request): Promise<ChannelView> {
     return this.rpc.send(Rpc.ChannelsArchive, { actor, channelId: p.id }, { correlationId: correlationIdOf(req) });
   }
 
+  @ApiOkResponse({ type: ChannelView })
+  @ApiErrors(400, 404)
   @Post('channels/:id/unarchive')
   @HttpCode(200)
   unarchive(@CurrentActor() actor: Actor, @Param() p: ChannelIdParams, @Req() req: Request): Promise<ChannelView> {
@@ -89,6 +111,8 @@ export class ChannelsController {
   }
 
   /** Manual activation of a patient's care_team / service_team channel. */
+  @ApiOkResponse({ type: ChannelView })
+  @ApiErrors(400, 404, 409)
   @Post('patients/:patientId/channels/:type/activate')
   @HttpCode(200)
   activate(@CurrentActor() actor: Actor, @Param() p: ActivateParams, @Req() req: Request): Promise<ChannelView> {

@@ -25,14 +25,17 @@ export class ListChannelsQuery implements ListChannelsQueryParams {
 }
 
 export class ChannelIdParams {
+  @ApiProperty({ description: 'Channel id' })
   @IsString() @MinLength(1) @MaxLength(128)
   id!: string;
 }
 
 export class ActivateParams {
+  @ApiProperty({ description: 'The patient whose channel is activated' })
   @IsString() @MinLength(1) @MaxLength(128)
   patientId!: string;
 
+  @ApiProperty({ enum: ACTIVATABLE_CHANNEL_TYPES })
   @IsIn(ACTIVATABLE_CHANNEL_TYPES, { message: `type must be one of: ${ACTIVATABLE_CHANNEL_TYPES.join(', ')}` })
   type!: ActivatableChannelType;
 }
@@ -62,9 +65,11 @@ export class AddMemberDto implements AddMemberBody {
 }
 
 export class MemberParams {
+  @ApiProperty({ description: 'Channel id' })
   @IsString() @MinLength(1) @MaxLength(128)
   id!: string;
 
+  @ApiProperty({ description: 'The member to remove' })
   @IsString() @MinLength(1) @MaxLength(128)
   userId!: string;
 }

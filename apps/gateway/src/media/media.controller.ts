@@ -1,17 +1,20 @@
 import { pipeline } from 'node:stream/promises';
 import { Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Actor, MediaVariant, MediaView } from '@wellifiy/contracts';
+import { Actor, MediaVariant } from '@wellifiy/contracts';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { GatewayConfig } from '../config/gateway.config';
 import { correlationIdOf } from '../http/correlation-id.middleware';
 import { MediaIdParams } from './media.dto';
 import { MediaStoreClient } from './media-store.client';
 import { incomingFile } from './multipart-file';
+import { ApiErrors, COMMON_ERRORS } from '../docs/error.view';
+import { MediaView } from './media.view';
 
 @ApiTags('media')
 @ApiBearerAuth()
+@ApiErrors(...COMMON_ERRORS)
 @Controller('v1/media')
 export class MediaController {
   private readonly maxUploadBytes: number;
@@ -28,6 +31,8 @@ export class MediaController {
    * The type is taken from the bytes (415 if not an accepted image/video); 413 above the size limits or the
    * uploader's media quota.
    */
+  @ApiCreatedResponse({ type: MediaView, description: 'The stored media' })
+  @ApiErrors(400, 413, 415)
   @Post()
   @HttpCode(201)
   @ApiConsumes('multipart/form-data')
@@ -38,11 +43,16 @@ export class MediaController {
   }
 
   /** The media's bytes; honours `Range` (206). 404 unless you uploaded it or belong to a channel it was posted in. */
+  @ApiOkResponse({ description: 'The bytes', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } })
+  @ApiResponse({ status: 206, description: 'The requested Range of the bytes', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } })
+  @ApiErrors(400, 404)
   @Get(':id')
   original(@CurrentActor() actor: Actor, @Param() p: MediaIdParams, @Req() req: Request, @Res() res: Response): Promise<void> {
     return this.stream(actor, p.id, 'original', req, res);
   }
 
+  @ApiOkResponse({ description: 'A JPEG thumbnail (images only)', content: { 'image/jpeg': { schema: { type: 'string', format: 'binary' } } } })
+  @ApiErrors(400, 404)
   @Get(':id/thumbnail')
   thumbnail(@CurrentActor() actor: Actor, @Param() p: MediaIdParams, @Req() req: Request, @Res() res: Response): Promise<void> {
     return this.stream(actor, p.id, 'thumbnail', req, res);

@@ -1,26 +1,34 @@
 import { Body, Controller, Delete, Get, Param, Patch, Post, Put, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Actor, MessagePage, MessageView, Rpc } from '@wellifiy/contracts';
+import { Actor, MessagePage, Rpc } from '@wellifiy/contracts';
 import { RpcClient } from '@wellifiy/messaging';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { correlationIdOf } from '../http/correlation-id.middleware';
 import { DeleteMessageQuery, EditMessageDto, ListRepliesQuery, MessageParams, ReactionParams, ReplyDto } from './message-actions.dto';
+import { ApiErrors, COMMON_ERRORS } from '../docs/error.view';
+import { MessagePageView, MessageView } from './messages.view';
 
 /** What members do with one message: thread replies, reactions, edit and delete. */
 @ApiTags('messages')
 @ApiBearerAuth()
+@ApiErrors(...COMMON_ERRORS)
 @Controller('v1/channels/:id/messages/:messageId')
 export class MessageActionsController {
   constructor(private readonly rpc: RpcClient) {}
 
   /** The thread of a root message, ascending by seq; page with `after`. */
+  @ApiOkResponse({ type: MessagePageView })
+  @ApiErrors(400, 404)
   @Get('replies')
   replies(@CurrentActor() actor: Actor, @Param() p: MessageParams, @Query() q: ListRepliesQuery, @Req() req: Request): Promise<MessagePage> {
     return this.rpc.send(Rpc.MessagesListReplies, { actor, channelId: p.id, messageId: p.messageId, ...q }, { correlationId: correlationIdOf(req) });
   }
 
   /** 201 with the reply; 200 with the original when the clientMessageId was already used. */
+  @ApiCreatedResponse({ type: MessageView, description: 'The new reply' })
+  @ApiOkResponse({ type: MessageView, description: 'The original reply: this clientMessageId was already used' })
+  @ApiErrors(400, 404, 409, 413)
   @Post('replies')
   async reply(
     @CurrentActor() actor: Actor,
@@ -34,22 +42,30 @@ export class MessageActionsController {
     return result.message;
   }
 
+  @ApiOkResponse({ type: MessageView })
+  @ApiErrors(400, 404, 409, 413)
   @Patch()
   edit(@CurrentActor() actor: Actor, @Param() p: MessageParams, @Body() dto: EditMessageDto, @Req() req: Request): Promise<MessageView> {
     return this.rpc.send(Rpc.MessagesEdit, { actor, channelId: p.id, messageId: p.messageId, ...dto }, { correlationId: correlationIdOf(req) });
   }
 
   /** Soft delete; returns the tombstone. */
+  @ApiOkResponse({ type: MessageView })
+  @ApiErrors(400, 404, 409)
   @Delete()
   remove(@CurrentActor() actor: Actor, @Param() p: MessageParams, @Query() q: DeleteMessageQuery, @Req() req: Request): Promise<MessageView> {
     return this.rpc.send(Rpc.MessagesDelete, { actor, channelId: p.id, messageId: p.messageId, ...q }, { correlationId: correlationIdOf(req) });
   }
 
+  @ApiOkResponse({ type: MessageView })
+  @ApiErrors(400, 404, 409)
   @Put('reactions/:emoji')
   react(@CurrentActor() actor: Actor, @Param() p: ReactionParams, @Req() req: Request): Promise<MessageView> {
     return this.rpc.send(Rpc.MessagesReact, { actor, channelId: p.id, messageId: p.messageId, emoji: p.emoji, on: true }, { correlationId: correlationIdOf(req) });
   }
 
+  @ApiOkResponse({ type: MessageView })
+  @ApiErrors(400, 404, 409)
   @Delete('reactions/:emoji')
   unreact(@CurrentActor() actor: Actor, @Param() p: ReactionParams, @Req() req: Request): Promise<MessageView> {
     return this.rpc.send(Rpc.MessagesReact, { actor, channelId: p.id, messageId: p.messageId, emoji: p.emoji, on: false }, { correlationId: correlationIdOf(req) });

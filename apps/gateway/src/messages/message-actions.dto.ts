@@ -5,9 +5,11 @@ import { CHANGE_REASON_MAX_LENGTH, MESSAGE_BODY_MAX_LENGTH, MESSAGE_PAGE_MAX, RE
 import type { DeleteMessageQueryParams, EditMessageBody, ListRepliesQueryParams, ReplyBody } from '@wellifiy/contracts';
 
 export class MessageParams {
+  @ApiProperty({ description: 'Channel id' })
   @IsString() @MinLength(1) @MaxLength(128)
   id!: string;
 
+  @ApiProperty({ description: 'Message id' })
   @IsString() @MinLength(1) @MaxLength(128)
   messageId!: string;
 }

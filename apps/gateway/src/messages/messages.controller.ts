@@ -1,19 +1,24 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Actor, MessagePage, MessageView, Rpc } from '@wellifiy/contracts';
+import { Actor, MessagePage, Rpc } from '@wellifiy/contracts';
 import { RpcClient } from '@wellifiy/messaging';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { ChannelIdParams } from '../channels/channels.dto';
 import { correlationIdOf } from '../http/correlation-id.middleware';
 import { ListMessagesQuery, SendMessageDto } from './messages.dto';
+import { ApiErrors, COMMON_ERRORS } from '../docs/error.view';
+import { MessagePageView, MessageView } from './messages.view';
 
 @ApiTags('messages')
 @ApiBearerAuth()
+@ApiErrors(...COMMON_ERRORS)
 @Controller('v1/channels/:id/messages')
 export class MessagesController {
   constructor(private readonly rpc: RpcClient) {}
 
+  @ApiOkResponse({ type: MessagePageView })
+  @ApiErrors(400, 404)
   @Get()
   list(@CurrentActor() actor: Actor, @Param() p: ChannelIdParams, @Query() q: ListMessagesQuery, @Req() req: Request): Promise<MessagePage> {
     const { roots, ...range } = q;
@@ -21,6 +26,9 @@ export class MessagesController {
   }
 
   /** 201 with the new message; 200 with the original when the clientMessageId was already used. */
+  @ApiCreatedResponse({ type: MessageView, description: 'The new message' })
+  @ApiOkResponse({ type: MessageView, description: 'The original message: this clientMessageId was already used' })
+  @ApiErrors(400, 404, 409, 413)
   @Post()
   async send(
     @CurrentActor() actor: Actor,

@@ -1,22 +1,27 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import {
-  Actor, MarkReadResult, NotificationSettingsView, PushConfigView, PushSubscriptionView, ReceiptsResult, Rpc, UnreadSummary,
-} from '@wellifiy/contracts';
+import { Actor, MarkReadResult, ReceiptsResult, Rpc, UnreadSummary } from '@wellifiy/contracts';
 import { RpcClient } from '@wellifiy/messaging';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { correlationIdOf } from '../http/correlation-id.middleware';
 import { ChannelParams, MarkReadDto, NotificationSettingsDto, PushSubscriptionDto, SubscriptionParams, UserParams } from './notifications.dto';
+import { ApiErrors, COMMON_ERRORS } from '../docs/error.view';
+import {
+  MarkReadResultView, NotificationSettingsView, PushConfigView, PushSubscriptionView, ReceiptsResultView, UnreadSummaryView,
+} from './notifications.view';
 
 /** Read state, badges, receipts, notification preferences and push registrations (the notifications service). */
 @ApiTags('notifications')
 @ApiBearerAuth()
+@ApiErrors(...COMMON_ERRORS)
 @Controller('v1')
 export class NotificationsController {
   constructor(private readonly rpc: RpcClient) {}
 
   /** Moves my read marker forward (never back); answers with my new unread count and badge. */
+  @ApiOkResponse({ type: MarkReadResultView })
+  @ApiErrors(400, 404)
   @Post('channels/:id/read')
   @HttpCode(200)
   markRead(@CurrentActor() actor: Actor, @Param() p: ChannelParams, @Body() dto: MarkReadDto, @Req() req: Request): Promise<MarkReadResult> {
@@ -24,34 +29,44 @@ export class NotificationsController {
   }
 
   /** Who has read up to where (patients see the team's markers and their own). */
+  @ApiOkResponse({ type: ReceiptsResultView })
+  @ApiErrors(400, 404)
   @Get('channels/:id/receipts')
   receipts(@CurrentActor() actor: Actor, @Param() p: ChannelParams, @Req() req: Request): Promise<ReceiptsResult> {
     return this.rpc.send(Rpc.NotificationsReceipts, { actor, channelId: p.id }, { correlationId: correlationIdOf(req) });
   }
 
   /** Total unread over my non-archived, non-muted channels, and the count per channel. */
+  @ApiOkResponse({ type: UnreadSummaryView })
   @Get('me/badge')
   badge(@CurrentActor() actor: Actor, @Req() req: Request): Promise<UnreadSummary> {
     return this.rpc.send(Rpc.NotificationsUnreadSummary, { actor }, { correlationId: correlationIdOf(req) });
   }
 
+  @ApiOkResponse({ type: NotificationSettingsView })
   @Get('me/notification-settings')
   mySettings(@CurrentActor() actor: Actor, @Req() req: Request): Promise<NotificationSettingsView> {
     return this.rpc.send(Rpc.NotificationsGetSettings, { actor }, { correlationId: correlationIdOf(req) });
   }
 
+  @ApiOkResponse({ type: NotificationSettingsView })
+  @ApiErrors(400, 404)
   @Put('me/notification-settings')
   putMySettings(@CurrentActor() actor: Actor, @Body() dto: NotificationSettingsDto, @Req() req: Request): Promise<NotificationSettingsView> {
     return this.rpc.send(Rpc.NotificationsPutSettings, { actor, ...dto }, { correlationId: correlationIdOf(req) });
   }
 
   /** A team member reads a patient's settings. */
+  @ApiOkResponse({ type: NotificationSettingsView })
+  @ApiErrors(400, 404)
   @Get('users/:userId/notification-settings')
   userSettings(@CurrentActor() actor: Actor, @Param() p: UserParams, @Req() req: Request): Promise<NotificationSettingsView> {
     return this.rpc.send(Rpc.NotificationsGetSettings, { actor, userId: p.userId }, { correlationId: correlationIdOf(req) });
   }
 
   /** A team member changes a patient's settings; patients cannot change anyone else's (403). */
+  @ApiOkResponse({ type: NotificationSettingsView })
+  @ApiErrors(400, 404)
   @Put('users/:userId/notification-settings')
   putUserSettings(
     @CurrentActor() actor: Actor,
@@ -63,12 +78,15 @@ export class NotificationsController {
   }
 
   /** The VAPID public key a client passes to PushManager.subscribe(). */
+  @ApiOkResponse({ type: PushConfigView })
   @Get('me/push-config')
   pushConfig(@CurrentActor() actor: Actor, @Req() req: Request): Promise<PushConfigView> {
     return this.rpc.send(Rpc.NotificationsPushConfig, { actor }, { correlationId: correlationIdOf(req) });
   }
 
   /** Registers this device for push (patients); registering the same endpoint again updates it. */
+  @ApiCreatedResponse({ type: PushSubscriptionView, description: 'The registered subscription' })
+  @ApiErrors(400)
   @Post('me/push-subscriptions')
   registerPush(@CurrentActor() actor: Actor, @Body() dto: PushSubscriptionDto, @Req() req: Request): Promise<PushSubscriptionView> {
     return this.rpc.send(
@@ -78,6 +96,8 @@ export class NotificationsController {
     );
   }
 
+  @ApiNoContentResponse({ description: 'Removed' })
+  @ApiErrors(400, 404)
   @Delete('me/push-subscriptions/:id')
   @HttpCode(204)
   async deletePush(@CurrentActor() actor: Actor, @Param() p: SubscriptionParams, @Req() req: Request): Promise<void> {

@@ -7,16 +7,19 @@ import { EMAIL_DELAY_MINUTES_MAX, EMAIL_FREQUENCIES, EmailFrequency, MUTED_CHANN
 import type { MarkReadBody, NotificationSettingsBody, PushSubscriptionBody } from '@wellifiy/contracts';
 
 export class ChannelParams {
+  @ApiProperty({ description: 'Channel id' })
   @IsString() @MinLength(1) @MaxLength(128)
   id!: string;
 }
 
 export class UserParams {
+  @ApiProperty({ description: 'The patient (or user) whose settings these are' })
   @IsString() @MinLength(1) @MaxLength(128)
   userId!: string;
 }
 
 export class SubscriptionParams {
+  @ApiProperty({ description: 'Push subscription id' })
   @IsString() @MinLength(1) @MaxLength(128)
   id!: string;
 }
