@@ -70,6 +70,7 @@ describe('item 3: plaintext PHI outside the sealed fields (Redis, broker queues,
   let messageId: string;
   let patientId: string;
   let manager: Awaited<ReturnType<typeof org.teamMember>>;
+  let auditor: Awaited<ReturnType<typeof org.teamMember>>;
 
   beforeAll(async () => {
     probe = await AmqpProbe.connect(e2eAmqpUrl());
@@ -85,6 +86,7 @@ describe('item 3: plaintext PHI outside the sealed fields (Redis, broker queues,
     await new Promise<void>((r) => server.listen(e2ePreviewPort(E2E_BASE_PORT), '127.0.0.1', r));
 
     manager = await org.teamMember(undefined, ['messaging:manage']);
+    auditor = await org.teamMember(undefined, ['audit:read']);
     const colleague = await org.teamMember();
     patientId = `pt_${tag}`;
     inboundIds.add(await publishInbound('patient.created', org.orgId, { patientId, firstName: markers.firstName, lastName: markers.lastName, email: markers.email }));
@@ -200,8 +202,8 @@ describe('item 3: plaintext PHI outside the sealed fields (Redis, broker queues,
   it('item 3: no document of any service database holds a body, a reason, a name or an email in plaintext', async () => {
     await expectEventually(async () => {
       // Everything has landed: the removal reason in the audit trail, the rename in the directory.
-      const audit = await api('GET', `/v1/admin/audit?channelId=${channelId}`, { token: manager.token });
-      expect(audit.body.map((e: { reason: string | null }) => e.reason)).toContain(markers.removalReason);
+      const audit = await api('GET', `/v1/admin/audit?channelId=${channelId}`, { token: auditor.token });
+      expect(audit.body.entries.map((e: { reason: string | null }) => e.reason)).toContain(markers.removalReason);
       const patients = mongo.db(e2eDbName('channels')).collection('patients');
       expect(await patients.countDocuments({ orgId: org.orgId, patientId })).toBe(1);
       const members = await api('GET', `/v1/channels/${channelId}/members`, { token: manager.token });

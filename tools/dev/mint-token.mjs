@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Mints an access token for local use: npm run token -- --user tm_1 --kind team_member --org org_1 [--perms messaging:manage,settings:manage] [--ttl 3600]
+// Mints an access token for local use: npm run token -- --user tm_1 --kind team_member --org org_1 [--perms messaging:manage,settings:manage,audit:read] [--ttl 3600]
 import { parseArgs } from 'node:util';
 import jwt from 'jsonwebtoken';
 import { DEV_JWT_SECRET } from './dev-env.mjs';

@@ -12,6 +12,7 @@ import { ArchivedMembersConsumer } from './auth/archived-members.consumer';
 import { ArchivedMembersStore } from './auth/archived-members.store';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { JwtStrategy } from './auth/jwt.strategy';
+import { AuditController } from './admin/audit.controller';
 import { ChannelsAdminController } from './channels/channels-admin.controller';
 import { ChannelsController } from './channels/channels.controller';
 import { GatewayConfig } from './config/gateway.config';
@@ -73,6 +74,7 @@ export class AppModule implements NestModule {
         MeController,
         ChannelsController,
         ChannelsAdminController,
+        AuditController,
         MessagesController,
         MessageActionsController,
         ActivationRulesController,

@@ -128,9 +128,17 @@ export interface PendingStaffingQueryParams {
 /** GET /v1/admin/audit */
 export interface AuditQueryParams {
   channelId?: string;
+  patientId?: string;
+  actorId?: string;
+  action?: string;
+  /** ISO time: entries at or after this. */
+  from?: string;
+  /** ISO time: entries strictly before this. */
+  to?: string;
+  /** The `nextCursor` of the previous page. */
+  cursor?: string;
+  /** 1–200, default 100. */
   limit?: number;
-  /** ISO time: entries older than this. */
-  before?: string;
 }
 
 /** Every HTTP error body of the gateway. */

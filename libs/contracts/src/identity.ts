@@ -6,6 +6,8 @@ export type UserKind = (typeof USER_KINDS)[number];
 export const Permission = {
   MessagingManage: 'messaging:manage',
   SettingsManage: 'settings:manage',
+  /** Compliance officers: reading and exporting the organisation's audit trail. */
+  AuditRead: 'audit:read',
 } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
 

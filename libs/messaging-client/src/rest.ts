@@ -1,6 +1,6 @@
 import type {
   ActivatableChannelType, ActivationRuleBody, ActivationRuleChangeView, ActivationRuleHistoryQueryParams, ActivationRuleView, AddMemberBody,
-  AuditEntryView, AuditQueryParams, ChannelListItem, ChannelMemberView, ChannelView, CreateChannelBody, DeleteMessageQueryParams,
+  AuditPage, AuditQueryParams, ChannelListItem, ChannelMemberView, ChannelView, CreateChannelBody, DeleteMessageQueryParams,
   EditMessageBody, ListChannelsQueryParams, ListMessagesQueryParams, ListRepliesQueryParams, MarkReadResult, MediaVariant, MeView,
   MessagePage, MessageView, NotificationSettingsBody, NotificationSettingsView, PendingStaffingQueryParams, PendingStaffingView,
   PushConfigView, PushSubscriptionBody, PushSubscriptionView, ReceiptsResult, RemoveMemberQueryParams, ReplyBody, SendMessageBody,
@@ -140,7 +140,7 @@ export class MessagingRestApi {
   pendingStaffing(query: PendingStaffingQueryParams = {}): Promise<PendingStaffingView[]> {
     return this.http.request({ method: 'GET', path: '/v1/admin/activation-rules/pending', query: { ...query } });
   }
-  audit(query: AuditQueryParams = {}): Promise<AuditEntryView[]> {
+  audit(query: AuditQueryParams = {}): Promise<AuditPage> {
     return this.http.request({ method: 'GET', path: '/v1/admin/audit', query: { ...query } });
   }
   channelsNeedingStaff(): Promise<ChannelView[]> {

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import {
-  AuditEntryView, AuditQueryRequest, ChannelChangedEvent, ChannelMemberAddedEvent, ChannelMemberFlagEvent, ChannelMemberRemovedEvent, Events, Rpc,
+  AuditPage, AuditQueryRequest, ChannelChangedEvent, ChannelMemberAddedEvent, ChannelMemberFlagEvent, ChannelMemberRemovedEvent, Events, Rpc,
 } from '@wellifiy/contracts';
 import { AuditService } from './audit.service';
 
@@ -41,7 +41,7 @@ export class AuditHandler {
   }
 
   @MessagePattern(Rpc.ChannelsAudit)
-  list(@Payload() { actor, ...q }: AuditQueryRequest): Promise<AuditEntryView[]> {
+  list(@Payload() { actor, ...q }: AuditQueryRequest): Promise<AuditPage> {
     return this.audit.list(actor, q);
   }
 }

@@ -10,7 +10,15 @@ export type AuditEntry = Omit<AuditEntryDoc, 'reason'> & { reason: string | null
 
 export interface AuditQuery {
   channelId?: string;
-  before?: Date;
+  patientId?: string;
+  actorId?: string;
+  action?: string;
+  /** At or after. */
+  from?: Date;
+  /** Strictly before. */
+  to?: Date;
+  /** The last entry of the previous page: only entries after it in (at desc, _id desc) order. */
+  after?: { at: Date; id: string };
   limit: number;
 }
 
@@ -41,12 +49,24 @@ export class MongoAuditRepository extends AuditRepository {
     }
   }
 
-  async list(orgId: string, { channelId, before, limit }: AuditQuery): Promise<AuditEntry[]> {
+  async list(orgId: string, q: AuditQuery): Promise<AuditEntry[]> {
+    const at: Record<string, Date> = {};
+    if (q.from) at.$gte = q.from;
+    if (q.to) at.$lt = q.to;
+    const filter: Record<string, unknown> = {
+      orgId,
+      ...(q.channelId ? { channelId: q.channelId } : {}),
+      ...(q.patientId ? { patientId: q.patientId } : {}),
+      ...(q.actorId ? { actorId: q.actorId } : {}),
+      ...(q.action ? { action: q.action } : {}),
+      ...(Object.keys(at).length ? { at } : {}),
+    };
+    const cursor = q.after ? { $or: [{ at: { $lt: q.after.at } }, { at: q.after.at, _id: { $lt: q.after.id } }] } : undefined;
     const docs = await this.entries
-      .find({ orgId, ...(channelId ? { channelId } : {}), ...(before ? { at: { $lt: before } } : {}) })
+      .find(cursor ? { $and: [filter, cursor] } : filter)
       .sort({ at: -1, _id: -1 })
-      .limit(limit)
+      .limit(q.limit)
       .lean<(Omit<AuditEntryDoc, 'reason'> & { reason: AuditEntryDoc['reason'] | string })[]>();
-    return docs.map((d) => ({ ...d, reason: this.cipher.open(d._id, 'reason', d.reason) }));
+    return docs.map((d) => ({ ...d, patientId: d.patientId ?? null, reason: this.cipher.open(d._id, 'reason', d.reason) }));
   }
 }

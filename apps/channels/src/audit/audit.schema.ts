@@ -3,7 +3,8 @@ import type { SealedBox } from '@wellifiy/crypto';
 
 /**
  * Append-only trail of membership changes and permission-based actions (who, what, when, why). Entries
- * are the channels service's own outbox events, so an entry exists exactly when the change was committed.
+ * are the channels service's own outbox events, so an entry exists exactly when the change was committed; a query of
+ * the trail is itself an entry (`audit.queried`), inserted before the answer.
  */
 export interface AuditEntryDoc {
   /** The event id: replays of an event cannot add a second entry. */
@@ -13,6 +14,8 @@ export interface AuditEntryDoc {
   actorId: string;
   action: string;
   channelId: string | null;
+  /** The patient of the channel (care-team, service-team and group channels), for a patient's whole trail. */
+  patientId?: string | null;
   targetUserId: string | null;
   /** Free text a team member may have written: sealed, bound to the entry (`channel-audit:<id>:reason`). */
   reason: SealedBox | null;
@@ -26,14 +29,21 @@ export const AuditEntrySchema = new Schema<AuditEntryDoc>(
     actorId: { type: String, required: true },
     action: { type: String, required: true },
     channelId: { type: String, default: null },
+    patientId: { type: String, default: null },
     targetUserId: { type: String, default: null },
     reason: { type: Object, default: null },
   },
   { collection: 'audit_log', versionKey: false },
 );
-// serves: the organisation's trail, newest first
-AuditEntrySchema.index({ orgId: 1, at: -1 });
+// Every query is equalities on orgId (+ at most one filter field) then `at`/`_id` descending, bounded by a limit and
+// paged by the (at, _id) cursor — an index range on MongoDB, never a collection scan.
+// serves: the organisation's trail, newest first (also `action`, `from`/`to` alone)
+AuditEntrySchema.index({ orgId: 1, at: -1, _id: -1 });
 // serves: one channel's trail, newest first
-AuditEntrySchema.index({ orgId: 1, channelId: 1, at: -1 });
+AuditEntrySchema.index({ orgId: 1, channelId: 1, at: -1, _id: -1 });
+// serves: one patient's trail (all their channels), newest first
+AuditEntrySchema.index({ orgId: 1, patientId: 1, at: -1, _id: -1 });
+// serves: what one actor did, newest first
+AuditEntrySchema.index({ orgId: 1, actorId: 1, at: -1, _id: -1 });
 
 export const AUDIT_ENTRY_MODEL = 'AuditEntry';

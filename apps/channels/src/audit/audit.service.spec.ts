@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { EventEnvelope } from '@wellifiy/contracts';
 import { managerActor, patientActor, teamMemberActor } from '@wellifiy/testing';
+import { Permission } from '@wellifiy/contracts';
 import { AuditEntry, AuditQuery, AuditRepository } from './audit.repository';
 import { AuditService } from './audit.service';
 
@@ -12,11 +13,15 @@ class FakeAuditRepository extends AuditRepository {
     if (!this.entries.some((e) => e._id === entry._id)) this.entries.push({ ...entry });
   }
 
-  async list(orgId: string, { channelId, before, limit }: AuditQuery): Promise<AuditEntry[]> {
+  async list(orgId: string, q: AuditQuery): Promise<AuditEntry[]> {
+    const newer = (a: { at: Date; _id: string }, b: { at: Date; id: string }): boolean => a.at > b.at || (a.at.getTime() === b.at.getTime() && a._id > b.id);
     return this.entries
-      .filter((e) => e.orgId === orgId && (!channelId || e.channelId === channelId) && (!before || e.at < before))
+      .filter((e) => e.orgId === orgId)
+      .filter((e) => (!q.channelId || e.channelId === q.channelId) && (!q.patientId || e.patientId === q.patientId))
+      .filter((e) => (!q.actorId || e.actorId === q.actorId) && (!q.action || e.action === q.action))
+      .filter((e) => (!q.from || e.at >= q.from) && (!q.to || e.at < q.to) && (!q.after || newer({ at: q.after.at, _id: q.after.id }, { at: e.at, id: e._id })))
       .sort((a, b) => b.at.getTime() - a.at.getTime() || (a._id < b._id ? 1 : -1))
-      .slice(0, limit)
+      .slice(0, q.limit)
       .map((e) => ({ ...e }));
   }
 }
@@ -42,7 +47,7 @@ describe('AuditService', () => {
 
       expect(repo.entries).toEqual([{
         _id: 'evt_1', orgId: 'org_1', at: new Date('2026-02-01T10:00:00.000Z'), actorId: 'tm_1', action: 'channel.member.added',
-        channelId: 'ch_care', targetUserId: 'tm_3', reason: 'cover',
+        channelId: 'ch_care', patientId: 'pat_1', targetUserId: 'tm_3', reason: 'cover',
       }]);
     });
 
@@ -63,7 +68,7 @@ describe('AuditService', () => {
 
       expect(repo.entries).toEqual([{
         _id: 'evt_2', orgId: 'org_2', at: new Date('2026-02-01T10:00:00.000Z'), actorId: 'pat_1', action: 'channel.archived',
-        channelId: 'ch_care', targetUserId: 'pat_1', reason: null,
+        channelId: 'ch_care', patientId: null, targetUserId: 'pat_1', reason: null,
       }]);
     });
 
@@ -92,42 +97,74 @@ describe('AuditService', () => {
       await audit.record(envelope('channel.created', { channel: snapshot, actorId: 'tm_x' }, { id: 'evt_org2', orgId: 'org_2' }), 'x');
     });
 
+    const officer = (orgId = 'org_1') => teamMemberActor({ userId: 'tm_officer', orgId, perms: [Permission.AuditRead] });
+    const ids = (page: { entries: { id: string }[] }) => page.entries.map((e) => e.id);
+
     it.each([
-      ['a team member without messaging:manage', teamMemberActor()],
+      ['a team member', teamMemberActor()],
       ['a patient', patientActor()],
-    ])('rule 6: the audit trail needs messaging:manage: %s gets FORBIDDEN', async (_label, actor) => {
+      ['a manager without audit:read', managerActor()],
+    ])('the audit trail needs audit:read: %s gets FORBIDDEN', async (_label, actor) => {
       await expect(audit.list(actor, {})).rejects.toMatchObject({ code: 'FORBIDDEN' });
     });
 
-    it('rule 1: a manager lists only their own organisation, newest first, as views', async () => {
-      const entries = await audit.list(managerActor(), {});
-
-      expect(entries.map((e) => e.id)).toEqual(['evt_a2', 'evt_a1', 'evt_a0', 'evt_b']);
-      expect(entries[0]).toEqual({
-        id: 'evt_a2', at: '2026-02-01T12:00:00.000Z', actorId: 'tm_1', action: 'channel.member.added', channelId: 'ch_care', targetUserId: 'tm_2', reason: null,
+    it('rule 1: a compliance officer lists only their own organisation, newest first, as views', async () => {
+      const page = await audit.list(officer(), {});
+      expect(ids(page)).toEqual(['evt_a2', 'evt_a1', 'evt_a0', 'evt_b']);
+      expect(page.nextCursor).toBeNull();
+      expect(page.entries[0]).toEqual({
+        id: 'evt_a2', at: '2026-02-01T12:00:00.000Z', actorId: 'tm_1', action: 'channel.member.added', channelId: 'ch_care', patientId: 'pat_1', targetUserId: 'tm_2', reason: null,
       });
-      expect((await audit.list(managerActor({ orgId: 'org_2' }), {})).map((e) => e.id)).toEqual(['evt_org2']);
+      expect(ids(await audit.list(officer('org_2'), {}))).toEqual(['evt_org2']);
     });
 
-    it('filters by channel, before and limit', async () => {
-      const m = managerActor();
-
-      expect((await audit.list(m, { channelId: 'ch_other' })).map((e) => e.id)).toEqual(['evt_b']);
-      expect((await audit.list(m, { before: '2026-02-01T11:00:00.000Z' })).map((e) => e.id)).toEqual(['evt_a0', 'evt_b']);
-      expect((await audit.list(m, { limit: 2 })).map((e) => e.id)).toEqual(['evt_a2', 'evt_a1']);
+    it('filters by channel, patient, actor, action, from and to', async () => {
+      const o = officer();
+      expect(ids(await audit.list(o, { channelId: 'ch_other' }))).toEqual(['evt_b']);
+      expect(ids(await audit.list(o, { patientId: 'pat_1', action: 'channel.created' }))).toEqual(['evt_b']);
+      expect(ids(await audit.list(o, { patientId: 'pat_nobody' }))).toEqual([]);
+      expect(ids(await audit.list(o, { actorId: 'tm_x' }))).toEqual([]);
+      expect(ids(await audit.list(o, { action: 'channel.member.added', from: '2026-02-01T11:00:00.000Z' }))).toEqual(['evt_a2', 'evt_a1']);
+      expect(ids(await audit.list(o, { to: '2026-02-01T11:00:00.000Z' }))).toEqual(['evt_a0', 'evt_b']);
     });
 
-    it('returns at most 100 entries by default', async () => {
-      for (let i = 0; i < 120; i++) {
+    it('cursor paging: pages of `limit` follow each other without gaps or repeats, the last has no cursor', async () => {
+      for (let i = 0; i < 5; i++) {
+        await audit.record(envelope('channel.archived', { channelId: 'ch_care', userId: 'pat_1' }, { id: `evt_same${i}`, time: '2026-02-01T11:00:00.000Z' }), 'pat_1');
+      }
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      for (let pages = 0; pages < 10; pages++) {
+        const page = await audit.list(officer(), { limit: 2, ...(cursor ? { cursor } : {}) });
+        seen.push(...ids(page));
+        if (!page.nextCursor) break;
+        cursor = page.nextCursor;
+      }
+      expect(seen).toEqual(['evt_a2', 'evt_same4', 'evt_same3', 'evt_same2', 'evt_same1', 'evt_same0', 'evt_a1', 'evt_a0', 'evt_b']);
+    });
+
+    it('every query of the trail is itself audited: who asked, when, with which filters', async () => {
+      await audit.list(officer(), { channelId: 'ch_care', actorId: 'tm_1' });
+      expect(repo.entries.filter((e) => e.action === 'audit.queried')).toEqual([
+        { _id: expect.stringMatching(/^aud_/), orgId: 'org_1', at: expect.any(Date), actorId: 'tm_officer', action: 'audit.queried', channelId: 'ch_care', patientId: null, targetUserId: 'tm_1', reason: null },
+      ]);
+    });
+
+    it('returns at most 100 entries by default and never more than 200', async () => {
+      for (let i = 0; i < 220; i++) {
         await audit.record(envelope('channel.archived', { channelId: 'ch_care', userId: 'pat_1' }, { id: `evt_many${i}`, time: '2026-01-01T00:00:00.000Z' }), 'pat_1');
       }
-
-      expect(await audit.list(managerActor(), {})).toHaveLength(100);
+      expect((await audit.list(officer(), {})).entries).toHaveLength(100);
+      expect((await audit.list(officer(), { limit: 500 })).entries).toHaveLength(200);
     });
 
-    it.each(['yesterday', 'not-a-date', '2026-13-45T99:00:00Z'])('a bad `before` (%p) is VALIDATION_FAILED naming before', async (before) => {
-      await expect(audit.list(managerActor(), { before }))
-        .rejects.toMatchObject({ code: 'VALIDATION_FAILED', details: [{ field: 'before' }] });
+    it.each(['yesterday', 'not-a-date', '2026-13-45T99:00:00Z'])('a bad `from` or `to` (%p) is VALIDATION_FAILED naming the field', async (value) => {
+      await expect(audit.list(officer(), { from: value })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', details: [{ field: 'from' }] });
+      await expect(audit.list(officer(), { to: value })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', details: [{ field: 'to' }] });
+    });
+
+    it.each(['garbage', Buffer.from('[1,2]').toString('base64url'), Buffer.from('{"at":"x"}').toString('base64url')])('a cursor this API did not return (%p) is VALIDATION_FAILED naming cursor', async (cursor) => {
+      await expect(audit.list(officer(), { cursor })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', details: [{ field: 'cursor' }] });
     });
   });
 });

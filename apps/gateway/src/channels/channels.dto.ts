@@ -1,12 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import {
-  ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min, MinLength,
+  ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, MaxLength, MinLength,
 } from 'class-validator';
 import {
   ACTIVATABLE_CHANNEL_TYPES, ActivatableChannelType, CHANNEL_MEMBERS_MAX, CHANNEL_TYPES, ChannelType, CREATABLE_CHANNEL_TYPES, CreatableChannelType,
 } from '@wellifiy/contracts';
-import type { AddMemberBody, AuditQueryParams, CreateChannelBody, ListChannelsQueryParams, RemoveMemberQueryParams } from '@wellifiy/contracts';
+import type { AddMemberBody, CreateChannelBody, ListChannelsQueryParams, RemoveMemberQueryParams } from '@wellifiy/contracts';
 
 const toBoolean = ({ value }: { value: unknown }): unknown => (value === 'true' ? true : value === 'false' ? false : value);
 
@@ -80,16 +80,3 @@ export class RemoveMemberQuery implements RemoveMemberQueryParams {
   reason?: string;
 }
 
-export class AuditQuery implements AuditQueryParams {
-  @ApiPropertyOptional()
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(128)
-  channelId?: string;
-
-  @ApiPropertyOptional({ maximum: 500 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'ISO time: entries older than this' })
-  @IsOptional() @IsISO8601()
-  before?: string;
-}

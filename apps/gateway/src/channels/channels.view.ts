@@ -88,6 +88,15 @@ export class LeftView {
   left!: true;
 }
 
+/** One page of the audit trail, newest first; `nextCursor` is null on the last page. */
+export class AuditPageView implements Contracts.AuditPage {
+  @ApiProperty({ type: () => [AuditEntryView] })
+  entries!: AuditEntryView[];
+
+  @ApiProperty({ type: String, nullable: true, description: 'Pass back as `cursor` for the next page' })
+  nextCursor!: string | null;
+}
+
 export class AuditEntryView implements Contracts.AuditEntryView {
   @ApiProperty()
   id!: string;
@@ -103,6 +112,9 @@ export class AuditEntryView implements Contracts.AuditEntryView {
 
   @ApiProperty({ type: String, nullable: true })
   channelId!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  patientId!: string | null;
 
   @ApiProperty({ type: String, nullable: true })
   targetUserId!: string | null;

@@ -4,7 +4,9 @@ import type { OpenAPIObject } from '@nestjs/swagger';
 import { RpcClient } from '@wellifiy/messaging';
 import { HealthController, MetricsController, ReadinessService } from '@wellifiy/ops';
 import { ActivationRulesController } from '../admin/activation-rules.controller';
+import { AuditController } from '../admin/audit.controller';
 import { ChannelsAdminController } from '../channels/channels-admin.controller';
+import { GatewayConfig } from '../config/gateway.config';
 import { ChannelsController } from '../channels/channels.controller';
 import { MeController } from '../me/me.controller';
 import { MediaStoreClient } from '../media/media-store.client';
@@ -26,13 +28,14 @@ const METHODS = ['get', 'put', 'post', 'patch', 'delete'] as const;
 async function documentOfGateway(): Promise<OpenAPIObject> {
   const moduleRef = await Test.createTestingModule({
     controllers: [
-      ActivationRulesController, ChannelsAdminController, ChannelsController, MeController, MediaController,
+      ActivationRulesController, AuditController, ChannelsAdminController, ChannelsController, MeController, MediaController,
       MessageActionsController, MessagesController, NotificationsController, HealthController, MetricsController,
     ],
     providers: [
       { provide: RpcClient, useValue: {} },
       { provide: MediaStoreClient, useValue: {} },
       { provide: ReadinessService, useValue: {} },
+      { provide: GatewayConfig, useValue: { MEDIA_UPLOAD_MAX_BYTES: 1024 * 1024 } },
     ],
   }).compile();
   const app: INestApplication = moduleRef.createNestApplication({ logger: false });

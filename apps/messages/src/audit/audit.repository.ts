@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { newId } from '@wellifiy/persistence';
@@ -10,21 +10,15 @@ export type ReadAccessEntry = Omit<ReadAccessDoc, '_id'>;
 
 export abstract class AuditRepository {
   abstract recordChange(entry: MessageAuditEntry): Promise<void>;
-  /** Queued and written in batches: a read never waits for its audit row. */
-  abstract recordRead(entry: ReadAccessEntry): void;
-  abstract flush(): Promise<void>;
+  /**
+   * Written before the read is answered: a compliance trail must survive a crash of this process, so no
+   * read is served whose audit row is not in the database (one insert per read, no in-memory buffer).
+   */
+  abstract recordRead(entry: ReadAccessEntry): Promise<void>;
 }
 
-const READ_BATCH_MAX = 200;
-const READ_FLUSH_MS = 500;
-
 @Injectable()
-export class MongoAuditRepository extends AuditRepository implements OnModuleDestroy {
-  private readonly logger = new Logger('ReadAccessAudit');
-  private pending: ReadAccessDoc[] = [];
-  private timer?: NodeJS.Timeout;
-  private flushing: Promise<void> = Promise.resolve();
-
+export class MongoAuditRepository extends AuditRepository {
   constructor(
     @InjectModel(MESSAGE_AUDIT_MODEL) private readonly changes: Model<MessageAuditDoc>,
     @InjectModel(READ_ACCESS_MODEL) private readonly reads: Model<ReadAccessDoc>,
@@ -39,38 +33,7 @@ export class MongoAuditRepository extends AuditRepository implements OnModuleDes
     await this.changes.collection.insertOne(doc as never);
   }
 
-  recordRead(entry: ReadAccessEntry): void {
-    this.pending.push({ _id: newId('read'), ...entry });
-    if (this.pending.length >= READ_BATCH_MAX) void this.flush();
-    else this.timer ??= setTimeout(() => void this.flush(), READ_FLUSH_MS);
+  async recordRead(entry: ReadAccessEntry): Promise<void> {
+    await this.reads.collection.insertOne({ _id: newId('read'), ...entry } as never);
   }
-
-  flush(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    const batch = this.pending;
-    this.pending = [];
-    if (!batch.length) return this.flushing;
-    this.flushing = this.flushing.then(async () => {
-      try {
-        await this.reads.collection.insertMany(batch as never[], { ordered: false });
-      } catch (err) {
-        // Rows an earlier attempt wrote come back as duplicates (ids are fixed): nothing is left to write.
-        if (isDuplicateOnly(err)) return;
-        this.logger.warn(`read access audit batch of ${batch.length} deferred: ${(err as Error).message}`);
-        this.pending.unshift(...batch);
-        this.timer ??= setTimeout(() => void this.flush(), READ_FLUSH_MS);
-      }
-    });
-    return this.flushing;
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.flush();
-  }
-}
-
-function isDuplicateOnly(err: unknown): boolean {
-  const e = err as { code?: number; writeErrors?: { code?: number }[] };
-  return e.code === 11000 && (e.writeErrors ?? []).every((w) => w.code === 11000);
 }

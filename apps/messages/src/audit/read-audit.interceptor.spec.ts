@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { CallHandler, ExecutionContext } from '@nestjs/common';
-import { lastValueFrom, of, throwError } from 'rxjs';
+import { firstValueFrom, lastValueFrom, of, throwError } from 'rxjs';
 import { MessagePage } from '@wellifiy/contracts';
 import { patientActor } from '@wellifiy/testing';
 import { AuditRepository, MessageAuditEntry, ReadAccessEntry } from './audit.repository';
@@ -11,11 +11,26 @@ class FakeAudit extends AuditRepository {
   recordChange(_entry: MessageAuditEntry): Promise<void> {
     return Promise.resolve();
   }
-  recordRead(entry: ReadAccessEntry): void {
+  recordRead(entry: ReadAccessEntry): Promise<void> {
     this.reads.push(entry);
-  }
-  flush(): Promise<void> {
     return Promise.resolve();
+  }
+}
+
+/** An audit store whose writes finish (or fail) only when the test says so. */
+class HeldAudit extends FakeAudit {
+  private settle: ((err?: Error) => void) | undefined;
+  override recordRead(entry: ReadAccessEntry): Promise<void> {
+    void super.recordRead(entry);
+    const write = new Promise<void>((resolve, reject) => {
+      this.settle = (err) => (err ? reject(err) : resolve());
+    });
+    // Marked handled so a caller that ignores the write (the old fire-and-forget buffer) fails the test, not the runner.
+    write.catch(() => undefined);
+    return write;
+  }
+  finish(err?: Error): void {
+    this.settle?.(err);
   }
 }
 
@@ -50,5 +65,27 @@ describe('ReadAuditInterceptor (read access audit)', () => {
     const failing: CallHandler<MessagePage> = { handle: () => throwError(() => new Error('NOT_FOUND')) };
     await expect(lastValueFrom(new ReadAuditInterceptor(audit).intercept(rpcContext({ actor, channelId: 'ch_1' }), failing))).rejects.toThrow('NOT_FOUND');
     expect(audit.reads).toEqual([]);
+  });
+
+  it('durable audit: a read is answered only once its audit row is written (no in-memory buffer a crash could lose)', async () => {
+    const audit = new HeldAudit();
+    let answered = false;
+    const answer = firstValueFrom(new ReadAuditInterceptor(audit).intercept(rpcContext({ actor, channelId: 'ch_1' }), { handle: () => of(page([1])) }))
+      .then((p) => {
+        answered = true;
+        return p;
+      });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect({ recorded: audit.reads.length, answered }).toEqual({ recorded: 1, answered: false });
+    audit.finish();
+    await expect(answer).resolves.toMatchObject({ messages: [{ seq: 1 }] });
+  });
+
+  it('durable audit: a read whose audit row cannot be written fails instead of going unrecorded', async () => {
+    const audit = new HeldAudit();
+    const answer = firstValueFrom(new ReadAuditInterceptor(audit).intercept(rpcContext({ actor, channelId: 'ch_1' }), { handle: () => of(page([1])) }));
+    await new Promise((resolve) => setImmediate(resolve));
+    audit.finish(new Error('database unavailable'));
+    await expect(answer).rejects.toThrow('database unavailable');
   });
 });

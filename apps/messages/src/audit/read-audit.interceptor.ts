@@ -1,11 +1,12 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
-import { Observable, tap } from 'rxjs';
+import { concatMap, Observable } from 'rxjs';
 import { Actor, MessagePage } from '@wellifiy/contracts';
 import { AuditRepository } from './audit.repository';
 
 /**
  * Read access audit of message reads (DESIGN §3): who fetched which channel's messages (or which thread),
- * when, how many and which seqs — after a successful read, queued and written in batches, no content.
+ * when, how many and which seqs — after a successful read and before it is answered (a read whose row could
+ * not be written fails, so none goes unrecorded), no content.
  */
 @Injectable()
 export class ReadAuditInterceptor implements NestInterceptor {
@@ -14,9 +15,9 @@ export class ReadAuditInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler<MessagePage>): Observable<MessagePage> {
     const req = context.switchToRpc().getData<{ actor: Actor; channelId: string; messageId?: string }>();
     return next.handle().pipe(
-      tap((page) => {
+      concatMap(async (page) => {
         const seqs = page.messages.map((m) => m.seq);
-        this.audit.recordRead({
+        await this.audit.recordRead({
           orgId: req.actor.orgId,
           channelId: req.channelId,
           userId: req.actor.userId,
@@ -27,6 +28,7 @@ export class ReadAuditInterceptor implements NestInterceptor {
           ...(seqs.length ? { fromSeq: Math.min(...seqs), toSeq: Math.max(...seqs) } : {}),
           at: new Date(),
         });
+        return page;
       }),
     );
   }

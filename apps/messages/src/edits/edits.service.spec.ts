@@ -23,11 +23,8 @@ class FakeAudit extends AuditRepository {
   async recordChange(entry: MessageAuditEntry): Promise<void> {
     this.changes.push(entry);
   }
-  recordRead(entry: ReadAccessEntry): void {
+  async recordRead(entry: ReadAccessEntry): Promise<void> {
     this.reads.push(entry);
-  }
-  flush(): Promise<void> {
-    return Promise.resolve();
   }
 }
 

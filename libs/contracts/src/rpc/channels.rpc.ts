@@ -138,16 +138,36 @@ export class UpdateProfileRequest extends ActorRequest {
   avatarMediaId?: string | null;
 }
 
+/** At most this many entries per page of the audit trail. */
+export const AUDIT_PAGE_MAX = 200;
+
 export class AuditQueryRequest extends ActorRequest {
   @IsOptional() @IsString() @MinLength(1) @MaxLength(128)
   channelId?: string;
 
-  @IsOptional() @IsInt() @Min(1) @Max(500)
-  limit?: number;
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(128)
+  patientId?: string;
 
-  /** ISO time: entries strictly older than this (paging back). */
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(128)
+  actorId?: string;
+
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(128)
+  action?: string;
+
+  /** ISO time: entries at or after this. */
   @IsOptional() @IsString()
-  before?: string;
+  from?: string;
+
+  /** ISO time: entries strictly before this. */
+  @IsOptional() @IsString()
+  to?: string;
+
+  /** Opaque: the `nextCursor` of the previous page. */
+  @IsOptional() @IsString() @MaxLength(512)
+  cursor?: string;
+
+  @IsOptional() @IsInt() @Min(1) @Max(AUDIT_PAGE_MAX)
+  limit?: number;
 }
 export interface AuditEntryView {
   id: string;
@@ -155,8 +175,14 @@ export interface AuditEntryView {
   actorId: string;
   action: string;
   channelId: string | null;
+  patientId: string | null;
   targetUserId: string | null;
   reason: string | null;
+}
+/** One page of the audit trail, newest first; `nextCursor` is null on the last page. */
+export interface AuditPage {
+  entries: AuditEntryView[];
+  nextCursor: string | null;
 }
 
 export class NeedingStaffRequest extends ActorRequest {}
@@ -203,7 +229,7 @@ export interface ChannelsRpcContract {
   [ChannelsRpc.ChannelsArchive]: RpcEntry<GetChannelRequest, ChannelView>;
   [ChannelsRpc.ChannelsUnarchive]: RpcEntry<GetChannelRequest, ChannelView>;
   [ChannelsRpc.ChannelsUpdateProfile]: RpcEntry<UpdateProfileRequest, MeView>;
-  [ChannelsRpc.ChannelsAudit]: RpcEntry<AuditQueryRequest, AuditEntryView[]>;
+  [ChannelsRpc.ChannelsAudit]: RpcEntry<AuditQueryRequest, AuditPage>;
   [ChannelsRpc.ChannelsNeedingStaff]: RpcEntry<NeedingStaffRequest, ChannelView[]>;
   [ChannelsRpc.ChannelsActivateForPatient]: RpcEntry<ActivateForPatientRequest, ActivateForPatientResult>;
 }
