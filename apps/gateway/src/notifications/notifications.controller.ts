@@ -84,9 +84,9 @@ export class NotificationsController {
     return this.rpc.send(Rpc.NotificationsPushConfig, { actor }, { correlationId: correlationIdOf(req) });
   }
 
-  /** Registers this device for push (patients); registering the same endpoint again updates it. */
+  /** Registers this device for push (patients); registering the same endpoint again updates it; an endpoint another user registered is 409 PUSH_ENDPOINT_TAKEN. */
   @ApiCreatedResponse({ type: PushSubscriptionView, description: 'The registered subscription' })
-  @ApiErrors(400)
+  @ApiErrors(400, 409)
   @Post('me/push-subscriptions')
   registerPush(@CurrentActor() actor: Actor, @Body() dto: PushSubscriptionDto, @Req() req: Request): Promise<PushSubscriptionView> {
     return this.rpc.send(
