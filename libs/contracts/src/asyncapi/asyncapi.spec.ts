@@ -52,6 +52,10 @@ describe('AsyncAPI document', () => {
       expect({ path, resolved: target !== undefined }).toEqual({ path, resolved: true });
     }
     expect(doc.components.schemas.MessageView.properties.body).toBeDefined();
+    // @IsOptional() admits null: ChannelSnapshot.patientId is null for channels without a patient
+    expect(doc.components.schemas.ChannelSnapshot.properties.patientId).toEqual({ anyOf: [{ type: 'string' }, { type: 'null' }] });
+    expect(doc.components.schemas.ChannelSnapshot.required).not.toContain('patientId');
+    expect(doc.components.schemas.MessageCreatedDataEnvelope.properties.correlationId.anyOf).toContainEqual({ type: 'null' });
     expect(doc.components.schemas.EnvelopeHeader.required).toEqual(expect.arrayContaining(['id', 'type', 'source', 'time', 'orgId']));
   });
 

@@ -1,3 +1,5 @@
+import { getMetadataStorage, IS_OPTIONAL, ValidationTypes } from 'class-validator';
+import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import { EnvelopeHeader } from '../envelope';
 import { EVENT_ENVELOPE_CLASSES, EventName, SEALED_EVENT_TYPES } from '../events';
@@ -32,7 +34,34 @@ function dataClassOf(envelope: new () => object): (new () => object) | undefined
 
 /** JSON Schemas of every class-validator class loaded so far (all of libs/contracts once its index is imported). */
 function classSchemas(): Record<string, JsonSchema> {
-  return validationMetadatasToSchemas({ refPointerPrefix: SCHEMA_PREFIX, classTransformerMetadataStorage: defaultMetadataStorage }) as Record<string, JsonSchema>;
+  const schemas = validationMetadatasToSchemas({ refPointerPrefix: SCHEMA_PREFIX, classTransformerMetadataStorage: defaultMetadataStorage }) as Record<string, JsonSchema>;
+  return withOptionalNullable(schemas);
+}
+
+/**
+ * class-validator's @IsOptional() lets null through as well as a missing property (and the services send null,
+ * e.g. a channel's `patientId`), where class-validator-jsonschema only leaves the property out of `required`.
+ */
+function withOptionalNullable(schemas: Record<string, JsonSchema>): Record<string, JsonSchema> {
+  // the storage keeps its metadata in a Map by target (class-validator 0.15); class-validator-jsonschema reads it the same way
+  const stored = (getMetadataStorage() as unknown as { validationMetadatas: Map<unknown, ValidationMetadata[]> }).validationMetadatas;
+  const all = [...stored.values()].flat();
+  type Class = abstract new (...args: never[]) => unknown;
+  const classes = new Map<string, Class>();
+  for (const m of all) if (typeof m.target === 'function') classes.set(m.target.name, m.target as Class);
+  for (const m of all) {
+    if (m.type !== ValidationTypes.CONDITIONAL_VALIDATION || m.name !== IS_OPTIONAL || typeof m.target !== 'function') continue;
+    const base = m.target as Class;
+    for (const [name, cls] of classes) {
+      if (cls !== base && !(cls.prototype instanceof base)) continue;
+      const props = (schemas[name] as { properties?: Record<string, JsonSchema> } | undefined)?.properties;
+      const prop = props?.[m.propertyName];
+      if (props && prop && !(prop.anyOf as JsonSchema[] | undefined)?.some((s) => s.type === 'null')) {
+        props[m.propertyName] = { anyOf: [prop, { type: 'null' }] };
+      }
+    }
+  }
+  return schemas;
 }
 
 const SEALED_BOX: JsonSchema = {
