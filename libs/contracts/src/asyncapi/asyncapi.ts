@@ -1,3 +1,7 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- ambient declaration, also needed where contracts compile from a files list (libs/messaging-client)
+/// <reference path="./class-transformer-storage.d.ts" />
+// class-transformer's @Type metadata: the nested class of each property (see class-transformer-storage.d.ts)
+import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import { getMetadataStorage, IS_OPTIONAL, ValidationTypes } from 'class-validator';
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
@@ -14,9 +18,6 @@ import { Topology } from '../topology';
  * (validationMetadatasToSchemas, with class-transformer's @Type metadata for nested classes); the Socket.IO
  * payloads are interfaces and are written by hand in socket-schemas.ts.
  */
-
-// class-transformer's @Type metadata (its package exports no typed path to it): the nested class of each property.
-const { defaultMetadataStorage } = require('class-transformer/cjs/storage') as typeof import('class-transformer/types/storage');
 
 export type AsyncApiDocument = Record<string, any>;
 
