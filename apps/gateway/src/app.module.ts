@@ -18,6 +18,7 @@ import { ChannelsController } from './channels/channels.controller';
 import { GatewayConfig } from './config/gateway.config';
 import { CorrelationIdMiddleware } from './http/correlation-id.middleware';
 import { UnsafeInputMiddleware } from './http/unsafe-input.middleware';
+import { EventsDocsController } from './docs/events-docs.controller';
 import { MeController } from './me/me.controller';
 import { MediaStoreClient } from './media/media-store.client';
 import { MediaController } from './media/media.controller';
@@ -80,6 +81,7 @@ export class AppModule implements NestModule {
         ActivationRulesController,
         NotificationsController,
         MediaController,
+        EventsDocsController,
       ],
       providers: [
         JwtStrategy,

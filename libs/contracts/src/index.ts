@@ -12,3 +12,5 @@ export * from './broker-access';
 export * from './jobs';
 export * from './http.types';
 export * from './realtime.types';
+export * from './asyncapi/asyncapi';
+export * from './asyncapi/socket-schemas';
