@@ -18,7 +18,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setTitle('Wellifiy Messaging API')
     .setDescription(
       'REST API of the Wellifiy Messaging gateway. Errors are `{ statusCode, error, message }` (+ `code`, `details`, `correlationId`). '
-        + 'Realtime (Socket.IO) events and broker events are described in docs/realtime.md.',
+        + 'Realtime (Socket.IO) events and broker events are described by the AsyncAPI 3 document at /docs/events (JSON: /docs/events.json).',
     )
     .setVersion('1')
     .addBearerAuth()
