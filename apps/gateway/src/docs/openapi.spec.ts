@@ -119,13 +119,23 @@ describe('OpenAPI document of the gateway (complete API documents)', () => {
     expect(schema.required).toEqual(expect.arrayContaining(['statusCode', 'error', 'message']));
   });
 
-  it('documents rule refusals where the rules apply (409 on leave, remove member, activate; 413 on upload; 403 everywhere)', () => {
-    expect(doc.paths['/v1/channels/{id}/leave']?.post?.responses['409']).toBeDefined();
-    expect(doc.paths['/v1/channels/{id}/members/{userId}']?.delete?.responses['409']).toBeDefined();
-    expect(doc.paths['/v1/patients/{patientId}/channels/{type}/activate']?.post?.responses['409']).toBeDefined();
-    expect(doc.paths['/v1/media']?.post?.responses['413']).toBeDefined();
-    expect(doc.paths['/v1/admin/activation-rules/{type}']?.put?.responses['403']).toBeDefined();
-    expect(doc.paths['/health/ready']?.get?.responses['503']).toBeDefined();
+  it('documents rule refusals where the rules apply (409 on leave, remove member, activate, push endpoint taken; 413 on upload; 403 everywhere), each with the error body', () => {
+    const refusals: [string, 'get' | 'put' | 'post' | 'patch' | 'delete', string][] = [
+      ['/v1/channels/{id}/leave', 'post', '409'],
+      ['/v1/channels/{id}/members/{userId}', 'delete', '409'],
+      ['/v1/patients/{patientId}/channels/{type}/activate', 'post', '409'],
+      ['/v1/me/push-subscriptions', 'post', '409'],
+      ['/v1/media', 'post', '413'],
+      ['/v1/admin/activation-rules/{type}', 'put', '403'],
+    ];
+    const bodyOf = (path: string, method: string, status: string): string | undefined => {
+      const op = (doc.paths[path] as Record<string, Operation | undefined> | undefined)?.[method];
+      return (op?.responses[status]?.content?.['application/json']?.schema as { $ref?: string } | undefined)?.$ref;
+    };
+    expect(refusals.map(([path, method, status]) => `${method} ${path} ${status} → ${bodyOf(path, method, status)}`)).toEqual(
+      refusals.map(([path, method, status]) => `${method} ${path} ${status} → #/components/schemas/ErrorView`),
+    );
+    expect(Object.keys((doc.paths['/health/ready']?.get?.responses['503'] as Operation['responses'][string] | undefined)?.content ?? {})).toEqual(['application/json']);
   });
 
   it('describes response bodies as schemas of the contract views (channels with unreadCount, message pages)', () => {
