@@ -44,22 +44,18 @@ function classSchemas(): Record<string, JsonSchema> {
  * e.g. a channel's `patientId`), where class-validator-jsonschema only leaves the property out of `required`.
  */
 function withOptionalNullable(schemas: Record<string, JsonSchema>): Record<string, JsonSchema> {
-  // the storage keeps its metadata in a Map by target (class-validator 0.15); class-validator-jsonschema reads it the same way
-  const stored = (getMetadataStorage() as unknown as { validationMetadatas: Map<unknown, ValidationMetadata[]> }).validationMetadatas;
-  const all = [...stored.values()].flat();
-  type Class = abstract new (...args: never[]) => unknown;
-  const classes = new Map<string, Class>();
-  for (const m of all) if (typeof m.target === 'function') classes.set(m.target.name, m.target as Class);
-  for (const m of all) {
-    if (m.type !== ValidationTypes.CONDITIONAL_VALIDATION || m.name !== IS_OPTIONAL || typeof m.target !== 'function') continue;
-    const base = m.target as Class;
-    for (const [name, cls] of classes) {
-      if (cls !== base && !(cls.prototype instanceof base)) continue;
-      const props = (schemas[name] as { properties?: Record<string, JsonSchema> } | undefined)?.properties;
-      const prop = props?.[m.propertyName];
-      if (props && prop && !(prop.anyOf as JsonSchema[] | undefined)?.some((s) => s.type === 'null')) {
-        props[m.propertyName] = { anyOf: [prop, { type: 'null' }] };
-      }
+  const storage = getMetadataStorage();
+  // every class with class-validator metadata (the storage keeps them as the keys of a Map, class-validator 0.15)
+  const classes = (storage as unknown as { validationMetadatas: Map<unknown, ValidationMetadata[]> }).validationMetadatas.keys();
+  for (const cls of classes) {
+    if (typeof cls !== 'function') continue;
+    const props = (schemas[cls.name] as { properties?: Record<string, JsonSchema> } | undefined)?.properties;
+    if (!props) continue;
+    // the class's own metadata and its ancestors' (an envelope's correlationId is declared on the base class)
+    for (const m of storage.getTargetValidationMetadatas(cls, '', true, false)) {
+      if (m.type !== ValidationTypes.CONDITIONAL_VALIDATION || m.name !== IS_OPTIONAL) continue;
+      const prop = props[m.propertyName];
+      if (prop && !(prop.anyOf as JsonSchema[] | undefined)?.some((s) => s.type === 'null')) props[m.propertyName] = { anyOf: [prop, { type: 'null' }] };
     }
   }
   return schemas;
