@@ -68,7 +68,7 @@ export class AppModule implements NestModule {
         { module: ConfigHolder, providers: [{ provide: GatewayConfig, useValue: config }], exports: [GatewayConfig], global: true },
         PassportModule,
         RedisModule,
-        MessagingModule.forRoot({ url: config.AMQP_URL, source: 'gateway', rpcTimeoutMs: config.RPC_TIMEOUT_MS, keyRing }),
+        MessagingModule.forRoot({ url: config.AMQP_URL, source: 'gateway', rpcTimeoutMs: config.RPC_TIMEOUT_MS, rpcLimits: { maxInFlightPerService: config.RPC_MAX_IN_FLIGHT }, keyRing }),
         OpsModule.forRoot({ mongo: false, extraChecks: { inject: [REDIS, RpcClient], useFactory: readinessChecks } }),
       ],
       controllers: [

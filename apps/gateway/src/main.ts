@@ -26,7 +26,7 @@ runMain('gateway', async () => {
   app.enableShutdownHooks();
   const origins = config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
   const allowed = origins.includes('*') ? true : origins;
-  app.enableCors({ origin: allowed, exposedHeaders: ['x-correlation-id', 'retry-after'] });
+  app.enableCors({ origin: allowed, exposedHeaders: ['x-correlation-id', 'retry-after', 'retry-after-ms'] });
   app.useWebSocketAdapter(new RealtimeIoAdapter(app, allowed));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());

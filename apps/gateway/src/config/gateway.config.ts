@@ -40,6 +40,14 @@ export class GatewayConfig extends CommonConfig {
   @IsInt() @Min(100) @Max(60_000)
   RPC_TIMEOUT_MS: number = 5000;
 
+  /**
+   * Requests one gateway may have outstanding at one service. Past it, a request is refused at once with 503 and
+   * a retry hint (`Retry-After`, `Retry-After-Ms`) instead of queueing towards RPC_TIMEOUT_MS: under overload
+   * latency stays bounded and clients back off.
+   */
+  @IsInt() @Min(1) @Max(100_000)
+  RPC_MAX_IN_FLIGHT: number = 256;
+
   /** Requests per user per minute before 429. */
   @IsInt() @Min(1)
   RATE_LIMIT_PER_MINUTE: number = 600;
