@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { DEMO_GROUP_CHANNEL, DEMO_MESSAGES, DEMO_STAFF_CHANNEL, DEMO_USERS, seedDemoOrganisation } from '@wellifiy/demo';
 import { TEST_JWT_SECRET } from '@wellifiy/testing';
 import { loadOpenApiConformance, OpenApiConformance } from './support/openapi-conformance';
@@ -47,14 +50,22 @@ describe('Development sign-in and the demo organisation (web console)', () => {
   let channels: Record<string, string>;
   let firstRun: { channelsCreated: number; messagesCreated: number };
 
+  // A console build of its own for the development replica (the system's gateway has none: dist/apps/console is not built here).
+  const consoleDir = mkdtempSync(path.join(tmpdir(), 'console-e2e-'));
+  const consoleIndex = '<!doctype html><html><head><script type="module" src="/console/assets/index.js"></script></head><body></body></html>';
+
   beforeAll(async () => {
-    dev = await startSecondGateway(20, { NODE_ENV: 'development', DEV_MAIL_INBOX_URL: 'http://localhost:1080' });
+    writeFileSync(path.join(consoleDir, 'index.html'), consoleIndex);
+    dev = await startSecondGateway(20, { NODE_ENV: 'development', DEV_MAIL_INBOX_URL: 'http://localhost:1080', CONSOLE_DIR: consoleDir });
     devApi = client(dev.url);
     const first = await seedDemoOrganisation(seedOptions());
     channels = first.channels;
     firstRun = { channelsCreated: first.channelsCreated, messagesCreated: first.messagesCreated };
   }, 120_000);
-  afterAll(() => dev?.stop());
+  afterAll(async () => {
+    await dev?.stop();
+    rmSync(consoleDir, { recursive: true, force: true });
+  });
 
   it('the seed is idempotent: a second run (a restart of start:all) adds no channel and no message', async () => {
     const again = await seedDemoOrganisation(seedOptions());
@@ -120,6 +131,17 @@ describe('Development sign-in and the demo organisation (web console)', () => {
     expect(res.body.message).toContain('no demo user "tm_nobody"');
   });
 
+  it('the gateway serves the console build at /console/ (its app routes too) with a CSP without inline script', async () => {
+    const page = await fetch(`${dev.url}/console/`);
+    const route = await fetch(`${dev.url}/console/channels/ch_1`);
+
+    expect(page.status).toBe(200);
+    expect(await page.text()).toBe(consoleIndex);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(page.headers.get('content-security-policy')).not.toContain('unsafe-inline');
+    expect(await route.text()).toBe(consoleIndex);
+  });
+
   it('NODE_ENV=test (the system under test): the routes answer 404 and are not in the OpenAPI document', async () => {
     expect((await fetch(`${gatewayUrl}/v1/dev/users`)).status).toBe(404);
     const signIn = await fetch(`${gatewayUrl}/v1/dev/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"userId":"tm_demo_manager"}' });
@@ -127,7 +149,7 @@ describe('Development sign-in and the demo organisation (web console)', () => {
     expect(await devPathsOf(gatewayUrl)).toEqual([]);
   });
 
-  it('NODE_ENV=production: the routes answer 404 and are not in the OpenAPI document', async () => {
+  it('NODE_ENV=production: the routes answer 404 and are not in the OpenAPI document; without a console build, /console/ is 404 saying to build it', async () => {
     const production = await startSecondGateway(21, {
       NODE_ENV: 'production',
       JWT_ALGORITHM: 'RS256',
@@ -137,12 +159,16 @@ describe('Development sign-in and the demo organisation (web console)', () => {
       // production refuses the committed development key ring; this replica opens no events in this test
       ENCRYPTION_KEYS: `prod1:${randomBytes(32).toString('base64')}`,
       ENCRYPTION_ACTIVE_KEY_ID: 'prod1',
+      CONSOLE_DIR: path.join(consoleDir, 'not-built'),
     });
     try {
       expect((await fetch(`${production.url}/v1/dev/users`)).status).toBe(404);
       const signIn = await fetch(`${production.url}/v1/dev/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"userId":"tm_demo_manager"}' });
       expect(signIn.status).toBe(404);
       expect(await devPathsOf(production.url)).toEqual([]);
+      const unbuilt = await fetch(`${production.url}/console/`);
+      expect(unbuilt.status).toBe(404);
+      expect(((await unbuilt.json()) as { message: string }).message).toContain('the web console is not built');
     } finally {
       await production.stop();
     }

@@ -77,4 +77,8 @@ export class GatewayConfig extends CommonConfig {
   /** Development only: the local mail catcher's inbox (start:all runs maildev), shown by GET /v1/dev/users. */
   @IsOptional() @Matches(/^https?:\/\/.+/, { message: 'DEV_MAIL_INBOX_URL must be an http(s):// URL' })
   DEV_MAIL_INBOX_URL?: string;
+
+  /** The web console's static build, served at /console/ when it exists (relative paths from the working directory). */
+  @IsString() @MinLength(1)
+  CONSOLE_DIR: string = 'dist/apps/console';
 }
