@@ -1,4 +1,4 @@
-import { IsIn, IsInt, IsString, Matches, Max, Min, MinLength, ValidateBy, ValidateIf } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateBy, ValidateIf } from 'class-validator';
 import { CommonConfig, IsActiveKeyId, IsKeyRingKeys, ProductionSecret, SecretRules } from '@wellifiy/config';
 
 export class GatewayConfig extends CommonConfig {
@@ -81,4 +81,12 @@ export class GatewayConfig extends CommonConfig {
 
   @IsActiveKeyId()
   ENCRYPTION_ACTIVE_KEY_ID!: string;
+
+  /** Development only: the local mail catcher's inbox (start:all runs maildev), shown by GET /v1/dev/users. */
+  @IsOptional() @Matches(/^https?:\/\/.+/, { message: 'DEV_MAIL_INBOX_URL must be an http(s):// URL' })
+  DEV_MAIL_INBOX_URL?: string;
+
+  /** The web console's static build, served at /console/ when it exists (relative paths from the working directory). */
+  @IsString() @MinLength(1)
+  CONSOLE_DIR: string = 'dist/apps/console';
 }
