@@ -55,8 +55,7 @@ describe('message changes on FerretDB', () => {
         { provide: MessageCipher, useValue: new MessageCipher(ring) },
         {
           provide: OutboxRelay,
-          inject: [DocumentLocks],
-          useFactory: (locks: DocumentLocks) => new OutboxRelay(publisher, 'it-messages', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, locks, new EventSeal(ring)),
+          useFactory: () => new OutboxRelay(publisher, 'it-messages', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, new EventSeal(ring)),
         },
         { provide: MessagesRepository, useClass: MongoMessagesRepository },
         { provide: MessageStateRepository, useClass: MongoMessageStateRepository },
