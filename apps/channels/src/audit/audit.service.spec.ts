@@ -126,6 +126,12 @@ describe('AuditService', () => {
       expect(repo.entries).toEqual([expect.objectContaining({ _id: expect.stringMatching(/^aud_/), actorId: 'tm_5', action: 'channel.members.read', channelId: 'ch_care', patientId: 'pat_1' })]);
     });
 
+    it("channel.archived names only the channel: the entry gets the channel's patient", async () => {
+      await audit.record(envelope('channel.archived', { channelId: 'ch_care', userId: 'pat_1' }), 'pat_1');
+
+      expect(repo.entries[0]).toMatchObject({ action: 'channel.archived', channelId: 'ch_care', patientId: 'pat_1' });
+    });
+
     it('uses the fallback actor when the event names none', async () => {
       await audit.record(envelope('channel.updated', { channel: snapshot }), 'tm_fallback');
 

@@ -43,9 +43,12 @@ export class AuditService {
   /** Records one committed change, from the event that announced it. */
   async record(event: EventEnvelope<AuditableData>, fallbackActorId: string): Promise<void> {
     const d = event.data;
+    const channelId = d.channel?.id ?? d.channelId ?? null;
+    // Archive events name the channel only: its patient is looked up, so a patient's trail has them too.
+    const patientId = d.channel ? (d.channel.patientId ?? null) : channelId ? await this.patients.patientOf(event.orgId, channelId) : null;
     await this.repo.append(entry(event, d.actorId ?? d.userId ?? fallbackActorId, event.type, {
-      channelId: d.channel?.id ?? d.channelId ?? null,
-      patientId: d.channel?.patientId ?? null,
+      channelId,
+      patientId,
       targetUserId: d.userId ?? null,
       reason: d.reason ?? null,
     }));
