@@ -231,6 +231,14 @@ describe('audit trail: durable and queryable by audit:read', () => {
       });
     });
 
+    it('a notification settings change is in the trail: who changed whose settings', async () => {
+      expect((await api('PUT', '/v1/me/notification-settings', { token: patient.token, body: { pushEnabled: false } })).status).toBe(200);
+      await expectEventually(async () => {
+        const changes = (await query(auditor, { action: 'notification-settings.changed', actorId: patient.userId })).body.entries as Entry[];
+        expect(changes.map((e) => e.targetUserId)).toEqual([patient.userId]);
+      });
+    });
+
     it('versions: after two edits and a delete, every version with its body opened, who changed it, when and why — itself audited', async () => {
       const res = await api('GET', `/v1/admin/messages/${moderated.id}/versions`, { token: auditor.token });
       expect(res.status).toBe(200);
