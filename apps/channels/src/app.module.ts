@@ -21,7 +21,8 @@ import { ProfileService } from './profile/profile.service';
 import { AuditHandler } from './audit/audit.handler';
 import { AuditRepository, MongoAuditRepository } from './audit/audit.repository';
 import { AUDIT_ENTRY_MODEL, AuditEntrySchema } from './audit/audit.schema';
-import { AuditService } from './audit/audit.service';
+import { AuditService, ChannelPatientLookup } from './audit/audit.service';
+import { CachedChannelPatientLookup } from './audit/channel-patient.lookup';
 import { CreationController } from './creation/creation.controller';
 import { CreationService } from './creation/creation.service';
 import { FallbackService } from './fallback/fallback.service';
@@ -69,6 +70,7 @@ export class AppModule {
         ProfileService,
         ActivationService,
         { provide: AuditRepository, useClass: MongoAuditRepository },
+        { provide: ChannelPatientLookup, useClass: CachedChannelPatientLookup },
         AuditService,
         CreationService,
         MembersService,

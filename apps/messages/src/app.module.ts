@@ -41,6 +41,8 @@ import { ReactionsController } from './reactions/reactions.controller';
 import { ReactionsService } from './reactions/reactions.service';
 import { ThreadsController } from './threads/threads.controller';
 import { ThreadsService } from './threads/threads.service';
+import { VersionsController } from './versions/versions.controller';
+import { VersionsService } from './versions/versions.service';
 
 @Module({})
 export class AppModule {
@@ -69,7 +71,7 @@ export class AppModule {
         { ...BullModule.registerQueue({ name: Queues.LinkPreview }, { name: Queues.MediaCleanup }), global: true },
         OpsModule.forRoot({ mongo: true, extraChecks: redisReadinessVia(Queues.LinkPreview) }),
       ],
-      controllers: [MessagesController, ThreadsController, ReactionsController, EditsController, MembershipHandler, MediaHandler, MediaInternalController, LinkPreviewsHandler],
+      controllers: [MessagesController, ThreadsController, ReactionsController, EditsController, MembershipHandler, MediaHandler, MediaInternalController, LinkPreviewsHandler, VersionsController],
       providers: [
         { provide: MessagesConfig, useValue: config },
         { provide: IDEMPOTENCY_STORE, useClass: MongoIdempotencyStore },
@@ -85,6 +87,7 @@ export class AppModule {
         ThreadsService,
         ReactionsService,
         EditsService,
+        VersionsService,
         MembershipService,
         { provide: MediaRepository, useClass: MongoMediaRepository },
         MediaCipher,
