@@ -2,7 +2,7 @@ import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
 import { Test, TestingModule } from '@nestjs/testing';
 import type { Connection } from 'mongoose';
 import { KeyRing } from '@wellifiy/crypto';
-import { DocumentLocks, EventPublisher, EventSeal, OutboxRelay } from '@wellifiy/messaging';
+import { EventPublisher, EventSeal, OutboxRelay } from '@wellifiy/messaging';
 import { MongoModule } from '@wellifiy/persistence';
 import { testInfra, uniqueName } from '@wellifiy/testing';
 import { INTAKE_DECISION_MODEL, IntakeDecisionSchema } from '../intake/intake-decision.schema';
@@ -38,7 +38,7 @@ describe('activation-rules repositories (FerretDB)', () => {
       providers: [
         {
           provide: OutboxRelay,
-          useValue: new OutboxRelay(publisher, 'it-activation-rules', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, new DocumentLocks(), new EventSeal(ring)),
+          useValue: new OutboxRelay(publisher, 'it-activation-rules', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, new EventSeal(ring)),
         },
         { provide: ActivationRulesRepository, useClass: MongoActivationRulesRepository },
         { provide: IntakeDecisionsRepository, useClass: MongoIntakeDecisionsRepository },

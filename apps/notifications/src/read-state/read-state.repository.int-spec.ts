@@ -39,7 +39,7 @@ describe('notifications repositories (FerretDB)', () => {
           provide: OutboxRelay,
           useValue: new OutboxRelay(
             { publishEnvelope: () => Promise.resolve() } as unknown as EventPublisher, 'it-notifications',
-            { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, new DocumentLocks(), new EventSeal(KeyRing.parse(`it1:${KeyRing.generateKey()}`, 'it1')),
+            { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, new EventSeal(KeyRing.parse(`it1:${KeyRing.generateKey()}`, 'it1')),
           ),
         },
         { provide: ReadStateRepository, useClass: MongoReadStateRepository },
