@@ -24,6 +24,8 @@ import { AUDIT_ENTRY_MODEL, AuditEntrySchema } from './audit/audit.schema';
 import { AuditService } from './audit/audit.service';
 import { CreationController } from './creation/creation.controller';
 import { CreationService } from './creation/creation.service';
+import { PatientExportController } from './export/patient-export.controller';
+import { PatientExportService } from './export/patient-export.service';
 import { FallbackService } from './fallback/fallback.service';
 import { ArchivedMemberFallbackJob, ArchivedMemberFallbackScheduler } from './jobs/archived-member-fallback.job';
 import { MembersController } from './members/members.controller';
@@ -57,6 +59,7 @@ export class AppModule {
         CreationController,
         MembersController,
         AuditHandler,
+        PatientExportController,
       ],
       providers: [
         { provide: KeyRing, useValue: keyRing },
@@ -70,6 +73,7 @@ export class AppModule {
         ActivationService,
         { provide: AuditRepository, useClass: MongoAuditRepository },
         AuditService,
+        PatientExportService,
         CreationService,
         MembersService,
         FallbackService,
