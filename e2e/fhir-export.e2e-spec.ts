@@ -16,8 +16,9 @@ describe('chart export: GET /v1/admin/patients/:patientId/export (FHIR R4 Bundle
   let tm: User;
   let manager: User;
   let patient: User;
+  let fellow: User;
   let otherOfficer: User;
-  const ids = { care: '', staff: '', group: '', root: '', reply: '', image: '', media: '', deleted: '', staffNote: '', groupNote: '' };
+  const ids = { care: '', staff: '', group: '', root: '', reply: '', image: '', media: '', deleted: '', staffNote: '', groupNote: '', fellowNote: '' };
 
   const exportOf = async (by: User, patientId: string, query = ''): Promise<{ status: number; contentType: string | null; body: any }> => {
     const res = await api('GET', `/v1/admin/patients/${encodeURIComponent(patientId)}/export${query}`, { token: by.token });
@@ -32,11 +33,15 @@ describe('chart export: GET /v1/admin/patients/:patientId/export (FHIR R4 Bundle
   };
 
   beforeAll(async () => {
+    // Compiling the FHIR schema blocks this process for seconds: done first, so no idle keep-alive connection to the
+    // gateway times out unnoticed meanwhile and fails the next request.
+    expect(fhirR4Errors({ resourceType: 'Bundle', type: 'collection' })).toEqual([]);
     mongo = await mongoose.mongo.MongoClient.connect(testInfra.mongoUrl);
     officer = await org.teamMember(undefined, ['audit:read']);
     tm = await org.teamMember();
     manager = await org.teamMember(undefined, ['messaging:manage']);
     patient = await org.patient();
+    fellow = await org.patient();
     otherOfficer = await elsewhere.teamMember(officer.userId, ['audit:read']);
     // The same patient id in another organisation: its officer must still not find this one's conversations.
     await elsewhere.patient(patient.userId);
@@ -69,10 +74,11 @@ describe('chart export: GET /v1/admin/patients/:patientId/export (FHIR R4 Bundle
     ids.staff = staff.body.channel?.id ?? staff.body.id;
     ids.staffNote = await send(tm, ids.staff, { body: 'Consider an MRI referral' });
 
-    const group = await api('POST', '/v1/channels', { token: manager.token, body: { type: 'group', name: 'Knee class', memberIds: [patient.userId] } });
+    const group = await api('POST', '/v1/channels', { token: manager.token, body: { type: 'group', name: 'Knee class', memberIds: [patient.userId, fellow.userId] } });
     expect(group.status).toBe(201);
     ids.group = group.body.channel?.id ?? group.body.id;
     ids.groupNote = await send(manager, ids.group, { body: 'Class moves to Thursday' });
+    ids.fellowNote = await send(fellow, ids.group, { body: 'See you all there' });
   });
 
   afterAll(async () => {
@@ -119,6 +125,14 @@ describe('chart export: GET /v1/admin/patients/:patientId/export (FHIR R4 Bundle
     expect(entryOf(entries, ids.groupNote).resource.extension[0].extension).toContainEqual({ url: 'type', valueCode: 'group' });
     expect(entries.has(ids.staffNote)).toBe(false);
     expect(JSON.stringify(res.body)).not.toContain('MRI');
+  });
+
+  it("rule 9: a fellow patient of the group is in this patient's chart by display name only (no id, no real name)", async () => {
+    const res = await exportOf(officer, patient.userId);
+    const note = entryOf(byMessageId(res.body), ids.fellowNote).resource;
+    expect(note.sender).toEqual({ type: 'Patient', display: 'Pat' });
+    expect(JSON.stringify(res.body)).not.toContain(fellow.userId);
+    expect(JSON.stringify(res.body)).not.toContain(`Surname-${fellow.userId}`);
   });
 
   it('staff channels only with includeStaff=true (still schema-valid)', async () => {

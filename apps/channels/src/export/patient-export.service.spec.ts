@@ -30,6 +30,7 @@ describe('PatientExportService (what a chart export covers)', () => {
     service = new PatientExportService(channels, directory, audit);
     await directory.insertPatientIfAbsent('org_1', 'pt_1', { firstName: 'Pat', lastName: 'Ient', email: null, allocationClinicianId: null });
     await directory.insertPatientIfAbsent('org_1', 'pt_2', { firstName: 'Other', lastName: 'Patient', email: null, allocationClinicianId: null });
+    await directory.updatePatient('org_1', 'pt_2', { displayName: 'Otto' });
     await directory.insertTeamMemberIfAbsent('org_1', 'tm_1', { firstName: 'Tess', lastName: 'Member', email: null, title: null });
     channels.channels.push(
       channelFixture({ id: 'ch_care', type: 'care_team', patientId: 'pt_1', members: [['pt_1', 'patient'], ['tm_1', 'team_member']] }),
@@ -51,10 +52,10 @@ describe('PatientExportService (what a chart export covers)', () => {
 
   it('names the patient and every member with their real name, and gives members with when they joined', async () => {
     const scope = await service.scope({ actor: officer, patientId: 'pt_1' });
-    expect(scope.patient).toEqual({ userId: 'pt_1', kind: 'patient', firstName: 'Pat', lastName: 'Ient' });
+    expect(scope.patient).toEqual({ userId: 'pt_1', kind: 'patient', firstName: 'Pat', lastName: 'Ient', displayName: 'Pat' });
     expect(scope.people).toEqual(expect.arrayContaining([
-      { userId: 'pt_2', kind: 'patient', firstName: 'Other', lastName: 'Patient' },
-      { userId: 'tm_1', kind: 'team_member', firstName: 'Tess', lastName: 'Member' },
+      { userId: 'pt_2', kind: 'patient', firstName: 'Other', lastName: 'Patient', displayName: 'Otto' },
+      { userId: 'tm_1', kind: 'team_member', firstName: 'Tess', lastName: 'Member', displayName: null },
     ]));
     expect(scope.channels.find((c) => c.id === 'ch_care')?.members).toEqual([
       { userId: 'pt_1', kind: 'patient', joinedAt: '2026-01-01T00:00:00.000Z' },

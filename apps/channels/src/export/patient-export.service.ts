@@ -48,7 +48,7 @@ export class PatientExportService {
       channelId: null, patientId, targetUserId: patientId, reason: null,
     });
     return {
-      patient: { userId: patientId, kind: 'patient', firstName: patient.firstName, lastName: patient.lastName },
+      patient: { userId: patientId, kind: 'patient', firstName: patient.firstName, lastName: patient.lastName, displayName: patient.displayName ?? patient.firstName },
       channels: chosen.map(toExportChannel),
       people,
       exportedAt: exportedAt.toISOString(),
@@ -64,8 +64,8 @@ export class PatientExportService {
       teamIds.length ? this.directory.findTeamMembers(orgId, teamIds) : [],
     ]);
     return [
-      ...patients.map((p): ExportPerson => ({ userId: p.patientId, kind: 'patient', firstName: p.firstName, lastName: p.lastName })),
-      ...team.map((t): ExportPerson => ({ userId: t.teamMemberId, kind: 'team_member', firstName: t.firstName, lastName: t.lastName })),
+      ...patients.map((p): ExportPerson => ({ userId: p.patientId, kind: 'patient', firstName: p.firstName, lastName: p.lastName, displayName: p.displayName ?? p.firstName })),
+      ...team.map((t): ExportPerson => ({ userId: t.teamMemberId, kind: 'team_member', firstName: t.firstName, lastName: t.lastName, displayName: null })),
     ];
   }
 

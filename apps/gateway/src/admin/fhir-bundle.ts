@@ -32,9 +32,12 @@ type Json = Record<string, unknown>;
 
 export interface FhirReference {
   type: 'Patient' | 'Practitioner';
-  identifier: { system: string; value: string };
+  identifier?: { system: string; value: string };
   display?: string;
 }
+
+/** How a fellow patient of a group is shown when they have no display name we know. */
+export const OTHER_PATIENT_DISPLAY = 'Another patient';
 
 /** People by `${kind}:${userId}` (a patient and a team member may share an id). */
 export type PeopleIndex = Map<string, ExportPerson>;
@@ -57,8 +60,13 @@ export function uuidFor(orgId: string, id: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-export function personReference(people: PeopleIndex, kind: UserKind, userId: string): FhirReference {
+/**
+ * A logical reference to a person. Another patient than the exported one (a fellow member of a group) appears in this
+ * patient's chart only as other patients see them — by display name, without their id or real name (DESIGN §2 rule 9).
+ */
+export function personReference(people: PeopleIndex, kind: UserKind, userId: string, subjectId: string): FhirReference {
   const person = people.get(personKey(kind, userId));
+  if (kind === 'patient' && userId !== subjectId) return { type: 'Patient', display: person?.displayName || OTHER_PATIENT_DISPLAY };
   const display = [person?.firstName, person?.lastName].filter((s): s is string => !!s && s.trim() !== '').join(' ');
   return {
     type: kind === 'patient' ? 'Patient' : 'Practitioner',
@@ -102,7 +110,7 @@ export function communicationEntry(m: MessageView, ctx: EntryContext): { fullUrl
   // The channel's members when it was sent, as far as the current membership tells (see docs/fhir-export.md).
   const recipients = ctx.channel.members
     .filter((x) => !(x.userId === m.senderId && x.kind === m.senderKind) && Date.parse(x.joinedAt) <= sentAt)
-    .map((x) => personReference(ctx.people, x.kind, x.userId));
+    .map((x) => personReference(ctx.people, x.kind, x.userId, ctx.patient.userId));
   const payload = m.deleted
     ? []
     : [
@@ -119,11 +127,11 @@ export function communicationEntry(m: MessageView, ctx: EntryContext): { fullUrl
     status: m.deleted ? 'entered-in-error' : 'completed',
     ...(m.deleted ? { statusReason: { text: m.deletedBy === 'staff' ? 'Removed by staff' : 'Removed by the author' } } : {}),
     ...(m.threadId ? { inResponseTo: [{ reference: `urn:uuid:${uuidFor(ctx.orgId, m.threadId)}` }] } : {}),
-    subject: personReference(ctx.people, 'patient', ctx.patient.userId),
+    subject: personReference(ctx.people, 'patient', ctx.patient.userId, ctx.patient.userId),
     topic: { text: ctx.channel.name ? `${CHANNEL_TOPICS[ctx.channel.type]}: ${ctx.channel.name}` : CHANNEL_TOPICS[ctx.channel.type] },
     sent: m.createdAt,
     ...(recipients.length ? { recipient: recipients } : {}),
-    sender: personReference(ctx.people, m.senderKind, m.senderId),
+    sender: personReference(ctx.people, m.senderKind, m.senderId, ctx.patient.userId),
     ...(payload.length ? { payload } : {}),
     ...(notes.length ? { note: notes } : {}),
     extension: [channelExtension(ctx.channel)],

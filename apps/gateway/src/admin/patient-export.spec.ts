@@ -7,16 +7,21 @@ import { fhirBundleChunks } from './patient-export';
 const officer = teamMemberActor({ userId: 'tm_officer', perms: ['audit:read'] });
 const T = (minute: number): string => new Date(Date.UTC(2026, 0, 1, 9, minute)).toISOString();
 
-const patient: ExportPerson = { userId: 'pt_1', kind: 'patient', firstName: 'Pat', lastName: 'Ient' };
-const clinician: ExportPerson = { userId: 'tm_1', kind: 'team_member', firstName: 'Tess', lastName: 'Member' };
+const patient: ExportPerson = { userId: 'pt_1', kind: 'patient', firstName: 'Pat', lastName: 'Ient', displayName: 'Pat' };
+const fellow: ExportPerson = { userId: 'pt_2', kind: 'patient', firstName: 'Fellow', lastName: 'Secretname', displayName: 'Skywalker' };
+const clinician: ExportPerson = { userId: 'tm_1', kind: 'team_member', firstName: 'Tess', lastName: 'Member', displayName: null };
 const scope: PatientExportScope = {
   patient,
   exportedAt: T(59),
-  people: [patient, clinician],
+  people: [patient, clinician, fellow],
   channels: [
     {
       id: 'ch_care', type: 'care_team', name: null, createdAt: T(0),
       members: [{ userId: 'pt_1', kind: 'patient', joinedAt: T(0) }, { userId: 'tm_1', kind: 'team_member', joinedAt: T(0) }, { userId: 'tm_late', kind: 'team_member', joinedAt: T(30) }],
+    },
+    {
+      id: 'ch_group', type: 'group', name: 'Knee class', createdAt: T(0),
+      members: [{ userId: 'pt_1', kind: 'patient', joinedAt: T(0) }, { userId: 'pt_2', kind: 'patient', joinedAt: T(0) }, { userId: 'tm_1', kind: 'team_member', joinedAt: T(0) }],
     },
     { id: 'ch_staff', type: 'staff', name: 'Discharge plan', createdAt: T(1), members: [{ userId: 'tm_1', kind: 'team_member', joinedAt: T(1) }] },
   ],
@@ -142,11 +147,24 @@ describe('FHIR R4 export of a patient\'s conversations (mapping)', () => {
     const left = message({ id: 'msg_left', seq: 1, senderId: 'tm_gone', senderKind: 'team_member' });
     const ghost = message({ id: 'msg_ghost', seq: 2, senderId: 'tm_ghost', senderKind: 'team_member' });
     const again = message({ id: 'msg_ghost2', seq: 3, senderId: 'tm_ghost', senderKind: 'team_member' });
-    const rpc = new FakeExportRpc({ ch_care: [left, ghost, again] }, [{ userId: 'tm_gone', kind: 'team_member', firstName: 'Former', lastName: 'Nurse' }]);
+    const rpc = new FakeExportRpc({ ch_care: [left, ghost, again] }, [{ userId: 'tm_gone', kind: 'team_member', firstName: 'Former', lastName: 'Nurse', displayName: null }]);
     const { text } = await exportWith(rpc, 2);
     const senders = (JSON.parse(text).entry as Entry[]).map((e) => e.resource.sender);
     expect(senders.map((s) => s.display ?? null)).toEqual(['Former Nurse', null, null]);
     expect(rpc.peopleRequests).toEqual([['tm_gone', 'tm_ghost']]);
+  });
+
+  it("rule 9: a fellow patient of a group appears in this patient's chart by display name only — no id, no real name", async () => {
+    const fromFellow = message({ id: 'msg_fellow', seq: 1, channelId: 'ch_group', senderId: 'pt_2', body: 'Same here' });
+    const fromPatient = message({ id: 'msg_mine', seq: 2, channelId: 'ch_group', body: 'See you Thursday' });
+    const { text } = await exportWith(new FakeExportRpc({ ch_group: [fromFellow, fromPatient] }));
+    expect(fhirR4Errors(JSON.parse(text))).toEqual([]);
+    const [theirs, mine] = (JSON.parse(text).entry as Entry[]).map((e) => e.resource);
+    expect(theirs.sender).toEqual({ type: 'Patient', display: 'Skywalker' });
+    expect(mine.recipient).toEqual([{ type: 'Patient', display: 'Skywalker' }, expect.objectContaining({ type: 'Practitioner', display: 'Tess Member' })]);
+    expect(text).not.toContain('Secretname');
+    expect(text).not.toContain('pt_2');
+    expect(mine.sender).toMatchObject({ identifier: { value: 'pt_1' }, display: 'Pat Ient' });
   });
 
   it('an empty history is still a valid Bundle', async () => {

@@ -43,12 +43,17 @@ export interface ExportChannel {
   members: ExportMember[];
 }
 
-/** A person named in the export, with the real name (the export is for the organisation's own chart). */
+/**
+ * A person named in the export. Team members and the exported patient are named by their real name (the export is
+ * for the organisation's own chart); another patient (a fellow member of a group) only by the display name they chose.
+ */
 export interface ExportPerson {
   userId: string;
   kind: UserKind;
   firstName: string | null;
   lastName: string | null;
+  /** Patients: the name other patients see (their chosen display name, else their first name). */
+  displayName: string | null;
 }
 
 export interface PatientExportScope {
