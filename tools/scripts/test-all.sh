@@ -27,6 +27,8 @@ step "building…" node tools/build/build.mjs
 # The fault-injection suite and the embedded-database integration test run FerretDBs of their own: the binary must
 # exist even when infra_up reused a running one.
 step "building FerretDB for the fault-injection suite and the embedded-database test (when not built yet)…" bash -c 'source tools/scripts/lib/infra.sh && ensure_ferretdb_binary'
+# The integration tier runs the real parsers of the deployment files (tools/deployment/real-parsers.int-spec.ts).
+step "building docker-compose and kustomize for the deployment-file checks (when not built yet)…" bash tools/scripts/lib/deployment-tools.sh
 for tier in unit integration e2e faults fuzz; do
   say "running $tier tests…"
   npx jest --selectProjects "$tier" --runInBand --ci --forceExit --json --outputFile="reports/$tier.json" 2>&1 | tee "reports/$tier.log" | grep -vE '^\s*$' | grep -E '^(PASS|FAIL)|●|Tests:' || true
