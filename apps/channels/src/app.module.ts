@@ -25,6 +25,8 @@ import { AuditService, ChannelPatientLookup } from './audit/audit.service';
 import { CachedChannelPatientLookup } from './audit/channel-patient.lookup';
 import { CreationController } from './creation/creation.controller';
 import { CreationService } from './creation/creation.service';
+import { PatientExportController } from './export/patient-export.controller';
+import { PatientExportService } from './export/patient-export.service';
 import { FallbackService } from './fallback/fallback.service';
 import { ArchivedMemberFallbackJob, ArchivedMemberFallbackScheduler } from './jobs/archived-member-fallback.job';
 import { MembersController } from './members/members.controller';
@@ -58,6 +60,7 @@ export class AppModule {
         CreationController,
         MembersController,
         AuditHandler,
+        PatientExportController,
       ],
       providers: [
         { provide: KeyRing, useValue: keyRing },
@@ -72,6 +75,7 @@ export class AppModule {
         { provide: AuditRepository, useClass: MongoAuditRepository },
         { provide: ChannelPatientLookup, useClass: CachedChannelPatientLookup },
         AuditService,
+        PatientExportService,
         CreationService,
         MembersService,
         FallbackService,

@@ -14,6 +14,7 @@ import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { JwtStrategy } from './auth/jwt.strategy';
 import { AuditController } from './admin/audit.controller';
 import { MessageVersionsController } from './admin/message-versions.controller';
+import { PatientExportController } from './admin/patient-export.controller';
 import { ChannelsAdminController } from './channels/channels-admin.controller';
 import { ChannelsController } from './channels/channels.controller';
 import { GatewayConfig } from './config/gateway.config';
@@ -81,6 +82,7 @@ export class AppModule implements NestModule {
         ChannelsAdminController,
         AuditController,
         MessageVersionsController,
+        PatientExportController,
         MessagesController,
         MessageActionsController,
         ActivationRulesController,

@@ -35,6 +35,8 @@ import { MembershipService } from './membership/membership.service';
 import { MESSAGE_MODEL, MessageSchema } from './messages/message.schema';
 import { MessagesController } from './messages/messages.controller';
 import { MessagesRepository, MongoMessagesRepository } from './messages/messages.repository';
+import { ExportController } from './export/export.controller';
+import { ExportService } from './export/export.service';
 import { MessagesService } from './messages/messages.service';
 import { MessageStateRepository, MongoMessageStateRepository } from './messages/message-state.repository';
 import { ReactionsController } from './reactions/reactions.controller';
@@ -71,13 +73,14 @@ export class AppModule {
         { ...BullModule.registerQueue({ name: Queues.LinkPreview }, { name: Queues.MediaCleanup }), global: true },
         OpsModule.forRoot({ mongo: true, extraChecks: redisReadinessVia(Queues.LinkPreview) }),
       ],
-      controllers: [MessagesController, ThreadsController, ReactionsController, EditsController, MembershipHandler, MediaHandler, MediaInternalController, LinkPreviewsHandler, VersionsController],
+      controllers: [MessagesController, ThreadsController, ReactionsController, EditsController, MembershipHandler, MediaHandler, MediaInternalController, LinkPreviewsHandler, VersionsController, ExportController],
       providers: [
         { provide: MessagesConfig, useValue: config },
         { provide: IDEMPOTENCY_STORE, useClass: MongoIdempotencyStore },
         { provide: MessagesRepository, useClass: MongoMessagesRepository },
         { provide: MembershipRepository, useClass: MongoMembershipRepository },
         MessagesService,
+        ExportService,
         { provide: KeyRing, useValue: keyRing },
         MessageCipher,
         { provide: MessageStateRepository, useClass: MongoMessageStateRepository },
