@@ -78,7 +78,7 @@ describe('EditsService (DESIGN §2 rule 6, §3 edit and delete)', () => {
         await expect(attempt).resolves.toMatchObject({ id: messageId, body: 'new text', editedBy: expected, editedAt: expect.any(String) });
         expect(history.versions).toEqual([expect.objectContaining({ messageId, change: 'edit', previousBody: before, actorId: actor.userId, as: expected, reason: reason ?? null })]);
         expect(audit.changes).toEqual([expect.objectContaining({ action: 'message.edited', messageId, actorId: actor.userId, as: expected, reason: reason ?? null })]);
-        expect(store.outbox.map((e) => e.type)).toEqual(['message.updated']);
+        expect(store.outbox.map((e) => e.type)).toEqual(['message.updated', 'audit.recorded']);
       } else {
         await expect(attempt).rejects.toMatchObject({ code: expected });
         expect(store.get(messageId).body).toBe(before);
@@ -113,6 +113,17 @@ describe('EditsService (DESIGN §2 rule 6, §3 edit and delete)', () => {
       [1, 'second', 'staff'],
     ]);
     expect(store.get('m_tm')).toMatchObject({ body: 'third', editedBy: 'staff' });
+  });
+
+  it("an edit's trail entry is written with the edit itself (in the message's outbox), under the id of its local audit row", async () => {
+    await service.edit({ actor: manager, channelId: 'ch_1', messageId: 'm_pat', body: 'redacted', reason: 'contains a phone number' });
+    const entry = store.outbox.find((e) => e.type === 'audit.recorded');
+    expect(entry).toMatchObject({
+      id: 'edited:m_pat:0',
+      orgId: manager.orgId,
+      data: { action: 'message.edited', actorId: 'tm_manager', channelId: 'ch_1', messageId: 'm_pat', reason: 'contains a phone number' },
+    });
+    expect(audit.changes.map((c) => c.id)).toEqual(['edited:m_pat:0']);
   });
 
   it('an edit to the same text records nothing and announces nothing', async () => {

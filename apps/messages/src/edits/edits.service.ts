@@ -8,6 +8,11 @@ import { toMessageView } from '../messages/messages.repository';
 import { changedByFor } from './change-permission';
 import { MessageHistoryRepository } from './message-history.repository';
 
+/** One trail entry per version an edit replaced: a retried edit of the same version records nothing new. */
+function editAuditId(messageId: string, version: number): string {
+  return `edited:${messageId}:${version}`;
+}
+
 export interface EditInput {
   actor: Actor;
   channelId: string;
@@ -52,15 +57,29 @@ export class EditsService {
       });
       changed = as;
       version = m.version ?? 0;
+      const auditId = editAuditId(messageId, version);
       return {
         set: { body, editedAt: at, editedBy: as },
-        events: (next) => [outboxEntry(Events.MessageUpdated, { message: toMessageView(next) }, { orgId: actor.orgId, correlationId })],
+        // The trail's entry rides in the message's own outbox, written by the same update as the edit: a crash
+        // after the update cannot lose it (the local audit row below, under the same id, is a second copy).
+        events: (next) => [
+          outboxEntry(Events.MessageUpdated, { message: toMessageView(next) }, { orgId: actor.orgId, correlationId }),
+          {
+            ...outboxEntry(
+              Events.AuditRecorded,
+              { action: 'message.edited', actorId: actor.userId, channelId, messageId, fromSeq: next.seq, toSeq: next.seq, reason: reason ?? null },
+              { orgId: actor.orgId, correlationId },
+            ),
+            id: auditId,
+            time: at.toISOString(),
+          },
+        ],
       };
     });
     if (!updated) throw new DomainError(ErrorCode.NotFound, `message ${messageId} not found`);
     if (changed) {
       await this.audit.recordChange({
-        id: `edited:${messageId}:${version}`, orgId: actor.orgId, channelId, messageId, seq: updated.seq, action: 'message.edited',
+        id: editAuditId(messageId, version), orgId: actor.orgId, channelId, messageId, seq: updated.seq, action: 'message.edited',
         actorId: actor.userId, actorKind: actor.kind, as: changed, reason: reason ?? null, at: new Date(),
       });
     }
