@@ -13,6 +13,7 @@ import { ArchivedMembersStore } from './auth/archived-members.store';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { JwtStrategy } from './auth/jwt.strategy';
 import { AuditController } from './admin/audit.controller';
+import { RetentionController } from './admin/retention.controller';
 import { ChannelsAdminController } from './channels/channels-admin.controller';
 import { ChannelsController } from './channels/channels.controller';
 import { GatewayConfig } from './config/gateway.config';
@@ -76,6 +77,7 @@ export class AppModule implements NestModule {
         ChannelsController,
         ChannelsAdminController,
         AuditController,
+        RetentionController,
         MessagesController,
         MessageActionsController,
         ActivationRulesController,

@@ -5,6 +5,7 @@ import { RpcClient } from '@wellifiy/messaging';
 import { HealthController, MetricsController, ReadinessService } from '@wellifiy/ops';
 import { ActivationRulesController } from '../admin/activation-rules.controller';
 import { AuditController } from '../admin/audit.controller';
+import { RetentionController } from '../admin/retention.controller';
 import { ChannelsAdminController } from '../channels/channels-admin.controller';
 import { GatewayConfig } from '../config/gateway.config';
 import { ChannelsController } from '../channels/channels.controller';
@@ -28,7 +29,7 @@ const METHODS = ['get', 'put', 'post', 'patch', 'delete'] as const;
 async function documentOfGateway(): Promise<OpenAPIObject> {
   const moduleRef = await Test.createTestingModule({
     controllers: [
-      ActivationRulesController, AuditController, ChannelsAdminController, ChannelsController, MeController, MediaController,
+      ActivationRulesController, AuditController, RetentionController, ChannelsAdminController, ChannelsController, MeController, MediaController,
       MessageActionsController, MessagesController, NotificationsController, HealthController, MetricsController,
     ],
     providers: [

@@ -64,6 +64,7 @@ describe('HttpErrorFilter', () => {
     [ErrorCode.ChannelAlreadyActive, 409, 'Conflict'],
     [ErrorCode.ChannelMemberLimitReached, 409, 'Conflict'],
     [ErrorCode.ReactionLimitReached, 409, 'Conflict'],
+    [ErrorCode.UnderLegalHold, 409, 'Conflict'],
     [ErrorCode.RpcTimeout, 503, 'Service Unavailable'],
     [ErrorCode.ServiceUnavailable, 503, 'Service Unavailable'],
   ])('DomainError %s → %i with { statusCode, error, message, code }', (code, status, reason) => {
