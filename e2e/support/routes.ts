@@ -72,6 +72,12 @@ export function everyRoute(ids: RouteIds): Route[] {
     { label: 'PUT /v1/admin/activation-rules/:type', method: 'PUT', path: '/v1/admin/activation-rules/care_team', body: { autoActivate: false, teamMemberIds: [] } },
     { label: 'GET /v1/admin/activation-rules/:type/history', method: 'GET', path: '/v1/admin/activation-rules/care_team/history' },
     { label: 'GET /v1/admin/audit', method: 'GET', path: '/v1/admin/audit' },
+    { label: 'GET /v1/admin/retention', method: 'GET', path: '/v1/admin/retention' },
+    { label: 'PUT /v1/admin/retention', method: 'PUT', path: '/v1/admin/retention', body: { messageContentDays: null, mediaDays: null } },
+    { label: 'POST /v1/admin/legal-holds', method: 'POST', path: '/v1/admin/legal-holds', body: { patientId: ids.patientId, reason: 'litigation' } },
+    { label: 'GET /v1/admin/legal-holds', method: 'GET', path: '/v1/admin/legal-holds' },
+    { label: 'DELETE /v1/admin/legal-holds/:id', method: 'DELETE', path: '/v1/admin/legal-holds/hold_nobody' },
+    { label: 'POST /v1/admin/patients/:patientId/erase', method: 'POST', path: `/v1/admin/patients/${ids.patientId}/erase`, body: { reason: 'erasure request' } },
     { label: 'GET /v1/admin/channels/needs-staffing', method: 'GET', path: '/v1/admin/channels/needs-staffing' },
   ];
 }
