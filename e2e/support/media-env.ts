@@ -16,5 +16,8 @@ export function messagesTestEnv(basePort: number): Record<string, string> {
     MEDIA_QUOTA_BYTES_PER_USER: String(E2E_MEDIA_QUOTA_BYTES_PER_USER),
     LINK_PREVIEW_ALLOWED_HOSTS: `127.0.0.1:${e2ePreviewPort(basePort)}`,
     LINK_PREVIEW_TIMEOUT_MS: '1500',
+    // A retention "day" of one second, swept twice a second: content past a 2-day period goes within seconds.
+    RETENTION_DAY_MS: '1000',
+    RETENTION_SWEEP_MS: '500',
   };
 }

@@ -75,6 +75,12 @@ export function everyRoute(ids: RouteIds): Route[] {
     { label: 'GET /v1/admin/audit/export', method: 'GET', path: '/v1/admin/audit/export?format=csv' },
     { label: 'GET /v1/admin/messages/:messageId/versions', method: 'GET', path: `/v1/admin/messages/${ids.messageId}/versions` },
     { label: 'GET /v1/admin/patients/:patientId/export', method: 'GET', path: `/v1/admin/patients/${ids.patientId}/export` },
+    { label: 'GET /v1/admin/retention', method: 'GET', path: '/v1/admin/retention' },
+    { label: 'PUT /v1/admin/retention', method: 'PUT', path: '/v1/admin/retention', body: { messageContentDays: null, mediaDays: null } },
+    { label: 'POST /v1/admin/legal-holds', method: 'POST', path: '/v1/admin/legal-holds', body: { patientId: ids.patientId, reason: 'litigation' } },
+    { label: 'GET /v1/admin/legal-holds', method: 'GET', path: '/v1/admin/legal-holds' },
+    { label: 'DELETE /v1/admin/legal-holds/:id', method: 'DELETE', path: '/v1/admin/legal-holds/hold_nobody' },
+    { label: 'POST /v1/admin/patients/:patientId/erase', method: 'POST', path: `/v1/admin/patients/${ids.patientId}/erase`, body: { reason: 'erasure request' } },
     { label: 'GET /v1/admin/channels/needs-staffing', method: 'GET', path: '/v1/admin/channels/needs-staffing' },
   ];
 }

@@ -15,6 +15,7 @@ import { JwtStrategy } from './auth/jwt.strategy';
 import { AuditController } from './admin/audit.controller';
 import { MessageVersionsController } from './admin/message-versions.controller';
 import { PatientExportController } from './admin/patient-export.controller';
+import { RetentionController } from './admin/retention.controller';
 import { ChannelsAdminController } from './channels/channels-admin.controller';
 import { ChannelsController } from './channels/channels.controller';
 import { GatewayConfig } from './config/gateway.config';
@@ -83,6 +84,7 @@ export class AppModule implements NestModule {
         AuditController,
         MessageVersionsController,
         PatientExportController,
+        RetentionController,
         MessagesController,
         MessageActionsController,
         ActivationRulesController,

@@ -2,7 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { Queues } from '@wellifiy/contracts';
-import { KeyRing } from '@wellifiy/crypto';
+import { KeyHierarchy, KeyRing, PatientKeyStore } from '@wellifiy/crypto';
 import { IDEMPOTENCY_STORE, MessagingModule } from '@wellifiy/messaging';
 import { OpsModule, redisReadinessVia } from '@wellifiy/ops';
 import { HostAllowList } from '@wellifiy/outbound';
@@ -16,8 +16,12 @@ import { EditsService } from './edits/edits.service';
 import { MessageHistoryRepository, MongoMessageHistoryRepository } from './edits/message-history.repository';
 import { MESSAGE_VERSION_MODEL, MessageVersionSchema } from './edits/message-history.schema';
 import { MessageCipher } from './encryption/message-cipher';
+import { ErasureService } from './erasure/erasure.service';
+import { MongoPatientKeyStore } from './erasure/patient-key.repository';
+import { PATIENT_KEY_MODEL, PatientKeySchema } from './erasure/patient-key.schema';
 import { LinkPreviewJobProcessor, LinkPreviewScheduler } from './jobs/link-preview.job';
 import { MediaCleanupJobProcessor, MediaCleanupScheduler } from './jobs/media-cleanup.job';
+import { RetentionPurgeJobProcessor, RetentionPurgeScheduler } from './jobs/retention-purge.job';
 import { LinkPreviewsHandler } from './link-previews/link-previews.handler';
 import { LinkPreviewsRepository, MongoLinkPreviewsRepository } from './link-previews/link-previews.repository';
 import { LinkPreviewsService } from './link-previews/link-previews.service';
@@ -41,6 +45,13 @@ import { MessagesService } from './messages/messages.service';
 import { MessageStateRepository, MongoMessageStateRepository } from './messages/message-state.repository';
 import { ReactionsController } from './reactions/reactions.controller';
 import { ReactionsService } from './reactions/reactions.service';
+import { LegalHolds } from './retention/legal-holds';
+import { MongoPurgeRepository, PurgeRepository } from './retention/purge.repository';
+import { RetentionPurgeService } from './retention/retention-purge.service';
+import { RetentionController } from './retention/retention.controller';
+import { MongoRetentionRepository, RetentionRepository } from './retention/retention.repository';
+import { COMPLIANCE_LOG_MODEL, ComplianceLogSchema, LEGAL_HOLD_MODEL, LegalHoldSchema, RETENTION_SETTINGS_MODEL, RetentionSettingsSchema } from './retention/retention.schema';
+import { RetentionService } from './retention/retention.service';
 import { ThreadsController } from './threads/threads.controller';
 import { ThreadsService } from './threads/threads.service';
 import { VersionsController } from './versions/versions.controller';
@@ -66,14 +77,18 @@ export class AppModule {
           { name: MEDIA_GRANT_MODEL, schema: MediaGrantSchema },
           { name: MEDIA_READ_MODEL, schema: MediaReadSchema },
           { name: MEDIA_TICKET_MODEL, schema: MediaTicketSchema },
+          { name: PATIENT_KEY_MODEL, schema: PatientKeySchema },
+          { name: RETENTION_SETTINGS_MODEL, schema: RetentionSettingsSchema },
+          { name: LEGAL_HOLD_MODEL, schema: LegalHoldSchema },
+          { name: COMPLIANCE_LOG_MODEL, schema: ComplianceLogSchema },
         ]),
         MessagingModule.forRoot({ url: config.AMQP_URL, source: 'messages', rpcTimeoutMs: config.RPC_TIMEOUT_MS, keyRing }),
         BullModule.forRoot({ connection: bullConnection(config.REDIS_URL), prefix: config.QUEUE_PREFIX }),
         // Global so the readiness check (OpsModule) can reach Redis through the queue.
-        { ...BullModule.registerQueue({ name: Queues.LinkPreview }, { name: Queues.MediaCleanup }), global: true },
+        { ...BullModule.registerQueue({ name: Queues.LinkPreview }, { name: Queues.MediaCleanup }, { name: Queues.RetentionPurge }), global: true },
         OpsModule.forRoot({ mongo: true, extraChecks: redisReadinessVia(Queues.LinkPreview) }),
       ],
-      controllers: [MessagesController, ThreadsController, ReactionsController, EditsController, MembershipHandler, MediaHandler, MediaInternalController, LinkPreviewsHandler, VersionsController, ExportController],
+      controllers: [MessagesController, ThreadsController, ReactionsController, EditsController, MembershipHandler, MediaHandler, MediaInternalController, LinkPreviewsHandler, VersionsController, ExportController, RetentionController],
       providers: [
         { provide: MessagesConfig, useValue: config },
         { provide: IDEMPOTENCY_STORE, useClass: MongoIdempotencyStore },
@@ -82,6 +97,8 @@ export class AppModule {
         MessagesService,
         ExportService,
         { provide: KeyRing, useValue: keyRing },
+        { provide: PatientKeyStore, useClass: MongoPatientKeyStore },
+        { provide: KeyHierarchy, useFactory: (store: PatientKeyStore) => new KeyHierarchy(keyRing, store), inject: [PatientKeyStore] },
         MessageCipher,
         { provide: MessageStateRepository, useClass: MongoMessageStateRepository },
         { provide: MessageHistoryRepository, useClass: MongoMessageHistoryRepository },
@@ -108,6 +125,14 @@ export class AppModule {
         LinkPreviewJobProcessor,
         MediaCleanupScheduler,
         MediaCleanupJobProcessor,
+        { provide: RetentionRepository, useClass: MongoRetentionRepository },
+        { provide: PurgeRepository, useClass: MongoPurgeRepository },
+        LegalHolds,
+        RetentionService,
+        RetentionPurgeService,
+        RetentionPurgeScheduler,
+        RetentionPurgeJobProcessor,
+        ErasureService,
       ],
     };
   }

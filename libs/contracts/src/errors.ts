@@ -26,6 +26,8 @@ export const ErrorCode = {
   InvalidReaction: 'INVALID_REACTION',
   ReactionLimitReached: 'REACTION_LIMIT_REACHED',
   MessageDeleted: 'MESSAGE_DELETED',
+  /** A legal hold covers the patient (or one of their channels): their content may be neither purged nor erased. */
+  UnderLegalHold: 'UNDER_LEGAL_HOLD',
   UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
   PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
   MediaQuotaExceeded: 'MEDIA_QUOTA_EXCEEDED',

@@ -6,6 +6,7 @@ export const Queues = {
   ArchivedMemberFallback: 'channels-archived-member-fallback',
   LinkPreview: 'messages-link-preview',
   MediaCleanup: 'messages-media-cleanup',
+  RetentionPurge: 'messages-retention-purge',
 } as const;
 export type QueueName = (typeof Queues)[keyof typeof Queues];
 
@@ -14,6 +15,8 @@ export interface JobPayloads {
   /** Ids only: job data rests in Redis, so the processor reads the (encrypted) message for its link itself. */
   [Queues.LinkPreview]: { orgId: string; messageId: string; correlationId?: string };
   [Queues.MediaCleanup]: { orgId: string; mediaId: string };
+  /** One repeatable sweep over every organisation with a retention period. */
+  [Queues.RetentionPurge]: Record<string, never>;
 }
 
 /** Retries with exponential backoff, for every queue. */

@@ -30,6 +30,9 @@ export class ReactionSummary {
   me?: boolean;
 }
 
-/** Who changed or removed a message, as participants see it: the author, or staff (`messaging:manage`). */
-export const MESSAGE_CHANGED_BY = ['author', 'staff'] as const;
+/**
+ * Who changed or removed a message, as participants see it: the author, staff (`messaging:manage`), the
+ * organisation's retention period (content purged) or the erasure of a patient (content unreadable).
+ */
+export const MESSAGE_CHANGED_BY = ['author', 'staff', 'retention', 'erasure'] as const;
 export type MessageChangedBy = (typeof MESSAGE_CHANGED_BY)[number];

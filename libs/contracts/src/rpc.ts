@@ -5,6 +5,7 @@ import { MEDIA_RPC_REQUESTS, MediaRpc, MediaRpcContract } from './rpc/media.rpc'
 import { MESSAGES_RPC_REQUESTS, MessagesRpc, MessagesRpcContract } from './rpc/messages.rpc';
 import { NOTIFICATIONS_RPC_REQUESTS, NotificationsRpc, NotificationsRpcContract } from './rpc/notifications.rpc';
 import { PATIENT_EXPORT_RPC_REQUESTS, PatientExportRpc, PatientExportRpcContract } from './rpc/patient-export.rpc';
+import { RETENTION_RPC_REQUESTS, RetentionRpc, RetentionRpcContract } from './rpc/retention.rpc';
 
 export * from './rpc/activation-rules.rpc';
 export * from './rpc/channels.rpc';
@@ -13,20 +14,22 @@ export * from './rpc/media.rpc';
 export * from './rpc/messages.rpc';
 export * from './rpc/notifications.rpc';
 export * from './rpc/patient-export.rpc';
+export * from './rpc/retention.rpc';
 
 /** Every RPC name. Each service's commands are declared in rpc/<service>.rpc.ts. */
-export const Rpc = { ...ChannelsRpc, ...MessagesRpc, ...MediaRpc, ...NotificationsRpc, ...ActivationRulesRpc, ...PatientExportRpc } as const;
+export const Rpc = { ...ChannelsRpc, ...MessagesRpc, ...RetentionRpc, ...MediaRpc, ...NotificationsRpc, ...ActivationRulesRpc, ...PatientExportRpc } as const;
 export type RpcName = (typeof Rpc)[keyof typeof Rpc];
 
 /** The RPC type map: name → request class and result type. */
-export type RpcContract = ChannelsRpcContract & MessagesRpcContract & MediaRpcContract & NotificationsRpcContract & ActivationRulesRpcContract
-  & PatientExportRpcContract;
+export type RpcContract = ChannelsRpcContract & MessagesRpcContract & RetentionRpcContract & MediaRpcContract & NotificationsRpcContract
+  & ActivationRulesRpcContract & PatientExportRpcContract;
 export type RpcRequest<K extends RpcName> = RpcContract[K]['request'];
 export type RpcResult<K extends RpcName> = RpcContract[K]['result'];
 
 export const RPC_REQUEST_CLASSES: { [K in RpcName]: new () => RpcRequest<K> } = {
   ...CHANNELS_RPC_REQUESTS,
   ...MESSAGES_RPC_REQUESTS,
+  ...RETENTION_RPC_REQUESTS,
   ...MEDIA_RPC_REQUESTS,
   ...NOTIFICATIONS_RPC_REQUESTS,
   ...ACTIVATION_RULES_RPC_REQUESTS,

@@ -1,2 +1,3 @@
 export * from './key-ring';
 export * from './record-cipher';
+export * from './key-hierarchy';

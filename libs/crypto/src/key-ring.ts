@@ -123,13 +123,14 @@ export function isSealedBox(value: unknown): value is SealedBox {
   return ['keyId', 'iv', 'tag', 'ciphertext', 'wrappedKey'].every((k) => typeof v[k] === 'string');
 }
 
-interface GcmParts {
+/** AES-256-GCM parts, for the key hierarchy (patient-key.ts) that wraps data keys with patient keys. */
+export interface GcmParts {
   iv: Buffer;
   tag: Buffer;
   ciphertext: Buffer;
 }
 
-function gcmSeal(key: Buffer, plaintext: Buffer, aad: Buffer): GcmParts {
+export function gcmSeal(key: Buffer, plaintext: Buffer, aad: Buffer): GcmParts {
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv(ALGORITHM, key, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(aad);
@@ -137,7 +138,7 @@ function gcmSeal(key: Buffer, plaintext: Buffer, aad: Buffer): GcmParts {
   return { iv, tag: cipher.getAuthTag(), ciphertext };
 }
 
-function gcmOpen(key: Buffer, parts: GcmParts, aad: Buffer): Buffer {
+export function gcmOpen(key: Buffer, parts: GcmParts, aad: Buffer): Buffer {
   if (parts.iv.length !== IV_BYTES || parts.tag.length !== TAG_BYTES) throw new KeyRingError('sealed box: malformed nonce or tag');
   const decipher = createDecipheriv(ALGORITHM, key, parts.iv, { authTagLength: TAG_BYTES });
   decipher.setAAD(aad);

@@ -7,6 +7,7 @@ import { ActivationRulesController } from '../admin/activation-rules.controller'
 import { AuditController } from '../admin/audit.controller';
 import { MessageVersionsController } from '../admin/message-versions.controller';
 import { PatientExportController } from '../admin/patient-export.controller';
+import { RetentionController } from '../admin/retention.controller';
 import { ChannelsAdminController } from '../channels/channels-admin.controller';
 import { GatewayConfig } from '../config/gateway.config';
 import { ChannelsController } from '../channels/channels.controller';
@@ -30,7 +31,7 @@ const METHODS = ['get', 'put', 'post', 'patch', 'delete'] as const;
 async function documentOfGateway(): Promise<OpenAPIObject> {
   const moduleRef = await Test.createTestingModule({
     controllers: [
-      ActivationRulesController, AuditController, ChannelsAdminController, ChannelsController, MeController, MediaController,
+      ActivationRulesController, AuditController, RetentionController, ChannelsAdminController, ChannelsController, MeController, MediaController,
       MessageActionsController, MessagesController, MessageVersionsController, NotificationsController, HealthController, MetricsController, PatientExportController,
     ],
     providers: [

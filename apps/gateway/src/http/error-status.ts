@@ -19,6 +19,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.InvalidReaction]: 400,
   [ErrorCode.ReactionLimitReached]: 409,
   [ErrorCode.MessageDeleted]: 409,
+  [ErrorCode.UnderLegalHold]: 409,
   [ErrorCode.UnsupportedMediaType]: 415,
   [ErrorCode.PayloadTooLarge]: 413,
   [ErrorCode.MediaQuotaExceeded]: 413,

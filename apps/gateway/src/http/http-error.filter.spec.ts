@@ -68,6 +68,7 @@ describe('HttpErrorFilter', () => {
     [ErrorCode.ChannelAlreadyActive, 409, 'Conflict'],
     [ErrorCode.ChannelMemberLimitReached, 409, 'Conflict'],
     [ErrorCode.ReactionLimitReached, 409, 'Conflict'],
+    [ErrorCode.UnderLegalHold, 409, 'Conflict'],
     [ErrorCode.RpcTimeout, 503, 'Service Unavailable'],
     [ErrorCode.ServiceUnavailable, 503, 'Service Unavailable'],
     [ErrorCode.Overloaded, 503, 'Service Unavailable'],

@@ -1,5 +1,8 @@
-import { IsInt, IsNumber, IsString, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsNumber, IsString, Matches, Max, Min, ValidateBy } from 'class-validator';
 import { IsActiveKeyId, IsKeyRingKeys, MongoConfig } from '@wellifiy/config';
+
+/** A real day in ms: the only RETENTION_DAY_MS outside tests and development. */
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 export class MessagesConfig extends MongoConfig {
   /** Timeout of this service's own calls to the channels service. */
@@ -59,4 +62,31 @@ export class MessagesConfig extends MongoConfig {
   /** Most HTML bytes read from a page for its preview. */
   @IsInt() @Min(1024) @Max(10 * 1024 * 1024)
   LINK_PREVIEW_MAX_BYTES: number = 512 * 1024;
+
+  /**
+   * Length of a retention "day" in ms: 86400000. Tests shorten it to see content purged in seconds; any other
+   * value is accepted only when NODE_ENV is test or development, so a deployment cannot purge early by mistake.
+   */
+  @IsInt() @Min(10) @Max(DAY_MS)
+  @ValidateBy({
+    name: 'shortDayOnlyInTests',
+    validator: {
+      validate: (value: unknown, args) => value === DAY_MS || ['test', 'development'].includes((args?.object as MessagesConfig).NODE_ENV),
+      defaultMessage: () => `RETENTION_DAY_MS other than ${DAY_MS} is accepted only when NODE_ENV is test or development`,
+    },
+  })
+  RETENTION_DAY_MS: number = DAY_MS;
+
+  /** How often the retention sweep runs (a repeatable BullMQ job). */
+  @IsInt() @Min(100) @Max(DAY_MS)
+  RETENTION_SWEEP_MS: number = 60 * 60 * 1000;
+
+  /** Messages purged per batch: each batch is one query and one update per message, the held channels re-read before it. */
+  @IsInt() @Min(1) @Max(1000)
+  RETENTION_BATCH_SIZE: number = 200;
+
+  /** Batches one sweep run may take per organisation; what is left waits for the next run. */
+  @IsInt() @Min(1) @Max(10_000)
+  RETENTION_MAX_BATCHES: number = 50;
 }
+

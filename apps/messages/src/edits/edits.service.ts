@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { Actor, DomainError, ErrorCode, Events, MessageChangedBy, MessageView } from '@wellifiy/contracts';
+import { Actor, DomainError, ErrorCode, Events, MessageView } from '@wellifiy/contracts';
 import { outboxEntry } from '@wellifiy/messaging';
 import { AuditRepository } from '../audit/audit.repository';
 import { MembershipService } from '../membership/membership.service';
 import { MessageStateRepository } from '../messages/message-state.repository';
 import { toMessageView } from '../messages/messages.repository';
-import { changedByFor } from './change-permission';
+import { changedByFor, PersonChange } from './change-permission';
 import { MessageHistoryRepository } from './message-history.repository';
 
 /** One trail entry per version an edit replaced: a retried edit of the same version records nothing new. */
@@ -42,7 +42,7 @@ export class EditsService {
 
   async edit({ actor, channelId, messageId, body, reason, correlationId }: EditInput): Promise<MessageView> {
     await this.membership.requireMember(actor, channelId);
-    let changed: MessageChangedBy | undefined;
+    let changed: PersonChange | undefined;
     let version = 0;
     const updated = await this.state.update(actor.orgId, channelId, messageId, async (m) => {
       const as = changedByFor(actor, m, reason);
@@ -52,7 +52,7 @@ export class EditsService {
       // The state before the change is kept first: if the update below loses a race it is retried, and the
       // version entry of that retry (a new version number) is recorded then.
       await this.history.record({
-        orgId: actor.orgId, channelId, messageId, version: m.version ?? 0, change: 'edit', previousBody: m.body,
+        orgId: actor.orgId, channelId, messageId, version: m.version ?? 0, change: 'edit', previousBody: m.body, sealedFor: m.sealedFor ?? null,
         actorId: actor.userId, as, reason: reason ?? null, at,
       });
       changed = as;
@@ -89,13 +89,13 @@ export class EditsService {
   /** Soft delete: clients get a tombstone; the content stays, encrypted, for retention. Idempotent. */
   async delete({ actor, channelId, messageId, reason, correlationId }: DeleteInput): Promise<MessageView> {
     await this.membership.requireMember(actor, channelId);
-    let changed: MessageChangedBy | undefined;
+    let changed: PersonChange | undefined;
     const updated = await this.state.update(actor.orgId, channelId, messageId, async (m) => {
       const as = changedByFor(actor, m, reason);
       if (m.deleted) return null;
       const at = new Date();
       await this.history.record({
-        orgId: actor.orgId, channelId, messageId, version: m.version ?? 0, change: 'delete', previousBody: m.body,
+        orgId: actor.orgId, channelId, messageId, version: m.version ?? 0, change: 'delete', previousBody: m.body, sealedFor: m.sealedFor ?? null,
         actorId: actor.userId, as, reason: reason ?? null, at,
       });
       changed = as;
@@ -113,10 +113,12 @@ export class EditsService {
     if (!updated) throw new DomainError(ErrorCode.NotFound, `message ${messageId} not found`);
     // Recorded whenever the message is deleted, also on a retry that finds it already so (the first attempt may
     // have stopped before its entry was written); the id makes the second record a no-op.
-    if (updated.deleted) {
+    // A message retention or erasure removed was not deleted by this actor: nothing of theirs to record.
+    const by = changed ?? updated.deletedBy ?? 'author';
+    if (updated.deleted && (by === 'author' || by === 'staff')) {
       await this.audit.recordChange({
         id: `deleted:${messageId}`, orgId: actor.orgId, channelId, messageId, seq: updated.seq, action: 'message.deleted',
-        actorId: actor.userId, actorKind: actor.kind, as: changed ?? updated.deletedBy ?? 'author', reason: reason ?? null, at: new Date(),
+        actorId: actor.userId, actorKind: actor.kind, as: by, reason: reason ?? null, at: new Date(),
       });
     }
     return toMessageView(updated, actor.userId);

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { isDuplicateKeyError } from '@wellifiy/persistence';
-import { MessageCipher } from '../encryption/message-cipher';
+import { MessageCipher, sealingRef } from '../encryption/message-cipher';
 import { MESSAGE_VERSION_MODEL, MessageVersionDoc } from './message-history.schema';
 
 export interface MessageVersion {
@@ -16,6 +16,10 @@ export interface MessageVersion {
   as: 'author' | 'staff';
   reason: string | null;
   at: Date;
+  /** The patient whose key seals the message (MessageDoc.sealedFor): the history is sealed under the same key. */
+  sealedFor?: string | null;
+  /** On reading: the patient's key was erased, so `previousBody` and `reason` are gone (empty / null). */
+  erased?: boolean;
 }
 
 export abstract class MessageHistoryRepository {
@@ -33,13 +37,14 @@ export class MongoMessageHistoryRepository extends MessageHistoryRepository {
     super();
   }
 
-  async record({ previousBody, reason, ...v }: MessageVersion): Promise<void> {
+  async record({ previousBody, reason, sealedFor, erased: _erased, ...v }: MessageVersion): Promise<void> {
     const _id = `${v.messageId}:${v.version}`;
+    const key = sealingRef(v.orgId, sealedFor);
     const doc: MessageVersionDoc = {
       ...v,
       _id,
-      previousBody: this.cipher.sealHistoryBody(_id, previousBody),
-      reason: reason ? this.cipher.sealHistoryBody(`${_id}:reason`, reason) : null,
+      previousBody: await this.cipher.sealHistoryBody(_id, previousBody, key),
+      reason: reason ? await this.cipher.sealHistoryBody(`${_id}:reason`, reason, key) : null,
     };
     try {
       // An insert guarded by the unique _id: safe under concurrency on FerretDB too.
@@ -51,10 +56,12 @@ export class MongoMessageHistoryRepository extends MessageHistoryRepository {
 
   async list(orgId: string, messageId: string): Promise<MessageVersion[]> {
     const docs = await this.versions.find({ orgId, messageId }).sort({ version: 1 }).lean<MessageVersionDoc[]>();
-    return docs.map(({ _id, previousBody, reason, ...v }) => ({
-      ...v,
-      previousBody: this.cipher.openHistoryBody(_id, previousBody),
-      reason: reason ? this.cipher.openHistoryBody(`${_id}:reason`, reason) : null,
-    }));
+    return Promise.all(
+      docs.map(async ({ _id, previousBody, reason, ...v }) => {
+        const body = await this.cipher.openHistoryBody(_id, previousBody);
+        if (body === null) return { ...v, previousBody: '', reason: null, erased: true };
+        return { ...v, previousBody: body, reason: reason ? await this.cipher.openHistoryBody(`${_id}:reason`, reason) : null };
+      }),
+    );
   }
 }

@@ -1,5 +1,5 @@
 import { Schema } from 'mongoose';
-import type { SealedBox } from '@wellifiy/crypto';
+import type { StoredBox } from '@wellifiy/crypto';
 
 /**
  * A message's earlier states: one entry per edit or delete, holding the body as it stood before, who changed
@@ -14,10 +14,10 @@ export interface MessageVersionDoc {
   version: number;
   change: 'edit' | 'delete';
   /** Encrypted like bodies. */
-  previousBody: SealedBox;
+  previousBody: StoredBox;
   actorId: string;
   as: 'author' | 'staff';
-  reason: SealedBox | null;
+  reason: StoredBox | null;
   at: Date;
 }
 

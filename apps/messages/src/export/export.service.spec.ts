@@ -54,8 +54,8 @@ describe('ExportService (a channel timeline for the chart export)', () => {
     media = new FakeMedia();
     service = new ExportService(timeline, projection, media);
     projection.rows.push(
-      { id: 'ch_care', orgId: 'org_1', type: 'care_team', members: [{ userId: 'pt_1', kind: 'patient' }], version: 1 },
-      { id: 'ch_dm', orgId: 'org_1', type: 'dm', members: [{ userId: 'tm_1', kind: 'team_member' }], version: 1 },
+      { id: 'ch_care', orgId: 'org_1', type: 'care_team', patientId: 'pt_1', members: [{ userId: 'pt_1', kind: 'patient' }], version: 1 },
+      { id: 'ch_dm', orgId: 'org_1', type: 'dm', patientId: null, members: [{ userId: 'tm_1', kind: 'team_member' }], version: 1 },
     );
   });
 

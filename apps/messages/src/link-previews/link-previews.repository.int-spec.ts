@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
 import { Test, TestingModule } from '@nestjs/testing';
 import type { Connection } from 'mongoose';
-import { KeyRing } from '@wellifiy/crypto';
+import { InMemoryPatientKeyStore, KeyHierarchy, KeyRing } from '@wellifiy/crypto';
 import { DocumentLocks, EventSeal, OutboxEntry, OutboxRelay } from '@wellifiy/messaging';
 import { MongoModule } from '@wellifiy/persistence';
 import { LOCAL_ENCRYPTION_ACTIVE_KEY_ID, LOCAL_ENCRYPTION_KEYS, testInfra, uniqueName } from '@wellifiy/testing';
@@ -38,7 +38,7 @@ describe('MongoLinkPreviewsRepository (FerretDB)', () => {
       imports: [MongoModule.forRoot({ url: testInfra.mongoUrl, dbName }), MongooseModule.forFeature([{ name: MESSAGE_MODEL, schema: MessageSchema }])],
       providers: [
         { provide: DocumentLocks, useValue: new DocumentLocks() },
-        { provide: MessageCipher, useValue: new MessageCipher(ring) },
+        { provide: MessageCipher, useValue: new MessageCipher(ring, new KeyHierarchy(ring, new InMemoryPatientKeyStore())) },
         { provide: OutboxRelay, useValue: relay as unknown as OutboxRelay },
         { provide: MessagesRepository, useClass: MongoMessagesRepository },
         { provide: LinkPreviewsRepository, useClass: MongoLinkPreviewsRepository },

@@ -3,7 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { Events, LinkPreview, MessageView } from '@wellifiy/contracts';
 import { DocumentLocks, documentKey, OUTBOX_HIDDEN, outboxEntry, OutboxRelay, pushOutbox } from '@wellifiy/messaging';
-import { MessageCipher } from '../encryption/message-cipher';
+import { MessageCipher, sealingRef } from '../encryption/message-cipher';
 import { MESSAGE_MODEL, MessageDoc } from '../messages/message.schema';
 import { toMessageView } from '../messages/messages.repository';
 
@@ -42,7 +42,8 @@ export class MongoLinkPreviewsRepository extends LinkPreviewsRepository {
   async findForPreview(orgId: string, messageId: string): Promise<MessageForPreview | null> {
     const doc = await this.messages.findOne({ _id: messageId, orgId }).select({ body: 1, deleted: 1, linkPreview: 1 }).lean<MessageDoc>();
     if (!doc) return null;
-    return { body: this.cipher.openBody(doc._id, doc.body), deleted: doc.deleted === true, hasPreview: Boolean(doc.linkPreview) };
+    const { body, erased } = await this.cipher.openContent({ _id: doc._id, body: doc.body });
+    return { body, deleted: doc.deleted === true || erased, hasPreview: Boolean(doc.linkPreview) };
   }
 
   /*
@@ -55,11 +56,13 @@ export class MongoLinkPreviewsRepository extends LinkPreviewsRepository {
       const doc = await this.messages.findOne({ _id: messageId, orgId }).select(OUTBOX_HIDDEN).lean<MessageDoc>();
       if (!doc || doc.deleted) return null; // a deleted message shows a tombstone, not a preview of its link
       if (doc.linkPreview) return null; // set by an earlier run of the same job: nothing to announce twice
-      const view = toMessageView({ ...doc, body: this.cipher.openBody(doc._id, doc.body), linkPreview: preview });
+      const { body, erased } = await this.cipher.openContent({ _id: doc._id, body: doc.body });
+      if (erased) return null;
+      const view = toMessageView({ ...doc, body, linkPreview: preview });
       const [entry] = this.relay.toStored([outboxEntry(Events.MessageUpdated, { message: view }, { orgId, correlationId })]);
       const res = await this.messages.updateOne(
         { _id: messageId, orgId },
-        { $set: { linkPreview: this.cipher.sealLinkPreview(messageId, preview) }, ...pushOutbox([entry]) },
+        { $set: { linkPreview: await this.cipher.sealLinkPreview(messageId, preview, sealingRef(orgId, doc.sealedFor)) }, ...pushOutbox([entry]) },
       );
       return res.matchedCount ? { view, entry } : null;
     });

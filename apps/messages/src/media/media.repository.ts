@@ -52,6 +52,8 @@ export abstract class MediaRepository {
   abstract setAvatar(orgId: string, userId: string, mediaId: string | null): Promise<void>;
   /** Deletes the media if it is still unattached (posting it meanwhile wins); false when it was not deleted. */
   abstract deleteIfUnattached(orgId: string, mediaId: string): Promise<boolean>;
+  /** Retention: deletes posted media (file, then its bytes) unless it is someone's avatar. Repeatable. */
+  abstract deleteForRetention(orgId: string, mediaId: string): Promise<void>;
   /** Sealed chunks from..to (inclusive) of a variant, in order. */
   abstract chunks(orgId: string, mediaId: string, variant: MediaVariant, from: number, to: number): Promise<SealedChunk[]>;
   abstract grant(grant: MediaGrant): Promise<void>;
@@ -134,6 +136,16 @@ export class MongoMediaRepository extends MediaRepository {
     if (res.deletedCount !== 1) return false;
     await this.chunkDocs.deleteMany({ mediaId, orgId });
     return true;
+  }
+
+  async deleteForRetention(orgId: string, mediaId: string): Promise<void> {
+    // The file first: once it is gone the media is unreadable; a crash before the chunks are deleted is finished by the
+    // next sweep, which repeats this for a message not yet marked purged.
+    const file = await this.files.findOne({ _id: mediaId, orgId }, { avatarOf: 1 }).lean<{ avatarOf?: string | null }>();
+    if (file?.avatarOf) return;
+    if (file) await this.files.deleteOne({ _id: mediaId, orgId });
+    // serves: { mediaId, variant, n } index (prefix)
+    await this.chunkDocs.deleteMany({ mediaId, orgId });
   }
 
   async chunks(orgId: string, mediaId: string, variant: MediaVariant, from: number, to: number): Promise<SealedChunk[]> {

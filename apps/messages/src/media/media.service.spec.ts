@@ -54,6 +54,10 @@ class FakeMediaRepository extends MediaRepository {
       else if (f.avatarOf === userId) f.avatarOf = null;
     }
   }
+  async deleteForRetention(orgId: string, mediaId: string): Promise<void> {
+    const f = this.files.get(mediaId);
+    if (f && f.orgId === orgId && !f.avatarOf) await this.discard(orgId, mediaId);
+  }
   async deleteIfUnattached(orgId: string, mediaId: string): Promise<boolean> {
     const f = this.files.get(mediaId);
     if (!f || f.orgId !== orgId || f.attached !== false) return false;

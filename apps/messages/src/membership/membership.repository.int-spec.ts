@@ -54,7 +54,7 @@ describe('MongoMembershipRepository (FerretDB)', () => {
     for (const v of order) await repo.apply(org, snapshot(channelId, v));
 
     const stored = await repo.find(org, channelId);
-    expect(stored).toEqual({ id: channelId, orgId: org, type: 'care_team', members: snapshot(channelId, 5).members, version: 5 });
+    expect(stored).toEqual({ id: channelId, orgId: org, type: 'care_team', patientId: 'pat_1', members: snapshot(channelId, 5).members, version: 5 });
     const raw = await connection.collection('channels').findOne({ _id: channelId as never });
     expect(raw?.memberIds).toEqual(['pat_1', 'tm_1', 'tm_2', 'tm_3', 'tm_4', 'tm_5']);
   });
@@ -86,5 +86,16 @@ describe('MongoMembershipRepository (FerretDB)', () => {
     await repo.apply(org, snapshot(channelId, 1));
     expect(await repo.find(uniqueName('other-org'), channelId)).toBeNull();
     expect(await repo.find(org, `ch_${randomUUID()}`)).toBeNull();
+  });
+
+  it("channelsOfPatient: the channels linked to the patient and those they are a member of, in the organisation only", async () => {
+    const patientId = `pat_${randomUUID()}`;
+    const linked = `ch_${randomUUID()}`;
+    const group = `ch_${randomUUID()}`;
+    const elsewhere = `ch_${randomUUID()}`;
+    await repo.apply(org, { id: linked, type: 'staff', patientId, members: [{ userId: 'tm_1', kind: 'team_member' }], needsStaffing: false, version: 1 });
+    await repo.apply(org, { id: group, type: 'group', patientId: null, members: [{ userId: patientId, kind: 'patient' }], needsStaffing: false, version: 1 });
+    await repo.apply(uniqueName('other-org'), { id: elsewhere, type: 'care_team', patientId, members: [{ userId: patientId, kind: 'patient' }], needsStaffing: false, version: 1 });
+    expect((await repo.channelsOfPatient(org, patientId)).sort()).toEqual([linked, group].sort());
   });
 });

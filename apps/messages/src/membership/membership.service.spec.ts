@@ -17,7 +17,11 @@ class FakeMembershipRepository extends MembershipRepository {
   async apply(orgId: string, s: ChannelSnapshot): Promise<void> {
     const current = this.rows.get(s.id);
     if (current && current.version >= s.version) return;
-    this.rows.set(s.id, { id: s.id, orgId, type: s.type, members: s.members.map((m) => ({ userId: m.userId, kind: m.kind })), version: s.version });
+    this.rows.set(s.id, { id: s.id, orgId, type: s.type, patientId: s.patientId ?? null, members: s.members.map((m) => ({ userId: m.userId, kind: m.kind })), version: s.version });
+  }
+
+  async channelsOfPatient(orgId: string, patientId: string): Promise<string[]> {
+    return [...this.rows.values()].filter((r) => r.orgId === orgId && (r.patientId === patientId || r.members.some((m) => m.userId === patientId))).map((r) => r.id);
   }
 
   async shareAChannel(orgId: string, [a, b]: [string, string], excludedTypes: readonly ChannelSnapshot['type'][]): Promise<boolean> {
@@ -61,7 +65,7 @@ describe('MembershipService.requireMember', () => {
     await repo.apply('org_1', snapshot('ch_1', 'care_team', [['pat_1', 'patient'], ['tm_1', 'team_member']], 3));
 
     await expect(service.requireMember(tm, 'ch_1')).resolves.toEqual({
-      id: 'ch_1', orgId: 'org_1', type: 'care_team', version: 3,
+      id: 'ch_1', orgId: 'org_1', type: 'care_team', patientId: null, version: 3,
       members: [{ userId: 'pat_1', kind: 'patient' }, { userId: 'tm_1', kind: 'team_member' }],
     });
     expect(rpc.calls).toEqual([]);

@@ -4,6 +4,14 @@ import { RpcClient } from '@wellifiy/messaging';
 import { ChannelMembership, MembershipRepository } from './membership.repository';
 
 
+/**
+ * Whose key seals what the actor writes in the channel: the channel's patient (care, service, staff-linked),
+ * else the actor when a patient (groups, where what a patient wrote is theirs), else none (staff-only content).
+ */
+export function sealingSubject(channel: ChannelMembership, actor: Actor): string | null {
+  return channel.patientId ?? (actor.kind === 'patient' ? actor.userId : null);
+}
+
 @Injectable()
 export class MembershipService {
   constructor(
@@ -36,7 +44,7 @@ export class MembershipService {
     const { channel } = await this.rpc.send(Rpc.ChannelsMembershipCheck, { orgId: actor.orgId, channelId });
     if (channel) {
       await this.repo.apply(actor.orgId, channel);
-      const fresh: ChannelMembership = { id: channel.id, orgId: actor.orgId, type: channel.type, members: channel.members, version: channel.version };
+      const fresh: ChannelMembership = { id: channel.id, orgId: actor.orgId, type: channel.type, patientId: channel.patientId ?? null, members: channel.members, version: channel.version };
       if (this.allowed(fresh, actor)) return fresh;
     }
     throw new DomainError(ErrorCode.NotFound, `channel ${channelId} not found`);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
 import { Test, TestingModule } from '@nestjs/testing';
 import type { Connection } from 'mongoose';
-import { KeyRing } from '@wellifiy/crypto';
+import { InMemoryPatientKeyStore, KeyHierarchy, KeyRing } from '@wellifiy/crypto';
 import { DocumentLocks, EventPublisher, EventSeal, OutboxRelay } from '@wellifiy/messaging';
 import { MongoModule } from '@wellifiy/persistence';
 import { managerActor, patientActor, teamMemberActor, testInfra, uniqueName } from '@wellifiy/testing';
@@ -53,7 +53,7 @@ describe('message changes on FerretDB', () => {
       ],
       providers: [
         { provide: DocumentLocks, useValue: new DocumentLocks() },
-        { provide: MessageCipher, useValue: new MessageCipher(ring) },
+        { provide: MessageCipher, useValue: new MessageCipher(ring, new KeyHierarchy(ring, new InMemoryPatientKeyStore())) },
         {
           provide: OutboxRelay,
           useFactory: () => new OutboxRelay(publisher, 'it-messages', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, new EventSeal(ring)),
@@ -164,7 +164,7 @@ describe('message changes on FerretDB', () => {
     const { channelId, rootId } = await newChannelWithRoot(['pat_1']);
     const cipher = moduleRef.get(MessageCipher);
     const preview = { url: 'https://example.org/a', title: 'Example' };
-    await connection.collection('messages').updateOne({ _id: rootId as never }, { $set: { linkPreview: cipher.sealLinkPreview(rootId, preview) } });
+    await connection.collection('messages').updateOne({ _id: rootId as never }, { $set: { linkPreview: await cipher.sealLinkPreview(rootId, preview, null) } });
     const edited = await edits.edit({ actor: patient, channelId, messageId: rootId, body: 'root message, edited' });
     expect(edited).toMatchObject({ body: 'root message, edited', linkPreview: preview });
     const raw = await connection.collection('messages').findOne({ _id: rootId as never });

@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { DocumentLocks, documentKey, OUTBOX_HIDDEN, OutboxEntry, OutboxRelay, pushOutbox, StoredOutboxEntry } from '@wellifiy/messaging';
-import { MessageCipher } from '../encryption/message-cipher';
+import { MessageCipher, sealingRef } from '../encryption/message-cipher';
 import { MESSAGE_MODEL, MessageDoc } from './message.schema';
-import { NewMessage } from './messages.repository';
+import { NewMessage, openMessage } from './messages.repository';
 
 /** What a change may set on a stored message (`body` in plaintext: it is sealed here). */
 export type MessageFields = Partial<
@@ -56,13 +56,13 @@ export class MongoMessageStateRepository extends MessageStateRepository {
 
   async findById(orgId: string, channelId: string, messageId: string): Promise<NewMessage | null> {
     const doc = await this.messages.findOne({ _id: messageId, orgId, channelId }).select(OUTBOX_HIDDEN).lean<MessageDoc>();
-    return doc ? this.open(doc) : null;
+    return doc ? openMessage(this.cipher, doc) : null;
   }
 
   async findInOrg(orgId: string, messageId: string): Promise<NewMessage | null> {
     // serves: the _id index; the orgId equality keeps another organisation's message out
     const doc = await this.messages.findOne({ _id: messageId, orgId }).select(OUTBOX_HIDDEN).lean<MessageDoc>();
-    return doc ? this.open(doc) : null;
+    return doc ? openMessage(this.cipher, doc) : null;
   }
 
   async update(orgId: string, channelId: string, messageId: string, mutate: MessageMutation): Promise<NewMessage | null> {
@@ -77,7 +77,7 @@ export class MongoMessageStateRepository extends MessageStateRepository {
         const next: NewMessage = { ...current, ...change.set, version };
         const events = this.relay.toStored(change.events(next));
         const $set: Record<string, unknown> = { ...change.set, version };
-        if (change.set.body !== undefined) $set.body = this.cipher.sealBody(messageId, change.set.body);
+        if (change.set.body !== undefined) $set.body = await this.cipher.sealBody(messageId, change.set.body, sealingRef(orgId, current.sealedFor));
         const res = await this.messages.collection.updateOne(
           { _id: messageId as never, orgId, channelId, version: current.version ?? { $exists: false } },
           { $set, ...(events.length ? pushOutbox(events) : {}) } as never,
@@ -99,7 +99,7 @@ export class MongoMessageStateRepository extends MessageStateRepository {
       .sort({ seq: 1 })
       .limit(limit)
       .lean<MessageDoc[]>();
-    return docs.map((d) => this.open(d));
+    return Promise.all(docs.map((d) => openMessage(this.cipher, d)));
   }
 
   async threadStats(orgId: string, channelId: string, rootId: string): Promise<ThreadStats> {
@@ -112,12 +112,4 @@ export class MongoMessageStateRepository extends MessageStateRepository {
     return { count, lastAt: newest?.createdAt ?? null };
   }
 
-  private open(doc: MessageDoc): NewMessage {
-    // In-place changes never set the preview, but the views and events they produce must still carry it.
-    return {
-      ...doc,
-      body: this.cipher.openBody(doc._id, doc.body),
-      linkPreview: doc.linkPreview ? this.cipher.openLinkPreview(doc._id, doc.linkPreview) : null,
-    };
-  }
 }

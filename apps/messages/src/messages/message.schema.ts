@@ -1,6 +1,6 @@
 import { Schema } from 'mongoose';
 import { MESSAGE_CHANGED_BY, MessageChangedBy, USER_KINDS, UserKind } from '@wellifiy/contracts';
-import type { SealedBox } from '@wellifiy/crypto';
+import type { StoredBox } from '@wellifiy/crypto';
 import { outboxSchemaFields, WithOutbox } from '@wellifiy/messaging';
 
 export interface MessageDoc extends WithOutbox {
@@ -13,8 +13,21 @@ export interface MessageDoc extends WithOutbox {
   senderId: string;
   senderKind: UserKind;
   clientMessageId: string;
-  /** Encrypted at rest (MessageCipher); never plaintext in the database. */
-  body: SealedBox;
+  /**
+   * Encrypted at rest (MessageCipher); never plaintext in the database. null once removed by the organisation's
+   * retention period (the message stays as a tombstone, `deletedBy: 'retention'`).
+   */
+  body: StoredBox | null;
+  /**
+   * The patient whose key seals this message's content (the channel's patient, else a patient sender): erasing
+   * that patient destroys the key. Absent/null: sealed under the master key ring alone (staff-only content, or
+   * stored before patient keys existed).
+   */
+  sealedFor?: string | null;
+  /** When retention removed the content (body, history, preview, media). */
+  purgedAt?: Date | null;
+  /** When retention removed the media only (mediaDays shorter than messageContentDays). */
+  mediaPurgedAt?: Date | null;
   threadId: string | null;
   createdAt: Date;
   /** Thread roots: replies so far and the newest one's time (recounted under the root's lock). */
@@ -33,7 +46,7 @@ export interface MessageDoc extends WithOutbox {
   /** Media ids posted with the message (apps/messages/src/media). */
   attachments?: string[];
   /** Encrypted at rest like the body: it repeats the body's link. Set by the link preview job. */
-  linkPreview?: SealedBox | null;
+  linkPreview?: StoredBox | null;
 }
 
 export const MessageSchema = new Schema<MessageDoc>(
@@ -46,7 +59,10 @@ export const MessageSchema = new Schema<MessageDoc>(
     senderId: { type: String, required: true },
     senderKind: { type: String, enum: USER_KINDS, required: true },
     clientMessageId: { type: String, required: true },
-    body: { type: Object, required: true },
+    body: { type: Object, default: null },
+    sealedFor: { type: String, default: null },
+    purgedAt: { type: Date },
+    mediaPurgedAt: { type: Date },
     threadId: { type: String, default: null },
     createdAt: { type: Date, required: true },
     replyCount: { type: Number },
@@ -73,6 +89,9 @@ MessageSchema.index({ channelId: 1, senderId: 1, clientMessageId: 1 }, { unique:
 
 // serves: a thread's replies paged by seq and counted (threadId = root), and the roots-only timeline (threadId null)
 MessageSchema.index({ channelId: 1, threadId: 1, seq: 1 });
+
+// serves: the retention sweep — an organisation's messages older than its cutoff (equality on orgId, range on createdAt)
+MessageSchema.index({ orgId: 1, createdAt: 1 });
 
 export const MESSAGE_MODEL = 'Message';
 

@@ -4,7 +4,7 @@ import { Test, TestingModule } from '@nestjs/testing';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import type { Connection } from 'mongoose';
 import { EventName, Events, Topology } from '@wellifiy/contracts';
-import { KeyRing } from '@wellifiy/crypto';
+import { InMemoryPatientKeyStore, KeyHierarchy, KeyRing } from '@wellifiy/crypto';
 import { connectAmqp, DocumentLocks, EventPublisher, EventSeal, outboxEntry, OutboxRelay } from '@wellifiy/messaging';
 import { MongoModule } from '@wellifiy/persistence';
 import { AmqpProbe, CaptureQueue, expectEventually, testInfra, uniqueName, uniqueRoutingKey } from '@wellifiy/testing';
@@ -26,7 +26,7 @@ describe('MongoMessagesRepository (FerretDB + RabbitMQ)', () => {
   // A rotated ring: it1 sealed older data, it2 seals new data.
   const [key1, key2] = [KeyRing.generateKey(), KeyRing.generateKey()];
   const ring = KeyRing.parse(`it1:${key1},it2:${key2}`, 'it2');
-  const cipher = new MessageCipher(ring);
+  const cipher = new MessageCipher(ring, new KeyHierarchy(ring, new InMemoryPatientKeyStore()));
 
   beforeAll(async () => {
     amqp = connectAmqp(testInfra.amqpUrl, uniqueName('it-messages-repo'));
@@ -87,7 +87,7 @@ describe('MongoMessagesRepository (FerretDB + RabbitMQ)', () => {
 
   /** Stores a message as it would stand in the database, bypassing the repository (another writer). */
   async function seed(message: NewMessage): Promise<void> {
-    await connection.collection('messages').insertOne({ ...message, bucket: seqBucket(message.seq), body: cipher.sealBody(message._id, message.body), outbox: [] } as never);
+    await connection.collection('messages').insertOne({ ...message, bucket: seqBucket(message.seq), body: await cipher.sealBody(message._id, message.body, null), outbox: [] } as never);
   }
 
   const sortedSeqs = (views: ({ seq: number } | null)[]): number[] => views.map((v) => v?.seq ?? -1).sort((x, y) => x - y);
@@ -202,7 +202,7 @@ describe('MongoMessagesRepository (FerretDB + RabbitMQ)', () => {
     const channelId = newChannelId();
     const oldRing = KeyRing.parse(`it1:${key1}`, 'it1');
     const old = aMessage(channelId, 1, { body: 'sealed with the old key' });
-    await connection.collection('messages').insertOne({ ...old, bucket: seqBucket(old.seq), body: new MessageCipher(oldRing).sealBody(old._id, old.body), outbox: [] } as never);
+    await connection.collection('messages').insertOne({ ...old, bucket: seqBucket(old.seq), body: await new MessageCipher(oldRing, new KeyHierarchy(oldRing, new InMemoryPatientKeyStore())).sealBody(old._id, old.body, null), outbox: [] } as never);
     const [page] = await repo.list(org, channelId, { limit: 10 });
     expect(page.body).toBe('sealed with the old key');
   });
@@ -253,10 +253,10 @@ describe('MongoMessagesRepository (FerretDB + RabbitMQ)', () => {
     const range = (from: number, to: number) => oneToN(to - from + 1, from);
 
     beforeAll(async () => {
-      const docs = oneToN(total).map((seq) => {
+      const docs = await Promise.all(oneToN(total).map(async (seq) => {
         const m = aMessage(channelId, seq, seq % 3 === 0 ? { threadId: `msg_root_${seq}` } : {});
-        return { ...m, bucket: seqBucket(seq), body: cipher.sealBody(m._id, m.body), outbox: [] };
-      });
+        return { ...m, bucket: seqBucket(seq), body: await cipher.sealBody(m._id, m.body, null), outbox: [] };
+      }));
       for (let i = 0; i < docs.length; i += 100) await connection.collection('messages').insertMany(docs.slice(i, i + 100) as never[]);
     });
 
@@ -291,7 +291,7 @@ describe('MongoMessagesRepository (FerretDB + RabbitMQ)', () => {
     const channelId = newChannelId();
     const legacy = aMessage(channelId, 1, { body: 'stored before buckets' });
     await connection.collection('migrations').deleteOne({ _id: 'messages.bucket' as never });
-    await connection.collection('messages').insertOne({ ...legacy, body: cipher.sealBody(legacy._id, legacy.body), outbox: [] } as never);
+    await connection.collection('messages').insertOne({ ...legacy, body: await cipher.sealBody(legacy._id, legacy.body, null), outbox: [] } as never);
     expect(await repo.list(org, channelId, { limit: 10 })).toEqual([]);
     // Sends still work before the backfill: the seq conflict is resolved the authoritative way.
     expect((await repo.append(aDraft(channelId), () => []))?.seq).toBe(2);

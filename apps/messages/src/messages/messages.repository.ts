@@ -4,11 +4,20 @@ import type { Model } from 'mongoose';
 import { LinkPreview, MessageView } from '@wellifiy/contracts';
 import { DocumentLocks, documentKey, newOutbox, OUTBOX_HIDDEN, OutboxEntry, OutboxRelay } from '@wellifiy/messaging';
 import { isDuplicateKeyError } from '@wellifiy/persistence';
-import { MessageCipher } from '../encryption/message-cipher';
+import { MessageCipher, sealingRef } from '../encryption/message-cipher';
 import { MESSAGE_MODEL, MessageDoc, SEQ_BUCKET, seqBucket } from './message.schema';
 
 /** A message as the service sees it: the body in plaintext (the repository encrypts it at rest). */
 export type NewMessage = Omit<MessageDoc, 'outbox' | 'outboxAt' | 'outboxPending' | 'body' | 'linkPreview'> & { body: string; linkPreview?: LinkPreview | null };
+
+/**
+ * A stored message opened for the service. Content whose patient key was erased reads as a tombstone
+ * (`deleted`, `deletedBy: 'erasure'`, empty body): never an error.
+ */
+export async function openMessage(cipher: MessageCipher, doc: MessageDoc): Promise<NewMessage> {
+  const { body, linkPreview, erased } = await cipher.openContent(doc);
+  return { ...doc, body, linkPreview, ...(erased ? { deleted: true, deletedBy: 'erasure' as const, attachments: [] } : {}) };
+}
 
 export interface SeqRange {
   after?: number;
@@ -81,6 +90,8 @@ export class MongoMessagesRepository extends MessagesRepository implements OnApp
    * are no gaps; another replica that took the number first makes us re-read the maximum and try the next.
    */
   async append(draft: MessageDraft, eventsFor: (message: MessageView) => OutboxEntry[]): Promise<MessageView | null> {
+    // Sealed before the seq is claimed: the body's context is its id, which does not change between attempts.
+    const body = await this.cipher.sealBody(draft._id, draft.body, sealingRef(draft.orgId, draft.sealedFor));
     const stored = await this.locks.run(documentKey('messages-seq', draft.channelId), async () => {
       for (let attempt = 0; attempt < APPEND_ATTEMPTS; attempt++) {
         const seq = (await this.currentSeq(draft.orgId, draft.channelId)) + 1;
@@ -88,7 +99,7 @@ export class MongoMessagesRepository extends MessagesRepository implements OnApp
         const view = toMessageView(message);
         const events = this.relay.toStored(eventsFor(view));
         try {
-          const stored = { ...message, bucket: seqBucket(seq), body: this.cipher.sealBody(message._id, message.body), ...newOutbox(events) };
+          const stored = { ...message, bucket: seqBucket(seq), body, ...newOutbox(events) };
           await this.messages.collection.insertOne(stored as never);
         } catch (err) {
           if (!isDuplicateKeyError(err)) throw err;
@@ -114,7 +125,7 @@ export class MongoMessagesRepository extends MessagesRepository implements OnApp
       .findOne({ channelId, senderId, clientMessageId, orgId })
       .select(OUTBOX_HIDDEN)
       .lean<MessageDoc>();
-    return doc ? toMessageView(this.open(doc), senderId) : null;
+    return doc ? toMessageView(await openMessage(this.cipher, doc), senderId) : null;
   }
 
   /*
@@ -144,7 +155,7 @@ export class MongoMessagesRepository extends MessagesRepository implements OnApp
       }
       found.splice(0, Math.max(0, found.length - limit));
     }
-    return found.map((d) => toMessageView(this.open(d), viewerId));
+    return Promise.all(found.map(async (d) => toMessageView(await openMessage(this.cipher, d), viewerId)));
   }
 
   onApplicationBootstrap(): void {
@@ -210,10 +221,6 @@ export class MongoMessagesRepository extends MessagesRepository implements OnApp
     }
     const docs = await this.messages.find({ channelId, bucket: low, orgId }).select({ seq: 1 }).lean<{ seq: number }[]>();
     return docs.reduce((max, d) => Math.max(max, d.seq), 0);
-  }
-
-  private open(doc: MessageDoc): NewMessage {
-    return { ...doc, body: this.cipher.openBody(doc._id, doc.body), linkPreview: doc.linkPreview ? this.cipher.openLinkPreview(doc._id, doc.linkPreview) : null };
   }
 
   private async currentSeq(orgId: string, channelId: string): Promise<number> {

@@ -62,7 +62,7 @@ class FakeMembership {
 
   async requireMember(actor: Actor, channelId: string): Promise<ChannelMembership> {
     if (!this.members.get(channelId)?.has(actor.userId)) throw new DomainError(ErrorCode.NotFound, `channel ${channelId} not found`);
-    return { id: channelId, orgId: actor.orgId, type: 'care_team', members: [], version: 1 };
+    return { id: channelId, orgId: actor.orgId, type: 'care_team', patientId: null, members: [], version: 1 };
   }
 }
 

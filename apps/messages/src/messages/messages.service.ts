@@ -3,7 +3,7 @@ import { Actor, DomainError, ErrorCode, Events, MessagePage, SendMessageResult }
 import { outboxEntry } from '@wellifiy/messaging';
 import { newId } from '@wellifiy/persistence';
 import { MediaService } from '../media/media.service';
-import { MembershipService } from '../membership/membership.service';
+import { MembershipService, sealingSubject } from '../membership/membership.service';
 import { MessagesRepository } from './messages.repository';
 
 export const DEFAULT_PAGE = 50;
@@ -41,7 +41,7 @@ export class MessagesService {
    * Idempotent per (channel, sender, clientMessageId): a retry returns the original message.
    */
   async send({ actor, channelId, clientMessageId, body, attachments, correlationId }: SendInput): Promise<SendMessageResult> {
-    await this.membership.requireMember(actor, channelId);
+    const channel = await this.membership.requireMember(actor, channelId);
     // A retry of an earlier send is recognised by the unique (channel, sender, clientMessageId) index when
     // its insert fails, so the common case costs no lookup.
     // Attached media becomes readable by the channel's members before the message announcing it exists.
@@ -60,6 +60,7 @@ export class MessagesService {
       body,
       threadId: null,
       createdAt: new Date(),
+      sealedFor: sealingSubject(channel, actor),
       ...(attachments?.length ? { attachments: [...new Set(attachments)] } : {}),
     };
     const stored = await this.repo.append(draft, (message) => [

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Actor, DomainError, ErrorCode, Events, MessagePage, SendMessageResult } from '@wellifiy/contracts';
 import { outboxEntry } from '@wellifiy/messaging';
 import { newId } from '@wellifiy/persistence';
-import { MembershipService } from '../membership/membership.service';
+import { MembershipService, sealingSubject } from '../membership/membership.service';
 import { MessageStateRepository } from '../messages/message-state.repository';
 import { MessagesRepository, toMessageView } from '../messages/messages.repository';
 import { DEFAULT_PAGE } from '../messages/messages.service';
@@ -39,7 +39,7 @@ export class ThreadsService {
   ) {}
 
   async reply({ actor, channelId, messageId, clientMessageId, body, correlationId }: ReplyInput): Promise<SendMessageResult> {
-    await this.membership.requireMember(actor, channelId);
+    const channel = await this.membership.requireMember(actor, channelId);
     const previous = await this.messages.findByClientId(actor.orgId, channelId, actor.userId, clientMessageId);
     if (previous) {
       // A retry: the first attempt may have died before the recount.
@@ -53,7 +53,7 @@ export class ThreadsService {
 
     const draft = {
       _id: newId('msg'), orgId: actor.orgId, channelId, senderId: actor.userId, senderKind: actor.kind,
-      clientMessageId, body, threadId: rootId, createdAt: new Date(),
+      clientMessageId, body, threadId: rootId, createdAt: new Date(), sealedFor: sealingSubject(channel, actor),
     };
     const stored = await this.messages.append(draft, (message) => [outboxEntry(Events.MessageCreated, { message }, { orgId: actor.orgId, correlationId })]);
     const message = stored ?? (await this.messages.findByClientId(actor.orgId, channelId, actor.userId, clientMessageId));

@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { Actor, DomainError, ErrorCode, PatientErasure } from '@wellifiy/contracts';
+import { KeyHierarchy } from '@wellifiy/crypto';
+import { LegalHolds } from '../retention/legal-holds';
+import { RetentionRepository } from '../retention/retention.repository';
+import { requireOfficer } from '../retention/retention.service';
+
+/**
+ * Erasure of a patient by crypto-shredding: their patient key is destroyed, so everything sealed under it — what
+ * they wrote anywhere, and all content of the channels linked to them — no longer opens, in the database and in
+ * every backup. Refused while a legal hold covers the patient or one of their channels.
+ */
+@Injectable()
+export class ErasureService {
+  constructor(
+    private readonly keys: KeyHierarchy,
+    private readonly holds: LegalHolds,
+    private readonly repo: RetentionRepository,
+  ) {}
+
+  async erase({ actor, patientId }: { actor: Actor; patientId: string; reason: string }): Promise<PatientErasure> {
+    requireOfficer(actor);
+    const holding = await this.holds.holdingPatient(actor.orgId, patientId);
+    if (holding.length) {
+      throw new DomainError(ErrorCode.UnderLegalHold, `patient ${patientId} is under legal hold and cannot be erased`, { holdIds: holding.map((h) => h.id) });
+    }
+    const at = new Date();
+    // The entry first (ids and time only): an erasure is never done without its record; a retried one records again.
+    await this.repo.log({ orgId: actor.orgId, action: 'patient.erased', actorId: actor.userId, patientId, at });
+    const keyDestroyed = await this.keys.erase({ orgId: actor.orgId, patientId }, at);
+    return { patientId, erasedAt: at.toISOString(), keyDestroyed };
+  }
+}
