@@ -56,7 +56,7 @@ export function Composer(props: { client: MessagingClient; channelId: string; ro
       {!rootId && (
         <label className="attach">
           <span className="visually-hidden">Attach an image or video</span>
-          <span aria-hidden="true">📎</span>
+          <span aria-hidden="true">Attach</span>
           <input
             type="file"
             accept="image/jpeg,image/png,image/webp,image/gif,video/mp4,video/webm,video/quicktime"

@@ -3,10 +3,11 @@ import { isMessagingApiError, type MessageView, type MessagingClient, type MeVie
 import { MediaThumb } from './media-thumb';
 import { can, personLabel, type People } from './people';
 
+// Named reactions are shown as words: they read the same everywhere, with or without an emoji font.
 const QUICK_REACTIONS: { emoji: string; label: string }[] = [
-  { emoji: 'like', label: '👍' },
-  { emoji: 'love', label: '❤️' },
-  { emoji: 'thanks', label: '🙏' },
+  { emoji: 'like', label: 'Like' },
+  { emoji: 'love', label: 'Love' },
+  { emoji: 'thanks', label: 'Thanks' },
 ];
 const labelOf = (emoji: string): string => QUICK_REACTIONS.find((r) => r.emoji === emoji)?.label ?? emoji;
 const errorText = (err: unknown): string => (isMessagingApiError(err) ? `${err.message} (${err.status})` : String(err));

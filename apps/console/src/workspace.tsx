@@ -10,6 +10,13 @@ import { apiOrigin, type ConsoleSession } from './session';
 
 type Tab = 'messages' | 'new' | 'admin' | 'profile';
 
+/** My display name, and my real name beside it when it differs. */
+function whoAmI(me: MeView): string {
+  const real = [me.firstName, me.lastName].filter(Boolean).join(' ');
+  const display = me.displayName ?? (real || me.userId);
+  return real && real !== display ? `${display} (${real})` : display;
+}
+
 /** Offline and back (the browser's own events): the client disconnects on purpose, then reconnects and catches up by seq. */
 function useBrowserOnline(client: MessagingClient): void {
   useEffect(() => {
@@ -91,7 +98,7 @@ function SignedIn({ client, onSignOut }: { client: MessagingClient; onSignOut: (
     <div className={`workspace ${selectedChannel ? 'has-selection' : ''}`}>
       <header className="topbar">
         <h1>{team ? 'Clinical Portal' : 'Patient Portal'}</h1>
-        <span className="who">{me ? `${me.displayName ?? me.firstName ?? me.userId}${team ? ` (${me.firstName ?? ''} ${me.lastName ?? ''})` : ''}` : ''}</span>
+        <span className="who">{me ? whoAmI(me) : ''}</span>
         <span className="badge-total" role="status" aria-label={`${list.badge} unread`}>
           {list.badge > 0 ? list.badge : ''}
         </span>
