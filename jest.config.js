@@ -33,7 +33,7 @@ module.exports = {
     {
       ...base,
       displayName: 'integration',
-      testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'],
+      testMatch: ['<rootDir>/{apps,libs,tools}/**/*.int-spec.ts'],
       setupFilesAfterEnv: ['<rootDir>/libs/testing/src/jest-timeout-30s.ts'],
     },
     {

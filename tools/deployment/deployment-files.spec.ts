@@ -397,6 +397,237 @@ function k8sProblems(k8s: K8s): string[] {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// k8s/ for high availability: disruption budgets, spreading, startup probes, network policy, external services
+// ---------------------------------------------------------------------------------------------------------
+
+const NAMESPACE = 'wellifiy-messaging';
+/** Where the ingress controller and Prometheus run (network-policies.yaml names them). */
+const INGRESS_NAMESPACE = 'ingress-nginx';
+const MONITORING_NAMESPACE = 'monitoring';
+
+/** A pod (namespace and labels) or an address outside the cluster, as a NetworkPolicy peer sees it. */
+type Peer = { namespace: string; labels: Record<string, string> } | { ip: string };
+
+function labelSelectorMatches(selector: Yaml, labels: Record<string, string>): boolean {
+  if (selector?.matchExpressions?.length) throw new Error('matchExpressions are not evaluated by this check; use matchLabels');
+  return Object.entries(selector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+}
+
+function ipv4(ip: string): number {
+  return ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
+}
+
+function inCidr(ip: string, cidr: string): boolean {
+  const [base, bits] = cidr.split('/');
+  const size = 2 ** (32 - Number(bits));
+  return Math.floor(ipv4(ip) / size) === Math.floor(ipv4(base) / size);
+}
+
+/** Whether one entry of a policy's from/to list admits the peer (policy namespace: where podSelector-only looks). */
+function policyPeerMatches(entry: Yaml, peer: Peer, policyNamespace: string): boolean {
+  if (entry.ipBlock) return 'ip' in peer && inCidr(peer.ip, entry.ipBlock.cidr) && !(entry.ipBlock.except ?? []).some((c: string) => inCidr(peer.ip, c));
+  if ('ip' in peer) return false;
+  const namespaceOk = entry.namespaceSelector
+    ? labelSelectorMatches(entry.namespaceSelector, { 'kubernetes.io/metadata.name': peer.namespace })
+    : peer.namespace === policyNamespace;
+  const podOk = entry.podSelector ? labelSelectorMatches(entry.podSelector, peer.labels) : true;
+  return namespaceOk && podOk;
+}
+
+function policyTypes(policy: Yaml): string[] {
+  return policy.spec?.policyTypes ?? ['Ingress', ...(policy.spec?.egress ? ['Egress'] : [])];
+}
+
+/**
+ * NetworkPolicy semantics for one connection: the policies selecting the pod in `direction` isolate it; then the
+ * connection passes when any rule of any of them admits the other side on the port (TCP). No policy: allowed.
+ */
+function policyAllows(k8s: K8s, direction: 'Ingress' | 'Egress', pod: { labels: Record<string, string> }, other: Peer, port: number): boolean {
+  const applying = k8s.docs.filter(
+    (d) => d.kind === 'NetworkPolicy' && (d.metadata?.namespace ?? NAMESPACE) === NAMESPACE && labelSelectorMatches(d.spec?.podSelector, pod.labels) && policyTypes(d).includes(direction),
+  );
+  if (applying.length === 0) return true;
+  return applying.some((policy) =>
+    ((direction === 'Ingress' ? policy.spec.ingress : policy.spec.egress) ?? []).some((rule: Yaml) => {
+      const peers: Yaml[] | undefined = direction === 'Ingress' ? rule.from : rule.to;
+      const peerOk = !peers?.length || peers.some((entry) => policyPeerMatches(entry, other, policy.metadata?.namespace ?? NAMESPACE));
+      const portOk = !rule.ports?.length || rule.ports.some((p: Yaml) => (p.protocol ?? 'TCP') === 'TCP' && (p.port === undefined || (p.port <= port && port <= (p.endPort ?? p.port))));
+      return peerOk && portOk;
+    }),
+  );
+}
+
+/** A connection from pod `from` to pod `to` on `port`: the sender's egress and the receiver's ingress both allow it. */
+function podToPod(k8s: K8s, from: { namespace: string; labels: Record<string, string> }, to: { labels: Record<string, string> }, port: number): boolean {
+  const ingressOk = policyAllows(k8s, 'Ingress', to, from, port);
+  const egressOk = from.namespace !== NAMESPACE || policyAllows(k8s, 'Egress', from, { namespace: NAMESPACE, labels: to.labels }, port);
+  return ingressOk && egressOk;
+}
+
+interface ExternalService {
+  service: Yaml;
+  /** name → port of the Service. */
+  ports: Map<string, number>;
+  endpoints: { address: string; hostname?: string }[];
+}
+
+/** Services without a selector and the addresses their EndpointSlices list. */
+function externalServices(k8s: K8s): Map<string, ExternalService> {
+  const result = new Map<string, ExternalService>();
+  for (const service of k8s.docs.filter((d) => d.kind === 'Service' && !d.spec?.selector)) {
+    const slices = k8s.docs.filter((d) => d.kind === 'EndpointSlice' && d.metadata?.labels?.['kubernetes.io/service-name'] === service.metadata.name);
+    result.set(service.metadata.name, {
+      service,
+      ports: new Map((service.spec.ports ?? []).map((p: Yaml) => [p.name, p.port])),
+      endpoints: slices.flatMap((s) => (s.endpoints ?? []).flatMap((e: Yaml) => (e.addresses ?? []).map((address: string) => ({ address, hostname: e.hostname })))),
+    });
+  }
+  return result;
+}
+
+/** The in-cluster Service a URL's host names (`<name>.<namespace>.svc[.cluster.local]` or a bare name), if any. */
+function serviceOfHost(host: string): string | undefined {
+  const m = /^([a-z0-9-]+)(?:\.([a-z0-9-]+)(?:\.svc(?:\.cluster\.local)?)?)?$/.exec(host);
+  return m && (!m[2] || m[2] === NAMESPACE) ? m[1] : undefined;
+}
+
+/** host:port pairs of a URL; a mongodb:// URL may list several. */
+function urlHosts(url: string): { host: string; port: number }[] {
+  const m = /^[a-z+]+:\/\/(?:[^@/]*@)?([^/?]+)/.exec(url);
+  const defaults: Record<string, number> = { amqp: 5672, amqps: 5671, mongodb: 27017, redis: 6379, rediss: 6380, http: 80, https: 443 };
+  const scheme = url.slice(0, url.indexOf(':'));
+  return (m?.[1] ?? '').split(',').map((hp) => {
+    const [host, port] = hp.split(':');
+    return { host, port: port ? Number(port) : defaults[scheme] };
+  });
+}
+
+function k8sHaProblems(k8s: K8s): string[] {
+  const problems: string[] = [];
+  const ofKind = (kind: string): Yaml[] => k8s.docs.filter((d) => d.kind === kind);
+  const external = externalServices(k8s);
+  const pods = new Map<string, { namespace: string; labels: Record<string, string>; port: number; env: Env }>();
+
+  for (const app of APPS) {
+    const deployment = ofKind('Deployment').find((d) => d.metadata?.name === `messaging-${app.name}`);
+    if (!deployment) {
+      problems.push(`k8s ${app.name}: no Deployment messaging-${app.name}`);
+      continue;
+    }
+    const where = `k8s ${app.name}`;
+    const labels: Record<string, string> = deployment.spec.template.metadata?.labels ?? {};
+    const podSpec = deployment.spec.template.spec;
+    const container = podSpec.containers[0];
+    const env = containerEnvironment(container, k8s, where, []).env;
+    pods.set(app.name, { namespace: NAMESPACE, labels, port: Number(env.HTTP_PORT), env });
+
+    // Replicas: the HPA owns the count (minReplicas ≥ 2, checked with the HPA); a literal count may not undercut it.
+    if (deployment.spec.replicas !== undefined && !(deployment.spec.replicas >= 2)) problems.push(`${where}: replicas ${deployment.spec.replicas}, expected at least 2`);
+    const hpa = ofKind('HorizontalPodAutoscaler').find((h) => h.spec?.scaleTargetRef?.name === deployment.metadata.name);
+    if (!(hpa?.spec?.minReplicas >= 2)) problems.push(`${where}: no HPA keeping at least 2 replicas`);
+
+    const pdbs = ofKind('PodDisruptionBudget').filter((p) => p.spec?.selector && labelSelectorMatches(p.spec.selector, labels) && Object.keys(p.spec.selector.matchLabels ?? {}).length > 0);
+    if (pdbs.length !== 1) problems.push(`${where}: ${pdbs.length} PodDisruptionBudgets select its pods, expected 1`);
+    for (const pdb of pdbs) {
+      if (pdb.apiVersion !== 'policy/v1') problems.push(`${where} PDB: apiVersion ${pdb.apiVersion}, expected policy/v1`);
+      if (!(pdb.spec.minAvailable === 1 || pdb.spec.maxUnavailable === 1)) problems.push(`${where} PDB: neither minAvailable 1 nor maxUnavailable 1`);
+    }
+
+    const preferred: Yaml[] = podSpec.affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [];
+    for (const key of ['kubernetes.io/hostname', 'topology.kubernetes.io/zone']) {
+      const term = preferred.find((t) => t.podAffinityTerm?.topologyKey === key);
+      if (!term) problems.push(`${where}: no preferred pod anti-affinity by ${key}`);
+      else if (!(term.weight > 0) || !matchesSelector(term.podAffinityTerm.labelSelector?.matchLabels, labels))
+        problems.push(`${where}: the anti-affinity by ${key} does not select its own pods with a weight`);
+    }
+    if (podSpec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution)
+      problems.push(`${where}: required anti-affinity would leave replicas unscheduled on a small cluster; use preferred`);
+
+    const startup = container.startupProbe?.httpGet;
+    const portOf = (p: unknown): number | undefined => (typeof p === 'number' ? p : (container.ports ?? []).find((c: Yaml) => c.name === p)?.containerPort);
+    if (!startup) problems.push(`${where}: no startupProbe (httpGet)`);
+    else {
+      if (startup.path !== '/health/live') problems.push(`${where}: startupProbe path is ${startup.path}, expected /health/live`);
+      if (portOf(startup.port) !== Number(env.HTTP_PORT)) problems.push(`${where}: startupProbe port ${startup.port} is not HTTP_PORT ${env.HTTP_PORT}`);
+      const budget = (container.startupProbe.periodSeconds ?? 10) * (container.startupProbe.failureThreshold ?? 3);
+      if (budget < 30) problems.push(`${where}: startupProbe gives boot only ${budget} s`);
+    }
+
+    // Connection lists: each URL names an external Service (or, for MongoDB, the members an EndpointSlice lists).
+    const amqp = urlHosts(env.AMQP_URL ?? '')[0];
+    const rabbit = amqp && external.get(serviceOfHost(amqp.host) ?? '');
+    if (!rabbit) problems.push(`${where}: AMQP_URL host ${amqp?.host} is not an external Service of k8s/`);
+    else {
+      if (![...rabbit.ports.values()].includes(amqp.port)) problems.push(`${where}: AMQP_URL port ${amqp.port} is not a port of Service ${rabbit.service.metadata.name}`);
+      if (rabbit.endpoints.length < 3) problems.push(`${where}: the RabbitMQ Service lists ${rabbit.endpoints.length} nodes, expected a cluster of at least 3`);
+    }
+    if (env.MONGO_URL !== undefined) {
+      const members = urlHosts(env.MONGO_URL);
+      const replicaSet = new URLSearchParams(env.MONGO_URL.split('?')[1] ?? '').get('replicaSet');
+      if (!replicaSet) problems.push(`${where}: MONGO_URL names no replicaSet`);
+      if (members.length < 3) problems.push(`${where}: MONGO_URL lists ${members.length} members, expected a replica set of at least 3`);
+      const mongo = [...external.values()].find((s) => [...s.ports.values()].includes(27017));
+      const listed = (mongo?.endpoints ?? []).map((e) => e.hostname).sort();
+      const named = members.map((m) => m.host.split('.')[0]).sort();
+      if (JSON.stringify(listed) !== JSON.stringify(named)) problems.push(`${where}: MONGO_URL members ${named.join(',')} are not the MongoDB Service's endpoints ${listed.join(',')}`);
+    }
+    if (env.REDIS_URL !== undefined) {
+      const redis = urlHosts(env.REDIS_URL)[0];
+      const service = external.get(serviceOfHost(redis.host) ?? '');
+      if (!service?.endpoints.length) problems.push(`${where}: REDIS_URL host ${redis.host} is not an external Service with an endpoint`);
+      else if (![...service.ports.values()].includes(redis.port)) problems.push(`${where}: REDIS_URL port ${redis.port} is not a port of Service ${service.service.metadata.name}`);
+    }
+  }
+
+  // Network policy: default deny, then exactly the paths the system needs.
+  const defaultDeny = ofKind('NetworkPolicy').find(
+    (p) => Object.keys(p.spec?.podSelector ?? {}).length === 0 && policyTypes(p).includes('Ingress') && !(p.spec?.ingress ?? []).length,
+  );
+  if (!defaultDeny) problems.push('k8s: no default-deny ingress NetworkPolicy (podSelector {}, policyTypes [Ingress], no rules)');
+
+  const outsider: Peer = { namespace: 'elsewhere', labels: { app: 'anything' } };
+  const ingressController: Peer = { namespace: INGRESS_NAMESPACE, labels: { 'app.kubernetes.io/name': 'ingress-nginx' } };
+  const prometheus: Peer = { namespace: MONITORING_NAMESPACE, labels: { 'app.kubernetes.io/name': 'prometheus' } };
+  const strangerInNamespace = { namespace: NAMESPACE, labels: { 'app.kubernetes.io/name': 'debug-shell' } };
+  for (const [name, pod] of pods) {
+    const where = `k8s NetworkPolicy ${name}`;
+    if (policyAllows(k8s, 'Ingress', pod, outsider, pod.port)) problems.push(`${where}: reachable from any namespace`);
+    if (podToPod(k8s, strangerInNamespace, pod, pod.port)) problems.push(`${where}: reachable from any pod of the namespace`);
+    const fromIngress = policyAllows(k8s, 'Ingress', pod, ingressController, pod.port);
+    if (name === 'gateway' && !fromIngress) problems.push(`${where}: the ingress controller cannot reach the gateway`);
+    if (name !== 'gateway' && fromIngress) problems.push(`${where}: reachable from the ingress controller (only the gateway may be)`);
+    if (!policyAllows(k8s, 'Ingress', pod, prometheus, pod.port)) problems.push(`${where}: the monitoring namespace cannot scrape /metrics on ${pod.port}`);
+    for (const [otherName, other] of pods) {
+      if (otherName === name) continue;
+      const allowed = podToPod(k8s, other, pod, pod.port);
+      const expected = name === 'messages' && otherName === 'gateway';
+      if (allowed !== expected) problems.push(`${where}: ${otherName} pods ${allowed ? 'can' : 'cannot'} reach port ${pod.port}${expected ? ' (the internal media path)' : ''}`);
+    }
+    // Egress to the infrastructure each app's URLs name: every node/member/address of it.
+    for (const variable of ['AMQP_URL', 'MONGO_URL', 'REDIS_URL']) {
+      if (pod.env[variable] === undefined) continue;
+      const hosts = urlHosts(pod.env[variable]);
+      const services = variable === 'MONGO_URL' ? [...external.values()].filter((s) => [...s.ports.values()].includes(27017)) : hosts.map((h) => external.get(serviceOfHost(h.host) ?? ''));
+      for (const service of services) {
+        if (!service) continue; // reported above
+        for (const e of service.endpoints)
+          if (!policyAllows(k8s, 'Egress', pod, { ip: e.address }, hosts[0].port)) problems.push(`${where}: no egress to ${e.address}:${hosts[0].port} (${variable})`);
+      }
+    }
+    if (!policyAllows(k8s, 'Egress', pod, { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } }, 53)) problems.push(`${where}: no egress to DNS`);
+    if (policyAllows(k8s, 'Egress', pod, { ip: '10.99.99.99' }, 5432)) problems.push(`${where}: egress open to arbitrary internal addresses`);
+  }
+
+  // From outside: one Ingress, to the gateway's Service; no Service published by node port or load balancer.
+  const gatewayService = ofKind('Service').find((s) => s.spec?.selector?.['app.kubernetes.io/name'] === 'messaging-gateway');
+  const backends = ofKind('Ingress').flatMap((i) => (i.spec?.rules ?? []).flatMap((r: Yaml) => (r.http?.paths ?? []).map((p: Yaml) => p.backend?.service?.name)));
+  if (!backends.length) problems.push('k8s: no Ingress for the gateway');
+  for (const backend of backends) if (backend !== gatewayService?.metadata?.name) problems.push(`k8s Ingress: routes to ${backend}, only the gateway may be reachable from outside`);
+  for (const s of ofKind('Service')) if (['NodePort', 'LoadBalancer'].includes(s.spec?.type)) problems.push(`k8s Service ${s.metadata.name}: type ${s.spec.type} publishes it outside the cluster`);
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // .env.example
 // ---------------------------------------------------------------------------------------------------------
 
@@ -555,6 +786,83 @@ describe('k8s/', () => {
     const values = Object.values(stringMap(secrets[0].stringData));
     expect(values.length).toBeGreaterThan(0);
     expect(values.filter((v) => !/REPLACE_ME/.test(v))).toEqual([]);
+  });
+});
+
+describe('k8s/ for high availability', () => {
+  it('every app: PodDisruptionBudget, anti-affinity by node and zone, startup probe, at least 2 replicas; default-deny network policy with only the needed paths; RabbitMQ, MongoDB and Redis as external Services with their connection lists', () => {
+    expect(k8sHaProblems(loadK8s())).toEqual([]);
+  });
+
+  it('the HA checker reports each thing it checks when it is missing or wrong', () => {
+    const broken = (change: (k8s: K8s) => void): string[] => {
+      const k8s = loadK8s();
+      change(k8s);
+      return k8sHaProblems(k8s);
+    };
+    const doc = (k8s: K8s, kind: string, name: string): Yaml => k8s.docs.find((d) => d.kind === kind && d.metadata.name === name);
+    expect(broken((k8s) => (k8s.docs = k8s.docs.filter((d) => !(d.kind === 'PodDisruptionBudget' && d.metadata.name === 'messaging-channels'))))).toContain(
+      'k8s channels: 0 PodDisruptionBudgets select its pods, expected 1',
+    );
+    expect(broken((k8s) => (doc(k8s, 'PodDisruptionBudget', 'messaging-messages').spec.maxUnavailable = 2))).toContain('k8s messages PDB: neither minAvailable 1 nor maxUnavailable 1');
+    expect(broken((k8s) => (doc(k8s, 'Deployment', 'messaging-gateway').spec.replicas = 1))).toContain('k8s gateway: replicas 1, expected at least 2');
+    expect(
+      broken((k8s) => {
+        const anti = doc(k8s, 'Deployment', 'messaging-notifications').spec.template.spec.affinity.podAntiAffinity;
+        anti.preferredDuringSchedulingIgnoredDuringExecution = anti.preferredDuringSchedulingIgnoredDuringExecution.filter((t: Yaml) => t.podAffinityTerm.topologyKey !== 'topology.kubernetes.io/zone');
+      }),
+    ).toContain('k8s notifications: no preferred pod anti-affinity by topology.kubernetes.io/zone');
+    expect(broken((k8s) => delete doc(k8s, 'Deployment', 'messaging-activation-rules').spec.template.spec.containers[0].startupProbe)).toContain(
+      'k8s activation-rules: no startupProbe (httpGet)',
+    );
+    expect(broken((k8s) => (k8s.docs = k8s.docs.filter((d) => d.metadata?.name !== 'default-deny-ingress')))).toContain(
+      'k8s: no default-deny ingress NetworkPolicy (podSelector {}, policyTypes [Ingress], no rules)',
+    );
+    // Opening the messages port to the whole namespace: any pod reaches the media path, and so do channels' pods once
+    // their own egress allows it too.
+    expect(broken((k8s) => (doc(k8s, 'NetworkPolicy', 'messaging-messages').spec.ingress[0].from = [{ podSelector: {} }]))).toContain(
+      'k8s NetworkPolicy messages: reachable from any pod of the namespace',
+    );
+    expect(
+      broken((k8s) => {
+        doc(k8s, 'NetworkPolicy', 'messaging-messages').spec.ingress[0].from = [{ podSelector: {} }];
+        doc(k8s, 'NetworkPolicy', 'messaging-channels').spec.egress.push({ to: [{ podSelector: {} }] });
+      }),
+    ).toContain('k8s NetworkPolicy messages: channels pods can reach port 3002');
+    expect(broken((k8s) => (doc(k8s, 'NetworkPolicy', 'messaging-gateway').spec.egress = doc(k8s, 'NetworkPolicy', 'messaging-gateway').spec.egress.filter((r: Yaml) => !r.to?.[0]?.podSelector)))).toContain(
+      'k8s NetworkPolicy messages: gateway pods cannot reach port 3002 (the internal media path)',
+    );
+    expect(broken((k8s) => (doc(k8s, 'NetworkPolicy', 'messaging-channels').spec.ingress[0].from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name'] = INGRESS_NAMESPACE))).toEqual(
+      expect.arrayContaining(['k8s NetworkPolicy channels: reachable from the ingress controller (only the gateway may be)', 'k8s NetworkPolicy channels: the monitoring namespace cannot scrape /metrics on 3001']),
+    );
+    expect(broken((k8s) => (doc(k8s, 'Service', 'messaging-channels').spec.type = 'LoadBalancer'))).toContain('k8s Service messaging-channels: type LoadBalancer publishes it outside the cluster');
+    expect(broken((k8s) => doc(k8s, 'EndpointSlice', 'messaging-rabbitmq-nodes').endpoints.pop())).toContain('k8s gateway: the RabbitMQ Service lists 2 nodes, expected a cluster of at least 3');
+    expect(broken((k8s) => doc(k8s, 'EndpointSlice', 'messaging-rabbitmq-nodes').endpoints.push({ addresses: ['10.41.0.14'], hostname: 'rabbitmq-3' }))).toContain(
+      'k8s NetworkPolicy messages: no egress to 10.41.0.14:5671 (AMQP_URL)',
+    );
+    expect(
+      broken((k8s) => {
+        const secret = k8s.secrets.get('messaging-secrets') as Env;
+        secret.MONGO_URL = secret.MONGO_URL.replace('replicaSet=rs0&', '');
+        secret.CHANNELS_AMQP_URL = secret.CHANNELS_AMQP_URL.replace('messaging-rabbitmq.wellifiy-messaging.svc', 'rabbit-0.example.internal');
+      }),
+    ).toEqual(expect.arrayContaining(['k8s channels: MONGO_URL names no replicaSet', 'k8s channels: AMQP_URL host rabbit-0.example.internal is not an external Service of k8s/']));
+  });
+
+  it('evaluates NetworkPolicy as Kubernetes does: unselected pods are open, an empty rule list denies, ipBlock honours except', () => {
+    const policy = (spec: Yaml): K8s => ({ docs: [{ kind: 'NetworkPolicy', metadata: { name: 'p', namespace: NAMESPACE }, spec }], configMaps: new Map(), secrets: new Map() });
+    const pod = { labels: { app: 'a' } };
+    const other = { labels: { app: 'b' } };
+    const denyAll = policy({ podSelector: {}, policyTypes: ['Ingress'] });
+    expect(policyAllows(denyAll, 'Ingress', pod, { namespace: NAMESPACE, labels: {} }, 80)).toBe(false);
+    expect(policyAllows(policy({ podSelector: { matchLabels: { app: 'b' } }, policyTypes: ['Ingress'] }), 'Ingress', pod, { ip: '1.2.3.4' }, 80)).toBe(true);
+    const egress = policy({ podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }], ports: [{ port: 443 }] }] });
+    expect(policyAllows(egress, 'Egress', pod, { ip: '93.184.216.34' }, 443)).toBe(true);
+    expect(policyAllows(egress, 'Egress', pod, { ip: '10.1.2.3' }, 443)).toBe(false);
+    expect(policyAllows(egress, 'Egress', pod, { ip: '93.184.216.34' }, 80)).toBe(false);
+    const fromB = policy({ podSelector: {}, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'b' } } }] }] });
+    expect(policyAllows(fromB, 'Ingress', pod, { namespace: NAMESPACE, ...other }, 1234)).toBe(true);
+    expect(policyAllows(fromB, 'Ingress', pod, { namespace: 'elsewhere', ...other }, 1234)).toBe(false);
   });
 });
 

@@ -1,25 +1,45 @@
 #!/usr/bin/env node
-// Starts the five services from dist/ against the infrastructure in the environment, waits until the
-// gateway is ready, prints how to use it, and stops everything on Ctrl-C.
+// Starts the whole product from dist/ against the infrastructure in the environment: a mail catcher for digest emails,
+// development Web Push keys, the five services; waits until the gateway is ready, seeds the demo organisation, prints
+// how to use it, and stops everything on Ctrl-C.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { DEV_BASE_PORT, DEV_JWT_SECRET } from './dev-env.mjs';
+import { DEV_VAPID_SUBJECT, loadOrCreateDevVapidKeys } from './dev-vapid.mjs';
+import { startMailCatcher } from './mail-catcher.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
 const { startSystem, stopApp } = require(path.join(root, 'dist/libs/testing/src/local-system.js'));
 const { canProvision, provisionBrokerUsers, rabbitmqctl } = require(path.join(root, 'dist/libs/testing/src/vhost.js'));
+const { DEMO_ORGANISATION, DEMO_USERS, seedDemoOrganisation } = require(path.join(root, 'dist/libs/demo/src/index.js'));
+
+const amqpUrl = process.env.AMQP_URL || 'amqp://guest:guest@localhost:5672';
+const logs = process.env.WELLIFIY_LOG_DIR || path.join(root, '.data/logs');
+const url = `http://localhost:${DEV_BASE_PORT}`;
 
 // Each service connects as a RabbitMQ user of its own (wellifiy-dev-<service>, fresh passwords on every start,
 // least-privilege permissions), as in docker-compose and k8s. Without a local rabbitmqctl they share AMQP_URL's user.
-const brokerUsers = canProvision(process.env.AMQP_URL) ? provisionBrokerUsers(rabbitmqctl, process.env.AMQP_URL, 'wellifiy-dev') : null;
+const brokerUsers = canProvision(amqpUrl) ? provisionBrokerUsers(rabbitmqctl, amqpUrl, 'wellifiy-dev') : null;
 if (!brokerUsers) console.log('[up] no local rabbitmqctl: every service connects with the user of AMQP_URL');
+
+const mail = await startMailCatcher({
+  smtpPort: Number(process.env.MAILDEV_SMTP_PORT || 1025),
+  webPort: Number(process.env.MAILDEV_WEB_PORT || 1080),
+  logs,
+});
+if (!mail) console.log(`[up] the mail catcher (maildev) did not start (ports taken? see ${logs}/maildev.log): digest emails are not sent`);
+
+const vapidFile = path.join(root, '.data/dev-vapid.json');
+const vapid = loadOrCreateDevVapidKeys(vapidFile);
+if (vapid.created) console.log(`[up] generated development Web Push (VAPID) keys in ${path.relative(root, vapidFile)}`);
 
 const opts = {
   root,
   basePort: DEV_BASE_PORT,
-  amqpUrl: process.env.AMQP_URL,
+  amqpUrl,
   brokerUsers,
   redisUrl: process.env.REDIS_URL,
   mongoUrl: process.env.MONGO_URL,
@@ -27,7 +47,19 @@ const opts = {
   dbPrefix: process.env.MONGO_DB_PREFIX || 'wellifiy',
   nodeEnv: 'development',
   logLevel: process.env.LOG_LEVEL || 'log',
-  logs: process.env.WELLIFIY_LOG_DIR || path.join(root, '.data/logs'),
+  logs,
+  extraEnv: {
+    gateway: mail ? { DEV_MAIL_INBOX_URL: mail.inboxUrl } : {},
+    notifications: {
+      ...(mail ? { SMTP_URL: mail.smtpUrl } : {}),
+      // A digest "minute" of one second: an unread message's digest arrives within a minute, not a quarter hour.
+      DIGEST_MINUTE_MS: process.env.DIGEST_MINUTE_MS || '1000',
+      APP_URL: `${url}/console/`,
+      VAPID_PUBLIC_KEY: vapid.publicKey,
+      VAPID_PRIVATE_KEY: vapid.privateKey,
+      VAPID_SUBJECT: DEV_VAPID_SUBJECT,
+    },
+  },
 };
 
 console.log('[up] starting channels, messages, notifications, activation-rules and gateway…');
@@ -37,7 +69,7 @@ async function stop(code) {
   if (stopping) return;
   stopping = true;
   console.log('\n[up] stopping services…');
-  await Promise.all(apps.map((a) => stopApp(a)));
+  await Promise.all([...apps.map((a) => stopApp(a)), mail?.stop()]);
   process.exit(code);
 }
 process.on('SIGINT', () => void stop(0));
@@ -47,15 +79,39 @@ try {
   apps = await startSystem(opts);
 } catch (err) {
   console.error(`[up] ${err.message} (logs in ${opts.logs})`);
+  await mail?.stop();
   process.exit(1);
 }
 for (const a of apps) a.process.on('exit', (code) => !stopping && (console.error(`[up] ${a.name} exited (${code}); see ${opts.logs}/${a.name}.log`), void stop(1)));
 
-const url = `http://localhost:${DEV_BASE_PORT}`;
-console.log(`
-[up] Wellifiy Messaging is ready at ${url}   (OpenAPI: ${url}/docs, logs: ${opts.logs})
+// The demo organisation the console signs in to; idempotent, so every start may run it.
+let seeded = false;
+try {
+  const result = await seedDemoOrganisation({ gatewayUrl: `http://127.0.0.1:${DEV_BASE_PORT}`, amqpUrl, jwtSecret: DEV_JWT_SECRET });
+  seeded = true;
+  console.log(`[up] demo organisation ${DEMO_ORGANISATION.id}: ${result.channelsCreated} channels and ${result.messagesCreated} messages added (0 and 0: seeded before)`);
+} catch (err) {
+  console.error(`[up] seeding the demo organisation failed: ${err.message}`);
+}
 
-Try a first conversation (another terminal):
+const consoleBuilt = existsSync(path.join(root, 'dist/apps/console/index.html'));
+const width = Math.max(...DEMO_USERS.map((u) => u.userId.length));
+const users = DEMO_USERS.map((u) => {
+  const perms = u.permissions.length ? `  [${u.permissions.join(', ')}]` : '';
+  return `  ${u.userId.padEnd(width)}  ${u.kind === 'patient' ? 'patient    ' : 'team member'}  ${u.firstName} ${u.lastName}${perms}`;
+}).join('\n');
+console.log(`
+[up] Wellifiy Messaging is ready at ${url}   (OpenAPI: ${url}/docs, events: ${url}/docs/events, logs: ${opts.logs})
+
+  Console:     ${url}/console/${consoleBuilt ? '' : '   (not built: dist/apps/console is missing, the gateway answers 404 there)'}
+  Mail inbox:  ${mail ? mail.inboxUrl : 'none (the mail catcher did not start)'}   (digest emails, about a minute after an unread message)
+
+Demo users of ${DEMO_ORGANISATION.name} (${DEMO_ORGANISATION.id})${seeded ? '' : ' — NOT seeded, see above'}; sign in on the console, or:
+${users}
+  TOKEN=$(curl -s -X POST -H 'Content-Type: application/json' -d '{"userId":"tm_demo_manager"}' ${url}/v1/dev/sign-in | node -pe 'JSON.parse(require("fs").readFileSync(0)).token')
+  curl -s -H "Authorization: Bearer $TOKEN" ${url}/v1/channels
+
+A conversation of your own (another terminal):
   TM=$(npm run -s token -- --user tm_1 --kind team_member --org org_1)
   PT=$(npm run -s token -- --user pt_1 --kind patient --org org_1)
   node tools/dev/publish-event.mjs team-member.created '{"teamMemberId":"tm_1","firstName":"Tess","lastName":"Member"}'

@@ -29,6 +29,8 @@ step "building…" node tools/build/build.mjs
 # The fault-injection suite and the embedded-database integration test run FerretDBs of their own: the binary must
 # exist even when infra_up reused a running one.
 step "building FerretDB for the fault-injection suite and the embedded-database test (when not built yet)…" bash -c 'source tools/scripts/lib/infra.sh && ensure_ferretdb_binary'
+# The integration tier runs the real parsers of the deployment files (tools/deployment/real-parsers.int-spec.ts).
+step "building docker-compose and kustomize for the deployment-file checks (when not built yet)…" bash tools/scripts/lib/deployment-tools.sh
 # The browser tier drives Debian's Chromium: installed here when missing (never a browser download).
 step "making sure Debian's Chromium is installed (browser tier)…" bash tools/scripts/ensure-chromium.sh
 for tier in unit integration e2e faults fuzz browser; do

@@ -18,6 +18,7 @@ import { ChannelsController } from './channels/channels.controller';
 import { GatewayConfig } from './config/gateway.config';
 import { CorrelationIdMiddleware } from './http/correlation-id.middleware';
 import { UnsafeInputMiddleware } from './http/unsafe-input.middleware';
+import { DevModule } from './dev/dev.module';
 import { EventsDocsController } from './docs/events-docs.controller';
 import { MeController } from './me/me.controller';
 import { MediaStoreClient } from './media/media-store.client';
@@ -68,8 +69,10 @@ export class AppModule implements NestModule {
         { module: ConfigHolder, providers: [{ provide: GatewayConfig, useValue: config }], exports: [GatewayConfig], global: true },
         PassportModule,
         RedisModule,
-        MessagingModule.forRoot({ url: config.AMQP_URL, source: 'gateway', rpcTimeoutMs: config.RPC_TIMEOUT_MS, keyRing }),
+        MessagingModule.forRoot({ url: config.AMQP_URL, source: 'gateway', rpcTimeoutMs: config.RPC_TIMEOUT_MS, rpcLimits: { maxInFlightPerService: config.RPC_MAX_IN_FLIGHT }, keyRing }),
         OpsModule.forRoot({ mongo: false, extraChecks: { inject: [REDIS, RpcClient], useFactory: readinessChecks } }),
+        // Development sign-in: an empty module unless NODE_ENV=development
+        DevModule.register(config),
       ],
       controllers: [
         MeController,

@@ -5,6 +5,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { loadConfigOrExit } from '@wellifiy/config';
 import { createLogger, initMetrics, runMain } from '@wellifiy/ops';
 import { AppModule } from './app.module';
+import { mountConsole } from './console/console-static';
 import { GatewayConfig } from './config/gateway.config';
 import { buildOpenApiDocument, OPENAPI_PATH } from './docs/openapi';
 import { HttpErrorFilter } from './http/http-error.filter';
@@ -26,8 +27,9 @@ runMain('gateway', async () => {
   app.enableShutdownHooks();
   const origins = config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
   const allowed = origins.includes('*') ? true : origins;
-  app.enableCors({ origin: allowed, exposedHeaders: ['x-correlation-id', 'retry-after'] });
+  app.enableCors({ origin: allowed, exposedHeaders: ['x-correlation-id', 'retry-after', 'retry-after-ms'] });
   app.useWebSocketAdapter(new RealtimeIoAdapter(app, allowed));
+  mountConsole(app, config.CONSOLE_DIR);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
   SwaggerModule.setup(OPENAPI_PATH, app, () => buildOpenApiDocument(app));

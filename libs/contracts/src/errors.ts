@@ -33,6 +33,8 @@ export const ErrorCode = {
   /** A command from a broker user that may not send it (e.g. an actor-bearing command not from the gateway). */
   RpcCallerNotAllowed: 'RPC_CALLER_NOT_ALLOWED',
   RpcTimeout: 'RPC_TIMEOUT',
+  /** Refused at once to keep latency bounded: the service already has as many requests in flight as it may. */
+  Overloaded: 'OVERLOADED',
   ServiceUnavailable: 'SERVICE_UNAVAILABLE',
   Internal: 'INTERNAL',
 } as const;

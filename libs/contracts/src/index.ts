@@ -11,6 +11,7 @@ export * from './topology';
 export * from './broker-access';
 export * from './jobs';
 export * from './http.types';
+export * from './dev.types';
 export * from './realtime.types';
 export * from './asyncapi/asyncapi';
 export * from './asyncapi/socket-schemas';

@@ -11,6 +11,8 @@ describe('MessagingApiError', () => {
   it('derives a code from the status when the body has none (validation, auth, rate limit)', () => {
     expect(MessagingApiError.fromResponse(400, { statusCode: 400, error: 'Bad Request', message: 'body must not be empty' }, null).code).toBe('VALIDATION_FAILED');
     expect(MessagingApiError.fromResponse(429, { statusCode: 429, error: 'Too Many Requests', message: 'slow down' }, '2')).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 2 });
+    expect(MessagingApiError.fromResponse(503, { statusCode: 503, error: 'Service Unavailable', message: 'at capacity', code: 'OVERLOADED', details: { retryAfterMs: 250 } }, '1'))
+      .toMatchObject({ code: 'OVERLOADED', retryAfterSeconds: 0.25, retryable: true });
     expect(MessagingApiError.fromResponse(502, '<html>bad gateway</html>', null)).toMatchObject({ status: 502, code: 'SERVER_ERROR' });
   });
 

@@ -41,12 +41,18 @@ export class MessagingApiError extends Error {
     const b = isHttpErrorBody(body) ? body : undefined;
     const code = b?.code ?? codeForStatus(status);
     const message = b?.message ?? (typeof body === 'string' && body ? body.slice(0, 200) : `HTTP ${status}`);
-    return new MessagingApiError(status, code, message, b?.details, parseRetryAfter(retryAfter), b?.correlationId);
+    return new MessagingApiError(status, code, message, b?.details, retryHintOf(b?.details) ?? parseRetryAfter(retryAfter), b?.correlationId);
   }
 }
 
 export function isMessagingApiError(e: unknown): e is MessagingApiError {
   return e instanceof MessagingApiError;
+}
+
+/** An OVERLOADED refusal names its wait in milliseconds (`details.retryAfterMs`), finer than Retry-After's whole seconds. */
+function retryHintOf(details: unknown): number | undefined {
+  const ms = typeof details === 'object' && details !== null ? (details as { retryAfterMs?: unknown }).retryAfterMs : undefined;
+  return typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? ms / 1000 : undefined;
 }
 
 function isHttpErrorBody(value: unknown): value is HttpErrorBody {

@@ -10,7 +10,7 @@ import { connectAmqp } from './amqp-connection';
 import { AmqpContext, AmqpServer } from './amqp-server';
 import { EventSeal } from './event-seal';
 import { RpcPassthroughFilter } from './rpc-error.filter';
-import { RpcClient } from './rpc-client';
+import { RETRY_HINT_MAX_MS, RETRY_HINT_MIN_MS, RpcClient } from './rpc-client';
 
 /*
  * Only the four real service names have command queues, so this suite serves `activation-rules.ping`
@@ -19,8 +19,10 @@ import { RpcClient } from './rpc-client';
  */
 const SECRET = 'db password is hunter2';
 const SAME_USER_FOR_ALL = Object.fromEntries(AMQP_PROCESSES.map((p) => [p, amqpUserOf(testInfra.amqpUrl)])) as Record<AmqpProcess, string>;
-let releaseSlow: (() => void) | undefined;
+const slowWaiting: Array<() => void> = [];
 const slowStarted: string[] = [];
+/** Lets every slow handler waiting so far answer. */
+const releaseSlow = (): void => slowWaiting.splice(0).forEach((release) => release());
 
 @Controller()
 class TestRpcController {
@@ -34,7 +36,7 @@ class TestRpcController {
         throw new Error(SECRET);
       case 'slow':
         slowStarted.push(ctx.correlationId ?? '');
-        await new Promise<void>((resolve) => (releaseSlow = resolve));
+        await new Promise<void>((resolve) => slowWaiting.push(resolve));
         return { service: 'activation-rules', ok: true };
       default:
         return { service: 'activation-rules', ok: true };
@@ -66,7 +68,7 @@ describe('RPC over RabbitMQ (AmqpServer + RpcClient)', () => {
   });
 
   afterAll(async () => {
-    releaseSlow?.();
+    releaseSlow();
     await client?.close();
     await connection?.close();
     await app?.close();
@@ -114,8 +116,38 @@ describe('RPC over RabbitMQ (AmqpServer + RpcClient)', () => {
     expect(elapsed).toBeLessThan(2000);
     expect(slowStarted).toContain(correlationId);
     // Let the handler finish late: its reply must be dropped and the client keep working.
-    releaseSlow?.();
+    releaseSlow();
     await expect(client.send(Rpc.ActivationRulesPing, {})).resolves.toEqual({ service: 'activation-rules', ok: true });
+    expect(client.inFlight('activation-rules')).toBe(0);
+  });
+
+  it('refuses a call at once with OVERLOADED and a retry hint while the in-flight limit is reached, and takes calls again once replies come', async () => {
+    const limited = new RpcClient(connection, uniqueName('it-rpc-limited'), 3000, amqpUserOf(testInfra.amqpUrl), { maxInFlightPerService: 2 });
+    await limited.waitForConnect();
+    try {
+      await expect(limited.send(Rpc.ActivationRulesPing, {})).resolves.toEqual({ service: 'activation-rules', ok: true });
+      const ids = [`slow:${uniqueName('c')}`, `slow:${uniqueName('c')}`];
+      const held = ids.map((correlationId) => limited.send(Rpc.ActivationRulesPing, {}, { correlationId }));
+      await expectEventually(() => expect(slowStarted).toEqual(expect.arrayContaining(ids)));
+      expect(limited.inFlight('activation-rules')).toBe(2);
+      const startedBefore = slowStarted.length;
+      const refused = await rejection(limited.send(Rpc.ActivationRulesPing, {}, { correlationId: `slow:${uniqueName('c')}` }));
+      expect(refused.code).toBe(ErrorCode.Overloaded);
+      expect(refused.message).toContain('activation-rules service is at capacity (2 requests in flight)');
+      const hint = (refused.details as { retryAfterMs: number }).retryAfterMs;
+      expect(hint).toBeGreaterThanOrEqual(RETRY_HINT_MIN_MS);
+      expect(hint).toBeLessThanOrEqual(RETRY_HINT_MAX_MS);
+      // Refused before it was sent: the service never saw it, and nothing more is outstanding.
+      await expectNever(() => slowStarted.length > startedBefore, { forMs: 300, what: 'the refused call reached the service' });
+      expect(limited.inFlight('activation-rules')).toBe(2);
+      releaseSlow();
+      await expect(Promise.all(held)).resolves.toHaveLength(2);
+      expect(limited.inFlight('activation-rules')).toBe(0);
+      await expect(limited.send(Rpc.ActivationRulesPing, {})).resolves.toEqual({ service: 'activation-rules', ok: true });
+    } finally {
+      releaseSlow();
+      await limited.close();
+    }
   });
 
   it('reports an unexpected error as INTERNAL without leaking its message', async () => {

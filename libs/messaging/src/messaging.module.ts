@@ -7,7 +7,7 @@ import { DocumentLocks } from './document-locks';
 import { EventPublisher } from './event-publisher';
 import { EventSeal } from './event-seal';
 import { OutboxRelay } from './outbox';
-import { RpcClient } from './rpc-client';
+import { RpcClient, RpcClientLimits } from './rpc-client';
 
 export const AMQP_CONNECTION = Symbol('AMQP_CONNECTION');
 
@@ -16,6 +16,8 @@ export interface MessagingModuleOptions {
   /** This process's name: the `source` of its events and the broker connection name. */
   source: string;
   rpcTimeoutMs?: number;
+  /** Load shedding of this process's RPC calls (see RpcClientLimits). */
+  rpcLimits?: RpcClientLimits;
   /** The service's key ring (ENCRYPTION_KEYS): seals content events it publishes or stores, opens those it consumes. */
   keyRing: KeyRing;
   outbox?: { sweepIntervalMs?: number; fullSweepIntervalMs?: number; graceMs?: number; batchSize?: number };
@@ -62,7 +64,7 @@ export class MessagingModule {
         {
           provide: RpcClient,
           inject: [AMQP_CONNECTION],
-          useFactory: (c: AmqpConnectionManager) => new RpcClient(c, options.source, options.rpcTimeoutMs ?? 5000, amqpUserOf(options.url)),
+          useFactory: (c: AmqpConnectionManager) => new RpcClient(c, options.source, options.rpcTimeoutMs ?? 5000, amqpUserOf(options.url), options.rpcLimits),
         },
         { provide: DocumentLocks, useValue: new DocumentLocks() },
         {

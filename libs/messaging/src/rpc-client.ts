@@ -12,6 +12,7 @@ export type RpcReply<T = unknown> = { ok: true; data: T } | { ok: false; error: 
 
 interface Pending {
   service: string;
+  sentAt: number;
   resolve(value: unknown): void;
   reject(err: Error): void;
   timer: NodeJS.Timeout;
@@ -20,6 +21,26 @@ interface Pending {
 export interface RpcCallOptions {
   timeoutMs?: number;
   correlationId?: string;
+}
+
+export interface RpcClientLimits {
+  /**
+   * Requests this client may have outstanding at one service; the next is refused at once (OVERLOADED, with a
+   * retry hint) instead of queueing behind them towards the timeout. Unset: no limit.
+   */
+  maxInFlightPerService?: number;
+}
+
+/** Bounds of the retry hint given with an OVERLOADED refusal. */
+export const RETRY_HINT_MIN_MS = 50;
+export const RETRY_HINT_MAX_MS = 5000;
+/** Weight of the newest reply in the per-service latency average the retry hint comes from. */
+const LATENCY_EWMA_WEIGHT = 0.2;
+
+/** What one service looks like from this client: requests outstanding and how long its replies take. */
+interface ServiceLoad {
+  inFlight: number;
+  latencyMs: number;
 }
 
 /**
@@ -32,6 +53,7 @@ export class RpcClient {
   private readonly logger = new Logger('RpcClient');
   private readonly channel: ChannelWrapper;
   private readonly pending = new Map<string, Pending>();
+  private readonly load = new Map<string, ServiceLoad>();
 
   constructor(
     private readonly connection: AmqpConnectionManager,
@@ -39,6 +61,7 @@ export class RpcClient {
     private readonly defaultTimeoutMs: number,
     /** The broker user of `connection` (see amqpUserOf). */
     private readonly userId: string,
+    private readonly limits: RpcClientLimits = {},
   ) {
     this.channel = connection.createChannel({
       name: `${name}-rpc`,
@@ -61,21 +84,29 @@ export class RpcClient {
     const service = serviceOfRpc(pattern);
     if (!service) throw new DomainError(ErrorCode.UnknownRpc, `no service owns ${pattern}`);
     const timeoutMs = opts.timeoutMs ?? this.defaultTimeoutMs;
+    if (!this.connection.isConnected()) {
+      throw new DomainError(ErrorCode.ServiceUnavailable, `cannot reach the ${service} service: the message broker is unavailable`);
+    }
+    const load = this.loadOf(service);
+    const max = this.limits.maxInFlightPerService;
+    if (max !== undefined && load.inFlight >= max) {
+      const retryAfterMs = Math.round(Math.min(RETRY_HINT_MAX_MS, Math.max(RETRY_HINT_MIN_MS, load.latencyMs)));
+      throw new DomainError(
+        ErrorCode.Overloaded,
+        `the ${service} service is at capacity (${max} requests in flight); retry after ${retryAfterMs} ms`,
+        { retryAfterMs },
+      );
+    }
     const id = randomUUID();
     const result = new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new DomainError(ErrorCode.RpcTimeout, `the ${service} service did not answer within ${timeoutMs} ms`));
+        if (this.settle(id, true)) reject(new DomainError(ErrorCode.RpcTimeout, `the ${service} service did not answer within ${timeoutMs} ms`));
       }, timeoutMs);
-      this.pending.set(id, { service, resolve, reject, timer });
+      this.pending.set(id, { service, sentAt: Date.now(), resolve, reject, timer });
+      load.inFlight++;
     });
     // The timer may fire while the request still waits for the broker: the rejection must not go unhandled.
     result.catch(() => undefined);
-    if (!this.connection.isConnected()) {
-      clearTimeout(this.pending.get(id)?.timer);
-      this.pending.delete(id);
-      throw new DomainError(ErrorCode.ServiceUnavailable, `cannot reach the ${service} service: the message broker is unavailable`);
-    }
     try {
       await this.channel.sendToQueue(Topology.commandQueue(service), Buffer.from(JSON.stringify({ pattern, data })), {
         correlationId: id,
@@ -90,31 +121,50 @@ export class RpcClient {
         headers: { [Headers.deadline]: Date.now() + timeoutMs, ...(opts.correlationId ? { [Headers.correlationId]: opts.correlationId } : {}) },
       });
     } catch (err) {
-      const p = this.pending.get(id);
-      if (p) {
-        clearTimeout(p.timer);
-        this.pending.delete(id);
-      }
+      this.settle(id);
       throw new DomainError(ErrorCode.ServiceUnavailable, `cannot reach the ${service} service: ${(err as Error).message}`);
     }
     return result as Promise<RpcResult<K>>;
   }
 
-  private onReturned(msg: ConsumeMessage): void {
-    const id = msg.properties.correlationId as string | undefined;
-    const p = id ? this.pending.get(id) : undefined;
-    if (!p || !id) return;
+  /** Requests outstanding at `service` from this client (what the in-flight limit counts). */
+  inFlight(service: string): number {
+    return this.load.get(service)?.inFlight ?? 0;
+  }
+
+  private loadOf(service: string): ServiceLoad {
+    let load = this.load.get(service);
+    if (!load) this.load.set(service, (load = { inFlight: 0, latencyMs: 0 }));
+    return load;
+  }
+
+  /** Takes a request out of the pending set (at most once): its timer stops and its service's in-flight count drops. */
+  private settle(id: string, measure = false): Pending | undefined {
+    const p = this.pending.get(id);
+    if (!p) return undefined;
     clearTimeout(p.timer);
     this.pending.delete(id);
+    const load = this.loadOf(p.service);
+    load.inFlight--;
+    // A reply, or the timeout (the service took at least that long), updates the latency the retry hint is built from.
+    if (measure) {
+      const took = Date.now() - p.sentAt;
+      load.latencyMs = load.latencyMs === 0 ? took : load.latencyMs + LATENCY_EWMA_WEIGHT * (took - load.latencyMs);
+    }
+    return p;
+  }
+
+  private onReturned(msg: ConsumeMessage): void {
+    const id = msg.properties.correlationId as string | undefined;
+    const p = id ? this.settle(id) : undefined;
+    if (!p) return;
     p.reject(new DomainError(ErrorCode.ServiceUnavailable, `the ${p.service} service is not running (its command queue does not exist yet)`));
   }
 
   private onReply(msg: ConsumeMessage): void {
     const id = msg.properties.correlationId as string | undefined;
-    const p = id ? this.pending.get(id) : undefined;
-    if (!p || !id) return; // a reply that arrived after its caller timed out
-    clearTimeout(p.timer);
-    this.pending.delete(id);
+    const p = id ? this.settle(id, true) : undefined;
+    if (!p) return; // a reply that arrived after its caller timed out
     let reply: RpcReply;
     try {
       reply = JSON.parse(msg.content.toString('utf8')) as RpcReply;
@@ -131,10 +181,8 @@ export class RpcClient {
   }
 
   async close(): Promise<void> {
-    for (const [id, p] of this.pending) {
-      clearTimeout(p.timer);
-      p.reject(new DomainError(ErrorCode.ServiceUnavailable, 'RPC client closed'));
-      this.pending.delete(id);
+    for (const id of [...this.pending.keys()]) {
+      this.settle(id)?.reject(new DomainError(ErrorCode.ServiceUnavailable, 'RPC client closed'));
     }
     await this.channel.close();
   }

@@ -1,4 +1,4 @@
-import { IsIn, IsInt, IsString, Matches, Max, Min, MinLength, ValidateBy, ValidateIf } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateBy, ValidateIf } from 'class-validator';
 import { CommonConfig, IsActiveKeyId, IsKeyRingKeys, ProductionSecret, SecretRules } from '@wellifiy/config';
 
 export class GatewayConfig extends CommonConfig {
@@ -40,6 +40,14 @@ export class GatewayConfig extends CommonConfig {
   @IsInt() @Min(100) @Max(60_000)
   RPC_TIMEOUT_MS: number = 5000;
 
+  /**
+   * Requests one gateway may have outstanding at one service. Past it, a request is refused at once with 503 and
+   * a retry hint (`Retry-After`, `Retry-After-Ms`) instead of queueing towards RPC_TIMEOUT_MS: under overload
+   * latency stays bounded and clients back off.
+   */
+  @IsInt() @Min(1) @Max(100_000)
+  RPC_MAX_IN_FLIGHT: number = 256;
+
   /** Requests per user per minute before 429. */
   @IsInt() @Min(1)
   RATE_LIMIT_PER_MINUTE: number = 600;
@@ -73,4 +81,12 @@ export class GatewayConfig extends CommonConfig {
 
   @IsActiveKeyId()
   ENCRYPTION_ACTIVE_KEY_ID!: string;
+
+  /** Development only: the local mail catcher's inbox (start:all runs maildev), shown by GET /v1/dev/users. */
+  @IsOptional() @Matches(/^https?:\/\/.+/, { message: 'DEV_MAIL_INBOX_URL must be an http(s):// URL' })
+  DEV_MAIL_INBOX_URL?: string;
+
+  /** The web console's static build, served at /console/ when it exists (relative paths from the working directory). */
+  @IsString() @MinLength(1)
+  CONSOLE_DIR: string = 'dist/apps/console';
 }

@@ -48,7 +48,7 @@ const WHEN: Record<ErrorStatus, string> = {
   413: 'Body or upload too large',
   415: 'Upload is not an accepted image or video type',
   429: 'Rate limited; retry after the Retry-After header',
-  503: 'A backing service did not answer in time; retry after the Retry-After header',
+  503: 'A backing service is unavailable, did not answer in time, or is at capacity (OVERLOADED); retry after Retry-After (seconds) or Retry-After-Ms',
 };
 
 /** The errors every authenticated route can give: no token, an archived team member, rate limit, a service that does not answer. */

@@ -32,6 +32,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.Internal]: 500,
   [ErrorCode.RpcTimeout]: 503,
   [ErrorCode.ServiceUnavailable]: 503,
+  [ErrorCode.Overloaded]: 503,
 };
 
 export const REASON: Record<number, string> = {

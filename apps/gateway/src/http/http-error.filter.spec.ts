@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { ArgumentsHost, BadRequestException, HttpException, Logger, NotFoundException } from '@nestjs/common';
 import { DomainError, ErrorCode } from '@wellifiy/contracts';
 import { STATUS_BY_CODE } from './error-status';
-import { HttpErrorFilter } from './http-error.filter';
+import { DEFAULT_RETRY_AFTER_MS, HttpErrorFilter } from './http-error.filter';
 
 /** The parts of an express response the filter uses, recording what was sent. */
 class FakeResponse {
@@ -22,6 +22,10 @@ class FakeResponse {
   }
   getHeader(name: string): string | undefined {
     return this.headers[name.toLowerCase()];
+  }
+  setHeader(name: string, value: string): this {
+    this.headers[name.toLowerCase()] = value;
+    return this;
   }
 }
 
@@ -66,6 +70,7 @@ describe('HttpErrorFilter', () => {
     [ErrorCode.ReactionLimitReached, 409, 'Conflict'],
     [ErrorCode.RpcTimeout, 503, 'Service Unavailable'],
     [ErrorCode.ServiceUnavailable, 503, 'Service Unavailable'],
+    [ErrorCode.Overloaded, 503, 'Service Unavailable'],
   ])('DomainError %s → %i with { statusCode, error, message, code }', (code, status, reason) => {
     const res = send(new DomainError(code, `something about ${code}`));
 
@@ -150,6 +155,32 @@ describe('HttpErrorFilter', () => {
     const res = send(Object.assign(new Error('upstream exploded'), { status: 502 }));
 
     expect(res.body).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'internal error', code: 'INTERNAL' });
+  });
+
+  it('an OVERLOADED refusal tells the client when to come back: Retry-After in whole seconds (rounded up) and Retry-After-Ms exactly', () => {
+    const res = send(new DomainError(ErrorCode.Overloaded, 'the messages service is at capacity', { retryAfterMs: 1240 }));
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('2');
+    expect(res.headers['retry-after-ms']).toBe('1240');
+    expect(res.body).toMatchObject({ code: ErrorCode.Overloaded, details: { retryAfterMs: 1240 } });
+  });
+
+  it('a short hint still gives Retry-After of at least one second', () => {
+    const res = send(new DomainError(ErrorCode.Overloaded, 'busy', { retryAfterMs: 80 }));
+    expect(res.headers['retry-after']).toBe('1');
+    expect(res.headers['retry-after-ms']).toBe('80');
+  });
+
+  it.each([ErrorCode.RpcTimeout, ErrorCode.ServiceUnavailable])('a %s 503 without a hint asks for the default wait', (code) => {
+    const res = send(new DomainError(code, 'the messages service did not answer'));
+    expect(res.headers['retry-after']).toBe(String(DEFAULT_RETRY_AFTER_MS / 1000));
+    expect(res.headers['retry-after-ms']).toBe(String(DEFAULT_RETRY_AFTER_MS));
+  });
+
+  it('answers other statuses without a retry hint', () => {
+    const res = send(new DomainError(ErrorCode.NotFound, 'channel ch_1 not found', { retryAfterMs: 5 }));
+    expect(res.headers['retry-after']).toBeUndefined();
+    expect(res.headers['retry-after-ms']).toBeUndefined();
   });
 
   it('does not write when headers were already sent', () => {

@@ -37,7 +37,9 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (body.statusCode >= 500) {
       this.logger.error(`${req.method} ${req.route?.path ?? 'unmatched route'} → ${body.statusCode} [correlationId=${correlationId}] ${describe(exception)}`);
     }
-    if (!res.headersSent) res.status(body.statusCode).json(body);
+    if (res.headersSent) return;
+    if (body.statusCode === 503 && !res.getHeader('Retry-After')) setRetryAfter(res, retryHintOf(exception) ?? DEFAULT_RETRY_AFTER_MS);
+    res.status(body.statusCode).json(body);
   }
 
   private toResponse(exception: unknown, correlationId?: string): ErrorResponse {
@@ -70,6 +72,24 @@ export class HttpErrorFilter implements ExceptionFilter {
     }
     return withId({ statusCode: 500, error: REASON[500], message: 'internal error', code: ErrorCode.Internal });
   }
+}
+
+/** A 503 without a hint of its own (the service did not answer, the broker is down) asks clients to wait this long. */
+export const DEFAULT_RETRY_AFTER_MS = 1000;
+
+/**
+ * `Retry-After` is whole seconds (RFC 9110), rounded up so a client that honours only it never comes back early;
+ * `Retry-After-Ms` carries the same wait in milliseconds, for clients that can act on a shorter one.
+ */
+export function setRetryAfter(res: Response, ms: number): void {
+  res.setHeader('Retry-After', String(Math.max(1, Math.ceil(ms / 1000))));
+  res.setHeader('Retry-After-Ms', String(Math.max(0, Math.round(ms))));
+}
+
+function retryHintOf(e: unknown): number | undefined {
+  if (!(e instanceof DomainError)) return undefined;
+  const ms = (e.details as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
+  return typeof ms === 'number' && Number.isFinite(ms) ? ms : undefined;
 }
 
 function describe(e: unknown): string {

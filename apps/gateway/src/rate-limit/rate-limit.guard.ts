@@ -4,6 +4,7 @@ import type Redis from 'ioredis';
 import { Actor } from '@wellifiy/contracts';
 import { GatewayConfig } from '../config/gateway.config';
 import { REDIS } from '../redis/redis.provider';
+import { setRetryAfter } from '../http/http-error.filter';
 
 const WINDOW_SECONDS = 60;
 
@@ -40,7 +41,8 @@ export class RateLimitGuard implements CanActivate {
     res.setHeader('X-RateLimit-Limit', String(limit));
     res.setHeader('X-RateLimit-Remaining', String(Math.max(0, limit - count)));
     if (count > limit) {
-      res.setHeader('Retry-After', String(WINDOW_SECONDS - (Math.floor(Date.now() / 1000) % WINDOW_SECONDS)));
+      const now = Date.now();
+      setRetryAfter(res, WINDOW_SECONDS * 1000 - (now % (WINDOW_SECONDS * 1000)));
       throw new HttpException(`rate limit of ${limit} requests per minute exceeded`, 429);
     }
     return true;

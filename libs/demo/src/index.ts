@@ -1,0 +1,2 @@
+export * from './demo-organisation';
+export * from './demo-seed';
