@@ -1,4 +1,5 @@
 import { HttpTransport } from '@wellifiy/messaging-client';
+import type { DevSignInBody, DevSignInResult, DevUsersView, DevUserView } from '@wellifiy/contracts';
 
 /** The person signed in on this tab: the token of the development sign-in (sessionStorage, so closing the tab signs out). */
 export interface ConsoleSession {
@@ -8,19 +9,8 @@ export interface ConsoleSession {
 }
 
 /** One demo user of GET /v1/dev/users (the gateway answers it only when NODE_ENV=development). */
-export interface DemoUser {
-  userId: string;
-  kind: 'team_member' | 'patient';
-  displayName: string;
-  realName: string;
-  permissions: string[];
-}
-
-export interface DemoDirectory {
-  organisation: { id: string; name: string };
-  users: DemoUser[];
-  mailInboxUrl: string | null;
-}
+export type DemoUser = DevUserView;
+export type DemoDirectory = DevUsersView;
 
 const KEY = 'wellifiy.console.session';
 
@@ -49,10 +39,10 @@ export function apiOrigin(session?: ConsoleSession | null): string {
 }
 
 /** The development sign-in routes, through the client library's transport (no token needed for them). */
-export function devApi(origin: string): { users(): Promise<DemoDirectory>; signIn(userId: string): Promise<{ token: string; user: DemoUser }> } {
+export function devApi(origin: string): { users(): Promise<DevUsersView>; signIn(userId: string): Promise<DevSignInResult> } {
   const http = new HttpTransport({ baseUrl: origin, token: () => '' });
   return {
-    users: () => http.request<DemoDirectory>({ method: 'GET', path: '/v1/dev/users' }),
-    signIn: (userId) => http.request<{ token: string; user: DemoUser }>({ method: 'POST', path: '/v1/dev/sign-in', body: { userId } }),
+    users: () => http.request<DevUsersView>({ method: 'GET', path: '/v1/dev/users' }),
+    signIn: (userId) => http.request<DevSignInResult>({ method: 'POST', path: '/v1/dev/sign-in', body: { userId } satisfies DevSignInBody }),
   };
 }
