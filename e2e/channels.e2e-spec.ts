@@ -378,6 +378,8 @@ describe('authorization table: channel endpoints × callers', () => {
     ['POST unarchive', 'POST', () => `/v1/channels/${channelId}/unarchive`, undefined, { manager: 200, teamMember: 200, teamNonMember: 404, patientMember: 200, patientNonMember: 404, otherOrg: 404 }],
     ['POST leave (patient of care team)', 'POST', () => `/v1/channels/${channelId}/leave`, undefined, { manager: 200, teamMember: 409, teamNonMember: 404, patientMember: 409, patientNonMember: 404, otherOrg: 404 }],
     ['GET audit (audit:read only: e2e/audit.e2e-spec.ts)', 'GET', () => '/v1/admin/audit', undefined, { manager: 403, teamMember: 403, teamNonMember: 403, patientMember: 403, patientNonMember: 403, otherOrg: 403 }],
+    ['GET audit export (audit:read only)', 'GET', () => '/v1/admin/audit/export', undefined, { manager: 403, teamMember: 403, teamNonMember: 403, patientMember: 403, patientNonMember: 403, otherOrg: 403 }],
+    ['GET message versions (audit:read only)', 'GET', () => `/v1/admin/messages/${messageId}/versions`, undefined, { manager: 403, teamMember: 403, teamNonMember: 403, patientMember: 403, patientNonMember: 403, otherOrg: 403 }],
   ];
 
   it.each(rows)('%s', async (_label, method, path, body, expected) => {

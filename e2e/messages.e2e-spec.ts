@@ -265,7 +265,10 @@ describe('messages: threads, reactions, edit and delete, encryption at rest, rea
             [otherTm.userId, 'thread', 0],
           ]),
         );
-        expect(rows.every((r) => Object.keys(r).every((k) => ['_id', 'orgId', 'channelId', 'userId', 'userKind', 'what', 'messageId', 'count', 'fromSeq', 'toSeq', 'at'].includes(k)))).toBe(true);
+        const fields = ['_id', 'orgId', 'channelId', 'userId', 'userKind', 'what', 'messageId', 'count', 'fromSeq', 'toSeq', 'at', 'outbox', 'outboxAt', 'outboxPending'];
+        expect(rows.every((r) => Object.keys(r).every((k) => fields.includes(k)))).toBe(true);
+        // The outbox holds the row's audit.recorded event until it is relayed: sealed, never plain data.
+        expect(rows.flatMap((r) => (r.outbox ?? []) as { data?: unknown }[]).filter((e) => e.data !== undefined)).toEqual([]);
       });
     });
   });

@@ -72,6 +72,9 @@ export function everyRoute(ids: RouteIds): Route[] {
     { label: 'PUT /v1/admin/activation-rules/:type', method: 'PUT', path: '/v1/admin/activation-rules/care_team', body: { autoActivate: false, teamMemberIds: [] } },
     { label: 'GET /v1/admin/activation-rules/:type/history', method: 'GET', path: '/v1/admin/activation-rules/care_team/history' },
     { label: 'GET /v1/admin/audit', method: 'GET', path: '/v1/admin/audit' },
+    { label: 'GET /v1/admin/audit/export', method: 'GET', path: '/v1/admin/audit/export?format=csv' },
+    { label: 'GET /v1/admin/messages/:messageId/versions', method: 'GET', path: `/v1/admin/messages/${ids.messageId}/versions` },
+    { label: 'GET /v1/admin/patients/:patientId/export', method: 'GET', path: `/v1/admin/patients/${ids.patientId}/export` },
     { label: 'GET /v1/admin/channels/needs-staffing', method: 'GET', path: '/v1/admin/channels/needs-staffing' },
   ];
 }

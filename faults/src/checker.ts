@@ -41,6 +41,23 @@ async function storedTimeline(world: World, channelId: string): Promise<StoredMe
   return all;
 }
 
+type AuditPage = { entries: { messageId: string | null }[]; nextCursor: string | null };
+
+/** Ids of the messages the audit trail has a `message.sent` entry for, in one channel since `from` (every page). */
+async function auditedSends(world: World, channelId: string, from: Date): Promise<Set<string> | null> {
+  const ids = new Set<string>();
+  let cursor: string | null = null;
+  for (let page = 0; page < 200; page++) {
+    const q: URLSearchParams = new URLSearchParams({ channelId, action: 'message.sent', from: from.toISOString(), limit: '200', ...(cursor ? { cursor } : {}) });
+    const res: { status: number; body: AuditPage } = await callAny<AuditPage>(world.gatewayUrls, 'GET', `/v1/admin/audit?${q.toString()}`, world.auditorToken);
+    if (res.status !== 200) return null;
+    for (const e of res.body.entries) if (e.messageId) ids.add(e.messageId);
+    cursor = res.body.nextCursor;
+    if (!cursor) return ids;
+  }
+  return ids;
+}
+
 /**
  * What the clients see once a fault is over and the load has stopped: every acknowledged message stored
  * and shown exactly once, in seq order, by every member's app; unread counts as the timelines imply; no
@@ -72,6 +89,20 @@ export async function checkRow(
   const unannounced = (): typeof acked => acked.filter((s) => !tap.announced.has(s.id as string));
   await eventually(30_000, async () => (unannounced().length ? ['unannounced'] : []));
   if (unannounced().length) problems.push(`${unannounced().length} acknowledged message(s) never announced by message.created, e.g. ${unannounced()[0].id}`);
+
+  // Audit: every acknowledged send has its message.sent entry in the trail, read through the gateway as an officer.
+  const since = new Date(Math.min(Date.now(), ...acked.map((s) => s.startedAt)) - 5_000);
+  const unaudited = async (): Promise<typeof acked> => {
+    const out: typeof acked = [];
+    for (const channelId of new Set(acked.map((s) => s.channelId))) {
+      const ids = await auditedSends(world, channelId, since);
+      out.push(...acked.filter((s) => s.channelId === channelId && !ids?.has(s.id as string)));
+    }
+    return out;
+  };
+  let notAudited: typeof acked = [];
+  await eventually(30_000, async () => ((notAudited = await unaudited()).length ? ['unaudited'] : []));
+  if (notAudited.length) problems.push(`${notAudited.length} acknowledged message(s) without their audit entry, e.g. ${notAudited[0]?.id}`);
 
   // Storage: each acknowledged message under the seq its ack named; seqs 1..n without gaps; no clientMessageId twice.
   let outOfOrder = 0;

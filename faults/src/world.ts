@@ -54,6 +54,8 @@ export interface WorldSize {
  */
 export class World {
   readonly orgId = `org_${randomUUID().slice(0, 8)}`;
+  /** The organisation's compliance officer: the checker reads the audit trail as them. */
+  readonly auditorToken = tokenFor({ userId: 'tm_fault_auditor', orgId: this.orgId, kind: 'team_member', perms: ['audit:read'] });
   readonly users: User[] = [];
   readonly channels: Channel[] = [];
   readonly clients: ClientApp[] = [];

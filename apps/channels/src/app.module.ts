@@ -21,9 +21,12 @@ import { ProfileService } from './profile/profile.service';
 import { AuditHandler } from './audit/audit.handler';
 import { AuditRepository, MongoAuditRepository } from './audit/audit.repository';
 import { AUDIT_ENTRY_MODEL, AuditEntrySchema } from './audit/audit.schema';
-import { AuditService } from './audit/audit.service';
+import { AuditService, ChannelPatientLookup } from './audit/audit.service';
+import { CachedChannelPatientLookup } from './audit/channel-patient.lookup';
 import { CreationController } from './creation/creation.controller';
 import { CreationService } from './creation/creation.service';
+import { PatientExportController } from './export/patient-export.controller';
+import { PatientExportService } from './export/patient-export.service';
 import { FallbackService } from './fallback/fallback.service';
 import { ArchivedMemberFallbackJob, ArchivedMemberFallbackScheduler } from './jobs/archived-member-fallback.job';
 import { MembersController } from './members/members.controller';
@@ -57,6 +60,7 @@ export class AppModule {
         CreationController,
         MembersController,
         AuditHandler,
+        PatientExportController,
       ],
       providers: [
         { provide: KeyRing, useValue: keyRing },
@@ -69,7 +73,9 @@ export class AppModule {
         ProfileService,
         ActivationService,
         { provide: AuditRepository, useClass: MongoAuditRepository },
+        { provide: ChannelPatientLookup, useClass: CachedChannelPatientLookup },
         AuditService,
+        PatientExportService,
         CreationService,
         MembersService,
         FallbackService,

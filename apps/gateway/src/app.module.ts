@@ -13,6 +13,8 @@ import { ArchivedMembersStore } from './auth/archived-members.store';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { JwtStrategy } from './auth/jwt.strategy';
 import { AuditController } from './admin/audit.controller';
+import { MessageVersionsController } from './admin/message-versions.controller';
+import { PatientExportController } from './admin/patient-export.controller';
 import { ChannelsAdminController } from './channels/channels-admin.controller';
 import { ChannelsController } from './channels/channels.controller';
 import { GatewayConfig } from './config/gateway.config';
@@ -79,6 +81,8 @@ export class AppModule implements NestModule {
         ChannelsController,
         ChannelsAdminController,
         AuditController,
+        MessageVersionsController,
+        PatientExportController,
         MessagesController,
         MessageActionsController,
         ActivationRulesController,

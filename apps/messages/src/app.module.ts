@@ -35,12 +35,16 @@ import { MembershipService } from './membership/membership.service';
 import { MESSAGE_MODEL, MessageSchema } from './messages/message.schema';
 import { MessagesController } from './messages/messages.controller';
 import { MessagesRepository, MongoMessagesRepository } from './messages/messages.repository';
+import { ExportController } from './export/export.controller';
+import { ExportService } from './export/export.service';
 import { MessagesService } from './messages/messages.service';
 import { MessageStateRepository, MongoMessageStateRepository } from './messages/message-state.repository';
 import { ReactionsController } from './reactions/reactions.controller';
 import { ReactionsService } from './reactions/reactions.service';
 import { ThreadsController } from './threads/threads.controller';
 import { ThreadsService } from './threads/threads.service';
+import { VersionsController } from './versions/versions.controller';
+import { VersionsService } from './versions/versions.service';
 
 @Module({})
 export class AppModule {
@@ -69,13 +73,14 @@ export class AppModule {
         { ...BullModule.registerQueue({ name: Queues.LinkPreview }, { name: Queues.MediaCleanup }), global: true },
         OpsModule.forRoot({ mongo: true, extraChecks: redisReadinessVia(Queues.LinkPreview) }),
       ],
-      controllers: [MessagesController, ThreadsController, ReactionsController, EditsController, MembershipHandler, MediaHandler, MediaInternalController, LinkPreviewsHandler],
+      controllers: [MessagesController, ThreadsController, ReactionsController, EditsController, MembershipHandler, MediaHandler, MediaInternalController, LinkPreviewsHandler, VersionsController, ExportController],
       providers: [
         { provide: MessagesConfig, useValue: config },
         { provide: IDEMPOTENCY_STORE, useClass: MongoIdempotencyStore },
         { provide: MessagesRepository, useClass: MongoMessagesRepository },
         { provide: MembershipRepository, useClass: MongoMembershipRepository },
         MessagesService,
+        ExportService,
         { provide: KeyRing, useValue: keyRing },
         MessageCipher,
         { provide: MessageStateRepository, useClass: MongoMessageStateRepository },
@@ -85,6 +90,7 @@ export class AppModule {
         ThreadsService,
         ReactionsService,
         EditsService,
+        VersionsService,
         MembershipService,
         { provide: MediaRepository, useClass: MongoMediaRepository },
         MediaCipher,

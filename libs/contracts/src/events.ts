@@ -35,4 +35,5 @@ export const SEALED_EVENT_TYPES: ReadonlySet<string> = new Set<EventName>([
   Events.ChannelUpdated,
   Events.ChannelMemberAdded,
   Events.ChannelMemberRemoved,
+  Events.AuditRecorded,
 ]);

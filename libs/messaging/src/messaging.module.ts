@@ -69,8 +69,8 @@ export class MessagingModule {
         { provide: DocumentLocks, useValue: new DocumentLocks() },
         {
           provide: OutboxRelay,
-          inject: [EventPublisher, DocumentLocks, EventSeal],
-          useFactory: (p: EventPublisher, locks: DocumentLocks, seal: EventSeal) =>
+          inject: [EventPublisher, EventSeal],
+          useFactory: (p: EventPublisher, seal: EventSeal) =>
             new OutboxRelay(
               p,
               options.source,
@@ -80,7 +80,6 @@ export class MessagingModule {
                 graceMs: options.outbox?.graceMs ?? 5000,
                 batchSize: options.outbox?.batchSize ?? 200,
               },
-              locks,
               seal,
             ),
         },

@@ -5,7 +5,6 @@ import { EventName, Events, Topology } from '@wellifiy/contracts';
 import { KeyRing } from '@wellifiy/crypto';
 import { AmqpProbe, CaptureQueue, expectEventually, testInfra, uniqueName, uniqueRoutingKey } from '@wellifiy/testing';
 import { connectAmqp } from './amqp-connection';
-import { DocumentLocks, documentKey } from './document-locks';
 import { EventPublisher } from './event-publisher';
 import { EventSeal, WireEnvelope } from './event-seal';
 import { outboxEntry, outboxSchemaFields, OutboxRelay, pushOutbox, StoredOutboxEntry, WithOutbox } from './outbox';
@@ -28,7 +27,6 @@ describe('OutboxRelay (FerretDB + RabbitMQ)', () => {
   let amqp: AmqpConnectionManager;
   let publisher: EventPublisher;
   let relay: OutboxRelay;
-  const locks = new DocumentLocks();
   let probe: AmqpProbe;
   let published: CaptureQueue;
 
@@ -39,7 +37,7 @@ describe('OutboxRelay (FerretDB + RabbitMQ)', () => {
     amqp = connectAmqp(testInfra.amqpUrl, uniqueName('it-outbox'));
     publisher = new EventPublisher(amqp, 'it-outbox');
     // A long grace period: only documents the tests back-date are old enough for the sweeper.
-    relay = new OutboxRelay(publisher, 'it-outbox', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, locks);
+    relay = new OutboxRelay(publisher, 'it-outbox', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 });
     relay.register(things);
     probe = await AmqpProbe.connect(testInfra.amqpUrl);
     published = await probe.capture(Topology.eventsExchange, 'topic', [routingKey]);
@@ -152,18 +150,16 @@ describe('OutboxRelay (FerretDB + RabbitMQ)', () => {
     await expectEventually(() => expect(publishedIds()).toContain(later.id));
   });
 
-  // Two writers changing the same document at once (e.g. two members added to one channel while the
-  // relay clears its outbox): each update is one atomic single-document write, so no entry may vanish.
-  it('loses no entry when writers append (under the document lock) while a dispatch clears the outbox', async () => {
+  // Writers changing the same document at once (e.g. two members added to one channel while the relay clears
+  // its outbox), without any lock: each update is one atomic single-document write, so no entry may vanish.
+  it('loses no entry when writers append, unlocked, while dispatches clear the outbox', async () => {
     const first = entry({ which: 'first' });
     const id = await insertThing([first]);
     const appended = Array.from({ length: 10 }, (_, i) => entry({ appended: i }));
 
     await Promise.all([
       relay.dispatch(things, id, [first]),
-      ...appended.map((e) =>
-        locks.run(documentKey(things.collection.name, id), () => things.collection.updateOne({ _id: id as never }, pushOutbox([e]) as never)),
-      ),
+      ...appended.map((e) => things.collection.updateOne({ _id: id as never }, pushOutbox([e]) as never)),
     ]);
 
     const doc = await raw(id);
@@ -171,6 +167,38 @@ describe('OutboxRelay (FerretDB + RabbitMQ)', () => {
     const lost = appended.map((e) => e.id).filter((eid) => !remaining.includes(eid) && !publishedIds().includes(eid));
     expect(lost).toEqual([]);
     expect(remaining).not.toContain(first.id);
+    expect(doc?.outboxPending).toBe(remaining.length ? 1 : undefined);
+  });
+
+  it('clears the outboxes of dispatches made together in fewer commands than dispatches, each exactly', async () => {
+    const batch = await Promise.all(Array.from({ length: 30 }, async () => {
+      const entries = [entry()];
+      return { id: await insertThing(entries), entries };
+    }));
+    // One of them got another entry meanwhile: its clear must keep that one.
+    const later = entry({ which: 'later' });
+    await things.collection.updateOne({ _id: batch[7].id as never }, pushOutbox([later]) as never);
+    const commands: string[] = [];
+    const client = mongo.getClient();
+    const onCommand = (e: { commandName: string }): void => void commands.push(e.commandName);
+    client.on('commandStarted', onCommand);
+    try {
+      await Promise.all(batch.map((b) => relay.dispatch(things, b.id, b.entries)));
+    } finally {
+      client.off('commandStarted', onCommand);
+    }
+    expect(commands.filter((c) => c === 'update').length).toBeLessThan(batch.length / 2);
+    for (const [i, b] of batch.entries()) {
+      const doc = await raw(b.id);
+      if (i === 7) {
+        expect(doc?.outbox).toEqual([later]);
+        expect(doc?.outboxPending).toBe(1);
+      } else {
+        expect(doc?.outbox).toEqual([]);
+        expect(doc).not.toHaveProperty('outboxPending');
+      }
+    }
+    await expectEventually(() => expect(publishedIds()).toEqual(expect.arrayContaining(batch.flatMap((b) => b.entries.map((e) => e.id)))));
   });
 
   it('sweep publishes and clears entries a crash left behind, and unsets outboxAt of an empty outbox', async () => {
@@ -206,7 +234,7 @@ describe('OutboxRelay (FerretDB + RabbitMQ)', () => {
     // A publisher that records what it was handed: a real message.created must not reach the shared broker's queues.
     const handed: WireEnvelope[] = [];
     const recorder = { publishEnvelope: async (e: WireEnvelope) => void handed.push(e) } as unknown as EventPublisher;
-    const sealing = new OutboxRelay(recorder, 'it-outbox', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, locks, seal);
+    const sealing = new OutboxRelay(recorder, 'it-outbox', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, seal);
     const secret = `my-diagnosis-${randomUUID()}`;
     const [stored] = sealing.toStored([outboxEntry(Events.MessageCreated, { message: { body: secret } } as never, { orgId: 'org_it' })]);
     const id = await insertThing([stored]);

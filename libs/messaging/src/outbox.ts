@@ -2,7 +2,6 @@ import { Logger } from '@nestjs/common';
 import type { Model } from 'mongoose';
 import type { SealedBox } from '@wellifiy/crypto';
 import { EventName, EventPayloads } from '@wellifiy/contracts';
-import { DocumentLocks, documentKey } from './document-locks';
 import { EventPublisher, newEventId } from './event-publisher';
 import { EventSeal, WireEnvelope } from './event-seal';
 
@@ -103,10 +102,24 @@ export interface OutboxRelayOptions {
   batchSize: number;
 }
 
+/** A clear waiting for the next batch of its collection. */
+interface ClearRequest {
+  docId: unknown;
+  entries: StoredOutboxEntry[];
+  resolve(): void;
+  reject(err: Error): void;
+}
+
 /**
  * Publishes outbox entries with publisher confirms, then removes exactly those entries. The writer calls
  * `dispatch` right after its update (the fast path); the sweeper catches whatever a crash left behind.
  * Either path may publish an entry twice; consumers are idempotent by event id.
+ *
+ * Clearing needs no lock: each clear is one conditional single-document update (the outbox as published, or a
+ * `$pullAll` of exactly those entries), atomic on MongoDB and on the embedded database, so a writer appending at
+ * the same moment — in this process or another replica — either lands before it (the exact clear does not
+ * match) or after it. Clears requested while a clear of the same collection is in flight wait and go together
+ * as one `bulkWrite`: under load one database command clears the outboxes of many writes.
  */
 export class OutboxRelay {
   private readonly logger = new Logger('OutboxRelay');
@@ -117,12 +130,13 @@ export class OutboxRelay {
   private sweeping = false;
   private readonly chains = new Map<string, Promise<void>>();
   private readonly pending = new Set<Promise<void>>();
+  private readonly clearQueues = new Map<Model<any>, ClearRequest[]>();
+  private readonly clearing = new Set<Model<any>>();
 
   constructor(
     private readonly publisher: EventPublisher,
     private readonly source: string,
     private readonly opts: OutboxRelayOptions,
-    private readonly locks: DocumentLocks,
     private readonly seal?: EventSeal,
   ) {}
 
@@ -178,8 +192,7 @@ export class OutboxRelay {
     try {
       const open = this.openers.get(model);
       for (const entry of entries) await this.publisher.publishEnvelope(this.toEnvelope(open ? open(entry) : entry));
-      // Under the document's lock: a writer appending to this outbox must not interleave with the clear.
-      await this.locks.run(documentKey(model.collection.name, docId), () => this.clear(model, docId, entries));
+      await this.clearSoon(model, docId, entries);
     } catch (err) {
       this.logger.warn(`outbox dispatch for ${model.collection.name}/${String(docId)} deferred: ${(err as Error).message}`);
       let ids = this.retry.get(model);
@@ -237,11 +250,7 @@ export class OutboxRelay {
         for (const doc of docs) {
           const entries = (doc.outbox ?? []) as StoredOutboxEntry[];
           if (entries.length) await this.relay(model, doc._id, entries);
-          else {
-            await this.locks.run(documentKey(model.collection.name, doc._id), () =>
-              model.collection.updateOne({ _id: doc._id, outbox: { $size: 0 } }, { $unset: CLEARED }),
-            );
-          }
+          else await model.collection.updateOne({ _id: doc._id, outbox: { $size: 0 } }, { $unset: CLEARED });
           relayed += entries.length;
         }
       }
@@ -253,14 +262,56 @@ export class OutboxRelay {
     return relayed;
   }
 
-  private async clear(model: Model<any>, docId: unknown, entries: StoredOutboxEntry[]): Promise<void> {
-    // Common case, one write: the outbox holds exactly what was just published. The filter is keyed by _id, so
-    // comparing the array touches one document.
-    const exact = await model.collection.updateOne({ _id: docId as never, outbox: entries as never }, { $set: { outbox: [] }, $unset: CLEARED });
-    if (exact.matchedCount === 1) return;
-    // Another writer appended meanwhile: remove exactly what was published, then drop outboxAt if nothing is left.
-    await model.collection.updateOne({ _id: docId as never }, { $pullAll: { outbox: entries as never } });
-    await model.collection.updateOne({ _id: docId as never, outbox: { $size: 0 } }, { $unset: CLEARED });
+  /** Queues a clear for the next batch of its collection and starts one when none is in flight. */
+  private clearSoon(model: Model<any>, docId: unknown, entries: StoredOutboxEntry[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let queue = this.clearQueues.get(model);
+      if (!queue) this.clearQueues.set(model, (queue = []));
+      queue.push({ docId, entries, resolve, reject });
+      if (!this.clearing.has(model)) void this.flushClears(model);
+    });
+  }
+
+  /** Clears batch after batch (at most `batchSize` each) until the collection's queue is empty. */
+  private async flushClears(model: Model<any>): Promise<void> {
+    this.clearing.add(model);
+    try {
+      for (let queue = this.clearQueues.get(model); queue?.length; queue = this.clearQueues.get(model)) {
+        const batch = queue.splice(0, this.opts.batchSize);
+        try {
+          await this.clearBatch(model, batch);
+          for (const r of batch) r.resolve();
+        } catch (err) {
+          for (const r of batch) r.reject(err as Error);
+        }
+      }
+    } finally {
+      this.clearing.delete(model);
+    }
+  }
+
+  private async clearBatch(model: Model<any>, batch: ClearRequest[]): Promise<void> {
+    // Common case, one command: each outbox holds exactly what was just published. Each filter is keyed by _id,
+    // so comparing the array touches one document.
+    const exact = (r: ClearRequest) => ({ _id: r.docId as never, outbox: r.entries as never });
+    const cleared = { $set: { outbox: [] }, $unset: CLEARED };
+    const matched =
+      batch.length === 1
+        ? (await model.collection.updateOne(exact(batch[0]), cleared)).matchedCount
+        : (await model.collection.bulkWrite(batch.map((r) => ({ updateOne: { filter: exact(r), update: cleared } })), { ordered: false })).matchedCount;
+    if (matched === batch.length) return;
+    // Another writer appended to some of them meanwhile: find those (still pending), and remove from each exactly
+    // what was published, then drop outboxAt if nothing is left.
+    const byId = new Map(batch.map((r) => [String(r.docId), r]));
+    const stillPending = await model.collection
+      .find({ _id: { $in: batch.map((r) => r.docId) } as never, outboxPending: 1 }, { projection: { _id: 1 } })
+      .toArray();
+    for (const doc of stillPending) {
+      const r = byId.get(String(doc._id));
+      if (!r) continue;
+      await model.collection.updateOne({ _id: r.docId as never }, { $pullAll: { outbox: r.entries as never } });
+      await model.collection.updateOne({ _id: r.docId as never, outbox: { $size: 0 } }, { $unset: CLEARED });
+    }
   }
 
   private toEnvelope(entry: StoredOutboxEntry | OutboxEntry): WireEnvelope {

@@ -7,3 +7,4 @@ export * from './amqp-probe';
 export * from './builders';
 export * from './vhost';
 export * from './media-samples';
+export * from './fhir-schema';

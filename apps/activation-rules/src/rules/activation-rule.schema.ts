@@ -1,4 +1,5 @@
 import { Schema } from 'mongoose';
+import { outboxSchemaFields, WithOutbox } from '@wellifiy/messaging';
 import { ACTIVATABLE_CHANNEL_TYPES, ActivatableChannelType } from '@wellifiy/contracts';
 
 export interface RuleSettingsDoc {
@@ -15,7 +16,7 @@ export interface RuleChangeFields {
 }
 
 /** One audited change (append-only). `_id` = `<orgId>:<type>:<version>`, so appending it twice is harmless. */
-export interface ActivationRuleChangeDoc extends RuleChangeFields {
+export interface ActivationRuleChangeDoc extends RuleChangeFields, Partial<WithOutbox> {
   _id: string;
   orgId: string;
   type: ActivatableChannelType;
@@ -56,6 +57,8 @@ export const ActivationRuleChangeSchema = new Schema<ActivationRuleChangeDoc>(
     type: { type: String, enum: ACTIVATABLE_CHANNEL_TYPES, required: true },
     version: { type: Number, required: true },
     ...changeFields,
+    // each change carries its audit.recorded event for the organisation's one trail (channels service)
+    ...outboxSchemaFields,
   },
   { collection: 'activation_rule_changes', versionKey: false },
 );

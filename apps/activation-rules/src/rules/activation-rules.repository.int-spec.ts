@@ -1,6 +1,8 @@
 import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
 import { Test, TestingModule } from '@nestjs/testing';
 import type { Connection } from 'mongoose';
+import { KeyRing } from '@wellifiy/crypto';
+import { EventPublisher, EventSeal, OutboxRelay } from '@wellifiy/messaging';
 import { MongoModule } from '@wellifiy/persistence';
 import { testInfra, uniqueName } from '@wellifiy/testing';
 import { INTAKE_DECISION_MODEL, IntakeDecisionSchema } from '../intake/intake-decision.schema';
@@ -14,6 +16,9 @@ describe('activation-rules repositories (FerretDB)', () => {
   const dbName = uniqueName('it');
   const org = uniqueName('org');
   let moduleRef: TestingModule;
+  const ring = KeyRing.parse(`it1:${KeyRing.generateKey()}`, 'it1');
+  const published: { id: string; type: string }[] = [];
+  const publisher = { publishEnvelope: (e: { id: string; type: string }) => Promise.resolve(void published.push(e)) } as unknown as EventPublisher;
   let rules: ActivationRulesRepository;
   let decisions: IntakeDecisionsRepository;
   let teamMembers: TeamMembersRepository;
@@ -31,6 +36,10 @@ describe('activation-rules repositories (FerretDB)', () => {
         ]),
       ],
       providers: [
+        {
+          provide: OutboxRelay,
+          useValue: new OutboxRelay(publisher, 'it-activation-rules', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, new EventSeal(ring)),
+        },
         { provide: ActivationRulesRepository, useClass: MongoActivationRulesRepository },
         { provide: IntakeDecisionsRepository, useClass: MongoIntakeDecisionsRepository },
         { provide: TeamMembersRepository, useClass: MongoTeamMembersRepository },
@@ -78,6 +87,18 @@ describe('activation-rules repositories (FerretDB)', () => {
     await rules.save(v1);
     await rules.appendChange(lastChangeOf(v1));
     expect(await rules.history(other, 'care_team', 10)).toHaveLength(1);
+  });
+
+  it("durable audit: each change is stored with its audit.recorded event, relayed once under the change's id and cleared", async () => {
+    const other = uniqueName('org');
+    const v1 = rule(1, { autoActivate: true, teamMemberIds: [] }, null, other);
+    await rules.save(v1);
+    await moduleRef.get(OutboxRelay).drain();
+    const id = `rule-changed:${lastChangeOf(v1)._id}`;
+    expect(published.filter((e) => e.id === id).map((e) => e.type)).toEqual(['audit.recorded']);
+    const stored = await connection.collection('activation_rule_changes').findOne({ _id: lastChangeOf(v1)._id as never });
+    expect(stored?.outbox).toEqual([]);
+    expect(Object.keys((await rules.history(other, 'care_team', 10))[0] ?? {})).not.toContain('outbox');
   });
 
   it('records one decision per (org, patient, type); lists and resolves pending patients by organisation', async () => {

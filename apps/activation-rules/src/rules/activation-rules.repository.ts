@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import { ActivatableChannelType } from '@wellifiy/contracts';
+import { ActivatableChannelType, Events } from '@wellifiy/contracts';
+import { newOutbox, OUTBOX_HIDDEN, OutboxRelay } from '@wellifiy/messaging';
 import { isDuplicateKeyError } from '@wellifiy/persistence';
 import {
   ACTIVATION_RULE_CHANGE_MODEL, ACTIVATION_RULE_MODEL, ActivationRuleChangeDoc, ActivationRuleDoc, RuleSettingsDoc,
@@ -40,8 +41,10 @@ export class MongoActivationRulesRepository extends ActivationRulesRepository {
   constructor(
     @InjectModel(ACTIVATION_RULE_MODEL) private readonly rules: Model<ActivationRuleDoc>,
     @InjectModel(ACTIVATION_RULE_CHANGE_MODEL) private readonly changes: Model<ActivationRuleChangeDoc>,
+    private readonly relay: OutboxRelay,
   ) {
     super();
+    relay.register(changes);
   }
 
   async find(orgId: string, type: ActivatableChannelType): Promise<ActivationRule | null> {
@@ -77,16 +80,26 @@ export class MongoActivationRulesRepository extends ActivationRulesRepository {
     return true;
   }
 
+  /**
+   * The change row is inserted with its `audit.recorded` event in its outbox (entry id = change id, so the repair
+   * of an interrupted append adds no second entry to the organisation's trail).
+   */
   async appendChange(change: ActivationRuleChange): Promise<void> {
+    const events = this.relay.toStored([{
+      id: `rule-changed:${change._id}`, type: Events.AuditRecorded, orgId: change.orgId, time: change.at.toISOString(),
+      data: { action: 'activation-rule.changed', actorId: change.actorId, targetUserId: null, reason: `${change.type} rule version ${change.version}` },
+    }]);
     try {
-      await this.changes.collection.insertOne({ ...change } as never);
+      await this.changes.collection.insertOne({ ...change, ...newOutbox(events) } as never);
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
+      return;
     }
+    this.relay.dispatchSoon(this.changes, change._id, events, `rule-change:${change._id}`);
   }
 
   async history(orgId: string, type: ActivatableChannelType, limit: number): Promise<ActivationRuleChange[]> {
-    const docs = await this.changes.find({ orgId, type }).sort({ version: -1 }).limit(limit).lean<ActivationRuleChangeDoc[]>();
+    const docs = await this.changes.find({ orgId, type }).select(OUTBOX_HIDDEN).sort({ version: -1 }).limit(limit).lean<ActivationRuleChangeDoc[]>();
     return docs.map((d) => ({ ...d, before: settings(d.before), after: settings(d.after) as RuleSettingsDoc }));
   }
 }

@@ -1,11 +1,16 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import {
-  AuditPage, AuditQueryRequest, ChannelChangedEvent, ChannelMemberAddedEvent, ChannelMemberFlagEvent, ChannelMemberRemovedEvent, Events, Rpc,
+  AuditPage, AuditQueryRequest, AuditRecordedEvent, ChannelChangedEvent, ChannelMemberAddedEvent, ChannelMemberFlagEvent, ChannelMemberRemovedEvent, Events, MessageCreatedEvent,
+  ReactionUpdatedEvent, Rpc,
 } from '@wellifiy/contracts';
+import { RepeatSafe } from '@wellifiy/messaging';
 import { AuditService } from './audit.service';
 
-/** The channels service reads its own committed events back into the append-only audit trail. */
+/**
+ * The channels service reads committed events back into the append-only audit trail: its own, and the messages
+ * service's sends, reactions and audited actions. Appends are insert-only by event id, so a redelivery adds nothing.
+ */
 @Controller()
 export class AuditHandler {
   constructor(private readonly audit: AuditService) {}
@@ -38,6 +43,21 @@ export class AuditHandler {
   @EventPattern(Events.ChannelUnarchived)
   unarchived(@Payload() e: ChannelMemberFlagEvent): Promise<void> {
     return this.audit.record(e, e.data.userId);
+  }
+
+  @EventPattern(Events.MessageCreated, RepeatSafe)
+  sent(@Payload() e: MessageCreatedEvent): Promise<void> {
+    return this.audit.recordSent(e);
+  }
+
+  @EventPattern(Events.ReactionUpdated, RepeatSafe)
+  reaction(@Payload() e: ReactionUpdatedEvent): Promise<void> {
+    return this.audit.recordReaction(e);
+  }
+
+  @EventPattern(Events.AuditRecorded, RepeatSafe)
+  audited(@Payload() e: AuditRecordedEvent): Promise<void> {
+    return this.audit.recordAudited(e);
   }
 
   @MessagePattern(Rpc.ChannelsAudit)

@@ -67,6 +67,9 @@ export class MongoAuditRepository extends AuditRepository {
       .sort({ at: -1, _id: -1 })
       .limit(q.limit)
       .lean<(Omit<AuditEntryDoc, 'reason'> & { reason: AuditEntryDoc['reason'] | string })[]>();
-    return docs.map((d) => ({ ...d, patientId: d.patientId ?? null, reason: this.cipher.open(d._id, 'reason', d.reason) }));
+    return docs.map((d) => ({
+      ...d, patientId: d.patientId ?? null, messageId: d.messageId ?? null, mediaId: d.mediaId ?? null, fromSeq: d.fromSeq ?? null, toSeq: d.toSeq ?? null,
+      reason: this.cipher.open(d._id, 'reason', d.reason),
+    }));
   }
 }

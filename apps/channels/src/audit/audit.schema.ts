@@ -2,9 +2,11 @@ import { Schema } from 'mongoose';
 import type { SealedBox } from '@wellifiy/crypto';
 
 /**
- * Append-only trail of membership changes and permission-based actions (who, what, when, why). Entries
- * are the channels service's own outbox events, so an entry exists exactly when the change was committed; a query of
- * the trail is itself an entry (`audit.queried`), inserted before the answer.
+ * The organisation's one append-only audit trail (who, what, when, why; never content). Entries are outbox events
+ * — the channels service's own, the messages service's `message.created` and `reaction.updated`, and the
+ * `audit.recorded` events other services write beside each audited action — so an entry exists exactly when the
+ * action was committed; reads this service answers (member lists, queries and exports of the trail) are inserted
+ * before the answer. See docs/audit.md.
  */
 export interface AuditEntryDoc {
   /** The event id: replays of an event cannot add a second entry. */
@@ -17,6 +19,12 @@ export interface AuditEntryDoc {
   /** The patient of the channel (care-team, service-team and group channels), for a patient's whole trail. */
   patientId?: string | null;
   targetUserId: string | null;
+  /** The message a write or read was about (sends, edits, deletes, reactions, thread and version reads). */
+  messageId?: string | null;
+  mediaId?: string | null;
+  /** The seq range a read returned, or the one message's seq. */
+  fromSeq?: number | null;
+  toSeq?: number | null;
   /** Free text a team member may have written: sealed, bound to the entry (`channel-audit:<id>:reason`). */
   reason: SealedBox | null;
 }
@@ -31,6 +39,10 @@ export const AuditEntrySchema = new Schema<AuditEntryDoc>(
     channelId: { type: String, default: null },
     patientId: { type: String, default: null },
     targetUserId: { type: String, default: null },
+    messageId: { type: String, default: null },
+    mediaId: { type: String, default: null },
+    fromSeq: { type: Number, default: null },
+    toSeq: { type: Number, default: null },
     reason: { type: Object, default: null },
   },
   { collection: 'audit_log', versionKey: false },

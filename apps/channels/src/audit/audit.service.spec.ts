@@ -3,7 +3,17 @@ import { EventEnvelope } from '@wellifiy/contracts';
 import { managerActor, patientActor, teamMemberActor } from '@wellifiy/testing';
 import { Permission } from '@wellifiy/contracts';
 import { AuditEntry, AuditQuery, AuditRepository } from './audit.repository';
-import { AuditService } from './audit.service';
+import { AuditService, ChannelPatientLookup } from './audit.service';
+
+/** The channels the trail can name a patient for. */
+class FakePatients extends ChannelPatientLookup {
+  constructor(private readonly byChannel: Record<string, string>) {
+    super();
+  }
+  async patientOf(orgId: string, channelId: string): Promise<string | null> {
+    return orgId === 'org_1' ? (this.byChannel[channelId] ?? null) : null;
+  }
+}
 
 /** In-memory audit trail with the real repository's semantics: insert-only by id, per organisation, newest first. */
 class FakeAuditRepository extends AuditRepository {
@@ -38,7 +48,7 @@ describe('AuditService', () => {
 
   beforeEach(() => {
     repo = new FakeAuditRepository();
-    audit = new AuditService(repo);
+    audit = new AuditService(repo, new FakePatients({ ch_care: 'pat_1' }));
   });
 
   describe('record', () => {
@@ -47,7 +57,7 @@ describe('AuditService', () => {
 
       expect(repo.entries).toEqual([{
         _id: 'evt_1', orgId: 'org_1', at: new Date('2026-02-01T10:00:00.000Z'), actorId: 'tm_1', action: 'channel.member.added',
-        channelId: 'ch_care', patientId: 'pat_1', targetUserId: 'tm_3', reason: 'cover',
+        channelId: 'ch_care', patientId: 'pat_1', targetUserId: 'tm_3', messageId: null, mediaId: null, fromSeq: null, toSeq: null, reason: 'cover',
       }]);
     });
 
@@ -68,8 +78,58 @@ describe('AuditService', () => {
 
       expect(repo.entries).toEqual([{
         _id: 'evt_2', orgId: 'org_2', at: new Date('2026-02-01T10:00:00.000Z'), actorId: 'pat_1', action: 'channel.archived',
-        channelId: 'ch_care', patientId: null, targetUserId: 'pat_1', reason: null,
+        channelId: 'ch_care', patientId: null, targetUserId: 'pat_1', messageId: null, mediaId: null, fromSeq: null, toSeq: null, reason: null,
       }]);
+    });
+
+    it('message.created becomes message.sent: sender, channel, the channel\'s patient, message id and seq — never the body', async () => {
+      const message = { id: 'msg_1', channelId: 'ch_care', seq: 7, senderId: 'tm_1', senderKind: 'team_member', clientMessageId: 'c1', body: 'secret text', createdAt: '2026-02-01T10:00:00.000Z' };
+      await audit.recordSent(envelope('message.created', { message }) as never);
+
+      expect(repo.entries).toEqual([{
+        _id: 'evt_1', orgId: 'org_1', at: new Date('2026-02-01T10:00:00.000Z'), actorId: 'tm_1', action: 'message.sent',
+        channelId: 'ch_care', patientId: 'pat_1', targetUserId: null, messageId: 'msg_1', mediaId: null, fromSeq: 7, toSeq: 7, reason: null,
+      }]);
+      expect(JSON.stringify(repo.entries)).not.toContain('secret');
+    });
+
+    it('reaction.updated becomes reaction.added or reaction.removed by the reacting user', async () => {
+      const data = { channelId: 'ch_care', messageId: 'msg_1', seq: 3, userId: 'pat_1', emoji: '👍', reacted: true, reactions: [{ emoji: '👍', count: 1 }] };
+      await audit.recordReaction(envelope('reaction.updated', data) as never);
+      await audit.recordReaction(envelope('reaction.updated', { ...data, reacted: false, reactions: [] }, { id: 'evt_2' }) as never);
+
+      expect(repo.entries.map((e) => [e.action, e.actorId, e.messageId, e.fromSeq, e.patientId])).toEqual([
+        ['reaction.added', 'pat_1', 'msg_1', 3, 'pat_1'], ['reaction.removed', 'pat_1', 'msg_1', 3, 'pat_1'],
+      ]);
+    });
+
+    it('audit.recorded from another service keeps its action, ids, seqs and reason; the event id is the entry id', async () => {
+      const data = { action: 'message.deleted', actorId: 'tm_2', channelId: 'ch_care', messageId: 'msg_1', fromSeq: 4, toSeq: 4, reason: 'wrong patient' };
+      await audit.recordAudited(envelope('audit.recorded', data, { id: 'deleted:msg_1' }) as never);
+      await audit.recordAudited(envelope('audit.recorded', data, { id: 'deleted:msg_1' }) as never);
+
+      expect(repo.entries).toEqual([{
+        _id: 'deleted:msg_1', orgId: 'org_1', at: new Date('2026-02-01T10:00:00.000Z'), actorId: 'tm_2', action: 'message.deleted',
+        channelId: 'ch_care', patientId: 'pat_1', targetUserId: null, messageId: 'msg_1', mediaId: null, fromSeq: 4, toSeq: 4, reason: 'wrong patient',
+      }]);
+    });
+
+    it('an audited read without a channel (a media read) names no patient', async () => {
+      await audit.recordAudited(envelope('audit.recorded', { action: 'media.read', actorId: 'pat_1', mediaId: 'med_1' }) as never);
+
+      expect(repo.entries[0]).toMatchObject({ action: 'media.read', channelId: null, patientId: null, mediaId: 'med_1' });
+    });
+
+    it('a member list read is recorded with the reader, the channel and its patient', async () => {
+      await audit.recordRead(teamMemberActor({ userId: 'tm_5' }), 'channel.members.read', { channelId: 'ch_care' });
+
+      expect(repo.entries).toEqual([expect.objectContaining({ _id: expect.stringMatching(/^aud_/), actorId: 'tm_5', action: 'channel.members.read', channelId: 'ch_care', patientId: 'pat_1' })]);
+    });
+
+    it("channel.archived names only the channel: the entry gets the channel's patient", async () => {
+      await audit.record(envelope('channel.archived', { channelId: 'ch_care', userId: 'pat_1' }), 'pat_1');
+
+      expect(repo.entries[0]).toMatchObject({ action: 'channel.archived', channelId: 'ch_care', patientId: 'pat_1' });
     });
 
     it('uses the fallback actor when the event names none', async () => {
@@ -113,7 +173,8 @@ describe('AuditService', () => {
       expect(ids(page)).toEqual(['evt_a2', 'evt_a1', 'evt_a0', 'evt_b']);
       expect(page.nextCursor).toBeNull();
       expect(page.entries[0]).toEqual({
-        id: 'evt_a2', at: '2026-02-01T12:00:00.000Z', actorId: 'tm_1', action: 'channel.member.added', channelId: 'ch_care', patientId: 'pat_1', targetUserId: 'tm_2', reason: null,
+        id: 'evt_a2', at: '2026-02-01T12:00:00.000Z', actorId: 'tm_1', action: 'channel.member.added', channelId: 'ch_care', patientId: 'pat_1', targetUserId: 'tm_2',
+        messageId: null, mediaId: null, fromSeq: null, toSeq: null, reason: null,
       });
       expect(ids(await audit.list(officer('org_2'), {}))).toEqual(['evt_org2']);
     });
@@ -146,8 +207,16 @@ describe('AuditService', () => {
     it('every query of the trail is itself audited: who asked, when, with which filters', async () => {
       await audit.list(officer(), { channelId: 'ch_care', actorId: 'tm_1' });
       expect(repo.entries.filter((e) => e.action === 'audit.queried')).toEqual([
-        { _id: expect.stringMatching(/^aud_/), orgId: 'org_1', at: expect.any(Date), actorId: 'tm_officer', action: 'audit.queried', channelId: 'ch_care', patientId: null, targetUserId: 'tm_1', reason: null },
+        { _id: expect.stringMatching(/^aud_/), orgId: 'org_1', at: expect.any(Date), actorId: 'tm_officer', action: 'audit.queried', channelId: 'ch_care', patientId: null, targetUserId: 'tm_1',
+          messageId: null, mediaId: null, fromSeq: null, toSeq: null, reason: null },
       ]);
+    });
+
+    it('an export is recorded once as audit.exported, on its first page; its later pages add no entry', async () => {
+      const first = await audit.list(officer(), { export: true, limit: 2 });
+      await audit.list(officer(), { export: true, limit: 2, cursor: first.nextCursor ?? '' });
+
+      expect(repo.entries.filter((e) => e.action.startsWith('audit.')).map((e) => e.action)).toEqual(['audit.exported']);
     });
 
     it('returns at most 100 entries by default and never more than 200', async () => {

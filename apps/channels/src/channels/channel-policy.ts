@@ -1,16 +1,16 @@
-import { Actor, ChannelType, DomainError, ErrorCode } from '@wellifiy/contracts';
+import { Actor, ChannelType, channelTypeVisibleTo, DomainError, ErrorCode, STAFF_ONLY_CHANNEL_TYPES } from '@wellifiy/contracts';
 import { Channel } from './channel.mapper';
 import { ChannelMemberDoc } from './channel.schema';
 
-/** Channel types a patient may never see or join (DESIGN §2 rule 2). */
-export const STAFF_ONLY_TYPES: ReadonlySet<ChannelType> = new Set(['staff', 'dm']);
+/** Channel types a patient may never see or join (DESIGN §2 rule 2; the rule itself is in contracts). */
+export const STAFF_ONLY_TYPES: ReadonlySet<ChannelType> = new Set(STAFF_ONLY_CHANNEL_TYPES);
 /** Types that must keep at least one team member while active (rule 4). */
 export const TEAM_REQUIRED_TYPES: ReadonlySet<ChannelType> = new Set(['care_team', 'service_team', 'staff', 'group']);
 /** Types linked to one patient, whose allocation clinician is the staffing fallback (rule 5). */
 export const PATIENT_LINKED_TYPES: ReadonlySet<ChannelType> = new Set(['care_team', 'service_team', 'staff']);
 
 export function visibleTo(c: Channel, actor: Actor): boolean {
-  return !(actor.kind === 'patient' && STAFF_ONLY_TYPES.has(c.type)) && c.orgId === actor.orgId;
+  return channelTypeVisibleTo(actor.kind, c.type) && c.orgId === actor.orgId;
 }
 
 export function isMember(c: Channel, userId: string): boolean {

@@ -71,6 +71,8 @@ export const ChannelSchema = new Schema<ChannelDoc>(
 ChannelSchema.index({ orgId: 1, memberIds: 1 });
 // serves: one care_team / service_team per patient and one DM per member set, and finding them
 ChannelSchema.index({ orgId: 1, uniqueKey: 1 }, { unique: true });
+// serves: the channels linked to one patient, staff channels included (the chart export)
+ChannelSchema.index({ orgId: 1, patientId: 1 });
 // serves: the managers' list of channels left without a team member
 ChannelSchema.index({ orgId: 1, needsStaffing: 1 });
 

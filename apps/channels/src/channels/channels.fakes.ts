@@ -65,6 +65,10 @@ export class FakeChannelsRepository extends ChannelsRepository {
     return this.channels.filter((c) => c.orgId === orgId && c.needsStaffing).map((c) => structuredClone(c));
   }
 
+  async listLinkedToPatient(orgId: string, patientId: string): Promise<Channel[]> {
+    return this.channels.filter((c) => c.orgId === orgId && c.patientId === patientId).map((c) => structuredClone(c));
+  }
+
   private copy(c: Channel | undefined): Channel | null {
     return c ? structuredClone(c) : null;
   }

@@ -41,9 +41,9 @@ describe('MongoChannelsRepository (FerretDB + RabbitMQ)', () => {
         { provide: DocumentLocks, useValue: new DocumentLocks() },
         {
           provide: OutboxRelay,
-          inject: [EventPublisher, DocumentLocks],
-          useFactory: (p: EventPublisher, locks: DocumentLocks) =>
-            new OutboxRelay(p, 'it-channels', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, locks, new EventSeal(KeyRing.parse(LOCAL_ENCRYPTION_KEYS, LOCAL_ENCRYPTION_ACTIVE_KEY_ID))),
+          inject: [EventPublisher],
+          useFactory: (p: EventPublisher) =>
+            new OutboxRelay(p, 'it-channels', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, new EventSeal(KeyRing.parse(LOCAL_ENCRYPTION_KEYS, LOCAL_ENCRYPTION_ACTIVE_KEY_ID))),
         },
         { provide: ChannelsRepository, useClass: MongoChannelsRepository },
       ],

@@ -30,6 +30,8 @@ export abstract class ChannelsRepository {
   /** Up to `limit` channels the user belongs to, oldest first (batches for the archived-member fallback). */
   abstract pageWithMember(orgId: string, userId: string, limit: number): Promise<Channel[]>;
   abstract listNeedingStaff(orgId: string): Promise<Channel[]>;
+  /** Every channel linked to the patient (care_team, service_team, staff), members or not (the patient's chart export). */
+  abstract listLinkedToPatient(orgId: string, patientId: string): Promise<Channel[]>;
 }
 
 export type ChannelMutation = (current: Channel) => { next: Channel; events: OutboxEntry[] } | null;
@@ -141,6 +143,12 @@ export class MongoChannelsRepository extends ChannelsRepository {
   async listNeedingStaff(orgId: string): Promise<Channel[]> {
     // serves: { orgId, needsStaffing } index
     const docs = await this.channels.find({ orgId, needsStaffing: true }).select(OUTBOX_HIDDEN).sort({ updatedAt: -1 }).lean<ChannelDoc[]>();
+    return docs.map((d) => this.open(d));
+  }
+
+  async listLinkedToPatient(orgId: string, patientId: string): Promise<Channel[]> {
+    // serves: { orgId, patientId } index
+    const docs = await this.channels.find({ orgId, patientId }).select(OUTBOX_HIDDEN).sort({ createdAt: 1, _id: 1 }).lean<ChannelDoc[]>();
     return docs.map((d) => this.open(d));
   }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  channelTypeVisibleTo,
   ActivatableChannelType, Actor, ChannelView, DomainError, ErrorCode, Events, ListChannelsRequest, MembershipCheckResult,
 } from '@wellifiy/contracts';
 import { outboxEntry } from '@wellifiy/messaging';
@@ -10,7 +11,6 @@ import { ChannelMemberDoc } from './channel.schema';
 import { ChannelsRepository } from './channels.repository';
 
 /** Channel types a patient may never see (DESIGN §2 rule 2). */
-const STAFF_ONLY_TYPES = new Set(['staff', 'dm']);
 
 export interface ActivateInput {
   actor: Actor;
@@ -87,7 +87,7 @@ export class ChannelsService {
   }
 
   private visibleTo(c: Channel, actor: Actor): boolean {
-    return !(actor.kind === 'patient' && STAFF_ONLY_TYPES.has(c.type));
+    return channelTypeVisibleTo(actor.kind, c.type);
   }
 
   private alreadyActive(c: Channel, actor: Actor): ChannelView {

@@ -2,15 +2,22 @@ import { Controller } from '@nestjs/common';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
 import { ChannelMemberView, ChannelView, GetChannelRequest, MemberRequest, NeedingStaffRequest, Rpc } from '@wellifiy/contracts';
 import { AmqpContext } from '@wellifiy/messaging';
+import { AuditService } from '../audit/audit.service';
 import { MembersService } from './members.service';
 
 @Controller()
 export class MembersController {
-  constructor(private readonly members: MembersService) {}
+  constructor(
+    private readonly members: MembersService,
+    private readonly audit: AuditService,
+  ) {}
 
+  /** A member list carries real names: the read is in the audit trail before it is answered. */
   @MessagePattern(Rpc.ChannelsMembers)
-  list(@Payload() req: GetChannelRequest): Promise<ChannelMemberView[]> {
-    return this.members.list(req.actor, req.channelId);
+  async list(@Payload() req: GetChannelRequest): Promise<ChannelMemberView[]> {
+    const members = await this.members.list(req.actor, req.channelId);
+    await this.audit.recordRead(req.actor, 'channel.members.read', { channelId: req.channelId });
+    return members;
   }
 
   @MessagePattern(Rpc.ChannelsAddMember)

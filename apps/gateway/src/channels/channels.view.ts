@@ -119,6 +119,18 @@ export class AuditEntryView implements Contracts.AuditEntryView {
   @ApiProperty({ type: String, nullable: true })
   targetUserId!: string | null;
 
+  @ApiProperty({ type: String, nullable: true, description: 'the message a send, edit, delete, reaction, thread or versions read was about' })
+  messageId!: string | null;
+
   @ApiProperty({ type: String, nullable: true })
+  mediaId!: string | null;
+
+  @ApiProperty({ type: Number, nullable: true, description: "the seq range a read returned, or the one message's seq" })
+  fromSeq!: number | null;
+
+  @ApiProperty({ type: Number, nullable: true })
+  toSeq!: number | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'why (a membership change or a moderation reason)' })
   reason!: string | null;
 }

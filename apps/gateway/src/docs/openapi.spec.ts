@@ -5,6 +5,8 @@ import { RpcClient } from '@wellifiy/messaging';
 import { HealthController, MetricsController, ReadinessService } from '@wellifiy/ops';
 import { ActivationRulesController } from '../admin/activation-rules.controller';
 import { AuditController } from '../admin/audit.controller';
+import { MessageVersionsController } from '../admin/message-versions.controller';
+import { PatientExportController } from '../admin/patient-export.controller';
 import { ChannelsAdminController } from '../channels/channels-admin.controller';
 import { GatewayConfig } from '../config/gateway.config';
 import { ChannelsController } from '../channels/channels.controller';
@@ -29,7 +31,7 @@ async function documentOfGateway(): Promise<OpenAPIObject> {
   const moduleRef = await Test.createTestingModule({
     controllers: [
       ActivationRulesController, AuditController, ChannelsAdminController, ChannelsController, MeController, MediaController,
-      MessageActionsController, MessagesController, NotificationsController, HealthController, MetricsController,
+      MessageActionsController, MessagesController, MessageVersionsController, NotificationsController, HealthController, MetricsController, PatientExportController,
     ],
     providers: [
       { provide: RpcClient, useValue: {} },

@@ -1,8 +1,12 @@
 import { Schema } from 'mongoose';
 import type { SealedBox } from '@wellifiy/crypto';
+import { outboxSchemaFields, WithOutbox } from '@wellifiy/messaging';
 
-/** Who changed which message, when and why. Append-only: entries are inserted, never updated or deleted. */
-export interface MessageAuditDoc {
+/**
+ * Who changed which message, when and why. Append-only: entries are inserted, never updated or deleted, each with
+ * its `audit.recorded` event in its outbox (the organisation's one trail is kept by the channels service).
+ */
+export interface MessageAuditDoc extends Partial<WithOutbox> {
   _id: string;
   orgId: string;
   channelId: string;
@@ -29,22 +33,31 @@ export const MessageAuditSchema = new Schema<MessageAuditDoc>(
     as: { type: String, required: true },
     reason: { type: Object, default: null },
     at: { type: Date, required: true },
+    ...outboxSchemaFields,
   },
   { collection: 'message_audit', versionKey: false },
 );
 // serves: a message's audit trail, newest first (compliance review)
 MessageAuditSchema.index({ orgId: 1, messageId: 1, at: 1 });
 
-/** Read access: who fetched which channel's messages, when. Ids and counts only, no content. */
-export interface ReadAccessDoc {
+/**
+ * Read access: who fetched which channel's messages, thread, media or message versions, when. Ids and counts only,
+ * no content; each row carries its `audit.recorded` event in its outbox.
+ */
+export interface ReadAccessDoc extends Partial<WithOutbox> {
   _id: string;
   orgId: string;
-  channelId: string;
+  /** Absent for a media read (media is granted to channels, not read through one). */
+  channelId?: string;
   userId: string;
   userKind: string;
-  /** `timeline` (GET …/messages) or `thread` (GET …/replies, with `messageId` = the root). */
-  what: 'timeline' | 'thread';
+  /**
+   * `timeline` (GET …/messages), `thread` (GET …/replies, with `messageId` = the root), `media` (a read ticket for
+   * `mediaId`) or `versions` (a compliance officer read every version of `messageId`).
+   */
+  what: ReadKind;
   messageId?: string;
+  mediaId?: string;
   /** How many messages the response held, and the seq range. */
   count: number;
   fromSeq?: number;
@@ -56,15 +69,17 @@ export const ReadAccessSchema = new Schema<ReadAccessDoc>(
   {
     _id: { type: String, required: true },
     orgId: { type: String, required: true },
-    channelId: { type: String, required: true },
+    channelId: { type: String },
     userId: { type: String, required: true },
     userKind: { type: String, required: true },
     what: { type: String, required: true },
     messageId: { type: String },
+    mediaId: { type: String },
     count: { type: Number, required: true },
     fromSeq: { type: Number },
     toSeq: { type: Number },
     at: { type: Date, required: true },
+    ...outboxSchemaFields,
   },
   { collection: 'read_access_log', versionKey: false },
 );
@@ -75,3 +90,13 @@ ReadAccessSchema.index({ orgId: 1, userId: 1, at: 1 });
 
 export const MESSAGE_AUDIT_MODEL = 'MessageAudit';
 export const READ_ACCESS_MODEL = 'ReadAccess';
+
+export type ReadKind = 'timeline' | 'thread' | 'media' | 'versions';
+
+/** The trail's action for each kind of read. */
+export const READ_ACTIONS: Record<ReadKind, string> = {
+  timeline: 'messages.read',
+  thread: 'thread.read',
+  media: 'media.read',
+  versions: 'message.versions.read',
+};

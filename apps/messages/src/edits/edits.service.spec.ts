@@ -20,8 +20,9 @@ class FakeHistory extends MessageHistoryRepository {
 class FakeAudit extends AuditRepository {
   readonly changes: MessageAuditEntry[] = [];
   readonly reads: ReadAccessEntry[] = [];
+  /** As the real store: a second record under the same id is ignored. */
   async recordChange(entry: MessageAuditEntry): Promise<void> {
-    this.changes.push(entry);
+    if (!entry.id || !this.changes.some((c) => c.id === entry.id)) this.changes.push(entry);
   }
   async recordRead(entry: ReadAccessEntry): Promise<void> {
     this.reads.push(entry);

@@ -38,6 +38,7 @@ export class EditsService {
   async edit({ actor, channelId, messageId, body, reason, correlationId }: EditInput): Promise<MessageView> {
     await this.membership.requireMember(actor, channelId);
     let changed: MessageChangedBy | undefined;
+    let version = 0;
     const updated = await this.state.update(actor.orgId, channelId, messageId, async (m) => {
       const as = changedByFor(actor, m, reason);
       if (m.deleted) throw new DomainError(ErrorCode.MessageDeleted, 'a deleted message cannot be edited');
@@ -50,13 +51,19 @@ export class EditsService {
         actorId: actor.userId, as, reason: reason ?? null, at,
       });
       changed = as;
+      version = m.version ?? 0;
       return {
         set: { body, editedAt: at, editedBy: as },
         events: (next) => [outboxEntry(Events.MessageUpdated, { message: toMessageView(next) }, { orgId: actor.orgId, correlationId })],
       };
     });
     if (!updated) throw new DomainError(ErrorCode.NotFound, `message ${messageId} not found`);
-    if (changed) await this.audit.recordChange({ orgId: actor.orgId, channelId, messageId, action: 'message.edited', actorId: actor.userId, actorKind: actor.kind, as: changed, reason: reason ?? null, at: new Date() });
+    if (changed) {
+      await this.audit.recordChange({
+        id: `edited:${messageId}:${version}`, orgId: actor.orgId, channelId, messageId, seq: updated.seq, action: 'message.edited',
+        actorId: actor.userId, actorKind: actor.kind, as: changed, reason: reason ?? null, at: new Date(),
+      });
+    }
     return toMessageView(updated, actor.userId);
   }
 
@@ -85,7 +92,14 @@ export class EditsService {
       };
     });
     if (!updated) throw new DomainError(ErrorCode.NotFound, `message ${messageId} not found`);
-    if (changed) await this.audit.recordChange({ orgId: actor.orgId, channelId, messageId, action: 'message.deleted', actorId: actor.userId, actorKind: actor.kind, as: changed, reason: reason ?? null, at: new Date() });
+    // Recorded whenever the message is deleted, also on a retry that finds it already so (the first attempt may
+    // have stopped before its entry was written); the id makes the second record a no-op.
+    if (updated.deleted) {
+      await this.audit.recordChange({
+        id: `deleted:${messageId}`, orgId: actor.orgId, channelId, messageId, seq: updated.seq, action: 'message.deleted',
+        actorId: actor.userId, actorKind: actor.kind, as: changed ?? updated.deletedBy ?? 'author', reason: reason ?? null, at: new Date(),
+      });
+    }
     return toMessageView(updated, actor.userId);
   }
 }

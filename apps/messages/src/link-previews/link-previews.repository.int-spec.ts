@@ -27,7 +27,7 @@ describe('MongoLinkPreviewsRepository (FerretDB)', () => {
     const record = (id: string, entries: { type: string }[]): void => void dispatched.push({ id, types: entries.map((e) => e.type) });
     const ring = KeyRing.parse(LOCAL_ENCRYPTION_KEYS, LOCAL_ENCRYPTION_ACTIVE_KEY_ID);
     // Entries are stored as the real relay stores them (content events sealed).
-    const sealing = new OutboxRelay(undefined as never, 'it-previews', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, new DocumentLocks(), new EventSeal(ring));
+    const sealing = new OutboxRelay(undefined as never, 'it-previews', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, new EventSeal(ring));
     const relay = {
       register: () => undefined,
       toStored: (entries: OutboxEntry[]) => sealing.toStored(entries),

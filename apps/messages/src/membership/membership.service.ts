@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { Actor, ChannelSnapshot, ChannelType, DomainError, ErrorCode, Rpc } from '@wellifiy/contracts';
+import { Actor, ChannelSnapshot, channelTypeVisibleTo, DomainError, ErrorCode, Rpc, STAFF_ONLY_CHANNEL_TYPES } from '@wellifiy/contracts';
 import { RpcClient } from '@wellifiy/messaging';
 import { ChannelMembership, MembershipRepository } from './membership.repository';
 
-const STAFF_ONLY_TYPES = new Set<ChannelType>(['staff', 'dm']);
 
 @Injectable()
 export class MembershipService {
@@ -23,7 +22,7 @@ export class MembershipService {
    */
   async maySeeProfileOf(actor: Actor, userId: string): Promise<boolean> {
     if (actor.userId === userId) return true;
-    return this.repo.shareAChannel(actor.orgId, [actor.userId, userId], actor.kind === 'patient' ? [...STAFF_ONLY_TYPES] : []);
+    return this.repo.shareAChannel(actor.orgId, [actor.userId, userId], actor.kind === 'patient' ? [...STAFF_ONLY_CHANNEL_TYPES] : []);
   }
 
   /**
@@ -44,7 +43,7 @@ export class MembershipService {
   }
 
   private allowed(c: ChannelMembership, actor: Actor): boolean {
-    if (actor.kind === 'patient' && STAFF_ONLY_TYPES.has(c.type)) return false;
+    if (!channelTypeVisibleTo(actor.kind, c.type)) return false;
     return c.members.some((m) => m.userId === actor.userId);
   }
 }

@@ -32,6 +32,11 @@ export class FakeMessageStore extends MessageStateRepository {
     return m ? { ...m } : null;
   }
 
+  async findInOrg(orgId: string, messageId: string): Promise<NewMessage | null> {
+    const m = this.messages.find((x) => x._id === messageId && x.orgId === orgId);
+    return m ? { ...m } : null;
+  }
+
   async update(orgId: string, channelId: string, messageId: string, mutate: MessageMutation): Promise<NewMessage | null> {
     const current = await this.findById(orgId, channelId, messageId);
     if (!current) return null;

@@ -33,7 +33,8 @@ describe('message changes on FerretDB', () => {
   const membership = new FakeMembership();
   const ring = KeyRing.parse(`it1:${KeyRing.generateKey()}`, 'it1');
   // Events are not the subject here: a publisher that accepts everything.
-  const publisher = { publishEnvelope: () => Promise.resolve() } as unknown as EventPublisher;
+  const published: { id: string; type: string; data?: unknown; sealed?: unknown }[] = [];
+  const publisher = { publishEnvelope: (e: { id: string; type: string }) => Promise.resolve(void published.push(e)) } as unknown as EventPublisher;
 
   const tm = teamMemberActor({ userId: 'tm_1', orgId: org });
   const manager = managerActor({ userId: 'tm_manager', orgId: org });
@@ -55,8 +56,7 @@ describe('message changes on FerretDB', () => {
         { provide: MessageCipher, useValue: new MessageCipher(ring) },
         {
           provide: OutboxRelay,
-          inject: [DocumentLocks],
-          useFactory: (locks: DocumentLocks) => new OutboxRelay(publisher, 'it-messages', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, locks, new EventSeal(ring)),
+          useFactory: () => new OutboxRelay(publisher, 'it-messages', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, new EventSeal(ring)),
         },
         { provide: MessagesRepository, useClass: MongoMessagesRepository },
         { provide: MessageStateRepository, useClass: MongoMessageStateRepository },
@@ -181,6 +181,25 @@ describe('message changes on FerretDB', () => {
       ['tm_1', 'thread', 3, 2, 4],
       ['tm_1', 'timeline', 0, null, null],
     ]);
+    // Each row's audit.recorded event is relayed under the row's id (the trail's entry id), sealed, then cleared.
+    await moduleRef.get(OutboxRelay).drain();
+    const relayed = published.filter((e) => rows.some((r) => String(r._id) === e.id));
+    expect(relayed.map((e) => [e.type, e.data, typeof e.sealed])).toEqual([['audit.recorded', undefined, 'object'], ['audit.recorded', undefined, 'object']]);
+    const after = await connection.collection('read_access_log').find({ channelId }).toArray();
+    expect(after.map((r) => r.outbox)).toEqual([[], []]);
+  });
+
+  it('durable audit: a change recorded twice under its id (a retried delete) is one row and one event', async () => {
+    const { channelId, rootId } = await newChannelWithRoot(['tm_1']);
+    const change = {
+      id: `deleted:${rootId}`, orgId: org, channelId, messageId: rootId, seq: 1, action: 'message.deleted' as const, actorId: 'tm_1', actorKind: 'team_member',
+      as: 'author' as const, reason: 'duplicate', at: new Date(),
+    };
+    await audit.recordChange(change);
+    await audit.recordChange(change);
+    await moduleRef.get(OutboxRelay).drain();
+    expect(await connection.collection('message_audit').countDocuments({ _id: `deleted:${rootId}` as never })).toBe(1);
+    expect(published.filter((e) => e.id === `deleted:${rootId}`)).toHaveLength(1);
   });
 
   async function newRootIn(channelId: string): Promise<{ id: string }> {

@@ -28,6 +28,8 @@ export interface ThreadStats {
 /** In-place changes of stored messages: reactions, thread counters, edits and deletes. */
 export abstract class MessageStateRepository {
   abstract findById(orgId: string, channelId: string, messageId: string): Promise<NewMessage | null>;
+  /** A message of the organisation, whichever its channel (compliance review by message id). */
+  abstract findInOrg(orgId: string, messageId: string): Promise<NewMessage | null>;
   /**
    * Changes one message: state and the events announcing it are written together (outbox), then relayed.
    * Null when the message does not exist in that channel.
@@ -54,6 +56,12 @@ export class MongoMessageStateRepository extends MessageStateRepository {
 
   async findById(orgId: string, channelId: string, messageId: string): Promise<NewMessage | null> {
     const doc = await this.messages.findOne({ _id: messageId, orgId, channelId }).select(OUTBOX_HIDDEN).lean<MessageDoc>();
+    return doc ? this.open(doc) : null;
+  }
+
+  async findInOrg(orgId: string, messageId: string): Promise<NewMessage | null> {
+    // serves: the _id index; the orgId equality keeps another organisation's message out
+    const doc = await this.messages.findOne({ _id: messageId, orgId }).select(OUTBOX_HIDDEN).lean<MessageDoc>();
     return doc ? this.open(doc) : null;
   }
 

@@ -43,8 +43,7 @@ describe('MongoMessagesRepository (FerretDB + RabbitMQ)', () => {
         { provide: MessageCipher, useValue: cipher },
         {
           provide: OutboxRelay,
-          inject: [DocumentLocks],
-          useFactory: (locks: DocumentLocks) => new OutboxRelay(publisher, 'it-messages', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, locks, new EventSeal(ring)),
+          useFactory: () => new OutboxRelay(publisher, 'it-messages', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, new EventSeal(ring)),
         },
         { provide: MessagesRepository, useClass: MongoMessagesRepository },
       ],
@@ -105,7 +104,7 @@ describe('MongoMessagesRepository (FerretDB + RabbitMQ)', () => {
     const channelId = newChannelId();
     const otherReplica = new MongoMessagesRepository(
       connection.model(MESSAGE_MODEL) as never,
-      new OutboxRelay(publisher, 'it-messages-2', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, new DocumentLocks()),
+      new OutboxRelay(publisher, 'it-messages-2', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }),
       new DocumentLocks(),
       cipher,
     );
@@ -174,7 +173,7 @@ describe('MongoMessagesRepository (FerretDB + RabbitMQ)', () => {
     const brokerDown = { publishEnvelope: () => Promise.reject(new Error('broker down')) } as unknown as EventPublisher;
     const stranded = new MongoMessagesRepository(
       connection.model(MESSAGE_MODEL) as never,
-      new OutboxRelay(brokerDown, 'it-messages-down', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, new DocumentLocks(), new EventSeal(ring)),
+      new OutboxRelay(brokerDown, 'it-messages-down', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, new EventSeal(ring)),
       new DocumentLocks(),
       cipher,
     );

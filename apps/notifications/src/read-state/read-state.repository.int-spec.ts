@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
 import { Test, TestingModule } from '@nestjs/testing';
 import type { Connection } from 'mongoose';
-import { DocumentLocks } from '@wellifiy/messaging';
+import { KeyRing } from '@wellifiy/crypto';
+import { DocumentLocks, EventPublisher, EventSeal, OutboxRelay } from '@wellifiy/messaging';
 import { MongoModule } from '@wellifiy/persistence';
 import { testInfra, uniqueName } from '@wellifiy/testing';
 import { MongoSettingsRepository, SettingsRepository } from '../settings/settings.repository';
@@ -33,6 +34,14 @@ describe('notifications repositories (FerretDB)', () => {
       ],
       providers: [
         { provide: DocumentLocks, useValue: new DocumentLocks() },
+        {
+          // settings changes carry their audit.recorded event; nothing here reads the broker
+          provide: OutboxRelay,
+          useValue: new OutboxRelay(
+            { publishEnvelope: () => Promise.resolve() } as unknown as EventPublisher, 'it-notifications',
+            { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, new EventSeal(KeyRing.parse(`it1:${KeyRing.generateKey()}`, 'it1')),
+          ),
+        },
         { provide: ReadStateRepository, useClass: MongoReadStateRepository },
         { provide: SettingsRepository, useClass: MongoSettingsRepository },
       ],

@@ -1,4 +1,4 @@
-import { ChannelType, UserKind } from '@wellifiy/contracts';
+import { ChannelType, channelTypeVisibleTo, UserKind } from '@wellifiy/contracts';
 
 /** The channel side of the arithmetic (see channel-state.schema.ts). */
 export interface ChannelCounter {
@@ -17,8 +17,6 @@ export interface MemberPosition {
   archived: boolean;
 }
 
-const STAFF_ONLY: ReadonlySet<ChannelType> = new Set(['staff', 'dm']);
-
 /**
  * Messages after `fromSeq` up to the channel's last seq, minus the deleted ones. The member's own messages
  * are not subtracted here: sending moves the sender's marker to their message (as Mattermost and Slack
@@ -32,9 +30,7 @@ export function unreadAfter(channel: Pick<ChannelCounter, 'lastSeq' | 'deleted'>
 }
 
 /** DESIGN §2 rule 2: a patient never sees staff or dm channels, in any count. */
-export function visibleTo(kind: UserKind, type: ChannelType | null): boolean {
-  return !(kind === 'patient' && type !== null && STAFF_ONLY.has(type));
-}
+export const visibleTo = channelTypeVisibleTo;
 
 export interface ChannelUnreadLine {
   channelId: string;

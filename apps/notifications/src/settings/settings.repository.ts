@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import { EmailFrequency } from '@wellifiy/contracts';
-import { DocumentLocks, documentKey } from '@wellifiy/messaging';
+import { EmailFrequency, Events } from '@wellifiy/contracts';
+import { DocumentLocks, documentKey, newOutbox, OutboxRelay, pushOutbox } from '@wellifiy/messaging';
 import { isDuplicateKeyError, oneOrIn } from '@wellifiy/persistence';
 import { SETTINGS_MODEL, SettingsDoc, settingsId } from './settings.schema';
 
@@ -47,8 +47,10 @@ export class MongoSettingsRepository extends SettingsRepository {
   constructor(
     @InjectModel(SETTINGS_MODEL) private readonly settings: Model<SettingsDoc>,
     private readonly locks: DocumentLocks,
+    private readonly relay: OutboxRelay,
   ) {
     super();
+    relay.register(settings);
   }
 
   async find(orgId: string, userId: string): Promise<StoredSettings | null> {
@@ -65,20 +67,27 @@ export class MongoSettingsRepository extends SettingsRepository {
   async save(orgId: string, userId: string, fields: SettingsFields, expectedVersion: number, actorId: string): Promise<StoredSettings | null> {
     const _id = settingsId(orgId, userId);
     const next = { ...fields, version: expectedVersion + 1, updatedAt: new Date(), updatedBy: actorId };
+    // The change's audit entry travels with it (same write); its id names the version, so it is recorded once.
+    const events = this.relay.toStored([{
+      id: `settings-changed:${_id}:${next.version}`, type: Events.AuditRecorded, orgId, time: next.updatedAt.toISOString(),
+      data: { action: 'notification-settings.changed', actorId, targetUserId: userId },
+    }]);
     // Version compare-and-set (correct on MongoDB across replicas), under the lock for FerretDB.
-    return this.locks.run(documentKey(this.settings.collection.name, _id), async () => {
+    const saved = await this.locks.run(documentKey(this.settings.collection.name, _id), async () => {
       if (expectedVersion === 0) {
         try {
-          await this.settings.collection.insertOne({ _id: _id as never, orgId, userId, ...next });
+          await this.settings.collection.insertOne({ _id: _id as never, orgId, userId, ...next, ...newOutbox(events) });
         } catch (err) {
           if (isDuplicateKeyError(err)) return null;
           throw err;
         }
       } else {
-        const res = await this.settings.collection.updateOne({ _id: _id as never, orgId, version: expectedVersion }, { $set: next });
+        const res = await this.settings.collection.updateOne({ _id: _id as never, orgId, version: expectedVersion }, { $set: next, ...pushOutbox(events) } as never);
         if (res.matchedCount !== 1) return null;
       }
       return { userId, ...next };
     });
+    if (saved) this.relay.dispatchSoon(this.settings, _id, events, `settings:${_id}`);
+    return saved;
   }
 }

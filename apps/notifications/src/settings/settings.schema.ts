@@ -1,8 +1,12 @@
 import { Schema } from 'mongoose';
 import { EMAIL_FREQUENCIES, EmailFrequency } from '@wellifiy/contracts';
+import { outboxSchemaFields, WithOutbox } from '@wellifiy/messaging';
 
-/** A user's notification preferences; absent = the configured defaults. */
-export interface SettingsDoc {
+/**
+ * A user's notification preferences; absent = the configured defaults. Each change carries its `audit.recorded`
+ * event in the outbox (the organisation's audit trail, docs/audit.md).
+ */
+export interface SettingsDoc extends Partial<WithOutbox> {
   /** `<orgId>|<userId>` */
   _id: string;
   orgId: string;
@@ -29,6 +33,7 @@ export const SettingsSchema = new Schema<SettingsDoc>(
     version: { type: Number, required: true },
     updatedAt: { type: Date, required: true },
     updatedBy: { type: String, required: true },
+    ...outboxSchemaFields,
   },
   { collection: 'notification_settings', versionKey: false },
 );

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Min, MinLength, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { envelopeOf, EventEnvelope } from '../envelope';
 import { MessageView } from '../message.types';
 import { MESSAGE_CHANGED_BY, MessageChangedBy } from '../reactions';
@@ -12,6 +12,12 @@ export const MessagesEvents = {
   MessageDeleted: 'message.deleted',
   /** Someone added or removed a reaction: counts per emoji (ids, never names). */
   ReactionUpdated: 'reaction.updated',
+  /**
+   * An audited action the messages service answered (a read of a timeline, thread, media or message versions; an
+   * edit or delete with its reason): ids, seqs and times only, never content. The channels service keeps the one
+   * audit trail and deduplicates by the event id, which is the entry id.
+   */
+  AuditRecorded: 'audit.recorded',
 } as const;
 
 export class MessageCreatedData {
@@ -78,11 +84,43 @@ export class ReactionUpdatedData {
   reactions!: ReactionCount[];
 }
 
+export class AuditRecordedData {
+  @IsString() @MinLength(1) @MaxLength(128)
+  action!: string;
+
+  @IsString() @MinLength(1) @MaxLength(128)
+  actorId!: string;
+
+  @IsOptional() @IsString() @MaxLength(128)
+  channelId?: string | null;
+
+  @IsOptional() @IsString() @MaxLength(128)
+  messageId?: string | null;
+
+  @IsOptional() @IsString() @MaxLength(128)
+  mediaId?: string | null;
+
+  @IsOptional() @IsString() @MaxLength(128)
+  targetUserId?: string | null;
+
+  /** The seq range a read returned, or the one message's seq (fromSeq = toSeq). */
+  @IsOptional() @IsInt() @Min(0)
+  fromSeq?: number | null;
+
+  @IsOptional() @IsInt() @Min(0)
+  toSeq?: number | null;
+
+  /** Why (a moderation reason a team member wrote): the event is sealed for it. */
+  @IsOptional() @IsString() @MaxLength(2000)
+  reason?: string | null;
+}
+
 export interface MessagesEventPayloads {
   [MessagesEvents.MessageCreated]: MessageCreatedData;
   [MessagesEvents.MessageUpdated]: MessageUpdatedData;
   [MessagesEvents.MessageDeleted]: MessageDeletedData;
   [MessagesEvents.ReactionUpdated]: ReactionUpdatedData;
+  [MessagesEvents.AuditRecorded]: AuditRecordedData;
 }
 
 export const MessageCreatedEvent = envelopeOf(MessageCreatedData);
@@ -93,10 +131,13 @@ export const MessageDeletedEvent = envelopeOf(MessageDeletedData);
 export type MessageDeletedEvent = EventEnvelope<MessageDeletedData>;
 export const ReactionUpdatedEvent = envelopeOf(ReactionUpdatedData);
 export type ReactionUpdatedEvent = EventEnvelope<ReactionUpdatedData>;
+export const AuditRecordedEvent = envelopeOf(AuditRecordedData);
+export type AuditRecordedEvent = EventEnvelope<AuditRecordedData>;
 
 export const MESSAGES_EVENT_CLASSES: { [K in keyof MessagesEventPayloads]: new () => object } = {
   [MessagesEvents.MessageCreated]: MessageCreatedEvent,
   [MessagesEvents.MessageUpdated]: MessageUpdatedEvent,
   [MessagesEvents.MessageDeleted]: MessageDeletedEvent,
   [MessagesEvents.ReactionUpdated]: ReactionUpdatedEvent,
+  [MessagesEvents.AuditRecorded]: AuditRecordedEvent,
 };

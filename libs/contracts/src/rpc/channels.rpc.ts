@@ -168,6 +168,13 @@ export class AuditQueryRequest extends ActorRequest {
 
   @IsOptional() @IsInt() @Min(1) @Max(AUDIT_PAGE_MAX)
   limit?: number;
+
+  /**
+   * Set by the gateway's export: the first page (no cursor) is recorded as `audit.exported`, the following pages of
+   * the same export are not recorded again.
+   */
+  @IsOptional() @IsBoolean()
+  export?: boolean;
 }
 export interface AuditEntryView {
   id: string;
@@ -177,6 +184,11 @@ export interface AuditEntryView {
   channelId: string | null;
   patientId: string | null;
   targetUserId: string | null;
+  messageId: string | null;
+  mediaId: string | null;
+  /** The seq range a read returned, or the one message's seq. */
+  fromSeq: number | null;
+  toSeq: number | null;
   reason: string | null;
 }
 /** One page of the audit trail, newest first; `nextCursor` is null on the last page. */

@@ -13,6 +13,8 @@ export const MessagesRpc = {
   MessagesEdit: 'messages.edit',
   MessagesDelete: 'messages.delete',
   MessagesReact: 'messages.react',
+  /** Every version of a message, bodies opened, for compliance officers (audit:read). */
+  MessagesVersions: 'messages.versions',
 } as const;
 
 export class SendMessageRequest extends ActorRequest {
@@ -110,6 +112,30 @@ export class ReactRequest extends MessageRef {
   on!: boolean;
 }
 
+export class MessageVersionsRequest extends ActorRequest {
+  @IsString() @MinLength(1) @MaxLength(128)
+  messageId!: string;
+}
+/** One state of a message: version 0 is the text as sent; each later one names who changed it, when and why. */
+export interface MessageVersionEntry {
+  version: number;
+  body: string;
+  /** `sent` for version 0; `edit` or `delete` for the change that produced this state. */
+  change: 'sent' | 'edit' | 'delete';
+  actorId: string;
+  /** `staff` when a team member changed someone else's message. */
+  as: 'author' | 'staff';
+  reason: string | null;
+  at: string;
+}
+export interface MessageVersionsView {
+  messageId: string;
+  channelId: string;
+  senderId: string;
+  deleted: boolean;
+  versions: MessageVersionEntry[];
+}
+
 export interface MessagesRpcContract {
   [MessagesRpc.MessagesPing]: RpcEntry<PingRequest, PingResult>;
   [MessagesRpc.MessagesSend]: RpcEntry<SendMessageRequest, SendMessageResult>;
@@ -119,6 +145,7 @@ export interface MessagesRpcContract {
   [MessagesRpc.MessagesEdit]: RpcEntry<EditMessageRequest, MessageView>;
   [MessagesRpc.MessagesDelete]: RpcEntry<DeleteMessageRequest, MessageView>;
   [MessagesRpc.MessagesReact]: RpcEntry<ReactRequest, MessageView>;
+  [MessagesRpc.MessagesVersions]: RpcEntry<MessageVersionsRequest, MessageVersionsView>;
 }
 
 export const MESSAGES_RPC_REQUESTS: { [K in keyof MessagesRpcContract]: new () => MessagesRpcContract[K]['request'] } = {
@@ -130,4 +157,5 @@ export const MESSAGES_RPC_REQUESTS: { [K in keyof MessagesRpcContract]: new () =
   [MessagesRpc.MessagesEdit]: EditMessageRequest,
   [MessagesRpc.MessagesDelete]: DeleteMessageRequest,
   [MessagesRpc.MessagesReact]: ReactRequest,
+  [MessagesRpc.MessagesVersions]: MessageVersionsRequest,
 };
