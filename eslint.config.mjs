@@ -9,6 +9,9 @@ const depConstraints = [
   { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:contracts', 'type:lib', 'type:testing', 'type:client'] },
   // The front-end client (libs/messaging-client) runs in browsers: contracts (types) only, no server libs.
   { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:contracts'] },
+  // The web console (apps/console) talks to the system only through the client; contracts for types.
+  { sourceTag: 'type:frontend', onlyDependOnLibsWithTags: ['type:client', 'type:contracts'] },
+  { sourceTag: 'scope:console', onlyDependOnLibsWithTags: ['scope:shared'] },
   { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:shared'] },
   { sourceTag: 'scope:channels', onlyDependOnLibsWithTags: ['scope:shared'] },
   { sourceTag: 'scope:messages', onlyDependOnLibsWithTags: ['scope:shared'] },
@@ -34,7 +37,7 @@ export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, allow: [], depConstraints }],
@@ -49,7 +52,7 @@ export default [
     },
   },
   {
-    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/*.faults-spec.ts', '**/*.fuzz-spec.ts'],
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/*.faults-spec.ts', '**/*.fuzz-spec.ts', '**/*.browser-spec.ts'],
     rules: { '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, allow: [], depConstraints: testDepConstraints }] },
   },
 ];

@@ -1,7 +1,8 @@
 /* Five tiers, selected with --selectProjects: unit (beside the code), integration (real MongoDB-compatible
  * server, RabbitMQ, Redis), e2e (every service as a real process, driven through the gateway and the broker),
  * faults (the short form of the fault-injection suite: its own infrastructure, each part killed under load),
- * fuzz (the short form of the fuzzer: hostile requests to every route of the OpenAPI document). */
+ * fuzz (the short form of the fuzzer: hostile requests to every route of the OpenAPI document), browser (the web
+ * console in Debian's Chromium, driven by playwright-core, against the whole system as real processes). */
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -52,6 +53,14 @@ module.exports = {
       ...base,
       displayName: 'fuzz',
       testMatch: ['<rootDir>/fuzz/**/*.fuzz-spec.ts'],
+    },
+    {
+      ...base,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/browser/**/*.browser-spec.ts'],
+      globalSetup: '<rootDir>/e2e/support/global-setup.ts',
+      globalTeardown: '<rootDir>/e2e/support/global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/browser/support/jest-timeout.ts'],
     },
   ],
 };

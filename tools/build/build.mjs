@@ -26,6 +26,8 @@ for (const top of ['apps', 'libs', 'bench', 'faults', 'fuzz']) {
   // bench/, faults/ and fuzz/ are projects themselves (<top>/src); apps/ and libs/ hold one project per folder.
   const projects = ['bench', 'faults', 'fuzz'].includes(top) ? [''] : await readdir(path.join(root, top));
   for (const project of projects) {
+    // The web console is a browser app: Vite builds it (console.mjs, below), not SWC.
+    if (top === 'apps' && project === 'console') continue;
     const src = path.join(root, top, project, 'src');
     try {
       await readdir(src);
@@ -52,3 +54,5 @@ console.log(`built ${count} files into dist/ in ${Date.now() - started} ms`);
 
 // The publishable front-end client: ESM + CommonJS with types (its own script: it runs tsc, not SWC).
 await import('./messaging-client.mjs');
+// The web console (Vite + React) into dist/apps/console, which the gateway serves at /console/.
+await import('./console.mjs');
