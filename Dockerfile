@@ -9,7 +9,7 @@ COPY package.json package-lock.json .npmrc ./
 RUN npm ci
 
 FROM deps AS build
-COPY .swcrc ./
+COPY .swcrc tsconfig.base.json ./
 COPY tools/build ./tools/build
 COPY libs ./libs
 COPY apps ./apps
