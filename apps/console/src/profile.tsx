@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { isMessagingApiError, type ChannelListState, type MessagingClient, type MeView } from '@wellifiy/messaging-client';
 import type { EmailFrequency, NotificationSettingsView } from '@wellifiy/contracts';
 import { MediaThumb } from './media-thumb';
+import { PushDevice } from './push-device';
 import { channelTitle, type People } from './people';
 
 const errorText = (err: unknown): string => (isMessagingApiError(err) ? `${err.message} (${err.status})` : String(err));
@@ -111,6 +112,8 @@ export function Profile(props: { client: MessagingClient; me: MeView; onChanged:
         )}
         {status && <p role="status">{status}</p>}
       </section>
+      {/* The server registers devices of patients only: team members are reached in the Clinical Portal. */}
+      {patient && <PushDevice client={client} />}
     </main>
   );
 }
