@@ -20,6 +20,33 @@ describe('KeyHierarchy (master key → patient key → data key)', () => {
     expect([...store.keys.values()][0].wrapped?.keyId).toBe('k1');
   });
 
+  it("many seals for one patient at once read the store once and create one key (no stampede on a cold cache)", async () => {
+    const store = new InMemoryPatientKeyStore();
+    const finds = jest.spyOn(store, 'find');
+    const creates = jest.spyOn(store, 'create');
+    const keys = new KeyHierarchy(KeyRing.parse(K1, 'k1'), store);
+    const boxes = await Promise.all(Array.from({ length: 20 }, (_, i) => keys.seal(`message ${i}`, `aad:${i}`, PAT)));
+    expect(finds).toHaveBeenCalledTimes(1);
+    expect(creates).toHaveBeenCalledTimes(1);
+    expect(new Set(boxes.map((b) => (isPatientSealedBox(b) ? b.patientKeyId : null))).size).toBe(1);
+    // Opens at once share one lookup too (here the cache answers: none reads the store again).
+    await expect(Promise.all(boxes.map((b, i) => keys.openText(b, `aad:${i}`)))).resolves.toEqual(boxes.map((_, i) => `message ${i}`));
+    expect(finds).toHaveBeenCalledTimes(1);
+  });
+
+  it('concurrent opens with no cache share one read; an open of a patient without a key does not stop a seal from creating it', async () => {
+    const store = new InMemoryPatientKeyStore();
+    const keys = new KeyHierarchy(KeyRing.parse(K1, 'k1'), store, { cacheMs: 0 });
+    const box = await keys.seal('hello', 'aad', PAT);
+    const finds = jest.spyOn(store, 'find');
+    await expect(Promise.all([keys.openText(box, 'aad'), keys.openText(box, 'aad'), keys.openText(box, 'aad')])).resolves.toEqual(['hello', 'hello', 'hello']);
+    expect(finds).toHaveBeenCalledTimes(1);
+    const foreign = { ...(box as object), patientId: 'pt_2' } as typeof box;
+    const [opened, sealed] = await Promise.allSettled([keys.open(foreign, 'aad'), keys.seal('first for pt_2', 'aad2', OTHER)]);
+    expect(opened.status).toBe('rejected');
+    expect(sealed.status).toBe('fulfilled');
+  });
+
   it('content of no patient is a version 1 box under the ring, and boxes written before the hierarchy still open', async () => {
     const ring = KeyRing.parse(K1, 'k1');
     const keys = new KeyHierarchy(ring, new InMemoryPatientKeyStore());

@@ -89,6 +89,8 @@ export interface KeyHierarchyOptions {
 
 export class KeyHierarchy {
   private readonly cache = new Map<string, { keyId: string; key: Buffer; until: number }>();
+  /** Lookups in flight, by patient: seals and opens for one patient at once share one read of the store. */
+  private readonly loading = new Map<string, Promise<{ keyId: string; key: Buffer; until: number }>>();
   private readonly cacheMs: number;
 
   constructor(
@@ -171,8 +173,23 @@ export class KeyHierarchy {
   }
 
   private async patientKey(ref: PatientRef, create: boolean): Promise<{ keyId: string; key: Buffer }> {
-    const cached = this.cache.get(cacheKey(ref));
+    const id = cacheKey(ref);
+    const cached = this.cache.get(id);
     if (cached && cached.until > Date.now()) return cached;
+    // Seals share a lookup with seals (which may create the key), opens with opens (which never do).
+    const flight = `${id}\u0000${create ? 'seal' : 'open'}`;
+    const inFlight = this.loading.get(flight);
+    if (inFlight) return inFlight;
+    const loading = this.load(ref, create);
+    this.loading.set(flight, loading);
+    try {
+      return await loading;
+    } finally {
+      if (this.loading.get(flight) === loading) this.loading.delete(flight);
+    }
+  }
+
+  private async load(ref: PatientRef, create: boolean): Promise<{ keyId: string; key: Buffer; until: number }> {
     let stored = await this.store.find(ref);
     if (!stored?.wrapped || !stored.keyId) {
       if (!create) throw new PatientKeyErasedError(ref);

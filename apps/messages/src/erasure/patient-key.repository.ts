@@ -23,6 +23,7 @@ export class MongoPatientKeyStore extends PatientKeyStore {
     try {
       // An insert guarded by the unique _id: two first messages at once create one key, the loser reads it.
       await this.keys.collection.insertOne(doc as never);
+      return toStored(doc);
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
       // An erased key is replaced by a new generation (content written after the erasure); a live one is kept.
