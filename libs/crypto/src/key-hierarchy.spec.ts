@@ -47,6 +47,17 @@ describe('KeyHierarchy (master key → patient key → data key)', () => {
     expect(sealed.status).toBe('fulfilled');
   });
 
+  it('a lookup under way when the patient is erased does not put the destroyed key back in the cache', async () => {
+    const store = new InMemoryPatientKeyStore();
+    const keys = new KeyHierarchy(KeyRing.parse(K1, 'k1'), store, { cacheMs: 60_000 });
+    const box = await keys.seal('before erasure', 'aad', PAT);
+    const fresh = new KeyHierarchy(keys.ring, store, { cacheMs: 60_000 });
+    const opening = fresh.openText(box, 'aad'); // reads the store before the erasure below
+    await fresh.erase(PAT);
+    await expect(opening).resolves.toBe('before erasure');
+    await expect(fresh.open(box, 'aad')).rejects.toThrow(PatientKeyErasedError);
+  });
+
   it('content of no patient is a version 1 box under the ring, and boxes written before the hierarchy still open', async () => {
     const ring = KeyRing.parse(K1, 'k1');
     const keys = new KeyHierarchy(ring, new InMemoryPatientKeyStore());

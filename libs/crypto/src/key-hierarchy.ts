@@ -92,6 +92,8 @@ export class KeyHierarchy {
   /** Lookups in flight, by patient: seals and opens for one patient at once share one read of the store. */
   private readonly loading = new Map<string, Promise<{ keyId: string; key: Buffer; until: number }>>();
   private readonly cacheMs: number;
+  /** Erasures in this process, by patient: a lookup that began before one must not cache the key it read. */
+  private readonly erasures = new Map<string, number>();
 
   constructor(
     readonly ring: KeyRing,
@@ -154,8 +156,11 @@ export class KeyHierarchy {
 
   /** Crypto-shredding: destroys the patient's key. Returns false when there was none to destroy. */
   async erase(ref: PatientRef, at = new Date()): Promise<boolean> {
-    this.cache.get(cacheKey(ref))?.key.fill(0);
-    this.cache.delete(cacheKey(ref));
+    const id = cacheKey(ref);
+    this.erasures.set(id, (this.erasures.get(id) ?? 0) + 1);
+    this.cache.get(id)?.key.fill(0);
+    this.cache.delete(id);
+    for (const flight of [`${id}\u0000seal`, `${id}\u0000open`]) this.loading.delete(flight);
     return this.store.erase(ref, at);
   }
 
@@ -190,6 +195,7 @@ export class KeyHierarchy {
   }
 
   private async load(ref: PatientRef, create: boolean): Promise<{ keyId: string; key: Buffer; until: number }> {
+    const erasuresBefore = this.erasures.get(cacheKey(ref)) ?? 0;
     let stored = await this.store.find(ref);
     if (!stored?.wrapped || !stored.keyId) {
       if (!create) throw new PatientKeyErasedError(ref);
@@ -201,7 +207,7 @@ export class KeyHierarchy {
     }
     const key = this.ring.decrypt(stored.wrapped, patientKeyContext(ref, stored.keyId));
     const entry = { keyId: stored.keyId, key, until: Date.now() + this.cacheMs };
-    if (this.cacheMs > 0) this.cache.set(cacheKey(ref), entry);
+    if (this.cacheMs > 0 && (this.erasures.get(cacheKey(ref)) ?? 0) === erasuresBefore) this.cache.set(cacheKey(ref), entry);
     return entry;
   }
 }
