@@ -56,7 +56,7 @@ describe('Development sign-in and the demo organisation (web console)', () => {
 
   beforeAll(async () => {
     writeFileSync(path.join(consoleDir, 'index.html'), consoleIndex);
-    dev = await startSecondGateway(20, { NODE_ENV: 'development', DEV_MAIL_INBOX_URL: 'http://localhost:1080', CONSOLE_DIR: consoleDir });
+    dev = await startSecondGateway(20, { NODE_ENV: 'development', DEV_SIGN_IN: 'true', DEV_MAIL_INBOX_URL: 'http://localhost:1080', CONSOLE_DIR: consoleDir });
     devApi = client(dev.url);
     const first = await seedDemoOrganisation(seedOptions());
     channels = first.channels;

@@ -27,7 +27,7 @@ export async function startDevGateway(): Promise<DevGateway> {
       nodeEnv: 'test',
       logLevel: 'warn',
       logs: path.join(root, `reports/e2e-logs/gateway-${port}`),
-      extraEnv: { gateway: { RATE_LIMIT_PER_MINUTE: '100000', NODE_ENV: 'development', CONSOLE_DIR: path.join(root, 'dist/apps/console'), HTTP_PORT: String(port) } },
+      extraEnv: { gateway: { RATE_LIMIT_PER_MINUTE: '100000', NODE_ENV: 'development', DEV_SIGN_IN: 'true', CONSOLE_DIR: path.join(root, 'dist/apps/console'), HTTP_PORT: String(port) } },
     },
     'gateway',
   );

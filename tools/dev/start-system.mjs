@@ -49,7 +49,8 @@ const opts = {
   logLevel: process.env.LOG_LEVEL || 'log',
   logs,
   extraEnv: {
-    gateway: mail ? { DEV_MAIL_INBOX_URL: mail.inboxUrl } : {},
+    // The console's demo sign-in (refused in production; off unless asked for).
+    gateway: { DEV_SIGN_IN: 'true', ...(mail ? { DEV_MAIL_INBOX_URL: mail.inboxUrl } : {}) },
     notifications: {
       ...(mail ? { SMTP_URL: mail.smtpUrl } : {}),
       // A digest "minute" of one second: an unread message's digest arrives within a minute, not a quarter hour.

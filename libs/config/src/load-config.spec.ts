@@ -124,4 +124,13 @@ describe('loadConfig', () => {
     expect(loadConfig(WithFlag, { ...VALID, FEATURE_ON: 'true' }).FEATURE_ON).toBe(true);
     expect(loadConfig(WithFlag, { ...VALID, FEATURE_ON: 'false' }).FEATURE_ON).toBe(false);
   });
+
+  it('a boolean setting given as another word ("no", "1") is refused naming it, not read as true', () => {
+    class WithFlag extends CommonConfig {
+      @IsOptional() @IsBoolean({ message: 'FEATURE_ON must be true or false' })
+      FEATURE_ON?: boolean;
+    }
+    expect(configErrorOf(() => loadConfig(WithFlag, { ...VALID, FEATURE_ON: 'no' })).problems).toEqual(['FEATURE_ON: FEATURE_ON must be true or false']);
+    expect(configErrorOf(() => loadConfig(WithFlag, { ...VALID, FEATURE_ON: '1' })).problems).toEqual(['FEATURE_ON: FEATURE_ON must be true or false']);
+  });
 });

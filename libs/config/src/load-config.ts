@@ -24,13 +24,17 @@ function describe(errors: ValidationError[]): string[] {
  */
 export function loadConfig<T extends object>(schema: new () => T, env: NodeJS.ProcessEnv = process.env): T {
   const source: Record<string, unknown> = {};
+  const notBooleanWords: [string, string][] = [];
   for (const [k, v] of Object.entries(env)) {
     if (v === undefined || v === '') continue;
-    // Implicit conversion would turn "false" into true (Boolean("false")); booleans are read as words.
+    // Implicit conversion would turn "false" (or "no") into true (Boolean("false")); booleans are read as words.
     const isBoolean = Reflect.getMetadata('design:type', schema.prototype, k) === Boolean;
+    if (isBoolean && v !== 'true' && v !== 'false') notBooleanWords.push([k, v]);
     source[k] = isBoolean && (v === 'true' || v === 'false') ? v === 'true' : v;
   }
   const instance = plainToInstance(schema, source, { enableImplicitConversion: true, exposeDefaultValues: true });
+  // ...and any other word stays the string it was, so the schema's boolean check names it.
+  for (const [k, v] of notBooleanWords) (instance as Record<string, unknown>)[k] = v;
   // whitelist drops every variable the schema does not declare
   const errors = validateSync(instance, { whitelist: true });
   if (errors.length) throw new ConfigError(describe(errors));

@@ -58,6 +58,15 @@ describe('Development secrets reach deployments silently: the gateway in product
     expect(problemsOf(dev)).toEqual([]);
   });
 
+  it('DEV_SIGN_IN=true is refused in production and accepted in development; anything but true/false is refused', () => {
+    expect(problemsOf({ ...PROD, DEV_SIGN_IN: 'true' })).toEqual([
+      'DEV_SIGN_IN: DEV_SIGN_IN=true is refused when NODE_ENV=production (it mints tokens without a password)',
+    ]);
+    expect(problemsOf({ ...PROD, DEV_SIGN_IN: 'false' })).toEqual([]);
+    expect(problemsOf({ ...without('JWT_ISSUER'), NODE_ENV: 'development', DEV_SIGN_IN: 'true' })).toEqual([]);
+    expect(problemsOf({ ...PROD, DEV_SIGN_IN: 'yes' })).toEqual([expect.stringContaining('DEV_SIGN_IN must be true or false')]);
+  });
+
   it('a committed JWT_SECRET is refused in production, without echoing it', () => {
     // (production also refuses HS256; the secret is checked on its own all the same)
     const problems = problemsOf({ ...PROD, JWT_ALGORITHM: 'HS256', JWT_SECRET: 'wellifiy-test-secret-0123456789abcdef0123456789' });

@@ -1,4 +1,4 @@
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateBy, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateBy, ValidateIf } from 'class-validator';
 import { CommonConfig, IsActiveKeyId, IsKeyRingKeys, ProductionSecret, SecretRules } from '@wellifiy/config';
 
 export class GatewayConfig extends CommonConfig {
@@ -81,6 +81,21 @@ export class GatewayConfig extends CommonConfig {
 
   @IsActiveKeyId()
   ENCRYPTION_ACTIVE_KEY_ID!: string;
+
+  /**
+   * Development only: serve the demo sign-in (`GET /v1/dev/users`, `POST /v1/dev/sign-in`), which mints a token for any
+   * demo user without a password. Off unless set to `true` (start:all and the browser tests set it), and refused with
+   * NODE_ENV=production, so a deployment that forgets NODE_ENV still has no password-less sign-in.
+   */
+  @IsBoolean({ message: 'DEV_SIGN_IN must be true or false' })
+  @ValidateBy({
+    name: 'devSignInOutsideProduction',
+    validator: {
+      validate: (value: unknown, args) => value !== true || (args?.object as GatewayConfig).NODE_ENV !== 'production',
+      defaultMessage: () => 'DEV_SIGN_IN=true is refused when NODE_ENV=production (it mints tokens without a password)',
+    },
+  })
+  DEV_SIGN_IN: boolean = false;
 
   /** Development only: the local mail catcher's inbox (start:all runs maildev), shown by GET /v1/dev/users. */
   @IsOptional() @Matches(/^https?:\/\/.+/, { message: 'DEV_MAIL_INBOX_URL must be an http(s):// URL' })

@@ -15,7 +15,7 @@ import { DevModule, devSignInEnabled } from './dev.module';
 const SECRET = 'dev-module-spec-secret-0123456789abcdef';
 
 function configOf(overrides: Partial<GatewayConfig>): GatewayConfig {
-  return Object.assign(new GatewayConfig(), { JWT_ALGORITHM: 'HS256', JWT_SECRET: SECRET, ...overrides });
+  return Object.assign(new GatewayConfig(), { JWT_ALGORITHM: 'HS256', JWT_SECRET: SECRET, DEV_SIGN_IN: true, ...overrides });
 }
 
 interface Running {
@@ -48,7 +48,19 @@ async function post(url: string, body: unknown): Promise<{ status: number; body:
   return { status: res.status, body: await res.json() };
 }
 
-describe('Development sign-in is served only when NODE_ENV=development', () => {
+describe('Development sign-in is served only when DEV_SIGN_IN=true and NODE_ENV=development', () => {
+  it('NODE_ENV=development without DEV_SIGN_IN=true: no routes', async () => {
+    const config = configOf({ NODE_ENV: 'development', DEV_SIGN_IN: false });
+    expect(devSignInEnabled(config)).toBe(false);
+    const app = await start(config);
+    try {
+      expect((await fetch(`${app.url}/v1/dev/users`)).status).toBe(404);
+      expect((await post(`${app.url}/v1/dev/sign-in`, { userId: DEMO_MANAGER.userId })).status).toBe(404);
+    } finally {
+      await app.close();
+    }
+  });
+
   it.each(['test', 'production'] as const)('NODE_ENV=%s: GET /v1/dev/users and POST /v1/dev/sign-in answer 404 and are not in the OpenAPI document', async (env) => {
     const app = await start(configOf({ NODE_ENV: env }));
     try {
