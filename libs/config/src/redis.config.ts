@@ -51,7 +51,6 @@ export interface RedisSettings {
 
 const sentinelMode = (c: RedisSettings): boolean => c.REDIS_SENTINELS !== undefined;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type ConfigClass = new (...args: any[]) => CommonConfig;
 
 /**
