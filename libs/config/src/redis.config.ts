@@ -61,6 +61,7 @@ type ConfigClass = new (...args: any[]) => CommonConfig;
 export function WithRedis<TBase extends ConfigClass>(Base: TBase) {
   class RedisConfigured extends Base implements RedisSettings {
     /** One Redis: `redis://[user:password@]host:port[/db]` (`rediss://` for TLS). Not with REDIS_SENTINELS. */
+    @ValidateIf((c: RedisSettings) => !sentinelMode(c) || c.REDIS_URL !== undefined)
     @ValidateBy({
       name: 'redisUrlOrSentinels',
       validator: {

@@ -64,7 +64,9 @@ describe('Redis through Sentinels: failover under BullMQ and the rate limiter (r
     queue = new Queue('sentinel-probe', { connection: bullConnection(config), prefix });
     events = new QueueEvents('sentinel-probe', { connection: bullConnection(config), prefix });
     worker = new Worker('sentinel-probe', async (job: Job<{ n: string }>) => void processed.push(job.data.n), { connection: bullConnection(config), prefix });
-    for (const c of [queue, events, worker]) c.on('error', () => undefined);
+    queue.on('error', () => undefined);
+    events.on('error', () => undefined);
+    worker.on('error', () => undefined);
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady(), worker.waitUntilReady()]);
   });
 
