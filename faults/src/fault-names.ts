@@ -3,6 +3,7 @@ export const FAULTS = {
   rabbitmq: 'kill RabbitMQ',
   database: 'kill the database server (FerretDB)',
   redis: 'kill Redis',
+  redisFailover: 'Redis failover (kill the primary; the Sentinels promote the replica)',
   channels: 'kill channels',
   messages: 'kill messages',
   notifications: 'kill notifications',

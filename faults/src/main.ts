@@ -7,6 +7,7 @@ import { EventTap } from './event-tap';
 import { checkRow, PoisonLedger, rowPassed } from './checker';
 import { FaultReport, FAULTS, RowResult } from './fault-names';
 import { sleep } from './infra';
+import { redisTopology, SentinelRedis } from './redis-sentinel';
 import { FaultSystem, pickFreePorts, smtpPort } from './system';
 import { World } from './world';
 
@@ -128,6 +129,29 @@ const poisonFault = (ledger: PoisonLedger): Fault => ({
   },
 });
 
+/**
+ * Redis failover (FAULTS_REDIS=sentinel): the primary is SIGKILLed under load, the Sentinels promote the replica,
+ * every service's clients follow them without a restart; the old primary comes back as the new one's replica. The
+ * BullMQ jobs must still run on the new primary: a digest email is sent after the failover.
+ */
+const redisFailover: Fault = {
+  name: FAULTS.redisFailover,
+  async run(sys, world, problems) {
+    if (!(sys.redis instanceof SentinelRedis)) throw new Error('the Redis failover row needs FAULTS_REDIS=sentinel');
+    const { from, to, ms } = await sys.redis.failover(30_000);
+    const promoted = Date.now();
+    log(`Redis failover: primary :${from} killed, :${to} promoted by the Sentinels after ${ms} ms`);
+    const deadline = promoted + 30_000;
+    while (!world.inbox.emails.some((e) => e.at > promoted)) {
+      if (Date.now() > deadline) {
+        problems.push('no digest email within 30 s of the failover: the digest jobs did not run on the new primary');
+        break;
+      }
+      await sleep(200);
+    }
+  },
+};
+
 const dropClients: Fault = {
   name: FAULTS.clientDrop,
   async run(_sys, world) {
@@ -166,6 +190,7 @@ async function main(): Promise<number> {
     rabbitPort: Number(process.env.FAULTS_RABBITMQ_PORT ?? 5673),
     ferretPort: Number(process.env.FAULTS_FERRETDB_PORT ?? 27037),
     redisPort: Number(process.env.FAULTS_REDIS_PORT ?? 6390),
+    redis: redisTopology(),
   });
   // The same choice as the development FerretDB's (tools/scripts/lib/infra.sh): PostgreSQL when one answers.
   const backend = process.env.FERRETDB_HANDLER || 'auto';
@@ -176,6 +201,7 @@ async function main(): Promise<number> {
     killServer('rabbit', FAULTS.rabbitmq),
     killServer('ferret', FAULTS.database),
     killServer('redis', FAULTS.redis),
+    ...(ports.redis === 'sentinel' ? [redisFailover] : []),
     killService('channels', FAULTS.channels),
     killService('messages', FAULTS.messages),
     killService('notifications', FAULTS.notifications),

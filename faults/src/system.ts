@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { APPS, AppName, dropSystemDatabases, LocalSystemOptions, RunningApp, startApp, stopApp, TEST_JWT_SECRET, uniqueName, waitReady } from '@wellifiy/testing';
 import { KillableServer, portOpen, PrivateFerret, PrivateRabbit, PrivateRedis, requireFree } from './infra';
+import { RedisTopology, SentinelRedis, sentinelPortList } from './redis-sentinel';
 
 export interface FaultSystemOptions {
   root: string;
@@ -12,9 +13,11 @@ export interface FaultSystemOptions {
   redisPort: number;
   /** FerretDB's storage; by default PostgreSQL when a local one answers, else SQLite. */
   ferretBackend?: 'postgresql' | 'sqlite' | 'auto';
+  /** Redis as one node (`single`) or a primary, a replica and three Sentinels (`sentinel`, redis-sentinel.ts). */
+  redis?: RedisTopology;
 }
 
-type Ports = Pick<FaultSystemOptions, 'basePort' | 'rabbitPort' | 'ferretPort' | 'redisPort'>;
+type Ports = Pick<FaultSystemOptions, 'basePort' | 'rabbitPort' | 'ferretPort' | 'redisPort' | 'redis'>;
 
 /** The suite's ports besides the five apps: the second gateway, the SMTP listener. */
 export const secondGatewayPort = (base: number): number => base + 5;
@@ -27,13 +30,14 @@ export function faultPorts(o: Ports): [number, string][] {
     [o.rabbitPort, 'RabbitMQ'], [o.rabbitPort + 20000, 'RabbitMQ distribution'], [o.ferretPort, 'FerretDB'], [o.redisPort, 'Redis'],
     [b, 'gateway a'], [b + 1, 'channels'], [b + 2, 'messages'], [b + 3, 'notifications'], [b + 4, 'activation-rules'],
     [secondGatewayPort(b), 'gateway b'], [smtpPort(b), 'SMTP'],
+    ...(o.redis === 'sentinel' ? sentinelPortList(o.redisPort) : []),
   ];
 }
 
 /** The first set of ports (the given ones, then shifted by 100s) that is all free: runs side by side do not collide. */
 export async function pickFreePorts(start: Ports): Promise<Ports> {
   for (let shift = 0; shift <= 900; shift += 100) {
-    const o = { basePort: start.basePort + shift, rabbitPort: start.rabbitPort + shift, ferretPort: start.ferretPort + shift, redisPort: start.redisPort + shift };
+    const o = { basePort: start.basePort + shift, rabbitPort: start.rabbitPort + shift, ferretPort: start.ferretPort + shift, redisPort: start.redisPort + shift, redis: start.redis };
     const busy = await Promise.all(faultPorts(o).map(([p]) => portOpen(p)));
     if (!busy.some(Boolean)) return o;
   }
@@ -49,7 +53,7 @@ const SERVICES = APPS.filter((a) => a !== 'gateway');
 export class FaultSystem {
   readonly rabbit: PrivateRabbit;
   readonly ferret: PrivateFerret;
-  readonly redis: PrivateRedis;
+  readonly redis: PrivateRedis | SentinelRedis;
   readonly dbPrefix = uniqueName('faults');
   readonly apps = new Map<string, RunningApp>();
   private readonly dataDir: string;
@@ -62,7 +66,8 @@ export class FaultSystem {
     this.logsDir = path.join(opts.root, 'reports/faults-logs');
     this.rabbit = new PrivateRabbit(path.join(this.dataDir, 'rabbitmq'), opts.rabbitPort, opts.rabbitPort + 20000);
     this.ferret = new PrivateFerret(path.join(opts.root, '.tools/bin/ferretdb'), path.join(this.dataDir, 'ferretdb'), opts.ferretPort, opts.ferretBackend);
-    this.redis = new PrivateRedis(path.join(this.dataDir, 'redis'), opts.redisPort);
+    this.redis =
+      opts.redis === 'sentinel' ? new SentinelRedis(path.join(this.dataDir, 'redis-sentinel'), opts.redisPort) : new PrivateRedis(path.join(this.dataDir, 'redis'), opts.redisPort);
     this.vapid.generateKeys();
     const key = this.vapid.getPrivateKey();
     this.appOptions = {
@@ -70,6 +75,7 @@ export class FaultSystem {
       basePort: opts.basePort,
       amqpUrl: this.rabbit.url,
       redisUrl: this.redis.url,
+      ...(this.redis instanceof SentinelRedis ? { redisSentinels: this.redis.sentinelEnv } : {}),
       mongoUrl: this.ferret.url,
       jwtSecret: TEST_JWT_SECRET,
       dbPrefix: this.dbPrefix,
@@ -90,6 +96,11 @@ export class FaultSystem {
     };
   }
 
+  /** For the report's topology line: `redis=single` or `redis=sentinel`. */
+  get redisTopology(): RedisTopology {
+    return this.redis instanceof SentinelRedis ? 'sentinel' : 'single';
+  }
+
   get gatewayUrls(): string[] {
     return [`http://127.0.0.1:${this.opts.basePort}`, `http://127.0.0.1:${secondGatewayPort(this.opts.basePort)}`];
   }
@@ -105,7 +116,7 @@ export class FaultSystem {
     this.ferret.prepare();
     await Promise.all([this.rabbit.start(), this.ferret.start(), this.redis.start()]);
     this.appOptions.brokerUsers = this.rabbit.provisionUsers();
-    log(`own infrastructure up in ${Date.now() - t} ms: RabbitMQ :${this.rabbit.port}, FerretDB :${this.ferret.port} (${this.ferret.backend}), Redis :${this.redis.port}`);
+    log(`own infrastructure up in ${Date.now() - t} ms: RabbitMQ :${this.rabbit.port}, FerretDB :${this.ferret.port} (${this.ferret.backend}), ${this.redis instanceof SentinelRedis ? this.redis.describe() : `Redis :${this.redis.port}`}`);
     await Promise.all([...SERVICES.map((a) => this.startApp(a)), this.startApp('gateway'), this.startApp('gateway-b')]);
   }
 

@@ -42,6 +42,8 @@ const opts = {
   amqpUrl,
   brokerUsers,
   redisUrl: process.env.REDIS_URL,
+  // REDIS_SENTINELS (with REDIS_SENTINEL_NAME) instead: every app asks those Sentinels for the primary.
+  ...(process.env.REDIS_SENTINELS ? { redisSentinels: { sentinels: process.env.REDIS_SENTINELS, name: process.env.REDIS_SENTINEL_NAME || 'mymaster' } } : {}),
   mongoUrl: process.env.MONGO_URL,
   jwtSecret: DEV_JWT_SECRET,
   dbPrefix: process.env.MONGO_DB_PREFIX || 'wellifiy',

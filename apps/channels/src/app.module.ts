@@ -48,7 +48,7 @@ export class AppModule {
           { name: AUDIT_ENTRY_MODEL, schema: AuditEntrySchema },
         ]),
         MessagingModule.forRoot({ url: config.AMQP_URL, source: 'channels', rpcTimeoutMs: config.RPC_TIMEOUT_MS, keyRing }),
-        BullModule.forRoot({ connection: bullConnection(config.REDIS_URL), prefix: config.QUEUE_PREFIX }),
+        BullModule.forRoot({ connection: bullConnection(config), prefix: config.QUEUE_PREFIX }),
         // Global so the readiness check (OpsModule) can reach Redis through the queue.
         { ...BullModule.registerQueue({ name: Queues.ArchivedMemberFallback }), global: true },
         OpsModule.forRoot({ mongo: true, extraChecks: redisReadinessVia(Queues.ArchivedMemberFallback) }),

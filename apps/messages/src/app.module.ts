@@ -83,7 +83,7 @@ export class AppModule {
           { name: COMPLIANCE_LOG_MODEL, schema: ComplianceLogSchema },
         ]),
         MessagingModule.forRoot({ url: config.AMQP_URL, source: 'messages', rpcTimeoutMs: config.RPC_TIMEOUT_MS, keyRing }),
-        BullModule.forRoot({ connection: bullConnection(config.REDIS_URL), prefix: config.QUEUE_PREFIX }),
+        BullModule.forRoot({ connection: bullConnection(config), prefix: config.QUEUE_PREFIX }),
         // Global so the readiness check (OpsModule) can reach Redis through the queue.
         { ...BullModule.registerQueue({ name: Queues.LinkPreview }, { name: Queues.MediaCleanup }, { name: Queues.RetentionPurge }), global: true },
         OpsModule.forRoot({ mongo: true, extraChecks: redisReadinessVia(Queues.LinkPreview) }),

@@ -5,9 +5,8 @@ import { KeyRing } from '@wellifiy/crypto';
 import { IDEMPOTENCY_STORE, MessagingModule } from '@wellifiy/messaging';
 import { OpsModule, redisReadinessVia } from '@wellifiy/ops';
 import { HostAllowList } from '@wellifiy/outbound';
-import { MongoIdempotencyStore, MongoModule } from '@wellifiy/persistence';
+import { bullConnection, MongoIdempotencyStore, MongoModule } from '@wellifiy/persistence';
 import { NotificationsConfig } from './config/notifications.config';
-import { redisConnectionOptions } from './config/redis-connection';
 import { DigestScheduler } from './digest/digest.scheduler';
 import { DigestService } from './digest/digest.service';
 import { Mailer, SmtpMailer } from './digest/mailer';
@@ -52,7 +51,7 @@ export class AppModule {
           { name: PUSH_SUBSCRIPTION_MODEL, schema: PushSubscriptionSchema },
         ]),
         MessagingModule.forRoot({ url: config.AMQP_URL, source: 'notifications', keyRing }),
-        BullModule.forRoot({ connection: redisConnectionOptions(config.REDIS_URL), prefix: config.QUEUE_PREFIX }),
+        BullModule.forRoot({ connection: bullConnection(config), prefix: config.QUEUE_PREFIX }),
         // Global so the readiness check (OpsModule) can reach Redis through the digest queue.
         { ...BullModule.registerQueue({ name: Queues.Digest }, { name: Queues.Push }), global: true },
         OpsModule.forRoot({ mongo: true, extraChecks: redisReadinessVia(Queues.Digest) }),

@@ -3,3 +3,4 @@ export * from './common.config';
 export * from './load-config';
 export * from './development-secrets';
 export * from './key-ring.config';
+export * from './redis.config';

@@ -8,3 +8,4 @@ export * from './builders';
 export * from './vhost';
 export * from './media-samples';
 export * from './fhir-schema';
+export * from './redis-sentinel';

@@ -16,6 +16,8 @@ export interface LocalSystemOptions {
   /** A broker user per process kind (provisionBrokerUsers); without, every app connects with `amqpUrl`'s user. */
   brokerUsers?: BrokerUsers | null;
   redisUrl: string;
+  /** A Sentinel setup instead of `redisUrl`: every Redis-using app gets REDIS_SENTINELS and REDIS_SENTINEL_NAME. */
+  redisSentinels?: { sentinels: string; name: string };
   mongoUrl: string;
   jwtSecret: string;
   /** Database names are `<dbPrefix>-<app>`. */
@@ -59,7 +61,10 @@ export function appEnv(opts: LocalSystemOptions, app: AppName): Record<string, s
     AMQP_USERS: opts.brokerUsers?.amqpUsers ?? sharedAmqpUsers(opts.amqpUrl),
     HTTP_PORT: String(appPort(opts.basePort, app)),
   };
-  if (app === 'gateway') Object.assign(env, { REDIS_URL: opts.redisUrl, JWT_SECRET: opts.jwtSecret });
+  const redisEnv: Record<string, string> = opts.redisSentinels
+    ? { REDIS_SENTINELS: opts.redisSentinels.sentinels, REDIS_SENTINEL_NAME: opts.redisSentinels.name }
+    : { REDIS_URL: opts.redisUrl };
+  if (app === 'gateway') Object.assign(env, { ...redisEnv, JWT_SECRET: opts.jwtSecret });
   // Media bytes: the gateway streams them to and from the messages service's HTTP port.
   if (app === 'gateway') env.MESSAGES_INTERNAL_URL = `http://127.0.0.1:${appPort(opts.basePort, 'messages')}`;
   else Object.assign(env, { MONGO_URL: opts.mongoUrl, MONGO_DB: `${opts.dbPrefix}-${app}` });
@@ -67,7 +72,7 @@ export function appEnv(opts: LocalSystemOptions, app: AppName): Record<string, s
   Object.assign(env, { ENCRYPTION_KEYS: LOCAL_ENCRYPTION_KEYS, ENCRYPTION_ACTIVE_KEY_ID: LOCAL_ENCRYPTION_ACTIVE_KEY_ID });
   // Each system's BullMQ jobs under their own Redis key prefix: systems sharing a Redis never take each other's.
   if (APPS_WITH_JOBS.has(app)) {
-    env.REDIS_URL = opts.redisUrl;
+    Object.assign(env, redisEnv);
     env.QUEUE_PREFIX = opts.queuePrefix ?? opts.dbPrefix;
   }
   return { ...env, ...(opts.extraEnv?.[app] ?? {}) };

@@ -1,12 +1,8 @@
 import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
 import { CHANNEL_MEMBERS_MAX } from '@wellifiy/contracts';
-import { IsActiveKeyId, IsKeyRingKeys, MongoConfig } from '@wellifiy/config';
+import { IsActiveKeyId, IsKeyRingKeys, MongoConfig, WithRedis } from '@wellifiy/config';
 
-export class ChannelsConfig extends MongoConfig {
-  /** BullMQ (the archived-team-member fallback job). */
-  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// URL' })
-  REDIS_URL!: string;
-
+export class ChannelsConfig extends WithRedis(MongoConfig) {
   /** Key prefix of this service's BullMQ queues in Redis (lets several systems share one Redis). */
   @IsString() @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'QUEUE_PREFIX may contain letters, digits and . _ - only' })
   QUEUE_PREFIX: string = 'wellifiy';

@@ -1,10 +1,7 @@
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateBy, ValidateIf } from 'class-validator';
-import { CommonConfig, IsActiveKeyId, IsKeyRingKeys, ProductionSecret, SecretRules } from '@wellifiy/config';
+import { CommonConfig, WithRedis, IsActiveKeyId, IsKeyRingKeys, ProductionSecret, SecretRules } from '@wellifiy/config';
 
-export class GatewayConfig extends CommonConfig {
-  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// URL' })
-  REDIS_URL!: string;
-
+export class GatewayConfig extends WithRedis(CommonConfig) {
   /** HS256 (shared secret) for development and tests; production accepts only RS256 with a JWKS URL. */
   @IsIn(['HS256', 'RS256'])
   @ValidateBy({

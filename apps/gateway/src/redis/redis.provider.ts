@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown, Provider } from '@nestjs/common';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { createRedis } from '@wellifiy/persistence';
 import { GatewayConfig } from '../config/gateway.config';
 
 export const REDIS = Symbol('REDIS');
@@ -8,7 +9,7 @@ export const redisProvider: Provider = {
   provide: REDIS,
   inject: [GatewayConfig],
   useFactory: (config: GatewayConfig) =>
-    new Redis(config.REDIS_URL, {
+    createRedis(config, {
       // Fail commands fast while Redis is down instead of queueing them behind a request.
       maxRetriesPerRequest: 1,
       enableOfflineQueue: false,

@@ -1,10 +1,10 @@
 import { IsInt, IsNumber, IsString, Matches, Max, Min, ValidateBy } from 'class-validator';
-import { IsActiveKeyId, IsKeyRingKeys, MongoConfig } from '@wellifiy/config';
+import { IsActiveKeyId, IsKeyRingKeys, MongoConfig, WithRedis } from '@wellifiy/config';
 
 /** A real day in ms: the only RETENTION_DAY_MS outside tests and development. */
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-export class MessagesConfig extends MongoConfig {
+export class MessagesConfig extends WithRedis(MongoConfig) {
   /** Timeout of this service's own calls to the channels service. */
   @IsInt() @Min(100) @Max(60_000)
   RPC_TIMEOUT_MS: number = 5000;
@@ -19,10 +19,6 @@ export class MessagesConfig extends MongoConfig {
   /** Id of the key in ENCRYPTION_KEYS that encrypts new data. */
   @IsActiveKeyId()
   ENCRYPTION_ACTIVE_KEY_ID!: string;
-
-  /** BullMQ (link preview jobs). */
-  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// URL' })
-  REDIS_URL!: string;
 
   /** Key prefix of this service's BullMQ queues in Redis (lets several systems share one Redis). */
   @IsString() @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'QUEUE_PREFIX may contain letters, digits and . _ - only' })

@@ -1,12 +1,8 @@
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { IsActiveKeyId, IsKeyRingKeys, MongoConfig, ProductionSecret, SecretRules } from '@wellifiy/config';
+import { IsActiveKeyId, IsKeyRingKeys, MongoConfig, WithRedis, ProductionSecret, SecretRules } from '@wellifiy/config';
 import { EMAIL_DELAY_MINUTES_MAX, EMAIL_FREQUENCIES, EmailFrequency } from '@wellifiy/contracts';
 
-export class NotificationsConfig extends MongoConfig {
-  /** BullMQ (digest and push jobs). */
-  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// URL' })
-  REDIS_URL!: string;
-
+export class NotificationsConfig extends WithRedis(MongoConfig) {
   /** Prefix of this system's BullMQ keys in Redis, so two systems sharing a Redis never take each other's jobs. */
   @IsString() @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'QUEUE_PREFIX may contain letters, digits and . _ - only' })
   QUEUE_PREFIX: string = 'wellifiy';

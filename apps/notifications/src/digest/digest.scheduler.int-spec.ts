@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
+import { bullConnection } from '@wellifiy/persistence';
 import { testInfra, uniqueName } from '@wellifiy/testing';
 import { NotificationsConfig } from '../config/notifications.config';
-import { redisConnectionOptions } from '../config/redis-connection';
 import { JobIds, Queues } from '../jobs/queues';
 import { DigestScheduler } from './digest.scheduler';
 
@@ -12,7 +12,7 @@ describe('DigestScheduler (Redis, BullMQ)', () => {
   const config = { DIGEST_MINUTE_MS: 60_000, DIGEST_DAILY_HOUR_UTC: 8, DIGEST_FANOUT_DELAY_MS: 1000 } as NotificationsConfig;
 
   beforeAll(() => {
-    queue = new Queue(Queues.Digest, { connection: redisConnectionOptions(testInfra.redisUrl), prefix });
+    queue = new Queue(Queues.Digest, { connection: bullConnection(testInfra.redisUrl), prefix });
     scheduler = new DigestScheduler(queue, config);
   });
 
