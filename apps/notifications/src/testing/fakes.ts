@@ -1,4 +1,4 @@
-import { ChannelSnapshot, UserKind } from '@wellifiy/contracts';
+import { ChannelSnapshot, MessageView, UserKind } from '@wellifiy/contracts';
 import { OutgoingEmail, Mailer } from '../digest/mailer';
 import { ChannelState, ReadState, ReadStateRepository, SnapshotChange } from '../read-state/read-state.repository';
 import { Recipient, RecipientsRepository } from '../recipients/recipients.repository';
@@ -173,3 +173,18 @@ export function snapshot(id: string, type: ChannelSnapshot['type'], members: [st
 }
 
 export const DEFAULTS = { DIGEST_DEFAULT_FREQUENCY: 'after_delay', DIGEST_DEFAULT_DELAY_MINUTES: 15 } as const;
+
+/** Records what would go out on the broker. */
+export class FakePublisher {
+  readonly events: { type: string; data: any }[] = [];
+  async publish(type: string, data: unknown): Promise<void> {
+    this.events.push({ type, data });
+  }
+  of(type: string): any[] {
+    return this.events.filter((e) => e.type === type).map((e) => e.data);
+  }
+}
+
+export const message = (channelId: string, seq: number, senderId: string): MessageView => ({
+  id: `msg_${seq}`, channelId, seq, senderId, senderKind: senderId.startsWith('pat') ? 'patient' : 'team_member', clientMessageId: `c${seq}`, body: 'x', createdAt: new Date().toISOString(),
+});
