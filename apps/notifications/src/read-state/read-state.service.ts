@@ -1,15 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
 import {
-  Actor, ChannelSnapshot, DomainError, ErrorCode, EventName, EventPayloads, Events, MarkReadResult, MessageDeletedData, MessageView, ReadReceipt, ReceiptsResult, Rpc,
+  Actor, ChannelSnapshot, channelTypeVisibleTo, DomainError, ErrorCode, EventName, EventPayloads, Events, MarkReadResult, MessageDeletedData, MessageView, ReadReceipt, ReceiptsResult,
   UnreadSummary,
 } from '@wellifiy/contracts';
-import { EventPublisher, RpcClient } from '@wellifiy/messaging';
+import { EventPublisher, requireChannelMember, RpcClient } from '@wellifiy/messaging';
 import { NotificationsConfig } from '../config/notifications.config';
 import { effectiveSettings } from '../settings/effective-settings';
 import { SettingsRepository } from '../settings/settings.repository';
 import { BadgePublisher } from './badge.publisher';
 import { ChannelState, ReadState, ReadStateRepository } from './read-state.repository';
-import { summarise, visibleTo } from './unread';
+import { summarise } from './unread';
 
 export interface MembershipEventInput {
   orgId: string;
@@ -133,26 +133,21 @@ export class ReadStateService {
     await this.badges.publish(orgId, channel?.members.map((m) => m.userId) ?? [], channelId);
   }
 
-  /**
-   * The channel and the caller's row if they may act in it, else NOT_FOUND (ids leak nothing). The local
-   * projection answers the common case; when it says no — it may lag by an event — the channels service
-   * is asked once and the projection refreshed.
-   */
-  async requireMember(actor: Actor, channelId: string): Promise<{ channel: ChannelState; row: ReadState }> {
-    const local = await this.memberView(actor, channelId);
-    if (local) return local;
-    const { channel } = await this.rpc.send(Rpc.ChannelsMembershipCheck, { orgId: actor.orgId, channelId });
-    if (channel && channel.members.some((m) => m.userId === actor.userId)) {
-      await this.repo.applySnapshot(actor.orgId, channel, 'current');
-      const fresh = await this.memberView(actor, channelId);
-      if (fresh) return fresh;
-    }
-    throw new DomainError(ErrorCode.NotFound, `channel ${channelId} not found`);
+  /** The channel and the caller's row if they may act in it, else NOT_FOUND (projection first, then the channels service). */
+  requireMember(actor: Actor, channelId: string): Promise<{ channel: ChannelState; row: ReadState }> {
+    return requireChannelMember(this.rpc, actor, channelId, {
+      local: () => this.memberView(actor, channelId),
+      refresh: async (channel) => {
+        if (!channel.members.some((m) => m.userId === actor.userId)) return null;
+        await this.repo.applySnapshot(actor.orgId, channel, 'current');
+        return this.memberView(actor, channelId);
+      },
+    });
   }
 
   private async memberView(actor: Actor, channelId: string): Promise<{ channel: ChannelState; row: ReadState } | null> {
     const [row, channel] = await Promise.all([this.repo.row(actor.orgId, channelId, actor.userId), this.repo.channel(actor.orgId, channelId)]);
-    if (!row?.member || !channel || !visibleTo(actor.kind, channel.type)) return null;
+    if (!row?.member || !channel || !channelTypeVisibleTo(actor.kind, channel.type)) return null;
     return { channel, row };
   }
 
