@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { Queues } from '@wellifiy/contracts';
 import { KeyRing } from '@wellifiy/crypto';
 import { IDEMPOTENCY_STORE, MessagingModule } from '@wellifiy/messaging';
 import { OpsModule, redisReadinessVia } from '@wellifiy/ops';
@@ -13,7 +14,6 @@ import { DigestService } from './digest/digest.service';
 import { Mailer, SmtpMailer } from './digest/mailer';
 import { DigestJob } from './jobs/digest.job';
 import { PushJob } from './jobs/push.job';
-import { Queues } from './jobs/queues';
 import { NewMessageHandler } from './new-message/new-message.handler';
 import { NewMessageService } from './new-message/new-message.service';
 import { PreferencesHandler } from './preferences/preferences.handler';

@@ -1,8 +1,8 @@
 import { Queue } from 'bullmq';
+import { JobIds, Queues } from '@wellifiy/contracts';
 import { testInfra, uniqueName } from '@wellifiy/testing';
 import { NotificationsConfig } from '../config/notifications.config';
 import { redisConnectionOptions } from '../config/redis-connection';
-import { JobIds, Queues } from '../jobs/queues';
 import { DigestScheduler } from './digest.scheduler';
 
 describe('DigestScheduler (Redis, BullMQ)', () => {
