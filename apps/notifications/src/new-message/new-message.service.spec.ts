@@ -1,12 +1,10 @@
 import 'reflect-metadata';
 import { MessageView } from '@wellifiy/contracts';
-import { EventPublisher, RpcClient } from '@wellifiy/messaging';
-import { NotificationsConfig } from '../config/notifications.config';
 import { DigestScheduler } from '../digest/digest.scheduler';
 import { PushService } from '../push/push.service';
 import { BadgePublisher } from '../read-state/badge.publisher';
 import { ReadStateService } from '../read-state/read-state.service';
-import { DEFAULTS, FakePublisher, FakeReadStateRepository, FakeSettingsRepository, message, snapshot } from '../testing/fakes';
+import { FakePublisher, message, readStateWithGroup } from '../testing/fakes';
 import { NewMessageService } from './new-message.service';
 
 describe('NewMessageService', () => {
@@ -18,23 +16,12 @@ describe('NewMessageService', () => {
   const pushes: string[] = [];
 
   beforeEach(async () => {
-    const repo = new FakeReadStateRepository();
-    const settings = new FakeSettingsRepository();
-    const config = DEFAULTS as unknown as NotificationsConfig;
-    publisher = new FakePublisher();
+    ({ publisher, badges, readState } = await readStateWithGroup());
     activity.length = 0;
     pushes.length = 0;
-    badges = new BadgePublisher(repo, settings, publisher as unknown as EventPublisher, config);
-    readState = new ReadStateService(repo, settings, {} as RpcClient, publisher as unknown as EventPublisher, config, badges);
     const digests = { channelActivity: async (_o: string, channelId: string) => void activity.push(channelId) };
     const push = { messageCreated: async (_o: string, m: MessageView) => void pushes.push(m.id) };
     service = new NewMessageService(readState, badges, digests as unknown as DigestScheduler, push as unknown as PushService);
-    await readState.membershipChanged({
-      orgId: 'org_1', kind: 'created',
-      snapshot: snapshot('grp', 'group', [['tm_1', 'team_member'], ['tm_2', 'team_member'], ['pat_a', 'patient'], ['pat_b', 'patient']]),
-    });
-    await badges.flush();
-    publisher.events.length = 0;
   });
 
   afterEach(() => badges.flush());

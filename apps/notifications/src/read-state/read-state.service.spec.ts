@@ -1,9 +1,7 @@
 import 'reflect-metadata';
 import { ChannelSnapshot } from '@wellifiy/contracts';
-import { EventPublisher, RpcClient } from '@wellifiy/messaging';
 import { patientActor, teamMemberActor } from '@wellifiy/testing';
-import { NotificationsConfig } from '../config/notifications.config';
-import { DEFAULTS, FakePublisher, FakeReadStateRepository, FakeSettingsRepository, message, snapshot } from '../testing/fakes';
+import { FakePublisher, message, readStateWithGroup, snapshot } from '../testing/fakes';
 import { BadgePublisher } from './badge.publisher';
 import { ReadStateService } from './read-state.service';
 
@@ -16,7 +14,6 @@ class FakeRpc {
 }
 
 describe('ReadStateService', () => {
-  let repo: FakeReadStateRepository;
   let publisher: FakePublisher;
   let rpc: FakeRpc;
   let badges: BadgePublisher;
@@ -25,19 +22,8 @@ describe('ReadStateService', () => {
   const alice = patientActor({ userId: 'pat_a' });
 
   beforeEach(async () => {
-    repo = new FakeReadStateRepository();
-    publisher = new FakePublisher();
     rpc = new FakeRpc();
-    const settings = new FakeSettingsRepository();
-    const config = DEFAULTS as unknown as NotificationsConfig;
-    badges = new BadgePublisher(repo, settings, publisher as unknown as EventPublisher, config);
-    service = new ReadStateService(repo, settings, rpc as unknown as RpcClient, publisher as unknown as EventPublisher, config, badges);
-    await service.membershipChanged({
-      orgId: 'org_1', kind: 'created',
-      snapshot: snapshot('grp', 'group', [['tm_1', 'team_member'], ['tm_2', 'team_member'], ['pat_a', 'patient'], ['pat_b', 'patient']]),
-    });
-    await badges.flush();
-    publisher.events.length = 0;
+    ({ publisher, badges, readState: service } = await readStateWithGroup(rpc));
   });
 
   afterEach(() => badges.flush());
