@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { Queues } from '@wellifiy/contracts';
 import { KeyRing } from '@wellifiy/crypto';
 import { IDEMPOTENCY_STORE, MessagingModule } from '@wellifiy/messaging';
 import { OpsModule, redisReadinessVia } from '@wellifiy/ops';
@@ -12,7 +13,10 @@ import { DigestService } from './digest/digest.service';
 import { Mailer, SmtpMailer } from './digest/mailer';
 import { DigestJob } from './jobs/digest.job';
 import { PushJob } from './jobs/push.job';
-import { Queues } from './jobs/queues';
+import { NewMessageHandler } from './new-message/new-message.handler';
+import { NewMessageService } from './new-message/new-message.service';
+import { PreferencesHandler } from './preferences/preferences.handler';
+import { PreferencesService } from './preferences/preferences.service';
 import { PushEndpointPolicy } from './push/endpoint-policy';
 import { PushProvider } from './push/push-provider';
 import { PUSH_SUBSCRIPTION_MODEL, PushSubscriptionSchema } from './push/push-subscription.schema';
@@ -20,6 +24,7 @@ import { MongoPushSubscriptionsRepository, PushSubscriptionsRepository } from '.
 import { PushHandler } from './push/push.handler';
 import { PushService } from './push/push.service';
 import { WebPushProvider } from './push/web-push.provider';
+import { BadgePublisher } from './read-state/badge.publisher';
 import { CHANNEL_STATE_MODEL, ChannelStateSchema } from './read-state/channel-state.schema';
 import { READ_STATE_MODEL, ReadStateSchema } from './read-state/read-state.schema';
 import { ReadStateHandler } from './read-state/read-state.handler';
@@ -30,9 +35,7 @@ import { RecipientsHandler } from './recipients/recipients.handler';
 import { MongoRecipientsRepository, RecipientsRepository } from './recipients/recipients.repository';
 import { RecipientsService } from './recipients/recipients.service';
 import { SETTINGS_MODEL, SettingsSchema } from './settings/settings.schema';
-import { SettingsHandler } from './settings/settings.handler';
 import { MongoSettingsRepository, SettingsRepository } from './settings/settings.repository';
-import { SettingsService } from './settings/settings.service';
 
 @Module({})
 export class AppModule {
@@ -56,7 +59,7 @@ export class AppModule {
         { ...BullModule.registerQueue({ name: Queues.Digest }, { name: Queues.Push }), global: true },
         OpsModule.forRoot({ mongo: true, extraChecks: redisReadinessVia(Queues.Digest) }),
       ],
-      controllers: [RecipientsHandler, ReadStateHandler, SettingsHandler, PushHandler],
+      controllers: [RecipientsHandler, ReadStateHandler, NewMessageHandler, PreferencesHandler, PushHandler],
       providers: [
         { provide: KeyRing, useValue: keyRing },
         { provide: NotificationsConfig, useValue: config },
@@ -70,7 +73,9 @@ export class AppModule {
         { provide: PushProvider, useClass: WebPushProvider },
         RecipientsService,
         ReadStateService,
-        SettingsService,
+        BadgePublisher,
+        NewMessageService,
+        PreferencesService,
         DigestScheduler,
         DigestService,
         PushService,

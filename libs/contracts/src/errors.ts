@@ -1,6 +1,6 @@
 /**
  * Stable error codes shared by every service. Services throw DomainError with one of these;
- * the gateway owns the single code → HTTP status table (apps/gateway/src/errors).
+ * the gateway owns the single code → HTTP status table (apps/gateway/src/http/error-status.ts).
  */
 export const ErrorCode = {
   ValidationFailed: 'VALIDATION_FAILED',

@@ -6,6 +6,7 @@ export * from './event-publisher';
 export * from './event-seal';
 export * from './handler-errors';
 export * from './idempotency';
+export * from './membership-projection';
 export * from './messaging.module';
 export * from './outbox';
 export * from './rpc-client';

@@ -1,7 +1,7 @@
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
-import { DEFAULT_JOB_OPTIONS, JobPayloads, Queues } from '@wellifiy/contracts';
+import { JobIds, JobPayloads, JobRetries, Jobs, LegacyJobIds, Queues } from '@wellifiy/contracts';
 import { FallbackReport, FallbackService } from '../fallback/fallback.service';
 
 type FallbackJob = JobPayloads[typeof Queues.ArchivedMemberFallback];
@@ -12,7 +12,9 @@ export class ArchivedMemberFallbackScheduler {
   constructor(@InjectQueue(Queues.ArchivedMemberFallback) private readonly queue: Queue<FallbackJob>) {}
 
   async schedule(data: FallbackJob): Promise<void> {
-    await this.queue.add('release', data, { ...DEFAULT_JOB_OPTIONS, jobId: `${data.orgId}__${data.teamMemberId}` });
+    // A job queued under the id's former format still collapses this one (LegacyJobIds).
+    if (await this.queue.getJob(LegacyJobIds.archivedMemberRelease(data.orgId, data.teamMemberId))) return;
+    await this.queue.add(Jobs.ArchivedMemberRelease, data, { ...JobRetries[Queues.ArchivedMemberFallback], jobId: JobIds.archivedMemberRelease(data.orgId, data.teamMemberId) });
   }
 }
 

@@ -71,7 +71,7 @@ export class GatewayConfig extends WithRedis(CommonConfig) {
 
   /**
    * Key ring (`keyId:base64-32-bytes[,…]`): opens sealed content events (message.created…) before they
-   * reach sockets. The same ring in every service (root README, Encryption at rest).
+   * reach sockets. The same ring in every service (docs/architecture.md, Encryption at rest).
    */
   @IsKeyRingKeys()
   ENCRYPTION_KEYS!: string;

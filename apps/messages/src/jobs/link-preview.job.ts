@@ -1,7 +1,7 @@
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
-import { DEFAULT_JOB_OPTIONS, JobPayloads, Queues } from '@wellifiy/contracts';
+import { JobIds, JobPayloads, JobRetries, Jobs, LegacyJobIds, Queues } from '@wellifiy/contracts';
 import { LinkPreviewsService, PreviewOutcome } from '../link-previews/link-previews.service';
 
 type LinkPreviewJob = JobPayloads[typeof Queues.LinkPreview];
@@ -15,7 +15,9 @@ export class LinkPreviewScheduler {
   constructor(@InjectQueue(Queues.LinkPreview) private readonly queue: Queue<LinkPreviewJob>) {}
 
   async schedule(data: LinkPreviewJob): Promise<void> {
-    await this.queue.add('preview', data, { ...DEFAULT_JOB_OPTIONS, removeOnComplete: { age: 24 * 3600 }, jobId: `${data.orgId}__${data.messageId}` });
+    // A job queued under the id's former format still collapses this one (LegacyJobIds).
+    if (await this.queue.getJob(LegacyJobIds.linkPreview(data.orgId, data.messageId))) return;
+    await this.queue.add(Jobs.LinkPreview, data, { ...JobRetries[Queues.LinkPreview], jobId: JobIds.linkPreview(data.orgId, data.messageId) });
   }
 }
 

@@ -1,12 +1,10 @@
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
-import { DEFAULT_JOB_OPTIONS, JobPayloads, Queues } from '@wellifiy/contracts';
+import { JobIds, JobPayloads, JobRetries, Jobs, LegacyJobIds, Queues } from '@wellifiy/contracts';
 import { MediaRepository } from '../media/media.repository';
 
 type MediaCleanupJob = JobPayloads[typeof Queues.MediaCleanup];
-
-export const mediaCleanupJobId = (orgId: string, mediaId: string): string => `${orgId}__${mediaId}`;
 
 /**
  * One delayed job per upload, due when unattached media may be deleted. The job id is the media's, so a
@@ -17,7 +15,9 @@ export class MediaCleanupScheduler {
   constructor(@InjectQueue(Queues.MediaCleanup) private readonly queue: Queue<MediaCleanupJob>) {}
 
   async schedule(data: MediaCleanupJob, delayMs: number): Promise<void> {
-    await this.queue.add('cleanup', data, { ...DEFAULT_JOB_OPTIONS, delay: Math.max(0, Math.round(delayMs)), jobId: mediaCleanupJobId(data.orgId, data.mediaId) });
+    // A job queued under the id's former format still collapses this one (LegacyJobIds).
+    if (await this.queue.getJob(LegacyJobIds.mediaCleanup(data.orgId, data.mediaId))) return;
+    await this.queue.add(Jobs.MediaCleanup, data, { ...JobRetries[Queues.MediaCleanup], delay: Math.max(0, Math.round(delayMs)), jobId: JobIds.mediaCleanup(data.orgId, data.mediaId) });
   }
 }
 

@@ -1,13 +1,11 @@
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
-import { JobPayloads, Queues } from '@wellifiy/contracts';
+import { JobIds, JobPayloads, JobRetries, Jobs, Queues } from '@wellifiy/contracts';
 import { MessagesConfig } from '../config/messages.config';
 import { RetentionPurgeService, SweepResult } from '../retention/retention-purge.service';
 
 type RetentionPurgeJob = JobPayloads[typeof Queues.RetentionPurge];
-
-export const RETENTION_SCHEDULER_ID = 'retention-sweep';
 
 /**
  * One repeatable job for the whole service (a BullMQ job scheduler, upserted at every boot, so replicas share one
@@ -23,9 +21,9 @@ export class RetentionPurgeScheduler implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     await this.queue.upsertJobScheduler(
-      RETENTION_SCHEDULER_ID,
+      JobIds.retentionScheduler,
       { every: this.config.RETENTION_SWEEP_MS },
-      { name: 'sweep', data: {}, opts: { attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: 100 } },
+      { name: Jobs.RetentionSweep, data: {}, opts: JobRetries[Queues.RetentionPurge] },
     );
   }
 }

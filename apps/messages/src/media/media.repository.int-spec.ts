@@ -3,12 +3,12 @@ import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
 import { Test, TestingModule } from '@nestjs/testing';
 import type { Queue } from 'bullmq';
 import type { Connection } from 'mongoose';
-import { Actor, DomainError, ErrorCode, Queues } from '@wellifiy/contracts';
+import { Actor, DomainError, ErrorCode, JobIds, Queues } from '@wellifiy/contracts';
 import { KeyRing } from '@wellifiy/crypto';
 import { bullConnection, MongoModule } from '@wellifiy/persistence';
 import { expectEventually, LOCAL_ENCRYPTION_ACTIVE_KEY_ID, LOCAL_ENCRYPTION_KEYS, sampleIsoMedia, teamMemberActor, testInfra, TINY_PNG, uniqueName } from '@wellifiy/testing';
 import { MessagesConfig } from '../config/messages.config';
-import { MediaCleanupJobProcessor, mediaCleanupJobId, MediaCleanupScheduler } from '../jobs/media-cleanup.job';
+import { MediaCleanupJobProcessor, MediaCleanupScheduler } from '../jobs/media-cleanup.job';
 import { MembershipService } from '../membership/membership.service';
 import { MediaCipher } from './media-cipher';
 import { parseRange } from './media-range';
@@ -162,7 +162,7 @@ describe('media storage (FerretDB)', () => {
     const avatar = await uploadWith(shortLived, patient, TINY_PNG);
     await shortLived.requireOwnMedia(uploader, [posted]);
     await shortLived.setAvatar(patient, avatar);
-    const jobs = async (): Promise<unknown[]> => (await Promise.all([forgotten, posted, avatar].map((id) => queue.getJob(mediaCleanupJobId(org, id))))).filter(Boolean);
+    const jobs = async (): Promise<unknown[]> => (await Promise.all([forgotten, posted, avatar].map((id) => queue.getJob(JobIds.mediaCleanup(org, id))))).filter(Boolean);
     expect(await jobs()).toHaveLength(3); // one per upload, by explicit id
 
     await expectEventually(async () => {

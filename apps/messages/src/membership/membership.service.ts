@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { Actor, ChannelSnapshot, channelTypeVisibleTo, DomainError, ErrorCode, Rpc, STAFF_ONLY_CHANNEL_TYPES } from '@wellifiy/contracts';
-import { RpcClient } from '@wellifiy/messaging';
+import { Actor, ChannelSnapshot, channelTypeVisibleTo, STAFF_ONLY_CHANNEL_TYPES } from '@wellifiy/contracts';
+import { requireChannelMember, RpcClient } from '@wellifiy/messaging';
 import { ChannelMembership, MembershipRepository } from './membership.repository';
-
 
 /**
  * Whose key seals what the actor writes in the channel: the channel's patient (care, service, staff-linked),
@@ -33,21 +32,19 @@ export class MembershipService {
     return this.repo.shareAChannel(actor.orgId, [actor.userId, userId], actor.kind === 'patient' ? [...STAFF_ONLY_CHANNEL_TYPES] : []);
   }
 
-  /**
-   * The channel if the actor may read and write in it, else NOT_FOUND (never FORBIDDEN: ids leak nothing).
-   * The local projection answers the common case; when it says no (it may lag the channels service by an
-   * event), the channels service is asked once and the projection refreshed.
-   */
-  async requireMember(actor: Actor, channelId: string): Promise<ChannelMembership> {
-    const local = await this.repo.find(actor.orgId, channelId);
-    if (local && this.allowed(local, actor)) return local;
-    const { channel } = await this.rpc.send(Rpc.ChannelsMembershipCheck, { orgId: actor.orgId, channelId });
-    if (channel) {
-      await this.repo.apply(actor.orgId, channel);
-      const fresh: ChannelMembership = { id: channel.id, orgId: actor.orgId, type: channel.type, patientId: channel.patientId ?? null, members: channel.members, version: channel.version };
-      if (this.allowed(fresh, actor)) return fresh;
-    }
-    throw new DomainError(ErrorCode.NotFound, `channel ${channelId} not found`);
+  /** The channel if the actor may read and write in it, else NOT_FOUND (projection first, then the channels service). */
+  requireMember(actor: Actor, channelId: string): Promise<ChannelMembership> {
+    return requireChannelMember(this.rpc, actor, channelId, {
+      local: async () => {
+        const local = await this.repo.find(actor.orgId, channelId);
+        return local && this.allowed(local, actor) ? local : null;
+      },
+      refresh: async (channel) => {
+        await this.repo.apply(actor.orgId, channel);
+        const fresh: ChannelMembership = { id: channel.id, orgId: actor.orgId, type: channel.type, patientId: channel.patientId ?? null, members: channel.members, version: channel.version };
+        return this.allowed(fresh, actor) ? fresh : null;
+      },
+    });
   }
 
   private allowed(c: ChannelMembership, actor: Actor): boolean {

@@ -4,7 +4,7 @@ import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
 import { Test, TestingModule } from '@nestjs/testing';
 import type { Queue } from 'bullmq';
 import type { Connection } from 'mongoose';
-import { Queues } from '@wellifiy/contracts';
+import { JobIds, Queues } from '@wellifiy/contracts';
 import { KeyHierarchy, KeyRing, PatientKeyStore } from '@wellifiy/crypto';
 import { DocumentLocks, OutboxRelay } from '@wellifiy/messaging';
 import { bullConnection, MongoModule } from '@wellifiy/persistence';
@@ -14,7 +14,7 @@ import { MESSAGE_VERSION_MODEL, MessageVersionSchema } from '../edits/message-hi
 import { MessageCipher } from '../encryption/message-cipher';
 import { MongoPatientKeyStore } from '../erasure/patient-key.repository';
 import { PATIENT_KEY_MODEL, PatientKeySchema } from '../erasure/patient-key.schema';
-import { RETENTION_SCHEDULER_ID, RetentionPurgeJobProcessor, RetentionPurgeScheduler } from '../jobs/retention-purge.job';
+import { RetentionPurgeJobProcessor, RetentionPurgeScheduler } from '../jobs/retention-purge.job';
 import { MediaRepository, MongoMediaRepository } from '../media/media.repository';
 import { MEDIA_CHUNK_MODEL, MEDIA_FILE_MODEL, MEDIA_GRANT_MODEL, MEDIA_READ_MODEL, MEDIA_TICKET_MODEL, MediaChunkSchema, MediaFileSchema, MediaGrantSchema, MediaReadSchema, MediaTicketSchema } from '../media/media.schema';
 import { MembershipRepository, MongoMembershipRepository } from '../membership/membership.repository';
@@ -200,6 +200,6 @@ describe('retention purge job (FerretDB + Redis)', () => {
     // Released holds no longer protect: the next run takes the held content.
     for (const h of await retention.activeHolds(orgId)) await retention.releaseHold(orgId, h.id, 'tm_officer', new Date());
     await expectEventually(async () => expect(await purgedEntries(orgId)).toEqual([...due, ...held].sort()), { timeoutMs: 15_000 });
-    await moduleRef.get<Queue>(getQueueToken(Queues.RetentionPurge)).removeJobScheduler(RETENTION_SCHEDULER_ID);
+    await moduleRef.get<Queue>(getQueueToken(Queues.RetentionPurge)).removeJobScheduler(JobIds.retentionScheduler);
   });
 });

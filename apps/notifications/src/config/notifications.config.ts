@@ -65,7 +65,7 @@ export class NotificationsConfig extends WithRedis(MongoConfig) {
 
   /**
    * Key ring (`keyId:base64-32-bytes[,…]`): opens sealed content events (message.created…) and seals
-   * recipients' emails at rest. The same ring in every service (root README, Encryption at rest).
+   * recipients' emails at rest. The same ring in every service (docs/architecture.md, Encryption at rest).
    */
   @IsKeyRingKeys()
   ENCRYPTION_KEYS!: string;

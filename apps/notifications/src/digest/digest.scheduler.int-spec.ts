@@ -1,8 +1,8 @@
 import { Queue } from 'bullmq';
+import { JobIds, Queues } from '@wellifiy/contracts';
 import { bullConnection } from '@wellifiy/persistence';
 import { testInfra, uniqueName } from '@wellifiy/testing';
 import { NotificationsConfig } from '../config/notifications.config';
-import { JobIds, Queues } from '../jobs/queues';
 import { DigestScheduler } from './digest.scheduler';
 
 describe('DigestScheduler (Redis, BullMQ)', () => {

@@ -1,8 +1,8 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
+import { ChannelActivityJob, JobIds, JobRetries, Jobs, Queues, UserDigestJob } from '@wellifiy/contracts';
 import { NotificationsConfig } from '../config/notifications.config';
-import { ChannelActivityJob, DIGEST_JOB_OPTIONS, JobIds, Jobs, Queues, UserDigestJob } from '../jobs/queues';
 import { digestDelayMs, DigestTiming } from './digest-timing';
 
 /**
@@ -20,7 +20,7 @@ export class DigestScheduler {
   async channelActivity(orgId: string, channelId: string, correlationId?: string): Promise<void> {
     const data: ChannelActivityJob = { orgId, channelId, ...(correlationId ? { correlationId } : {}) };
     await this.queue.add(Jobs.ChannelActivity, data, {
-      ...DIGEST_JOB_OPTIONS,
+      ...JobRetries[Queues.Digest],
       jobId: JobIds.channelActivity(orgId, channelId),
       delay: this.config.DIGEST_FANOUT_DELAY_MS,
     });
@@ -31,7 +31,7 @@ export class DigestScheduler {
     const delay = digestDelayMs(timing, new Date(), { minuteMs: this.config.DIGEST_MINUTE_MS, dailyHourUtc: this.config.DIGEST_DAILY_HOUR_UTC });
     if (delay === null) return false;
     const data: UserDigestJob = { orgId, userId, ...(correlationId ? { correlationId } : {}) };
-    await this.queue.add(Jobs.UserDigest, data, { ...DIGEST_JOB_OPTIONS, jobId: JobIds.userDigest(orgId, userId), delay });
+    await this.queue.add(Jobs.UserDigest, data, { ...JobRetries[Queues.Digest], jobId: JobIds.userDigest(orgId, userId), delay });
     return true;
   }
 

@@ -1,7 +1,7 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
+import { ChannelActivityJob, Jobs, Queues, UserDigestJob } from '@wellifiy/contracts';
 import { DigestService } from '../digest/digest.service';
-import { ChannelActivityJob, Jobs, Queues, UserDigestJob } from './queues';
 
 /** The digest queue: channel bursts fan out to members' digests; a user's digest fires and maybe emails. */
 @Processor(Queues.Digest)

@@ -1,8 +1,8 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Job, UnrecoverableError } from 'bullmq';
+import { PushSendJob, Queues } from '@wellifiy/contracts';
 import { PushRefusedError } from '../push/push-provider';
 import { PushService } from '../push/push.service';
-import { PushSendJob, Queues } from './queues';
 
 /** One push to one device; failures are retried with backoff, except refusals retrying cannot fix. */
 @Processor(Queues.Push)

@@ -1,9 +1,8 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { Actor, DomainError, ErrorCode, MessageView, PushConfigView, PushSubscriptionView } from '@wellifiy/contracts';
+import { Actor, DomainError, ErrorCode, JobIds, JobRetries, Jobs, MessageView, PushConfigView, PushSendJob, PushSubscriptionView, Queues } from '@wellifiy/contracts';
 import { NotificationsConfig } from '../config/notifications.config';
-import { JobIds, Jobs, PUSH_BACKOFF, PushSendJob, Queues } from '../jobs/queues';
 import { ChannelState, ReadStateRepository } from '../read-state/read-state.repository';
 import { effectiveSettings } from '../settings/effective-settings';
 import { SettingsRepository } from '../settings/settings.repository';
@@ -99,11 +98,8 @@ export class PushService {
       };
       await this.queue.add(Jobs.PushSend, data, {
         jobId: JobIds.pushSend(message.id, sub.id),
+        ...JobRetries[Queues.Push],
         attempts: this.config.PUSH_MAX_ATTEMPTS,
-        backoff: PUSH_BACKOFF,
-        // Completed ids are kept for a day: a redelivered message.created adds nothing (the handler is repeat-safe).
-        removeOnComplete: { age: 24 * 3600 },
-        removeOnFail: true,
       });
       queued++;
     }

@@ -1,14 +1,13 @@
 import { Controller } from '@nestjs/common';
-import { Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
+import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import {
   ChannelChangedEvent, ChannelMemberAddedEvent, ChannelMemberFlagEvent, ChannelMemberRemovedEvent, Events, MarkReadRequest, MarkReadResult,
-  MessageCreatedEvent, MessageDeletedEvent, ReceiptsRequest, ReceiptsResult, RepairChannelRequest, RepairChannelResult, Rpc, UnreadSummary,
+  MessageDeletedEvent, ReceiptsRequest, ReceiptsResult, RepairChannelRequest, RepairChannelResult, Rpc, UnreadSummary,
   UnreadSummaryRequest,
 } from '@wellifiy/contracts';
-import { AmqpContext, RepeatSafe } from '@wellifiy/messaging';
 import { ReadStateService } from './read-state.service';
 
-/** Membership and message events feed the counters; the gateway asks for summaries, reads and receipts. */
+/** Membership and deletion events feed the counters (new messages: new-message/); the gateway asks for summaries, reads and receipts. */
 @Controller()
 export class ReadStateHandler {
   constructor(private readonly readState: ReadStateService) {}
@@ -41,13 +40,6 @@ export class ReadStateHandler {
   @EventPattern(Events.ChannelUnarchived)
   unarchived(@Payload() e: ChannelMemberFlagEvent): Promise<void> {
     return this.readState.archiveChanged(e.orgId, e.data.channelId, e.data.userId, false, new Date(e.time));
-  }
-
-  // Repeat-safe: lastSeq and the sender's marker only move forward ($max, readSeq < seq), badges are realtime
-  // hints, digests email only what is past each member's digestSeq, and push jobs are keyed by message and device.
-  @EventPattern(Events.MessageCreated, RepeatSafe)
-  messageCreated(@Payload() e: MessageCreatedEvent, @Ctx() ctx: AmqpContext): Promise<void> {
-    return this.readState.messageCreated(e.orgId, e.data.message, ctx.correlationId);
   }
 
   @EventPattern(Events.MessageDeleted)

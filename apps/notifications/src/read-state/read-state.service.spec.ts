@@ -1,22 +1,9 @@
 import 'reflect-metadata';
-import { ChannelSnapshot, MessageView } from '@wellifiy/contracts';
-import { EventPublisher, RpcClient } from '@wellifiy/messaging';
+import { ChannelSnapshot } from '@wellifiy/contracts';
 import { patientActor, teamMemberActor } from '@wellifiy/testing';
-import { NotificationsConfig } from '../config/notifications.config';
-import { DigestScheduler } from '../digest/digest.scheduler';
-import { PushService } from '../push/push.service';
-import { DEFAULTS, FakeReadStateRepository, FakeSettingsRepository, snapshot } from '../testing/fakes';
+import { FakePublisher, message, readStateWithGroup, snapshot } from '../testing/fakes';
+import { BadgePublisher } from './badge.publisher';
 import { ReadStateService } from './read-state.service';
-
-class FakePublisher {
-  readonly events: { type: string; data: any }[] = [];
-  async publish(type: string, data: unknown): Promise<void> {
-    this.events.push({ type, data });
-  }
-  of(type: string): any[] {
-    return this.events.filter((e) => e.type === type).map((e) => e.data);
-  }
-}
 
 /** The channels service, answering channels.membership-check from a table. */
 class FakeRpc {
@@ -26,70 +13,31 @@ class FakeRpc {
   }
 }
 
-const message = (channelId: string, seq: number, senderId: string): MessageView => ({
-  id: `msg_${seq}`, channelId, seq, senderId, senderKind: senderId.startsWith('pat') ? 'patient' : 'team_member', clientMessageId: `c${seq}`, body: 'x', createdAt: new Date().toISOString(),
-});
-
 describe('ReadStateService', () => {
-  let repo: FakeReadStateRepository;
   let publisher: FakePublisher;
   let rpc: FakeRpc;
+  let badges: BadgePublisher;
   let service: ReadStateService;
-  const activity: string[] = [];
-  const pushes: string[] = [];
   const tm = teamMemberActor({ userId: 'tm_1' });
   const alice = patientActor({ userId: 'pat_a' });
 
   beforeEach(async () => {
-    repo = new FakeReadStateRepository();
-    publisher = new FakePublisher();
     rpc = new FakeRpc();
-    activity.length = 0;
-    pushes.length = 0;
-    const digests = { channelActivity: async (_o: string, channelId: string) => void activity.push(channelId) };
-    const push = { messageCreated: async (_o: string, m: MessageView) => void pushes.push(m.id) };
-    service = new ReadStateService(
-      repo, new FakeSettingsRepository(), rpc as unknown as RpcClient, publisher as unknown as EventPublisher,
-      DEFAULTS as unknown as NotificationsConfig, digests as unknown as DigestScheduler, push as unknown as PushService,
-    );
-    await service.membershipChanged({
-      orgId: 'org_1', kind: 'created',
-      snapshot: snapshot('grp', 'group', [['tm_1', 'team_member'], ['tm_2', 'team_member'], ['pat_a', 'patient'], ['pat_b', 'patient']]),
-    });
-    await service.flushBadges();
-    publisher.events.length = 0;
+    ({ publisher, badges, readState: service } = await readStateWithGroup(rpc));
   });
 
-  afterEach(() => service.flushBadges());
-
-  it('messages close together cost one badge event for all members, with the counts after the last; the sender has nothing unread', async () => {
-    await service.messageCreated('org_1', message('grp', 1, 'pat_a'));
-    await service.messageCreated('org_1', message('grp', 2, 'tm_1'));
-    expect(publisher.of('badge.updated')).toEqual([]); // waiting for BADGE_COALESCE_MS
-
-    await service.flushBadges();
-    const [only, ...more] = publisher.of('badge.updated');
-    expect(more).toEqual([]);
-    expect(only.badges).toEqual([
-      { userId: 'tm_1', total: 0, channelId: 'grp', unread: 0 },
-      { userId: 'tm_2', total: 2, channelId: 'grp', unread: 2 },
-      { userId: 'pat_a', total: 1, channelId: 'grp', unread: 1 },
-      { userId: 'pat_b', total: 2, channelId: 'grp', unread: 2 },
-    ]);
-    expect(activity).toEqual(['grp', 'grp']);
-    expect(pushes).toEqual(['msg_1', 'msg_2']);
-  });
+  afterEach(() => badges.flush());
 
   it('out-of-order message events end on the right count', async () => {
-    await service.messageCreated('org_1', message('grp', 3, 'tm_1'));
-    await service.messageCreated('org_1', message('grp', 1, 'tm_1'));
+    await service.recordMessage('org_1', message('grp', 3, 'tm_1'));
+    await service.recordMessage('org_1', message('grp', 1, 'tm_1'));
     expect((await service.summary(teamMemberActor({ userId: 'tm_2' }))).total).toBe(3);
     expect((await service.summary(tm)).total).toBe(0);
   });
 
   it('markers only move forward; a move announces the badge and the receipt', async () => {
-    for (let seq = 1; seq <= 5; seq++) await service.messageCreated('org_1', message('grp', seq, 'tm_2'));
-    await service.flushBadges();
+    for (let seq = 1; seq <= 5; seq++) await service.recordMessage('org_1', message('grp', seq, 'tm_2'));
+    await badges.flush();
     publisher.events.length = 0;
 
     expect(await service.markRead(tm, 'grp', 3)).toEqual({ channelId: 'grp', readSeq: 3, unread: 2, total: 2 });
@@ -99,29 +47,29 @@ describe('ReadStateService', () => {
   });
 
   it('item 8: a read marker past the end stops at the last message, so a later message counts as unread', async () => {
-    for (let seq = 1; seq <= 2; seq++) await service.messageCreated('org_1', message('grp', seq, 'tm_2'));
+    for (let seq = 1; seq <= 2; seq++) await service.recordMessage('org_1', message('grp', seq, 'tm_2'));
     expect(await service.markRead(tm, 'grp', 2_147_483_000)).toEqual({ channelId: 'grp', readSeq: 2, unread: 0, total: 0 });
     expect(publisher.of('receipt.updated')).toEqual([expect.objectContaining({ userId: 'tm_1', readSeq: 2 })]);
 
-    await service.messageCreated('org_1', message('grp', 3, 'tm_2'));
+    await service.recordMessage('org_1', message('grp', 3, 'tm_2'));
     expect(await service.summary(tm)).toEqual({ total: 1, channels: [{ channelId: 'grp', unread: 1, muted: false, archived: false }] });
   });
 
   it("item 8: a marker for a message whose event has not arrived yet waits for it and is not clamped below it", async () => {
-    await service.messageCreated('org_1', message('grp', 1, 'tm_2'));
-    const later = new Promise<void>((resolve) => setTimeout(() => void service.messageCreated('org_1', message('grp', 2, 'tm_2')).then(resolve), 200));
+    await service.recordMessage('org_1', message('grp', 1, 'tm_2'));
+    const later = new Promise<void>((resolve) => setTimeout(() => void service.recordMessage('org_1', message('grp', 2, 'tm_2')).then(() => resolve()), 200));
     expect(await service.markRead(tm, 'grp', 2)).toEqual({ channelId: 'grp', readSeq: 2, unread: 0, total: 0 });
     await later;
   });
 
   it("a patient's marker in a group is announced to the team members only", async () => {
-    await service.messageCreated('org_1', message('grp', 1, 'tm_1'));
+    await service.recordMessage('org_1', message('grp', 1, 'tm_1'));
     await service.markRead(alice, 'grp', 1);
     expect(publisher.of('receipt.updated')[0].visibleTo.sort()).toEqual(['pat_a', 'tm_1', 'tm_2']);
   });
 
   it("receipts: team members see everyone's markers; a patient sees the team's and their own only", async () => {
-    await service.messageCreated('org_1', message('grp', 1, 'tm_1'));
+    await service.recordMessage('org_1', message('grp', 1, 'tm_1'));
     await service.markRead(alice, 'grp', 1);
     const staffView = (await service.receipts(tm, 'grp')).receipts.map((r) => [r.userId, r.readSeq]);
     expect(staffView.sort()).toEqual([['pat_a', 1], ['pat_b', 0], ['tm_1', 1], ['tm_2', 0]]);
@@ -130,7 +78,7 @@ describe('ReadStateService', () => {
   });
 
   it('a deleted message stops counting, once, even when redelivered', async () => {
-    for (let seq = 1; seq <= 3; seq++) await service.messageCreated('org_1', message('grp', seq, 'tm_1'));
+    for (let seq = 1; seq <= 3; seq++) await service.recordMessage('org_1', message('grp', seq, 'tm_1'));
     const deleted = { channelId: 'grp', messageId: 'msg_2', seq: 2, senderId: 'tm_1', actorId: 'tm_1' };
     await service.messageDeleted('org_1', deleted);
     await service.messageDeleted('org_1', deleted);
@@ -138,8 +86,8 @@ describe('ReadStateService', () => {
   });
 
   it('an archived channel leaves the badge; the change is announced', async () => {
-    await service.messageCreated('org_1', message('grp', 1, 'tm_1'));
-    await service.flushBadges();
+    await service.recordMessage('org_1', message('grp', 1, 'tm_1'));
+    await badges.flush();
     publisher.events.length = 0;
     await service.archiveChanged('org_1', 'grp', 'pat_a', true, new Date());
     expect(await service.summary(alice)).toEqual({ total: 0, channels: [{ channelId: 'grp', unread: 1, muted: false, archived: true }] });
@@ -147,7 +95,7 @@ describe('ReadStateService', () => {
   });
 
   it('members added later start at the current seq; removed members lose the channel from their badge', async () => {
-    for (let seq = 1; seq <= 4; seq++) await service.messageCreated('org_1', message('grp', seq, 'tm_1'));
+    for (let seq = 1; seq <= 4; seq++) await service.recordMessage('org_1', message('grp', seq, 'tm_1'));
     await service.membershipChanged({
       orgId: 'org_1', kind: 'changed',
       snapshot: snapshot('grp', 'group', [['tm_1', 'team_member'], ['tm_3', 'team_member'], ['pat_a', 'patient'], ['pat_b', 'patient']], 2),

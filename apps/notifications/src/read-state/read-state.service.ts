@@ -1,16 +1,15 @@
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import {
-  Actor, ChannelSnapshot, DomainError, ErrorCode, EventName, EventPayloads, Events, MarkReadResult, MessageDeletedData, MessageView, ReadReceipt, ReceiptsResult, Rpc,
-  UnreadSummary, UserBadge,
+  Actor, ChannelSnapshot, channelTypeVisibleTo, DomainError, ErrorCode, EventName, EventPayloads, Events, MarkReadResult, MessageDeletedData, MessageView, ReadReceipt, ReceiptsResult,
+  UnreadSummary,
 } from '@wellifiy/contracts';
-import { EventPublisher, RpcClient } from '@wellifiy/messaging';
+import { EventPublisher, requireChannelMember, RpcClient } from '@wellifiy/messaging';
 import { NotificationsConfig } from '../config/notifications.config';
-import { DigestScheduler } from '../digest/digest.scheduler';
-import { PushService } from '../push/push.service';
 import { effectiveSettings } from '../settings/effective-settings';
 import { SettingsRepository } from '../settings/settings.repository';
+import { BadgePublisher } from './badge.publisher';
 import { ChannelState, ReadState, ReadStateRepository } from './read-state.repository';
-import { summarise, visibleTo } from './unread';
+import { summarise } from './unread';
 
 export interface MembershipEventInput {
   orgId: string;
@@ -20,32 +19,21 @@ export interface MembershipEventInput {
 }
 
 /**
- * Read markers, unread counts, badges and receipts. Counts are derived on read from the channel's last seq
- * and deletions against each member's marker, so a message costs one channel write whatever its size.
- */
-/**
- * How long the badges a message changes wait for others to join them. Badges of every message arriving in the
- * window are recomputed together — three queries per batch instead of three per message — so their cost does
- * not grow with the message rate or the number of members of busy channels.
- */
-export const BADGE_COALESCE_MS = 100;
-/**
  * How long a read marker ahead of the channel's known last seq waits for the message events that would
  * reach it (they usually trail the client by milliseconds), polling every MARK_READ_CATCH_UP_POLL_MS; then
  * it is clamped. Only markers ahead of the projection pay this; a marker far past the end pays it once.
  */
 export const MARK_READ_CATCH_UP_MS = 1500;
 const MARK_READ_CATCH_UP_POLL_MS = 50;
-/** Users recomputed per query. */
-const BADGE_BATCH_USERS = 500;
 
+/**
+ * Read markers, unread counts and receipts. Counts are derived on read from the channel's last seq and
+ * deletions against each member's marker, so a message costs one channel write whatever its size; every
+ * change of a count is announced through the BadgePublisher.
+ */
 @Injectable()
-export class ReadStateService implements OnModuleDestroy {
+export class ReadStateService {
   private readonly logger = new Logger('ReadState');
-  /** orgId → channelId → members whose badge a message changed, waiting for the next flush. */
-  private pendingBadges = new Map<string, Map<string, Set<string>>>();
-  private badgeTimer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly repo: ReadStateRepository,
@@ -53,31 +41,28 @@ export class ReadStateService implements OnModuleDestroy {
     private readonly rpc: RpcClient,
     private readonly publisher: EventPublisher,
     private readonly config: NotificationsConfig,
-    private readonly digests: DigestScheduler,
-    private readonly push: PushService,
+    private readonly badges: BadgePublisher,
   ) {}
 
   async membershipChanged({ orgId, snapshot, kind }: MembershipEventInput): Promise<void> {
     const change = await this.repo.applySnapshot(orgId, snapshot, kind === 'created' ? 'zero' : 'current');
-    if (change.applied) await this.publishBadges(orgId, [...change.added, ...change.removed], snapshot.id);
+    if (change.applied) await this.badges.publish(orgId, [...change.added, ...change.removed], snapshot.id);
   }
 
-  async messageCreated(orgId: string, message: MessageView, correlationId?: string): Promise<void> {
-    const channel = await this.repo.recordMessage(orgId, message.channelId, message.seq, message.senderId);
-    this.queueBadges(orgId, message.channelId, channel?.members.map((m) => m.userId) ?? []);
-    await this.digests.channelActivity(orgId, message.channelId, correlationId);
-    if (channel) await this.push.messageCreated(orgId, message, channel, correlationId);
+  /** Moves the channel's last seq (and the sender's marker); the channel as it now stands, if it is known. */
+  recordMessage(orgId: string, message: MessageView): Promise<ChannelState | null> {
+    return this.repo.recordMessage(orgId, message.channelId, message.seq, message.senderId);
   }
 
   async messageDeleted(orgId: string, d: MessageDeletedData): Promise<void> {
     const recorded = await this.repo.recordDeletion(orgId, d.channelId, d.seq, d.senderId);
     if (!recorded) return;
     const channel = await this.repo.channel(orgId, d.channelId);
-    await this.publishBadges(orgId, channel?.members.map((m) => m.userId) ?? [], d.channelId);
+    await this.badges.publish(orgId, channel?.members.map((m) => m.userId) ?? [], d.channelId);
   }
 
   async archiveChanged(orgId: string, channelId: string, userId: string, archived: boolean, at: Date): Promise<void> {
-    if (await this.repo.setArchived(orgId, channelId, userId, archived, at)) await this.publishBadges(orgId, [userId], channelId);
+    if (await this.repo.setArchived(orgId, channelId, userId, archived, at)) await this.badges.publish(orgId, [userId], channelId);
   }
 
   async summary(actor: Actor): Promise<UnreadSummary> {
@@ -102,7 +87,7 @@ export class ReadStateService implements OnModuleDestroy {
     const summary = await this.summary(actor);
     if (result.moved) {
       const unread = summary.channels.find((c) => c.channelId === channelId)?.unread ?? 0;
-      await this.emit(Events.BadgeUpdated, actor.orgId, { badges: [{ userId: actor.userId, total: summary.total, channelId, unread }] });
+      await this.badges.announce(actor.orgId, [{ userId: actor.userId, total: summary.total, channelId, unread }]);
       await this.emit(Events.ReceiptUpdated, actor.orgId, {
         channelId,
         userId: actor.userId,
@@ -145,29 +130,24 @@ export class ReadStateService implements OnModuleDestroy {
   async repair(orgId: string, channelId: string, lastSeq: number, deleted: { seq: number; senderId: string }[]): Promise<void> {
     await this.repo.repairChannel(orgId, channelId, lastSeq, deleted);
     const channel = await this.repo.channel(orgId, channelId);
-    await this.publishBadges(orgId, channel?.members.map((m) => m.userId) ?? [], channelId);
+    await this.badges.publish(orgId, channel?.members.map((m) => m.userId) ?? [], channelId);
   }
 
-  /**
-   * The channel and the caller's row if they may act in it, else NOT_FOUND (ids leak nothing). The local
-   * projection answers the common case; when it says no — it may lag by an event — the channels service
-   * is asked once and the projection refreshed.
-   */
-  async requireMember(actor: Actor, channelId: string): Promise<{ channel: ChannelState; row: ReadState }> {
-    const local = await this.memberView(actor, channelId);
-    if (local) return local;
-    const { channel } = await this.rpc.send(Rpc.ChannelsMembershipCheck, { orgId: actor.orgId, channelId });
-    if (channel && channel.members.some((m) => m.userId === actor.userId)) {
-      await this.repo.applySnapshot(actor.orgId, channel, 'current');
-      const fresh = await this.memberView(actor, channelId);
-      if (fresh) return fresh;
-    }
-    throw new DomainError(ErrorCode.NotFound, `channel ${channelId} not found`);
+  /** The channel and the caller's row if they may act in it, else NOT_FOUND (projection first, then the channels service). */
+  requireMember(actor: Actor, channelId: string): Promise<{ channel: ChannelState; row: ReadState }> {
+    return requireChannelMember(this.rpc, actor, channelId, {
+      local: () => this.memberView(actor, channelId),
+      refresh: async (channel) => {
+        if (!channel.members.some((m) => m.userId === actor.userId)) return null;
+        await this.repo.applySnapshot(actor.orgId, channel, 'current');
+        return this.memberView(actor, channelId);
+      },
+    });
   }
 
   private async memberView(actor: Actor, channelId: string): Promise<{ channel: ChannelState; row: ReadState } | null> {
     const [row, channel] = await Promise.all([this.repo.row(actor.orgId, channelId, actor.userId), this.repo.channel(actor.orgId, channelId)]);
-    if (!row?.member || !channel || !visibleTo(actor.kind, channel.type)) return null;
+    if (!row?.member || !channel || !channelTypeVisibleTo(actor.kind, channel.type)) return null;
     return { channel, row };
   }
 
@@ -177,96 +157,7 @@ export class ReadStateService implements OnModuleDestroy {
     return [...new Set([actor.userId, ...channel.members.filter((m) => m.kind === 'team_member').map((m) => m.userId)])];
   }
 
-  onModuleDestroy(): Promise<void> {
-    return this.flushBadges();
-  }
-
-  /** Announces, within BADGE_COALESCE_MS, the badges of these members of a channel that just had a message. */
-  private queueBadges(orgId: string, channelId: string, userIds: string[]): void {
-    if (!userIds.length) return;
-    let byChannel = this.pendingBadges.get(orgId);
-    if (!byChannel) this.pendingBadges.set(orgId, (byChannel = new Map()));
-    let users = byChannel.get(channelId);
-    if (!users) byChannel.set(channelId, (users = new Set()));
-    for (const u of userIds) users.add(u);
-    if (!this.badgeTimer) {
-      this.badgeTimer = setTimeout(() => void this.flushBadges(), BADGE_COALESCE_MS);
-      this.badgeTimer.unref();
-    }
-  }
-
-  /**
-   * Recomputes and announces every queued badge: per organisation, one event per BADGE_BATCH_USERS users, each
-   * badge naming the channel whose message queued it. Flushes run one at a time, in order.
-   */
-  flushBadges(): Promise<void> {
-    if (this.badgeTimer) clearTimeout(this.badgeTimer);
-    this.badgeTimer = null;
-    const batch = this.pendingBadges;
-    this.pendingBadges = new Map();
-    this.flushing = this.flushing.then(async () => {
-      for (const [orgId, byChannel] of batch) {
-        const users = [...new Set([...byChannel.values()].flatMap((set) => [...set]))];
-        for (let i = 0; i < users.length; i += BADGE_BATCH_USERS) {
-          const chunk = users.slice(i, i + BADGE_BATCH_USERS);
-          try {
-            const summaries = await this.summariesOf(orgId, chunk);
-            const badges: UserBadge[] = [];
-            for (const [channelId, members] of byChannel) {
-              for (const userId of chunk) {
-                if (!members.has(userId)) continue;
-                const s = summaries.get(userId);
-                badges.push({ userId, total: s?.total ?? 0, channelId, unread: s?.channels.find((c) => c.channelId === channelId)?.unread ?? 0 });
-              }
-            }
-            await this.emit(Events.BadgeUpdated, orgId, { badges });
-          } catch (err) {
-            // Realtime only: the next change or the client's GET /v1/me/badge brings the right figure.
-            this.logger.warn(`could not recompute ${chunk.length} badge(s): ${(err as Error).message}`);
-          }
-        }
-      }
-    });
-    return this.flushing;
-  }
-
-  /** Recomputes these users' badges (three queries whatever their number) and announces them in one event. */
-  async publishBadges(orgId: string, userIds: string[], channelId: string | null): Promise<void> {
-    const users = [...new Set(userIds)];
-    if (!users.length) return;
-    const badges = await this.badgesOf(orgId, users, channelId);
-    await this.emit(Events.BadgeUpdated, orgId, { badges });
-  }
-
-  async badgesOf(orgId: string, userIds: string[], channelId: string | null): Promise<UserBadge[]> {
-    const summaries = await this.summariesOf(orgId, userIds);
-    return userIds.map((userId) => {
-      const s = summaries.get(userId);
-      const line = channelId ? s?.channels.find((c) => c.channelId === channelId) : undefined;
-      return { userId, total: s?.total ?? 0, channelId, unread: line?.unread ?? 0 };
-    });
-  }
-
-  /** Each user's unread summary, in three queries whatever their number. */
-  private async summariesOf(orgId: string, userIds: string[]): Promise<Map<string, UnreadSummary>> {
-    const rows = await this.repo.rowsOfUsers(orgId, userIds);
-    const [channels, stored] = await Promise.all([this.repo.channels(orgId, rows.map((r) => r.channelId)), this.settings.findMany(orgId, userIds)]);
-    const byUser = new Map<string, ReadState[]>();
-    for (const r of rows) {
-      const own = byUser.get(r.userId);
-      if (own) own.push(r);
-      else byUser.set(r.userId, [r]);
-    }
-    return new Map(
-      userIds.map((userId) => {
-        const own = byUser.get(userId) ?? [];
-        const kind = own[0]?.kind ?? 'team_member';
-        return [userId, summarise(kind, own, channels, effectiveSettings(userId, stored.get(userId), this.config).muted)] as const;
-      }),
-    );
-  }
-
-  /** Realtime only: a lost badge event is repaired by the next change or the client's GET /v1/me/badge. */
+  /** Realtime only: a lost receipt is repaired by the client's next GET of the receipts. */
   private async emit<K extends EventName>(type: K, orgId: string, data: EventPayloads[K]): Promise<void> {
     try {
       await this.publisher.publish(type, data, { orgId });

@@ -29,9 +29,6 @@ export function unreadAfter(channel: Pick<ChannelCounter, 'lastSeq' | 'deleted'>
   return Math.max(0, count);
 }
 
-/** DESIGN §2 rule 2: a patient never sees staff or dm channels, in any count. */
-export const visibleTo = channelTypeVisibleTo;
-
 export interface ChannelUnreadLine {
   channelId: string;
   unread: number;
@@ -55,7 +52,8 @@ export function summarise(
   let total = 0;
   for (const p of positions) {
     const channel = channels.get(p.channelId);
-    if (!channel || !visibleTo(kind, channel.type)) continue;
+    // DESIGN §2 rule 2: a patient never sees staff or dm channels, in any count.
+    if (!channel || !channelTypeVisibleTo(kind, channel.type)) continue;
     const line = { channelId: p.channelId, unread: unreadAfter(channel, p.readSeq), muted: muted.has(p.channelId), archived: p.archived };
     if (!line.muted && !line.archived) total += line.unread;
     lines.push(line);
@@ -85,7 +83,7 @@ export function planDigest(
   const plan: DigestPlan = { unread: 0, channelCount: 0, covered: [] };
   for (const p of positions) {
     const channel = channels.get(p.channelId);
-    if (!channel || p.archived || muted.has(p.channelId) || !visibleTo(kind, channel.type)) continue;
+    if (!channel || p.archived || muted.has(p.channelId) || !channelTypeVisibleTo(kind, channel.type)) continue;
     const fresh = unreadAfter(channel, Math.max(p.readSeq, p.digestSeq));
     if (fresh === 0) continue;
     plan.unread += fresh;

@@ -1,6 +1,10 @@
-import { ChannelSnapshot, UserKind } from '@wellifiy/contracts';
+import { ChannelSnapshot, MessageView, UserKind } from '@wellifiy/contracts';
+import { EventPublisher, RpcClient } from '@wellifiy/messaging';
+import { NotificationsConfig } from '../config/notifications.config';
 import { OutgoingEmail, Mailer } from '../digest/mailer';
+import { BadgePublisher } from '../read-state/badge.publisher';
 import { ChannelState, ReadState, ReadStateRepository, SnapshotChange } from '../read-state/read-state.repository';
+import { ReadStateService } from '../read-state/read-state.service';
 import { Recipient, RecipientsRepository } from '../recipients/recipients.repository';
 import { SettingsFields, SettingsRepository, StoredSettings } from '../settings/settings.repository';
 
@@ -173,3 +177,38 @@ export function snapshot(id: string, type: ChannelSnapshot['type'], members: [st
 }
 
 export const DEFAULTS = { DIGEST_DEFAULT_FREQUENCY: 'after_delay', DIGEST_DEFAULT_DELAY_MINUTES: 15 } as const;
+
+/** Records what would go out on the broker. */
+export class FakePublisher {
+  readonly events: { type: string; data: any }[] = [];
+  async publish(type: string, data: unknown): Promise<void> {
+    this.events.push({ type, data });
+  }
+  of(type: string): any[] {
+    return this.events.filter((e) => e.type === type).map((e) => e.data);
+  }
+}
+
+export const message = (channelId: string, seq: number, senderId: string): MessageView => ({
+  id: `msg_${seq}`, channelId, seq, senderId, senderKind: senderId.startsWith('pat') ? 'patient' : 'team_member', clientMessageId: `c${seq}`, body: 'x', createdAt: new Date().toISOString(),
+});
+
+/**
+ * The read-state service and badge publisher over in-memory repositories, with a group `grp` of two team members
+ * (tm_1, tm_2) and two patients (pat_a, pat_b) in org_1, and nothing published yet.
+ */
+export async function readStateWithGroup(rpc: unknown = {}): Promise<{ repo: FakeReadStateRepository; publisher: FakePublisher; badges: BadgePublisher; readState: ReadStateService }> {
+  const repo = new FakeReadStateRepository();
+  const settings = new FakeSettingsRepository();
+  const config = DEFAULTS as unknown as NotificationsConfig;
+  const publisher = new FakePublisher();
+  const badges = new BadgePublisher(repo, settings, publisher as unknown as EventPublisher, config);
+  const readState = new ReadStateService(repo, settings, rpc as RpcClient, publisher as unknown as EventPublisher, config, badges);
+  await readState.membershipChanged({
+    orgId: 'org_1', kind: 'created',
+    snapshot: snapshot('grp', 'group', [['tm_1', 'team_member'], ['tm_2', 'team_member'], ['pat_a', 'patient'], ['pat_b', 'patient']]),
+  });
+  await badges.flush();
+  publisher.events.length = 0;
+  return { repo, publisher, badges, readState };
+}

@@ -3,11 +3,12 @@ import { Actor } from '@wellifiy/contracts';
 import { managerActor, patientActor, teamMemberActor } from '@wellifiy/testing';
 import { NotificationsConfig } from '../config/notifications.config';
 import { DigestScheduler } from '../digest/digest.scheduler';
+import { BadgePublisher } from '../read-state/badge.publisher';
 import { ReadStateService } from '../read-state/read-state.service';
 import { DEFAULTS, FakeRecipientsRepository, FakeSettingsRepository } from '../testing/fakes';
-import { SettingsService } from './settings.service';
+import { PreferencesService } from './preferences.service';
 
-/** Stands in for the read-state service: who is a member of which channel, and which badges were announced. */
+/** Stands in for the read-state service (who is a member of which channel) and the badge publisher (which badges were announced). */
 class FakeReadState {
   readonly memberships = new Set<string>(['pat_1|ch_1', 'tm_1|ch_1']);
   readonly badgesFor: string[][] = [];
@@ -16,17 +17,17 @@ class FakeReadState {
     if (!this.memberships.has(`${actor.userId}|${channelId}`)) throw Object.assign(new Error('not found'), { code: 'NOT_FOUND' });
   }
 
-  async publishBadges(_orgId: string, userIds: string[]): Promise<void> {
+  async publish(_orgId: string, userIds: string[]): Promise<void> {
     this.badgesFor.push(userIds);
   }
 }
 
-describe('SettingsService', () => {
+describe('PreferencesService', () => {
   let repo: FakeSettingsRepository;
   let recipients: FakeRecipientsRepository;
   let readState: FakeReadState;
   const rescheduled: string[] = [];
-  let service: SettingsService;
+  let service: PreferencesService;
 
   beforeEach(() => {
     repo = new FakeSettingsRepository();
@@ -34,7 +35,7 @@ describe('SettingsService', () => {
     readState = new FakeReadState();
     rescheduled.length = 0;
     const scheduler = { reschedule: async (_o: string, userId: string) => void rescheduled.push(userId) };
-    service = new SettingsService(repo, recipients, readState as unknown as ReadStateService, scheduler as unknown as DigestScheduler, DEFAULTS as unknown as NotificationsConfig);
+    service = new PreferencesService(repo, recipients, readState as unknown as ReadStateService, readState as unknown as BadgePublisher, scheduler as unknown as DigestScheduler, DEFAULTS as unknown as NotificationsConfig);
     recipients.add('org_1', 'pat_1', 'patient');
     recipients.add('org_1', 'pat_2', 'patient');
     recipients.add('org_1', 'tm_1', 'team_member');

@@ -2,10 +2,11 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Actor, DomainError, ErrorCode, NotificationSettingsView, PutSettingsRequest, UserKind } from '@wellifiy/contracts';
 import { NotificationsConfig } from '../config/notifications.config';
 import { DigestScheduler } from '../digest/digest.scheduler';
+import { BadgePublisher } from '../read-state/badge.publisher';
 import { ReadStateService } from '../read-state/read-state.service';
 import { RecipientsRepository } from '../recipients/recipients.repository';
-import { effectiveSettings, EffectiveSettings } from './effective-settings';
-import { SettingsFields, SettingsRepository } from './settings.repository';
+import { effectiveSettings, EffectiveSettings } from '../settings/effective-settings';
+import { SettingsFields, SettingsRepository } from '../settings/settings.repository';
 
 const SAVE_ATTEMPTS = 5;
 
@@ -13,13 +14,14 @@ export type SettingsPatch = Partial<Pick<PutSettingsRequest, 'emailFrequency' | 
 
 /** Notification preferences: a user changes their own; a team member may change a patient's (DESIGN §4). */
 @Injectable()
-export class SettingsService {
+export class PreferencesService {
   private readonly logger = new Logger('Settings');
 
   constructor(
     private readonly repo: SettingsRepository,
     private readonly recipients: RecipientsRepository,
     private readonly readState: ReadStateService,
+    private readonly badges: BadgePublisher,
     private readonly scheduler: DigestScheduler,
     private readonly config: NotificationsConfig,
   ) {}
@@ -55,7 +57,7 @@ export class SettingsService {
 
   private async afterChange(orgId: string, before: EffectiveSettings, after: EffectiveSettings): Promise<void> {
     const mutedChanged = before.muted.size !== after.muted.size || [...after.muted].some((id) => !before.muted.has(id));
-    if (mutedChanged) await this.readState.publishBadges(orgId, [after.userId], null);
+    if (mutedChanged) await this.badges.publish(orgId, [after.userId], null);
     if (before.emailFrequency !== after.emailFrequency || before.emailDelayMinutes !== after.emailDelayMinutes) {
       await this.scheduler.reschedule(orgId, after.userId, after).catch((err: unknown) => {
         // The waiting digest keeps its old time; it still only emails what is unread then.

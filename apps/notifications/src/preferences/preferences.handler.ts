@@ -1,11 +1,11 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { GetSettingsRequest, NotificationSettingsView, PutSettingsRequest, Rpc } from '@wellifiy/contracts';
-import { SettingsService } from './settings.service';
+import { PreferencesService } from './preferences.service';
 
 @Controller()
-export class SettingsHandler {
-  constructor(private readonly settings: SettingsService) {}
+export class PreferencesHandler {
+  constructor(private readonly settings: PreferencesService) {}
 
   @MessagePattern(Rpc.NotificationsGetSettings)
   get(@Payload() req: GetSettingsRequest): Promise<NotificationSettingsView> {

@@ -1,0 +1,140 @@
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { EventName, EventPayloads, Events, UnreadSummary, UserBadge } from '@wellifiy/contracts';
+import { EventPublisher } from '@wellifiy/messaging';
+import { NotificationsConfig } from '../config/notifications.config';
+import { effectiveSettings } from '../settings/effective-settings';
+import { SettingsRepository } from '../settings/settings.repository';
+import { ReadState, ReadStateRepository } from './read-state.repository';
+import { summarise } from './unread';
+
+/**
+ * How long the badges a message changes wait for others to join them. Badges of every message arriving in the
+ * window are recomputed together — three queries per batch instead of three per message — so their cost does
+ * not grow with the message rate or the number of members of busy channels.
+ */
+export const BADGE_COALESCE_MS = 100;
+/** Users recomputed per query. */
+const BADGE_BATCH_USERS = 500;
+
+/**
+ * Announces users' badges (`badge.updated`, realtime only): at once for a read, an archive, a mute or a
+ * membership change, coalesced over BADGE_COALESCE_MS for new messages. A lost event is repaired by the next
+ * change or the client's GET /v1/me/badge.
+ */
+@Injectable()
+export class BadgePublisher implements OnModuleDestroy {
+  private readonly logger = new Logger('Badges');
+  /** orgId → channelId → members whose badge a message changed, waiting for the next flush. */
+  private pending = new Map<string, Map<string, Set<string>>>();
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly repo: ReadStateRepository,
+    private readonly settings: SettingsRepository,
+    private readonly publisher: EventPublisher,
+    private readonly config: NotificationsConfig,
+  ) {}
+
+  onModuleDestroy(): Promise<void> {
+    return this.flush();
+  }
+
+  /** Announces, within BADGE_COALESCE_MS, the badges of these members of a channel that just had a message. */
+  queue(orgId: string, channelId: string, userIds: string[]): void {
+    if (!userIds.length) return;
+    let byChannel = this.pending.get(orgId);
+    if (!byChannel) this.pending.set(orgId, (byChannel = new Map()));
+    let users = byChannel.get(channelId);
+    if (!users) byChannel.set(channelId, (users = new Set()));
+    for (const u of userIds) users.add(u);
+    if (!this.timer) {
+      this.timer = setTimeout(() => void this.flush(), BADGE_COALESCE_MS);
+      this.timer.unref();
+    }
+  }
+
+  /**
+   * Recomputes and announces every queued badge: per organisation, one event per BADGE_BATCH_USERS users, each
+   * badge naming the channel whose message queued it. Flushes run one at a time, in order.
+   */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const batch = this.pending;
+    this.pending = new Map();
+    this.flushing = this.flushing.then(async () => {
+      for (const [orgId, byChannel] of batch) {
+        const users = [...new Set([...byChannel.values()].flatMap((set) => [...set]))];
+        for (let i = 0; i < users.length; i += BADGE_BATCH_USERS) {
+          const chunk = users.slice(i, i + BADGE_BATCH_USERS);
+          try {
+            const summaries = await this.summariesOf(orgId, chunk);
+            const badges: UserBadge[] = [];
+            for (const [channelId, members] of byChannel) {
+              for (const userId of chunk) {
+                if (!members.has(userId)) continue;
+                const s = summaries.get(userId);
+                badges.push({ userId, total: s?.total ?? 0, channelId, unread: s?.channels.find((c) => c.channelId === channelId)?.unread ?? 0 });
+              }
+            }
+            await this.emit(Events.BadgeUpdated, orgId, { badges });
+          } catch (err) {
+            // Realtime only: the next change or the client's GET /v1/me/badge brings the right figure.
+            this.logger.warn(`could not recompute ${chunk.length} badge(s): ${(err as Error).message}`);
+          }
+        }
+      }
+    });
+    return this.flushing;
+  }
+
+  /** Recomputes these users' badges (three queries whatever their number) and announces them in one event. */
+  async publish(orgId: string, userIds: string[], channelId: string | null): Promise<void> {
+    const users = [...new Set(userIds)];
+    if (!users.length) return;
+    const badges = await this.badgesOf(orgId, users, channelId);
+    await this.announce(orgId, badges);
+  }
+
+  /** Announces badges already computed (a read marker's move knows its reader's new figures). */
+  announce(orgId: string, badges: UserBadge[]): Promise<void> {
+    return this.emit(Events.BadgeUpdated, orgId, { badges });
+  }
+
+  async badgesOf(orgId: string, userIds: string[], channelId: string | null): Promise<UserBadge[]> {
+    const summaries = await this.summariesOf(orgId, userIds);
+    return userIds.map((userId) => {
+      const s = summaries.get(userId);
+      const line = channelId ? s?.channels.find((c) => c.channelId === channelId) : undefined;
+      return { userId, total: s?.total ?? 0, channelId, unread: line?.unread ?? 0 };
+    });
+  }
+
+  /** Each user's unread summary, in three queries whatever their number. */
+  private async summariesOf(orgId: string, userIds: string[]): Promise<Map<string, UnreadSummary>> {
+    const rows = await this.repo.rowsOfUsers(orgId, userIds);
+    const [channels, stored] = await Promise.all([this.repo.channels(orgId, rows.map((r) => r.channelId)), this.settings.findMany(orgId, userIds)]);
+    const byUser = new Map<string, ReadState[]>();
+    for (const r of rows) {
+      const own = byUser.get(r.userId);
+      if (own) own.push(r);
+      else byUser.set(r.userId, [r]);
+    }
+    return new Map(
+      userIds.map((userId) => {
+        const own = byUser.get(userId) ?? [];
+        const kind = own[0]?.kind ?? 'team_member';
+        return [userId, summarise(kind, own, channels, effectiveSettings(userId, stored.get(userId), this.config).muted)] as const;
+      }),
+    );
+  }
+
+  private async emit<K extends EventName>(type: K, orgId: string, data: EventPayloads[K]): Promise<void> {
+    try {
+      await this.publisher.publish(type, data, { orgId });
+    } catch (err) {
+      this.logger.warn(`could not publish ${type}: ${(err as Error).message}`);
+    }
+  }
+}
