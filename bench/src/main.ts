@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
@@ -28,6 +28,9 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: 'reports/benchmark.md' },
     sockets: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    'call-sites': { type: 'boolean', default: false },
+    /** First port of the system the benchmark starts (gateway; the services take the next four). */
+    port: { type: 'string', default: '3600' },
   },
 });
 
@@ -402,10 +405,53 @@ async function bullLateness(): Promise<void> {
 }
 
 /** With --profile every service writes a V8 CPU profile (reports/profiles/<app>.cpuprofile) when it stops. */
-const profileArgs = (dir: string) => (app: AppName): string[] => (args.profile ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${app}.cpuprofile`] : []);
+const profileArgs = (dir: string) => (app: AppName): string[] => [
+  ...(args.profile ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${app}.cpuprofile`] : []),
+  ...(args['call-sites'] && app !== 'gateway' ? ['--require', path.join(__dirname, 'db-call-sites.js')] : []),
+];
+const CALL_SITES_RATE = 50;
+const CALL_SITES_SECONDS = 6;
+
+/**
+ * With --call-sites: one fixed-rate phase only, each service counting its collection calls by call site
+ * (db-call-sites.ts); prints them per message sent. The counts start after the seeding (SIGWINCH).
+ */
+async function callSites(ctx: Ctx, apps: RunningApp[], dir: string): Promise<void> {
+  const { channels, users } = await seed(ctx);
+  await connectAll(ctx, users);
+  const care = channels.filter((c) => c.members.length <= 6);
+  await settle(ctx);
+  const traced = apps.filter((a) => a.name !== 'gateway');
+  for (const a of traced) a.process.kill('SIGWINCH');
+  await new Promise((r) => setTimeout(r, 300));
+  const r = await loadAt(ctx, care, CALL_SITES_RATE, CALL_SITES_SECONDS);
+  await settle(ctx);
+  const sent = Math.max(1, r.ack.count);
+  for (const a of traced) a.process.kill('SIGWINCH');
+  await new Promise((r) => setTimeout(r, 500));
+  for (const u of users) u.socket?.close();
+  const rows: [string, string, string][] = [];
+  let total = 0;
+  for (const a of traced) {
+    const file = path.join(dir, `${a.name}.json`);
+    const counts = JSON.parse(await readFile(file, 'utf8').catch(() => '{}')) as Record<string, number>;
+    for (const [where, n] of Object.entries(counts)) {
+      total += n;
+      if (n / sent >= 0.005) rows.push([`${a.name}: ${where}`, (n / sent).toFixed(2), '—']);
+    }
+  }
+  rows.sort((a, b) => Number(b[1]) - Number(a[1]));
+  rows.push([
+    `all services (${sent} messages stored at ${CALL_SITES_RATE}/s, ${r.errors} failed; command monitoring counted ${r.db.commands.toFixed(2)} per message)`,
+    (total / sent).toFixed(2),
+    '≤ 3',
+  ]);
+  report.push({ section: 'database calls per message sent, by call site', rows });
+}
 
 async function main(): Promise<void> {
   const root = path.resolve(__dirname, '../../..');
+  const callSitesDir = path.join(root, 'reports/db-call-sites');
   let apps: RunningApp[] = [];
   let vhost: string | null = null;
   let dbPrefix: string | null = null;
@@ -417,10 +463,11 @@ async function main(): Promise<void> {
     vhost = broker.vhost;
     const prefix = uniqueName('bench');
     dbPrefix = prefix;
+    mkdirSync(callSitesDir, { recursive: true });
     process.stdout.write('[bench] starting the system…\n');
     apps = await startSystem({
       root,
-      basePort: 3600,
+      basePort: Number(args.port),
       amqpUrl: broker.url,
       redisUrl: testInfra.redisUrl,
       mongoUrl: testInfra.mongoUrl,
@@ -429,13 +476,23 @@ async function main(): Promise<void> {
       nodeEnv: 'test',
       logLevel: 'warn',
       logs: path.join(root, 'reports/bench-logs'),
-      extraEnv: { gateway: { RATE_LIMIT_PER_MINUTE: '10000000' } },
+      extraEnv: {
+        gateway: { RATE_LIMIT_PER_MINUTE: '10000000' },
+        ...(args['call-sites'] ? Object.fromEntries((['channels', 'messages', 'notifications', 'activation-rules'] as const).map((a) => [a, { DB_CALL_SITES_DIR: callSitesDir }])) : {}),
+      },
       nodeArgs: profileArgs(path.join(root, 'reports/profiles')),
     });
-    ctx = { gateway: 'http://127.0.0.1:3600', amqpUrl: broker.url, secret: TEST_JWT_SECRET, orgId: uniqueName('bench-org') };
+    ctx = { gateway: `http://127.0.0.1:${Number(args.port)}`, amqpUrl: broker.url, secret: TEST_JWT_SECRET, orgId: uniqueName('bench-org') };
   }
   const started = Date.now();
   try {
+    if (args['call-sites']) {
+      if (!apps.length) throw new Error('--call-sites needs the benchmark to start its own system (no --gateway)');
+      process.stdout.write('[bench] database calls by call site…\n');
+      await callSites(ctx, apps, callSitesDir);
+      writeReport(root, started);
+      return;
+    }
     process.stdout.write('[bench] raw ceilings…\n');
     const ceilings = await rawCeilings(ctx);
     process.stdout.write(`[bench] seeding ${scale.users} users and their channels…\n`);
@@ -527,8 +584,12 @@ async function main(): Promise<void> {
     if (vhost) deleteVhost(vhost);
     if (dbPrefix) await dropSystemDatabases(testInfra.mongoUrl, dbPrefix); // they would pile up run after run
   }
+  writeReport(root, started);
+}
+
+function writeReport(root: string, started: number): void {
   const lines = [
-    `# Wellifiy Messaging benchmark (${quick ? 'quick' : 'full'}) — ${new Date().toISOString()}`,
+    `# Wellifiy Messaging benchmark (${args['call-sites'] ? 'call sites' : quick ? 'quick' : 'full'}) — ${new Date().toISOString()}`,
     '',
     `One machine holding every service, the broker, Redis and the database. Took ${Math.round((Date.now() - started) / 1000)} s.`,
     '',
