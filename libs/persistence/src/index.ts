@@ -4,3 +4,4 @@ export * from './mongo.module';
 export * from './processed-event.store';
 export * from './redis-connection';
 export * from './filters';
+export * from './insert-batcher';
