@@ -5,3 +5,4 @@ export * from './processed-event.store';
 export * from './redis-connection';
 export * from './filters';
 export * from './insert-batcher';
+export * from './cas-backoff';

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import { DocumentLocks, documentKey, OUTBOX_HIDDEN, OutboxEntry, OutboxRelay, pushOutbox, StoredOutboxEntry } from '@wellifiy/messaging';
+import { OUTBOX_HIDDEN, OutboxEntry, OutboxRelay, pushOutbox, StoredOutboxEntry } from '@wellifiy/messaging';
+import { casBackoff } from '@wellifiy/persistence';
 import { MessageCipher, sealingRef } from '../encryption/message-cipher';
 import { MESSAGE_MODEL, MessageDoc } from './message.schema';
 import { NewMessage, openMessage } from './messages.repository';
@@ -40,14 +41,13 @@ export abstract class MessageStateRepository {
   abstract threadStats(orgId: string, channelId: string, rootId: string): Promise<ThreadStats>;
 }
 
-const CAS_ATTEMPTS = 20;
+const CAS_ATTEMPTS = 50;
 
 @Injectable()
 export class MongoMessageStateRepository extends MessageStateRepository {
   constructor(
     @InjectModel(MESSAGE_MODEL) private readonly messages: Model<MessageDoc>,
     private readonly relay: OutboxRelay,
-    private readonly locks: DocumentLocks,
     private readonly cipher: MessageCipher,
   ) {
     super();
@@ -66,8 +66,8 @@ export class MongoMessageStateRepository extends MessageStateRepository {
   }
 
   async update(orgId: string, channelId: string, messageId: string, mutate: MessageMutation): Promise<NewMessage | null> {
-    // Lock (this process: FerretDB updates are not atomic) + version compare-and-set (other replicas on MongoDB).
-    const outcome = await this.locks.run(documentKey(this.messages.collection.name, messageId), async () => {
+    // Version compare-and-set: of concurrent writers (any process) one wins, the others re-read and retry.
+    const outcome = await (async () => {
       for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
         const current = await this.findById(orgId, channelId, messageId);
         if (!current) return null;
@@ -83,9 +83,10 @@ export class MongoMessageStateRepository extends MessageStateRepository {
           { $set, ...(events.length ? pushOutbox(events) : {}) } as never,
         );
         if (res.matchedCount === 1) return { message: next, events };
+        await casBackoff(attempt);
       }
       throw new Error(`message ${messageId} kept changing under us (${CAS_ATTEMPTS} attempts)`);
-    });
+    })();
     if (!outcome) return null;
     await this.relay.dispatch(this.messages, messageId, outcome.events);
     return outcome.message;

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import { DocumentLocks, documentKey } from '@wellifiy/messaging';
 import { isDuplicateKeyError, newId } from '@wellifiy/persistence';
 import { PUSH_SUBSCRIPTION_MODEL, PushSubscriptionDoc } from './push-subscription.schema';
 
@@ -50,13 +49,12 @@ function toRecord(d: PushSubscriptionDoc): PushSubscriptionRecord {
 export class MongoPushSubscriptionsRepository extends PushSubscriptionsRepository {
   constructor(
     @InjectModel(PUSH_SUBSCRIPTION_MODEL) private readonly subs: Model<PushSubscriptionDoc>,
-    private readonly locks: DocumentLocks,
   ) {
     super();
   }
 
   async register({ orgId, userId, endpoint, keys, maxDevices }: RegisterDeviceInput): Promise<RegisterDeviceResult> {
-    const registered = await this.locks.run(documentKey(this.subs.collection.name, `${orgId}|${endpoint}`), async () => {
+    const registered = await (async () => {
       for (let attempt = 0; attempt < 3; attempt++) {
         const now = new Date();
         const existing = await this.subs.findOne({ orgId, endpoint }).lean<PushSubscriptionDoc>();
@@ -76,7 +74,7 @@ export class MongoPushSubscriptionsRepository extends PushSubscriptionsRepositor
         }
       }
       throw new Error('push subscription could not be stored');
-    });
+    })();
     if (!registered) return { status: 'endpoint-taken' };
     return { status: 'registered', subscription: registered, evicted: await this.trimDevices(orgId, userId, maxDevices, registered.id) };
   }
