@@ -202,7 +202,8 @@ export class MongoReadStateRepository extends ReadStateRepository {
       );
     return (async () => {
       if ((await push()).matchedCount === 1) return true;
-      if (await this.channelStates.collection.findOne({ _id: channelId as never, orgId }, { projection: { _id: 1 } })) return false; // already recorded
+      // The channel exists: the deletion is recorded already — unless another writer created the document since.
+      if (await this.channelStates.collection.findOne({ _id: channelId as never, orgId }, { projection: { _id: 1 } })) return (await push()).matchedCount === 1;
       // The channel is not known yet (its other events may come later): create it holding the deletion.
       const inserted = await ignoringDuplicate(
         this.channelStates.collection.insertOne({
@@ -225,21 +226,24 @@ export class MongoReadStateRepository extends ReadStateRepository {
   async setArchived(orgId: string, channelId: string, userId: string, archived: boolean, at: Date): Promise<boolean> {
     return (async () => {
       const id = readStateId(channelId, userId);
-      const existing = await this.readStates.collection.findOne({ _id: id as never, orgId }, { projection: { archivedAt: 1 } });
-      if (existing) {
+      const byTime = async (): Promise<boolean> => {
         const res = await this.readStates.collection.updateOne(
           { _id: id as never, orgId, $or: [{ archivedAt: null }, { archivedAt: { $lte: at } }] },
           { $set: { archived, archivedAt: at } },
         );
         return res.matchedCount === 1;
-      }
+      };
+      const existing = await this.readStates.collection.findOne({ _id: id as never, orgId }, { projection: { archivedAt: 1 } });
+      if (existing) return byTime();
       // Archived before this service saw the membership: keep the flag; the snapshot fills in the rest.
-      return ignoringDuplicate(
+      const inserted = await ignoringDuplicate(
         this.readStates.collection.insertOne({
           _id: id as never, orgId, channelId, userId, kind: 'team_member', member: false, memberVersion: 0,
           readSeq: 0, readAt: null, digestSeq: 0, archived, archivedAt: at,
         }),
       );
+      // Another writer created the row meanwhile: this flag is ordered by time against theirs.
+      return inserted || byTime();
     })();
   }
 
