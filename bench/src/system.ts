@@ -17,9 +17,9 @@ export interface DbCounts {
   /** Sum of round-trip seconds of all commands. */
   seconds: number;
   byService: Record<string, { commands: number; writes: number }>;
-  /** `service command` → count */
+  /** `service collection.command` → count */
   byCommand: Record<string, number>;
-  /** `service command` → round-trip seconds */
+  /** `service collection.command` → round-trip seconds */
   secondsByCommand: Record<string, number>;
 }
 
@@ -41,7 +41,7 @@ export async function dbCounts(ctx: Ctx): Promise<DbCounts> {
       if (t) {
         out.seconds += Number(t[2]);
         const l = Object.fromEntries([...t[1].matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
-        const key = `${l.service} ${l.command}`;
+        const key = `${l.service} ${l.collection ? `${l.collection}.` : ''}${l.command}`;
         out.secondsByCommand[key] = (out.secondsByCommand[key] ?? 0) + Number(t[2]);
       }
       if (!m) continue;
@@ -50,7 +50,7 @@ export async function dbCounts(ctx: Ctx): Promise<DbCounts> {
       const svc = (out.byService[labels.service] ??= { commands: 0, writes: 0 });
       out.commands += n;
       svc.commands += n;
-      const key = `${labels.service} ${labels.command}`;
+      const key = `${labels.service} ${labels.collection ? `${labels.collection}.` : ''}${labels.command}`;
       out.byCommand[key] = (out.byCommand[key] ?? 0) + n;
       if (WRITE_COMMANDS.has(labels.command)) {
         out.writes += n;
