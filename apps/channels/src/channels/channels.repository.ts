@@ -96,38 +96,40 @@ export class MongoChannelsRepository extends ChannelsRepository {
 
   async update(orgId: string, channelId: string, mutate: ChannelMutation): Promise<Channel | null> {
     // Version compare-and-set: of concurrent writers (any process) one wins, the others re-read and retry.
-    const outcome = await (async () => {
-      for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-        const current = await this.findById(orgId, channelId);
-        if (!current) return null;
-        const change = mutate(current);
-        if (!change) return { channel: current, events: [] as StoredOutboxEntry[] };
-        const { next } = change;
-        const events = this.relay.toStored(change.events);
-        const res = await this.channels.collection.updateOne(
-          { _id: channelId as never, orgId, version: current.version },
-          {
-            $set: {
-              name: this.cipher.seal(channelId, 'name', next.name),
-              uniqueKey: next.uniqueKey,
-              members: next.members,
-              memberIds: next.memberIds,
-              archivedBy: next.archivedBy,
-              needsStaffing: next.needsStaffing,
-              updatedAt: next.updatedAt,
-              version: next.version,
-            },
-            ...(events.length ? pushOutbox(events) : {}),
-          } as never,
-        );
-        if (res.matchedCount === 1) return { channel: next, events };
-        await casBackoff(attempt);
-      }
-      throw new Error(`channel ${channelId} kept changing under us (${CAS_ATTEMPTS} attempts)`);
-    })();
+    const outcome = await this.writeChange(orgId, channelId, mutate);
     if (!outcome) return null;
     await this.relay.dispatch(this.channels, channelId, outcome.events);
     return outcome.channel;
+  }
+
+  private async writeChange(orgId: string, channelId: string, mutate: ChannelMutation): Promise<{ channel: Channel; events: StoredOutboxEntry[] } | null> {
+    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+      const current = await this.findById(orgId, channelId);
+      if (!current) return null;
+      const change = mutate(current);
+      if (!change) return { channel: current, events: [] as StoredOutboxEntry[] };
+      const { next } = change;
+      const events = this.relay.toStored(change.events);
+      const res = await this.channels.collection.updateOne(
+        { _id: channelId as never, orgId, version: current.version },
+        {
+          $set: {
+            name: this.cipher.seal(channelId, 'name', next.name),
+            uniqueKey: next.uniqueKey,
+            members: next.members,
+            memberIds: next.memberIds,
+            archivedBy: next.archivedBy,
+            needsStaffing: next.needsStaffing,
+            updatedAt: next.updatedAt,
+            version: next.version,
+          },
+          ...(events.length ? pushOutbox(events) : {}),
+        } as never,
+      );
+      if (res.matchedCount === 1) return { channel: next, events };
+      await casBackoff(attempt);
+    }
+    throw new Error(`channel ${channelId} kept changing under us (${CAS_ATTEMPTS} attempts)`);
   }
 
   async pageWithMember(orgId: string, userId: string, limit: number): Promise<Channel[]> {

@@ -67,29 +67,31 @@ export class MongoMessageStateRepository extends MessageStateRepository {
 
   async update(orgId: string, channelId: string, messageId: string, mutate: MessageMutation): Promise<NewMessage | null> {
     // Version compare-and-set: of concurrent writers (any process) one wins, the others re-read and retry.
-    const outcome = await (async () => {
-      for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-        const current = await this.findById(orgId, channelId, messageId);
-        if (!current) return null;
-        const change = await mutate(current);
-        if (!change) return { message: current, events: [] as StoredOutboxEntry[] };
-        const version = (current.version ?? 0) + 1;
-        const next: NewMessage = { ...current, ...change.set, version };
-        const events = this.relay.toStored(change.events(next));
-        const $set: Record<string, unknown> = { ...change.set, version };
-        if (change.set.body !== undefined) $set.body = await this.cipher.sealBody(messageId, change.set.body, sealingRef(orgId, current.sealedFor));
-        const res = await this.messages.collection.updateOne(
-          { _id: messageId as never, orgId, channelId, version: current.version ?? { $exists: false } },
-          { $set, ...(events.length ? pushOutbox(events) : {}) } as never,
-        );
-        if (res.matchedCount === 1) return { message: next, events };
-        await casBackoff(attempt);
-      }
-      throw new Error(`message ${messageId} kept changing under us (${CAS_ATTEMPTS} attempts)`);
-    })();
+    const outcome = await this.writeChange(orgId, channelId, messageId, mutate);
     if (!outcome) return null;
     await this.relay.dispatch(this.messages, messageId, outcome.events);
     return outcome.message;
+  }
+
+  private async writeChange(orgId: string, channelId: string, messageId: string, mutate: MessageMutation): Promise<{ message: NewMessage; events: StoredOutboxEntry[] } | null> {
+    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+      const current = await this.findById(orgId, channelId, messageId);
+      if (!current) return null;
+      const change = await mutate(current);
+      if (!change) return { message: current, events: [] as StoredOutboxEntry[] };
+      const version = (current.version ?? 0) + 1;
+      const next: NewMessage = { ...current, ...change.set, version };
+      const events = this.relay.toStored(change.events(next));
+      const $set: Record<string, unknown> = { ...change.set, version };
+      if (change.set.body !== undefined) $set.body = await this.cipher.sealBody(messageId, change.set.body, sealingRef(orgId, current.sealedFor));
+      const res = await this.messages.collection.updateOne(
+        { _id: messageId as never, orgId, channelId, version: current.version ?? { $exists: false } },
+        { $set, ...(events.length ? pushOutbox(events) : {}) } as never,
+      );
+      if (res.matchedCount === 1) return { message: next, events };
+      await casBackoff(attempt);
+    }
+    throw new Error(`message ${messageId} kept changing under us (${CAS_ATTEMPTS} attempts)`);
   }
 
   async listReplies(orgId: string, channelId: string, rootId: string, { after, limit }: { after?: number; limit: number }): Promise<NewMessage[]> {

@@ -200,51 +200,45 @@ export class MongoReadStateRepository extends ReadStateRepository {
         { _id: channelId as never, orgId, deletedSeqs: { $ne: seq } },
         { $push: { deleted: { seq, senderId }, deletedSeqs: seq } as never },
       );
-    return (async () => {
-      if ((await push()).matchedCount === 1) return true;
-      // The channel exists: the deletion is recorded already — unless another writer created the document since.
-      if (await this.channelStates.collection.findOne({ _id: channelId as never, orgId }, { projection: { _id: 1 } })) return (await push()).matchedCount === 1;
-      // The channel is not known yet (its other events may come later): create it holding the deletion.
-      const inserted = await ignoringDuplicate(
-        this.channelStates.collection.insertOne({
-          _id: channelId as never, orgId, type: null, lastSeq: 0, version: 0, members: [], deleted: [{ seq, senderId }], deletedSeqs: [seq],
-        }),
-      );
-      return inserted || (await push()).matchedCount === 1;
-    })();
+    if ((await push()).matchedCount === 1) return true;
+    // The channel exists: the deletion is recorded already — unless another writer created the document since.
+    if (await this.channelStates.collection.findOne({ _id: channelId as never, orgId }, { projection: { _id: 1 } })) return (await push()).matchedCount === 1;
+    // The channel is not known yet (its other events may come later): create it holding the deletion.
+    const inserted = await ignoringDuplicate(
+      this.channelStates.collection.insertOne({
+        _id: channelId as never, orgId, type: null, lastSeq: 0, version: 0, members: [], deleted: [{ seq, senderId }], deletedSeqs: [seq],
+      }),
+    );
+    return inserted || (await push()).matchedCount === 1;
   }
 
   async markRead(orgId: string, channelId: string, userId: string, seq: number, at: Date): Promise<{ readSeq: number; moved: boolean } | null> {
-    return (async () => {
-      const id = readStateId(channelId, userId);
-      const res = await this.readStates.collection.updateOne({ _id: id as never, orgId, readSeq: { $lt: seq } }, { $set: { readSeq: seq, readAt: at } });
-      const row = await this.readStates.collection.findOne({ _id: id as never, orgId }, { projection: { readSeq: 1 } });
-      return row ? { readSeq: row.readSeq as number, moved: res.modifiedCount === 1 } : null;
-    })();
+    const id = readStateId(channelId, userId);
+    const res = await this.readStates.collection.updateOne({ _id: id as never, orgId, readSeq: { $lt: seq } }, { $set: { readSeq: seq, readAt: at } });
+    const row = await this.readStates.collection.findOne({ _id: id as never, orgId }, { projection: { readSeq: 1 } });
+    return row ? { readSeq: row.readSeq as number, moved: res.modifiedCount === 1 } : null;
   }
 
   async setArchived(orgId: string, channelId: string, userId: string, archived: boolean, at: Date): Promise<boolean> {
-    return (async () => {
-      const id = readStateId(channelId, userId);
-      const byTime = async (): Promise<boolean> => {
-        const res = await this.readStates.collection.updateOne(
-          { _id: id as never, orgId, $or: [{ archivedAt: null }, { archivedAt: { $lte: at } }] },
-          { $set: { archived, archivedAt: at } },
-        );
-        return res.matchedCount === 1;
-      };
-      const existing = await this.readStates.collection.findOne({ _id: id as never, orgId }, { projection: { archivedAt: 1 } });
-      if (existing) return byTime();
-      // Archived before this service saw the membership: keep the flag; the snapshot fills in the rest.
-      const inserted = await ignoringDuplicate(
-        this.readStates.collection.insertOne({
-          _id: id as never, orgId, channelId, userId, kind: 'team_member', member: false, memberVersion: 0,
-          readSeq: 0, readAt: null, digestSeq: 0, archived, archivedAt: at,
-        }),
+    const id = readStateId(channelId, userId);
+    const byTime = async (): Promise<boolean> => {
+      const res = await this.readStates.collection.updateOne(
+        { _id: id as never, orgId, $or: [{ archivedAt: null }, { archivedAt: { $lte: at } }] },
+        { $set: { archived, archivedAt: at } },
       );
-      // Another writer created the row meanwhile: this flag is ordered by time against theirs.
-      return inserted || byTime();
-    })();
+      return res.matchedCount === 1;
+    };
+    const existing = await this.readStates.collection.findOne({ _id: id as never, orgId }, { projection: { archivedAt: 1 } });
+    if (existing) return byTime();
+    // Archived before this service saw the membership: keep the flag; the snapshot fills in the rest.
+    const inserted = await ignoringDuplicate(
+      this.readStates.collection.insertOne({
+        _id: id as never, orgId, channelId, userId, kind: 'team_member', member: false, memberVersion: 0,
+        readSeq: 0, readAt: null, digestSeq: 0, archived, archivedAt: at,
+      }),
+    );
+    // Another writer created the row meanwhile: this flag is ordered by time against theirs.
+    return inserted || byTime();
   }
 
   async advanceDigest(orgId: string, userId: string, covered: { channelId: string; seq: number }[]): Promise<void> {
