@@ -54,29 +54,31 @@ export class MongoPushSubscriptionsRepository extends PushSubscriptionsRepositor
   }
 
   async register({ orgId, userId, endpoint, keys, maxDevices }: RegisterDeviceInput): Promise<RegisterDeviceResult> {
-    const registered = await (async () => {
-      for (let attempt = 0; attempt < 3; attempt++) {
-        const now = new Date();
-        const existing = await this.subs.findOne({ orgId, endpoint }).lean<PushSubscriptionDoc>();
-        if (existing) {
-          if (existing.userId !== userId) return null;
-          // The owner in the filter too: a row deleted and re-registered by someone else meanwhile is not touched.
-          const res = await this.subs.collection.updateOne({ _id: existing._id as never, orgId, userId }, { $set: { keys, registeredAt: now } });
-          if (res.matchedCount === 1) return toRecord({ ...existing, keys, registeredAt: now });
-          continue;
-        }
-        const doc: PushSubscriptionDoc = { _id: newId('psub'), orgId, userId, provider: 'webpush', endpoint, keys, createdAt: now, registeredAt: now };
-        try {
-          await this.subs.collection.insertOne(doc as never);
-          return toRecord(doc);
-        } catch (err) {
-          if (!isDuplicateKeyError(err)) throw err; // another replica registered it first: read whose it is
-        }
-      }
-      throw new Error('push subscription could not be stored');
-    })();
+    const registered = await this.store({ orgId, userId, endpoint, keys });
     if (!registered) return { status: 'endpoint-taken' };
     return { status: 'registered', subscription: registered, evicted: await this.trimDevices(orgId, userId, maxDevices, registered.id) };
+  }
+
+  private async store({ orgId, userId, endpoint, keys }: Omit<RegisterDeviceInput, 'maxDevices'>): Promise<PushSubscriptionRecord | null> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const now = new Date();
+      const existing = await this.subs.findOne({ orgId, endpoint }).lean<PushSubscriptionDoc>();
+      if (existing) {
+        if (existing.userId !== userId) return null;
+        // The owner in the filter too: a row deleted and re-registered by someone else meanwhile is not touched.
+        const res = await this.subs.collection.updateOne({ _id: existing._id as never, orgId, userId }, { $set: { keys, registeredAt: now } });
+        if (res.matchedCount === 1) return toRecord({ ...existing, keys, registeredAt: now });
+        continue;
+      }
+      const doc: PushSubscriptionDoc = { _id: newId('psub'), orgId, userId, provider: 'webpush', endpoint, keys, createdAt: now, registeredAt: now };
+      try {
+        await this.subs.collection.insertOne(doc as never);
+        return toRecord(doc);
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err; // another replica registered it first: read whose it is
+      }
+    }
+    throw new Error('push subscription could not be stored');
   }
 
   /** Deletes the user's devices beyond the newest `max` (never `keep`, the one just registered). */
