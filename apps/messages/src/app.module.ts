@@ -57,6 +57,13 @@ import { ThreadsService } from './threads/threads.service';
 import { VersionsController } from './versions/versions.controller';
 import { VersionsService } from './versions/versions.service';
 
+/**
+ * A patient key stays in memory until an erasure drops it (in this process at once; in the others on
+ * `patient.erased`): the time limit only bounds how long a lost invalidation could leave it usable. One store
+ * read per patient per period, whatever the rate of that patient's messages.
+ */
+const PATIENT_KEY_CACHE_MS = 10 * 60_000;
+
 @Module({})
 export class AppModule {
   static register(config: MessagesConfig): DynamicModule {
@@ -98,7 +105,7 @@ export class AppModule {
         ExportService,
         { provide: KeyRing, useValue: keyRing },
         { provide: PatientKeyStore, useClass: MongoPatientKeyStore },
-        { provide: KeyHierarchy, useFactory: (store: PatientKeyStore) => new KeyHierarchy(keyRing, store), inject: [PatientKeyStore] },
+        { provide: KeyHierarchy, useFactory: (store: PatientKeyStore) => new KeyHierarchy(keyRing, store, { cacheMs: PATIENT_KEY_CACHE_MS }), inject: [PatientKeyStore] },
         MessageCipher,
         { provide: MessageStateRepository, useClass: MongoMessageStateRepository },
         { provide: MessageHistoryRepository, useClass: MongoMessageHistoryRepository },

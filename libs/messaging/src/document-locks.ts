@@ -1,13 +1,9 @@
 /**
- * Serialises work on one document within this process.
- *
- * An unpatched FerretDB v1 applies an update as read-modify-write without a guard: two concurrent updates of
- * one document — even `$inc`, `$push` or a version compare-and-set — can lose one of them. The build's
- * tools/scripts/lib/ferretdb-atomic-updates.patch makes single-document updates atomic, as on MongoDB
- * (docs/embedded-database.md). Every read-modify-write of a document that several requests may change at once
- * (a channel, a projection row, an outbox being cleared while events are appended) is written as a version
- * compare-and-set, correct across replicas; it also runs under the document's lock here, so the writers of
- * one process queue instead of failing each other's compare-and-set and retrying.
+ * Queues work on one key within this process. Not a correctness mechanism: single-document updates are atomic
+ * on MongoDB and on the embedded database (tools/scripts/lib/ferretdb-atomic-updates.patch,
+ * docs/embedded-database.md), and every read-modify-write is a version compare-and-set, correct across
+ * processes. It is kept where writers of one process would otherwise collide on purpose and pay for it: the
+ * seq claim of a channel's sends (a lost claim costs two more reads before the next attempt), on MongoDB too.
  */
 export class DocumentLocks {
   private readonly tails = new Map<string, Promise<unknown>>();

@@ -29,4 +29,16 @@ describe('instrumentDatabase', () => {
     expect(text).toMatch(/db_command_seconds_sum\{[^}]*command="insert"[^}]*\} 0\.01\b/);
     expect(text).not.toContain('never read');
   });
+
+  it('labels each command with its collection, from the started event, and reads nothing else of the command', async () => {
+    const client = new EventEmitter();
+    instrumentDatabase(fakeConnection(client));
+    client.emit('commandStarted', { commandName: 'find', requestId: 71, command: { find: 'patient_keys', filter: { secret: 'never read' } } });
+    client.emit('commandStarted', { commandName: 'getMore', requestId: 72, command: { getMore: 5, collection: 'messages' } });
+    client.emit('commandSucceeded', { commandName: 'find', requestId: 71, duration: 3 });
+    client.emit('commandFailed', { commandName: 'getMore', requestId: 72, duration: 1 });
+    expect(await sample('db_commands_total', { command: 'find', collection: 'patient_keys', outcome: 'ok' })).toBe(1);
+    expect(await sample('db_commands_total', { command: 'getMore', collection: 'messages', outcome: 'failed' })).toBe(1);
+    expect(await metricsRegistry.metrics()).not.toContain('never read');
+  });
 });

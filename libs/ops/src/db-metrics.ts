@@ -7,17 +7,25 @@ const TRACKED_COMMANDS: ReadonlySet<string> = new Set([...WRITE_COMMANDS, 'find'
 
 /**
  * Counts and times every database command the service sends (the driver's command monitoring), by command
- * name: `db_commands_total{command}`, `db_command_seconds{command}`. Only names and durations are recorded —
- * never filters or documents.
+ * name and collection: `db_commands_total{command,collection}`, `db_command_seconds{command,collection}`. Only
+ * names and durations are recorded — never filters or documents.
  */
 export function instrumentDatabase(connection: Connection): void {
-  const client = connection.getClient() as unknown as { options?: { monitorCommands?: boolean }; on(event: string, fn: (e: CommandEvent) => void): void };
-  const total = counter('db_commands_total', 'Database commands sent, by command name', ['command', 'outcome']);
-  const seconds = histogram('db_command_seconds', 'Database command round-trip time, by command name', ['command'], [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1]);
+  const client = connection.getClient() as unknown as { on(event: string, fn: (e: CommandEvent) => void): void };
+  const total = counter('db_commands_total', 'Database commands sent, by command name and collection', ['command', 'collection', 'outcome']);
+  const seconds = histogram('db_command_seconds', 'Database command round-trip time, by command name and collection', ['command', 'collection'], [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1]);
+  // The collection is named only in the started event: kept per request until it ends.
+  const collections = new Map<number, string>();
+  client.on('commandStarted', (e) => {
+    if (TRACKED_COMMANDS.has(e.commandName) && e.requestId !== undefined) collections.set(e.requestId, collectionOf(e));
+  });
   const record = (outcome: 'ok' | 'failed') => (e: CommandEvent) => {
-    const command = TRACKED_COMMANDS.has(e.commandName) ? e.commandName : 'other';
-    total.inc({ command, outcome });
-    seconds.observe({ command }, e.duration / 1000);
+    const tracked = TRACKED_COMMANDS.has(e.commandName);
+    const command = tracked ? e.commandName : 'other';
+    const collection = (e.requestId !== undefined ? collections.get(e.requestId) : undefined) ?? '';
+    if (e.requestId !== undefined) collections.delete(e.requestId);
+    total.inc({ command, collection, outcome });
+    seconds.observe({ command, collection }, e.duration / 1000);
   };
   client.on('commandSucceeded', record('ok'));
   client.on('commandFailed', record('failed'));
@@ -25,8 +33,19 @@ export function instrumentDatabase(connection: Connection): void {
 
 interface CommandEvent {
   commandName: string;
+  requestId?: number;
+  /** Only in commandStarted: the command document, of which only the collection name is read. */
+  command?: Record<string, unknown>;
   /** Milliseconds. */
   duration: number;
+}
+
+/** `{ find: 'messages', … }`, `{ getMore: <cursor>, collection: 'messages' }`. */
+function collectionOf(e: CommandEvent): string {
+  const named = e.command?.[e.commandName];
+  if (typeof named === 'string') return named;
+  const other = e.command?.collection;
+  return typeof other === 'string' ? other : '';
 }
 
 export const isWriteCommand = (name: string): boolean => WRITE_COMMANDS.has(name);

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { KeyRing, RecordCipher } from '@wellifiy/crypto';
-import { isDuplicateKeyError } from '@wellifiy/persistence';
+import { InsertBatcher } from '@wellifiy/persistence';
 import { AUDIT_ENTRY_MODEL, AuditEntryDoc } from './audit.schema';
 
 /** An audit entry as the service sees it (the reason in the clear; the repository seals it at rest). */
@@ -22,6 +22,14 @@ export interface AuditQuery {
   limit: number;
 }
 
+/*
+ * Every send adds an entry (message.sent): entries arriving together are written as one insertMany. A handler
+ * awaits its own entry's write before its event is acknowledged, so an entry is never only in memory; the
+ * batch waits at most AUDIT_LINGER_MS for company, off the delivery path (the gateway does not wait for it).
+ */
+const AUDIT_LINGER_MS = 20;
+const AUDIT_BATCH_MAX = 500;
+
 export abstract class AuditRepository {
   /** Insert-only; a second append of the same entry id is ignored. */
   abstract append(entry: AuditEntry): Promise<void>;
@@ -31,6 +39,7 @@ export abstract class AuditRepository {
 @Injectable()
 export class MongoAuditRepository extends AuditRepository {
   private readonly cipher: RecordCipher;
+  private readonly batcher: InsertBatcher;
 
   constructor(
     @InjectModel(AUDIT_ENTRY_MODEL) private readonly entries: Model<AuditEntryDoc>,
@@ -38,15 +47,12 @@ export class MongoAuditRepository extends AuditRepository {
   ) {
     super();
     this.cipher = new RecordCipher(ring, 'channel-audit');
+    this.batcher = new InsertBatcher(() => this.entries.collection as never, { lingerMs: AUDIT_LINGER_MS, maxBatch: AUDIT_BATCH_MAX });
   }
 
   async append(entry: AuditEntry): Promise<void> {
     const stored: AuditEntryDoc = { ...entry, reason: this.cipher.seal(entry._id, 'reason', entry.reason) };
-    try {
-      await this.entries.collection.insertOne(stored as never);
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-    }
+    await this.batcher.insert(stored);
   }
 
   async list(orgId: string, q: AuditQuery): Promise<AuditEntry[]> {

@@ -19,6 +19,10 @@ interface AuditableData {
 /** The patient a channel belongs to (care-team, service-team and group channels), so every entry can be found by patient. */
 export abstract class ChannelPatientLookup {
   abstract patientOf(orgId: string, channelId: string): Promise<string | null>;
+  /** What an event that carries the channel says about its patient (saves the lookup of a later send). */
+  remember(_orgId: string, _channelId: string, _patientId: string | null): void {
+    // no cache by default
+  }
 }
 
 /** What an audited read or action names besides who did it (ids and seqs only). */
@@ -46,6 +50,7 @@ export class AuditService {
     const channelId = d.channel?.id ?? d.channelId ?? null;
     // Archive events name the channel only: its patient is looked up, so a patient's trail has them too.
     const patientId = d.channel ? (d.channel.patientId ?? null) : channelId ? await this.patients.patientOf(event.orgId, channelId) : null;
+    if (d.channel) this.patients.remember(event.orgId, d.channel.id, patientId);
     await this.repo.append(entry(event, d.actorId ?? d.userId ?? fallbackActorId, event.type, {
       channelId,
       patientId,

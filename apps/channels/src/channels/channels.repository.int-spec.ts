@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { getModelToken, MongooseModule } from '@nestjs/mongoose';
 import { Test, TestingModule } from '@nestjs/testing';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
-import type { Model } from 'mongoose';
+import mongoose, { type Model } from 'mongoose';
 import { EventName, Topology } from '@wellifiy/contracts';
-import { connectAmqp, DocumentLocks, EventPublisher, EventSeal, OutboxEntry, outboxEntry, OutboxRelay } from '@wellifiy/messaging';
+import { connectAmqp, EventPublisher, EventSeal, OutboxEntry, outboxEntry, OutboxRelay } from '@wellifiy/messaging';
 import { KeyRing } from '@wellifiy/crypto';
 import { MongoModule } from '@wellifiy/persistence';
 import { AmqpProbe, CaptureQueue, expectEventually, LOCAL_ENCRYPTION_ACTIVE_KEY_ID, LOCAL_ENCRYPTION_KEYS, testInfra, uniqueName, uniqueRoutingKey } from '@wellifiy/testing';
@@ -38,7 +38,6 @@ describe('MongoChannelsRepository (FerretDB + RabbitMQ)', () => {
       providers: [
         { provide: EventPublisher, useValue: publisher },
         { provide: KeyRing, useValue: KeyRing.parse(LOCAL_ENCRYPTION_KEYS, LOCAL_ENCRYPTION_ACTIVE_KEY_ID) },
-        { provide: DocumentLocks, useValue: new DocumentLocks() },
         {
           provide: OutboxRelay,
           inject: [EventPublisher],
@@ -124,6 +123,31 @@ describe('MongoChannelsRepository (FerretDB + RabbitMQ)', () => {
     expect(renamed?.name).toBe(`${name} (renamed)`);
     expect(JSON.stringify(await model.collection.findOne({ _id: channel._id as never }))).not.toContain(name);
     expect((await repo.listForMember(orgA, 'tm_actor', { type: 'group' })).find((c) => c._id === channel._id)?.name).toBe(`${name} (renamed)`);
+  });
+
+  it('concurrent member additions to one channel from two connections (two replicas, no lock) all land, each once', async () => {
+    const channel = aChannel();
+    await repo.insert(channel, []);
+    // A second repository over its own connection, as another replica of the service would be.
+    const second = await mongoose.createConnection(testInfra.mongoUrl, { dbName, retryWrites: false }).asPromise();
+    try {
+      const ring = KeyRing.parse(LOCAL_ENCRYPTION_KEYS, LOCAL_ENCRYPTION_ACTIVE_KEY_ID);
+      const other = new MongoChannelsRepository(second.model<ChannelDoc>(CHANNEL_MODEL, ChannelSchema), moduleRef.get(OutboxRelay), ring);
+      const added = Array.from({ length: 12 }, (_, i) => `tm_extra_${i}`);
+      await Promise.all(
+        added.map((userId, i) =>
+          (i % 2 ? other : repo).update(orgA, channel._id, (c) => ({
+            next: { ...c, members: [...c.members, member(userId, 'team_member')], memberIds: [...c.memberIds, userId], version: c.version + 1 },
+            events: [],
+          })),
+        ),
+      );
+      const stored = await repo.findById(orgA, channel._id);
+      expect([...(stored?.memberIds ?? [])].sort()).toEqual([...channel.memberIds, ...added].sort());
+      expect(stored?.version).toBe(channel.version + added.length);
+    } finally {
+      await second.close();
+    }
   });
 
   it('refuses a second care_team for the same patient (returns null, stores and publishes nothing)', async () => {

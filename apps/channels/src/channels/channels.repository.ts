@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { ChannelType } from '@wellifiy/contracts';
-import { DocumentLocks, documentKey, newOutbox, OUTBOX_HIDDEN, OutboxEntry, OutboxRelay, pushOutbox, StoredOutboxEntry } from '@wellifiy/messaging';
+import { newOutbox, OUTBOX_HIDDEN, OutboxEntry, OutboxRelay, pushOutbox, StoredOutboxEntry } from '@wellifiy/messaging';
 import { KeyRing, RecordCipher } from '@wellifiy/crypto';
-import { isDuplicateKeyError } from '@wellifiy/persistence';
+import { casBackoff, isDuplicateKeyError } from '@wellifiy/persistence';
 import { Channel, toChannel } from './channel.mapper';
 import { CHANNEL_MODEL, ChannelDoc } from './channel.schema';
 
@@ -36,7 +36,7 @@ export abstract class ChannelsRepository {
 
 export type ChannelMutation = (current: Channel) => { next: Channel; events: OutboxEntry[] } | null;
 
-const CAS_ATTEMPTS = 20;
+const CAS_ATTEMPTS = 50;
 
 @Injectable()
 export class MongoChannelsRepository extends ChannelsRepository {
@@ -45,7 +45,6 @@ export class MongoChannelsRepository extends ChannelsRepository {
   constructor(
     @InjectModel(CHANNEL_MODEL) private readonly channels: Model<ChannelDoc>,
     private readonly relay: OutboxRelay,
-    private readonly locks: DocumentLocks,
     ring: KeyRing,
   ) {
     super();
@@ -96,38 +95,41 @@ export class MongoChannelsRepository extends ChannelsRepository {
   }
 
   async update(orgId: string, channelId: string, mutate: ChannelMutation): Promise<Channel | null> {
-    // Lock (this process) + version compare-and-set (other replicas on MongoDB): see DocumentLocks.
-    const outcome = await this.locks.run(documentKey(this.channels.collection.name, channelId), async () => {
-      for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-        const current = await this.findById(orgId, channelId);
-        if (!current) return null;
-        const change = mutate(current);
-        if (!change) return { channel: current, events: [] as StoredOutboxEntry[] };
-        const { next } = change;
-        const events = this.relay.toStored(change.events);
-        const res = await this.channels.collection.updateOne(
-          { _id: channelId as never, orgId, version: current.version },
-          {
-            $set: {
-              name: this.cipher.seal(channelId, 'name', next.name),
-              uniqueKey: next.uniqueKey,
-              members: next.members,
-              memberIds: next.memberIds,
-              archivedBy: next.archivedBy,
-              needsStaffing: next.needsStaffing,
-              updatedAt: next.updatedAt,
-              version: next.version,
-            },
-            ...(events.length ? pushOutbox(events) : {}),
-          } as never,
-        );
-        if (res.matchedCount === 1) return { channel: next, events };
-      }
-      throw new Error(`channel ${channelId} kept changing under us (${CAS_ATTEMPTS} attempts)`);
-    });
+    // Version compare-and-set: of concurrent writers (any process) one wins, the others re-read and retry.
+    const outcome = await this.writeChange(orgId, channelId, mutate);
     if (!outcome) return null;
     await this.relay.dispatch(this.channels, channelId, outcome.events);
     return outcome.channel;
+  }
+
+  private async writeChange(orgId: string, channelId: string, mutate: ChannelMutation): Promise<{ channel: Channel; events: StoredOutboxEntry[] } | null> {
+    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+      const current = await this.findById(orgId, channelId);
+      if (!current) return null;
+      const change = mutate(current);
+      if (!change) return { channel: current, events: [] as StoredOutboxEntry[] };
+      const { next } = change;
+      const events = this.relay.toStored(change.events);
+      const res = await this.channels.collection.updateOne(
+        { _id: channelId as never, orgId, version: current.version },
+        {
+          $set: {
+            name: this.cipher.seal(channelId, 'name', next.name),
+            uniqueKey: next.uniqueKey,
+            members: next.members,
+            memberIds: next.memberIds,
+            archivedBy: next.archivedBy,
+            needsStaffing: next.needsStaffing,
+            updatedAt: next.updatedAt,
+            version: next.version,
+          },
+          ...(events.length ? pushOutbox(events) : {}),
+        } as never,
+      );
+      if (res.matchedCount === 1) return { channel: next, events };
+      await casBackoff(attempt);
+    }
+    throw new Error(`channel ${channelId} kept changing under us (${CAS_ATTEMPTS} attempts)`);
   }
 
   async pageWithMember(orgId: string, userId: string, limit: number): Promise<Channel[]> {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { Events, LinkPreview, MessageView } from '@wellifiy/contracts';
-import { DocumentLocks, documentKey, OUTBOX_HIDDEN, outboxEntry, OutboxRelay, pushOutbox } from '@wellifiy/messaging';
+import { OUTBOX_HIDDEN, outboxEntry, OutboxRelay, pushOutbox, StoredOutboxEntry } from '@wellifiy/messaging';
 import { MessageCipher, sealingRef } from '../encryption/message-cipher';
 import { MESSAGE_MODEL, MessageDoc } from '../messages/message.schema';
 import { toMessageView } from '../messages/messages.repository';
@@ -28,13 +28,14 @@ export abstract class LinkPreviewsRepository {
   abstract setPreview(input: SetPreviewInput): Promise<MessageView | null>;
 }
 
+const PREVIEW_ATTEMPTS = 5;
+
 @Injectable()
 export class MongoLinkPreviewsRepository extends LinkPreviewsRepository {
   constructor(
     @InjectModel(MESSAGE_MODEL) private readonly messages: Model<MessageDoc>,
     private readonly cipher: MessageCipher,
     private readonly relay: OutboxRelay,
-    private readonly locks: DocumentLocks,
   ) {
     super();
   }
@@ -47,12 +48,13 @@ export class MongoLinkPreviewsRepository extends LinkPreviewsRepository {
   }
 
   /*
-   * Read-modify-write of the message (the event carries the whole view), so it runs under the message's
-   * document lock, like every other change of a message document in this process (FerretDB v1 updates
-   * are not atomic). The update only $sets linkPreview and pushes the outbox entry.
+   * Read-modify-write of the message (the event carries the whole view): the update is guarded by the version it
+   * read, so an edit, delete or reaction meanwhile (any process) makes it re-read. It only $sets linkPreview and
+   * pushes the outbox entry.
    */
   async setPreview({ orgId, messageId, preview, correlationId }: SetPreviewInput): Promise<MessageView | null> {
-    const done = await this.locks.run(documentKey('messages', messageId), async () => {
+    let done: { view: MessageView; entry: StoredOutboxEntry } | null = null;
+    for (let attempt = 0; attempt < PREVIEW_ATTEMPTS && !done; attempt++) {
       const doc = await this.messages.findOne({ _id: messageId, orgId }).select(OUTBOX_HIDDEN).lean<MessageDoc>();
       if (!doc || doc.deleted) return null; // a deleted message shows a tombstone, not a preview of its link
       if (doc.linkPreview) return null; // set by an earlier run of the same job: nothing to announce twice
@@ -61,11 +63,11 @@ export class MongoLinkPreviewsRepository extends LinkPreviewsRepository {
       const view = toMessageView({ ...doc, body, linkPreview: preview });
       const [entry] = this.relay.toStored([outboxEntry(Events.MessageUpdated, { message: view }, { orgId, correlationId })]);
       const res = await this.messages.updateOne(
-        { _id: messageId, orgId },
+        { _id: messageId, orgId, version: doc.version ?? { $exists: false } },
         { $set: { linkPreview: await this.cipher.sealLinkPreview(messageId, preview, sealingRef(orgId, doc.sealedFor)) }, ...pushOutbox([entry]) },
       );
-      return res.matchedCount ? { view, entry } : null;
-    });
+      if (res.matchedCount) done = { view, entry };
+    }
     if (!done) return null;
     await this.relay.dispatch(this.messages, messageId, [done.entry]);
     return done.view;

@@ -7,7 +7,6 @@ import { MongoModule } from '@wellifiy/persistence';
 import { testInfra, uniqueName } from '@wellifiy/testing';
 import { MembershipRepository, MongoMembershipRepository } from './membership.repository';
 import { CHANNEL_PROJECTION_MODEL, ChannelProjectionSchema } from './membership.schema';
-import { DocumentLocks } from '@wellifiy/messaging';
 
 describe('MongoMembershipRepository (FerretDB)', () => {
   const dbName = uniqueName('it');
@@ -22,7 +21,7 @@ describe('MongoMembershipRepository (FerretDB)', () => {
         MongoModule.forRoot({ url: testInfra.mongoUrl, dbName }),
         MongooseModule.forFeature([{ name: CHANNEL_PROJECTION_MODEL, schema: ChannelProjectionSchema }]),
       ],
-      providers: [{ provide: DocumentLocks, useValue: new DocumentLocks() }, { provide: MembershipRepository, useClass: MongoMembershipRepository }],
+      providers: [{ provide: MembershipRepository, useClass: MongoMembershipRepository }],
     }).compile();
     await moduleRef.init();
     repo = moduleRef.get(MembershipRepository);

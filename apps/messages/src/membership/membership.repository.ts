@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { ChannelSnapshot, ChannelType, UserKind } from '@wellifiy/contracts';
-import { DocumentLocks, documentKey } from '@wellifiy/messaging';
 import { isDuplicateKeyError } from '@wellifiy/persistence';
 import { CHANNEL_PROJECTION_MODEL, ChannelProjectionDoc } from './membership.schema';
 
@@ -30,7 +29,6 @@ export abstract class MembershipRepository {
 export class MongoMembershipRepository extends MembershipRepository {
   constructor(
     @InjectModel(CHANNEL_PROJECTION_MODEL) private readonly channels: Model<ChannelProjectionDoc>,
-    private readonly locks: DocumentLocks,
   ) {
     super();
   }
@@ -57,12 +55,8 @@ export class MongoMembershipRepository extends MembershipRepository {
     return [...new Set([...linked, ...member].map((d) => d._id))];
   }
 
+  /** One conditional upsert (older versions only): concurrent events for one channel, from any process, keep the newest. */
   async apply(orgId: string, s: ChannelSnapshot): Promise<void> {
-    // Under the row's lock: concurrent events for one channel must not interleave (see DocumentLocks).
-    await this.locks.run(documentKey(this.channels.collection.name, s.id), () => this.applyUnlocked(orgId, s));
-  }
-
-  private async applyUnlocked(orgId: string, s: ChannelSnapshot): Promise<void> {
     const members = s.members.map((m) => ({ userId: m.userId, kind: m.kind }));
     try {
       await this.channels.updateOne(

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import { DocumentLocks, documentKey, OUTBOX_HIDDEN, OutboxEntry, OutboxRelay, pushOutbox, StoredOutboxEntry } from '@wellifiy/messaging';
+import { OUTBOX_HIDDEN, OutboxEntry, OutboxRelay, pushOutbox, StoredOutboxEntry } from '@wellifiy/messaging';
+import { casBackoff } from '@wellifiy/persistence';
 import { MessageCipher, sealingRef } from '../encryption/message-cipher';
 import { MESSAGE_MODEL, MessageDoc } from './message.schema';
 import { NewMessage, openMessage } from './messages.repository';
@@ -40,14 +41,13 @@ export abstract class MessageStateRepository {
   abstract threadStats(orgId: string, channelId: string, rootId: string): Promise<ThreadStats>;
 }
 
-const CAS_ATTEMPTS = 20;
+const CAS_ATTEMPTS = 50;
 
 @Injectable()
 export class MongoMessageStateRepository extends MessageStateRepository {
   constructor(
     @InjectModel(MESSAGE_MODEL) private readonly messages: Model<MessageDoc>,
     private readonly relay: OutboxRelay,
-    private readonly locks: DocumentLocks,
     private readonly cipher: MessageCipher,
   ) {
     super();
@@ -66,29 +66,32 @@ export class MongoMessageStateRepository extends MessageStateRepository {
   }
 
   async update(orgId: string, channelId: string, messageId: string, mutate: MessageMutation): Promise<NewMessage | null> {
-    // Lock (this process: FerretDB updates are not atomic) + version compare-and-set (other replicas on MongoDB).
-    const outcome = await this.locks.run(documentKey(this.messages.collection.name, messageId), async () => {
-      for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-        const current = await this.findById(orgId, channelId, messageId);
-        if (!current) return null;
-        const change = await mutate(current);
-        if (!change) return { message: current, events: [] as StoredOutboxEntry[] };
-        const version = (current.version ?? 0) + 1;
-        const next: NewMessage = { ...current, ...change.set, version };
-        const events = this.relay.toStored(change.events(next));
-        const $set: Record<string, unknown> = { ...change.set, version };
-        if (change.set.body !== undefined) $set.body = await this.cipher.sealBody(messageId, change.set.body, sealingRef(orgId, current.sealedFor));
-        const res = await this.messages.collection.updateOne(
-          { _id: messageId as never, orgId, channelId, version: current.version ?? { $exists: false } },
-          { $set, ...(events.length ? pushOutbox(events) : {}) } as never,
-        );
-        if (res.matchedCount === 1) return { message: next, events };
-      }
-      throw new Error(`message ${messageId} kept changing under us (${CAS_ATTEMPTS} attempts)`);
-    });
+    // Version compare-and-set: of concurrent writers (any process) one wins, the others re-read and retry.
+    const outcome = await this.writeChange(orgId, channelId, messageId, mutate);
     if (!outcome) return null;
     await this.relay.dispatch(this.messages, messageId, outcome.events);
     return outcome.message;
+  }
+
+  private async writeChange(orgId: string, channelId: string, messageId: string, mutate: MessageMutation): Promise<{ message: NewMessage; events: StoredOutboxEntry[] } | null> {
+    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+      const current = await this.findById(orgId, channelId, messageId);
+      if (!current) return null;
+      const change = await mutate(current);
+      if (!change) return { message: current, events: [] as StoredOutboxEntry[] };
+      const version = (current.version ?? 0) + 1;
+      const next: NewMessage = { ...current, ...change.set, version };
+      const events = this.relay.toStored(change.events(next));
+      const $set: Record<string, unknown> = { ...change.set, version };
+      if (change.set.body !== undefined) $set.body = await this.cipher.sealBody(messageId, change.set.body, sealingRef(orgId, current.sealedFor));
+      const res = await this.messages.collection.updateOne(
+        { _id: messageId as never, orgId, channelId, version: current.version ?? { $exists: false } },
+        { $set, ...(events.length ? pushOutbox(events) : {}) } as never,
+      );
+      if (res.matchedCount === 1) return { message: next, events };
+      await casBackoff(attempt);
+    }
+    throw new Error(`message ${messageId} kept changing under us (${CAS_ATTEMPTS} attempts)`);
   }
 
   async listReplies(orgId: string, channelId: string, rootId: string, { after, limit }: { after?: number; limit: number }): Promise<NewMessage[]> {

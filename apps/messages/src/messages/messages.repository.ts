@@ -85,9 +85,10 @@ export class MongoMessagesRepository extends MessagesRepository implements OnApp
 
   /*
    * A seq is claimed by inserting the message: the unique (channelId, seq) index lets exactly one insert
-   * have each number, on MongoDB and FerretDB alike, so seqs never repeat. Within this process sends to
-   * one channel take turns (the lock), and a number is only consumed by a successful insert, so there
-   * are no gaps; another replica that took the number first makes us re-read the maximum and try the next.
+   * have each number, on MongoDB and FerretDB alike, so seqs never repeat, and a number is only consumed by
+   * a successful insert, so there are no gaps; another writer that took the number first makes us re-read
+   * the maximum and try the next. Within this process sends to one channel take turns (the queue), so they
+   * do not pay for losing that race to each other.
    */
   async append(draft: MessageDraft, eventsFor: (message: MessageView) => OutboxEntry[]): Promise<MessageView | null> {
     // Sealed before the seq is claimed: the body's context is its id, which does not change between attempts.
@@ -177,9 +178,7 @@ export class MongoMessagesRepository extends MessagesRepository implements OnApp
       const docs = await this.messages.collection.find({ bucket: { $exists: false } }, { projection: { seq: 1 } }).limit(500).toArray();
       if (!docs.length) break;
       for (const d of docs) {
-        await this.locks.run(documentKey('messages', d._id), () =>
-          this.messages.collection.updateOne({ _id: d._id, bucket: { $exists: false } }, { $set: { bucket: seqBucket(d.seq as number) } }),
-        );
+        await this.messages.collection.updateOne({ _id: d._id, bucket: { $exists: false } }, { $set: { bucket: seqBucket(d.seq as number) } });
       }
       changed += docs.length;
     }

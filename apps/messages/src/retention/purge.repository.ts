@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import { DocumentLocks, documentKey } from '@wellifiy/messaging';
 import { MESSAGE_VERSION_MODEL, MessageVersionDoc } from '../edits/message-history.schema';
 import { MediaRepository } from '../media/media.repository';
 import { MESSAGE_MODEL, MessageDoc } from '../messages/message.schema';
@@ -38,7 +37,6 @@ export class MongoPurgeRepository extends PurgeRepository {
     @InjectModel(MESSAGE_MODEL) private readonly messages: Model<MessageDoc>,
     @InjectModel(MESSAGE_VERSION_MODEL) private readonly versions: Model<MessageVersionDoc>,
     private readonly media: MediaRepository,
-    private readonly locks: DocumentLocks,
   ) {
     super();
   }
@@ -66,27 +64,23 @@ export class MongoPurgeRepository extends PurgeRepository {
   async purgeContent(orgId: string, m: PurgeCandidate, at: Date): Promise<void> {
     for (const mediaId of m.attachments) await this.media.deleteForRetention(orgId, mediaId);
     await this.versions.deleteMany({ orgId, messageId: m.id });
-    // Last, under the message's lock (edits in this process take it too); the version bump makes a concurrent edit
-    // on another replica lose its compare-and-set, re-read, and find a tombstone.
-    await this.locks.run(documentKey(this.messages.collection.name, m.id), () =>
-      this.messages.collection.updateOne(
-        { _id: m.id as never, orgId, purgedAt: { $exists: false } },
-        {
-          $set: { body: null, linkPreview: null, deleted: true, deletedAt: at, deletedBy: 'retention', purgedAt: at, mediaPurgedAt: at },
-          $unset: { attachments: '' },
-          $inc: { version: 1 },
-        },
-      ),
+    // Last; the version bump makes a concurrent edit (any process) lose its compare-and-set, re-read, and find a
+    // tombstone.
+    await this.messages.collection.updateOne(
+      { _id: m.id as never, orgId, purgedAt: { $exists: false } },
+      {
+        $set: { body: null, linkPreview: null, deleted: true, deletedAt: at, deletedBy: 'retention', purgedAt: at, mediaPurgedAt: at },
+        $unset: { attachments: '' },
+        $inc: { version: 1 },
+      },
     );
   }
 
   async purgeMedia(orgId: string, m: PurgeCandidate, at: Date): Promise<void> {
     for (const mediaId of m.attachments) await this.media.deleteForRetention(orgId, mediaId);
-    await this.locks.run(documentKey(this.messages.collection.name, m.id), () =>
-      this.messages.collection.updateOne(
-        { _id: m.id as never, orgId, mediaPurgedAt: { $exists: false } },
-        { $set: { mediaPurgedAt: at }, $unset: { attachments: '' }, $inc: { version: 1 } },
-      ),
+    await this.messages.collection.updateOne(
+      { _id: m.id as never, orgId, mediaPurgedAt: { $exists: false } },
+      { $set: { mediaPurgedAt: at }, $unset: { attachments: '' }, $inc: { version: 1 } },
     );
   }
 }

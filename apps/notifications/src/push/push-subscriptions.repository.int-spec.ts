@@ -1,7 +1,6 @@
 import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
 import { Test, TestingModule } from '@nestjs/testing';
 import type { Connection } from 'mongoose';
-import { DocumentLocks } from '@wellifiy/messaging';
 import { MongoModule } from '@wellifiy/persistence';
 import { testInfra, uniqueName } from '@wellifiy/testing';
 import { PUSH_SUBSCRIPTION_MODEL, PushSubscriptionSchema } from './push-subscription.schema';
@@ -19,7 +18,6 @@ describe('push subscriptions repository (FerretDB)', () => {
     moduleRef = await Test.createTestingModule({
       imports: [MongoModule.forRoot({ url: testInfra.mongoUrl, dbName }), MongooseModule.forFeature([{ name: PUSH_SUBSCRIPTION_MODEL, schema: PushSubscriptionSchema }])],
       providers: [
-        { provide: DocumentLocks, useValue: new DocumentLocks() },
         { provide: PushSubscriptionsRepository, useClass: MongoPushSubscriptionsRepository },
       ],
     }).compile();

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import { DocumentLocks, documentKey } from '@wellifiy/messaging';
 import { isDuplicateKeyError, newId } from '@wellifiy/persistence';
 import { PUSH_SUBSCRIPTION_MODEL, PushSubscriptionDoc } from './push-subscription.schema';
 
@@ -50,35 +49,36 @@ function toRecord(d: PushSubscriptionDoc): PushSubscriptionRecord {
 export class MongoPushSubscriptionsRepository extends PushSubscriptionsRepository {
   constructor(
     @InjectModel(PUSH_SUBSCRIPTION_MODEL) private readonly subs: Model<PushSubscriptionDoc>,
-    private readonly locks: DocumentLocks,
   ) {
     super();
   }
 
   async register({ orgId, userId, endpoint, keys, maxDevices }: RegisterDeviceInput): Promise<RegisterDeviceResult> {
-    const registered = await this.locks.run(documentKey(this.subs.collection.name, `${orgId}|${endpoint}`), async () => {
-      for (let attempt = 0; attempt < 3; attempt++) {
-        const now = new Date();
-        const existing = await this.subs.findOne({ orgId, endpoint }).lean<PushSubscriptionDoc>();
-        if (existing) {
-          if (existing.userId !== userId) return null;
-          // The owner in the filter too: a row deleted and re-registered by someone else meanwhile is not touched.
-          const res = await this.subs.collection.updateOne({ _id: existing._id as never, orgId, userId }, { $set: { keys, registeredAt: now } });
-          if (res.matchedCount === 1) return toRecord({ ...existing, keys, registeredAt: now });
-          continue;
-        }
-        const doc: PushSubscriptionDoc = { _id: newId('psub'), orgId, userId, provider: 'webpush', endpoint, keys, createdAt: now, registeredAt: now };
-        try {
-          await this.subs.collection.insertOne(doc as never);
-          return toRecord(doc);
-        } catch (err) {
-          if (!isDuplicateKeyError(err)) throw err; // another replica registered it first: read whose it is
-        }
-      }
-      throw new Error('push subscription could not be stored');
-    });
+    const registered = await this.store({ orgId, userId, endpoint, keys });
     if (!registered) return { status: 'endpoint-taken' };
     return { status: 'registered', subscription: registered, evicted: await this.trimDevices(orgId, userId, maxDevices, registered.id) };
+  }
+
+  private async store({ orgId, userId, endpoint, keys }: Omit<RegisterDeviceInput, 'maxDevices'>): Promise<PushSubscriptionRecord | null> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const now = new Date();
+      const existing = await this.subs.findOne({ orgId, endpoint }).lean<PushSubscriptionDoc>();
+      if (existing) {
+        if (existing.userId !== userId) return null;
+        // The owner in the filter too: a row deleted and re-registered by someone else meanwhile is not touched.
+        const res = await this.subs.collection.updateOne({ _id: existing._id as never, orgId, userId }, { $set: { keys, registeredAt: now } });
+        if (res.matchedCount === 1) return toRecord({ ...existing, keys, registeredAt: now });
+        continue;
+      }
+      const doc: PushSubscriptionDoc = { _id: newId('psub'), orgId, userId, provider: 'webpush', endpoint, keys, createdAt: now, registeredAt: now };
+      try {
+        await this.subs.collection.insertOne(doc as never);
+        return toRecord(doc);
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err; // another replica registered it first: read whose it is
+      }
+    }
+    throw new Error('push subscription could not be stored');
   }
 
   /** Deletes the user's devices beyond the newest `max` (never `keep`, the one just registered). */

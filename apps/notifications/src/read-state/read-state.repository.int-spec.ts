@@ -3,7 +3,7 @@ import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
 import { Test, TestingModule } from '@nestjs/testing';
 import type { Connection } from 'mongoose';
 import { KeyRing } from '@wellifiy/crypto';
-import { DocumentLocks, EventPublisher, EventSeal, OutboxRelay } from '@wellifiy/messaging';
+import { EventPublisher, EventSeal, OutboxRelay } from '@wellifiy/messaging';
 import { MongoModule } from '@wellifiy/persistence';
 import { testInfra, uniqueName } from '@wellifiy/testing';
 import { MongoSettingsRepository, SettingsRepository } from '../settings/settings.repository';
@@ -33,7 +33,6 @@ describe('notifications repositories (FerretDB)', () => {
         ]),
       ],
       providers: [
-        { provide: DocumentLocks, useValue: new DocumentLocks() },
         {
           // settings changes carry their audit.recorded event; nothing here reads the broker
           provide: OutboxRelay,

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { ChannelSnapshot, ChannelType, UserKind } from '@wellifiy/contracts';
-import { DocumentLocks, documentKey } from '@wellifiy/messaging';
 import { isDuplicateKeyError, oneOrIn } from '@wellifiy/persistence';
 import { CHANNEL_STATE_MODEL, ChannelStateDoc } from './channel-state.schema';
 import { READ_STATE_MODEL, ReadStateDoc, readStateId } from './read-state.schema';
@@ -104,30 +103,21 @@ async function ignoringDuplicate(write: Promise<unknown>): Promise<boolean> {
 
 /*
  * Every write below is one conditional single-document update (version / marker / time guard in the
- * filter), so MongoDB keeps it correct across replicas; and it runs under the document's lock, because
- * FerretDB v1 applies even a conditional update as an unlocked read-modify-write (see DocumentLocks).
+ * filter), atomic on MongoDB and on the embedded database (its atomic-updates patch), so writers in any
+ * process need no lock.
  */
 @Injectable()
 export class MongoReadStateRepository extends ReadStateRepository {
   constructor(
     @InjectModel(CHANNEL_STATE_MODEL) private readonly channelStates: Model<ChannelStateDoc>,
     @InjectModel(READ_STATE_MODEL) private readonly readStates: Model<ReadStateDoc>,
-    private readonly locks: DocumentLocks,
   ) {
     super();
   }
 
-  private channelLock<T>(channelId: string, fn: () => Promise<T>): Promise<T> {
-    return this.locks.run(documentKey(this.channelStates.collection.name, channelId), fn);
-  }
-
-  private rowLock<T>(channelId: string, userId: string, fn: () => Promise<T>): Promise<T> {
-    return this.locks.run(documentKey(this.readStates.collection.name, readStateId(channelId, userId)), fn);
-  }
-
   async applySnapshot(orgId: string, s: ChannelSnapshot, initialReadSeq: 'zero' | 'current'): Promise<SnapshotChange> {
     const members = s.members.map((m) => ({ userId: m.userId, kind: m.kind }));
-    const { applied, lastSeq } = await this.channelLock(s.id, async () => {
+    const { applied, lastSeq } = await (async () => {
       const ok = await ignoringDuplicate(
         this.channelStates.collection.updateOne(
           { _id: s.id as never, orgId, version: { $lt: s.version } },
@@ -140,13 +130,13 @@ export class MongoReadStateRepository extends ReadStateRepository {
       );
       const doc = await this.channelStates.collection.findOne({ _id: s.id as never, orgId }, { projection: { lastSeq: 1, version: 1 } });
       return { applied: ok && doc?.version === s.version, lastSeq: (doc?.lastSeq as number | undefined) ?? 0 };
-    });
+    })();
     if (!applied) return { applied: false, added: [], removed: [] };
 
     const startAt = initialReadSeq === 'zero' ? 0 : lastSeq;
     const added: string[] = [];
     for (const m of members) {
-      const before = await this.rowLock(s.id, m.userId, async () => {
+      const before = await (async () => {
         const previous = await this.readStates.collection.findOne({ _id: readStateId(s.id, m.userId) as never }, { projection: { member: 1 } });
         await ignoringDuplicate(
           this.readStates.collection.updateOne(
@@ -161,7 +151,7 @@ export class MongoReadStateRepository extends ReadStateRepository {
           ),
         );
         return previous?.member === true;
-      });
+      })();
       if (!before) added.push(m.userId);
     }
     // serves: { orgId, channelId, member } index
@@ -171,11 +161,9 @@ export class MongoReadStateRepository extends ReadStateRepository {
     for (const row of current) {
       const userId = row.userId as string;
       if (keep.has(userId)) continue;
-      const res = await this.rowLock(s.id, userId, () =>
-        this.readStates.collection.updateOne(
-          { _id: readStateId(s.id, userId) as never, orgId, memberVersion: { $lt: s.version } },
-          { $set: { member: false, memberVersion: s.version } },
-        ),
+      const res = await this.readStates.collection.updateOne(
+        { _id: readStateId(s.id, userId) as never, orgId, memberVersion: { $lt: s.version } },
+        { $set: { member: false, memberVersion: s.version } },
       );
       if (res.modifiedCount === 1) removed.push(userId);
     }
@@ -184,7 +172,7 @@ export class MongoReadStateRepository extends ReadStateRepository {
 
   async recordMessage(orgId: string, channelId: string, seq: number, senderId: string): Promise<ChannelState | null> {
     // One round-trip that also returns the channel (its members are needed next).
-    const channel = await this.channelLock(channelId, async () => {
+    const channel = await (async () => {
       try {
         return await this.channelStates
           .findOneAndUpdate(
@@ -198,12 +186,10 @@ export class MongoReadStateRepository extends ReadStateRepository {
         // A concurrent upsert (another replica) created the document first: apply the $max to it.
         return this.channelStates.findOneAndUpdate({ _id: channelId, orgId }, { $max: { lastSeq: seq } }, { new: true }).lean<ChannelStateDoc>();
       }
-    });
-    await this.rowLock(channelId, senderId, () =>
-      this.readStates.collection.updateOne(
-        { _id: readStateId(channelId, senderId) as never, orgId, readSeq: { $lt: seq } },
-        { $set: { readSeq: seq, readAt: new Date() } },
-      ),
+    })();
+    await this.readStates.collection.updateOne(
+      { _id: readStateId(channelId, senderId) as never, orgId, readSeq: { $lt: seq } },
+      { $set: { readSeq: seq, readAt: new Date() } },
     );
     return channel ? toChannelState(channel) : null;
   }
@@ -214,72 +200,66 @@ export class MongoReadStateRepository extends ReadStateRepository {
         { _id: channelId as never, orgId, deletedSeqs: { $ne: seq } },
         { $push: { deleted: { seq, senderId }, deletedSeqs: seq } as never },
       );
-    return this.channelLock(channelId, async () => {
-      if ((await push()).matchedCount === 1) return true;
-      if (await this.channelStates.collection.findOne({ _id: channelId as never, orgId }, { projection: { _id: 1 } })) return false; // already recorded
-      // The channel is not known yet (its other events may come later): create it holding the deletion.
-      const inserted = await ignoringDuplicate(
-        this.channelStates.collection.insertOne({
-          _id: channelId as never, orgId, type: null, lastSeq: 0, version: 0, members: [], deleted: [{ seq, senderId }], deletedSeqs: [seq],
-        }),
-      );
-      return inserted || (await push()).matchedCount === 1;
-    });
+    if ((await push()).matchedCount === 1) return true;
+    // The channel exists: the deletion is recorded already — unless another writer created the document since.
+    if (await this.channelStates.collection.findOne({ _id: channelId as never, orgId }, { projection: { _id: 1 } })) return (await push()).matchedCount === 1;
+    // The channel is not known yet (its other events may come later): create it holding the deletion.
+    const inserted = await ignoringDuplicate(
+      this.channelStates.collection.insertOne({
+        _id: channelId as never, orgId, type: null, lastSeq: 0, version: 0, members: [], deleted: [{ seq, senderId }], deletedSeqs: [seq],
+      }),
+    );
+    return inserted || (await push()).matchedCount === 1;
   }
 
   async markRead(orgId: string, channelId: string, userId: string, seq: number, at: Date): Promise<{ readSeq: number; moved: boolean } | null> {
-    return this.rowLock(channelId, userId, async () => {
-      const id = readStateId(channelId, userId);
-      const res = await this.readStates.collection.updateOne({ _id: id as never, orgId, readSeq: { $lt: seq } }, { $set: { readSeq: seq, readAt: at } });
-      const row = await this.readStates.collection.findOne({ _id: id as never, orgId }, { projection: { readSeq: 1 } });
-      return row ? { readSeq: row.readSeq as number, moved: res.modifiedCount === 1 } : null;
-    });
+    const id = readStateId(channelId, userId);
+    const res = await this.readStates.collection.updateOne({ _id: id as never, orgId, readSeq: { $lt: seq } }, { $set: { readSeq: seq, readAt: at } });
+    const row = await this.readStates.collection.findOne({ _id: id as never, orgId }, { projection: { readSeq: 1 } });
+    return row ? { readSeq: row.readSeq as number, moved: res.modifiedCount === 1 } : null;
   }
 
   async setArchived(orgId: string, channelId: string, userId: string, archived: boolean, at: Date): Promise<boolean> {
-    return this.rowLock(channelId, userId, async () => {
-      const id = readStateId(channelId, userId);
-      const existing = await this.readStates.collection.findOne({ _id: id as never, orgId }, { projection: { archivedAt: 1 } });
-      if (existing) {
-        const res = await this.readStates.collection.updateOne(
-          { _id: id as never, orgId, $or: [{ archivedAt: null }, { archivedAt: { $lte: at } }] },
-          { $set: { archived, archivedAt: at } },
-        );
-        return res.matchedCount === 1;
-      }
-      // Archived before this service saw the membership: keep the flag; the snapshot fills in the rest.
-      return ignoringDuplicate(
-        this.readStates.collection.insertOne({
-          _id: id as never, orgId, channelId, userId, kind: 'team_member', member: false, memberVersion: 0,
-          readSeq: 0, readAt: null, digestSeq: 0, archived, archivedAt: at,
-        }),
+    const id = readStateId(channelId, userId);
+    const byTime = async (): Promise<boolean> => {
+      const res = await this.readStates.collection.updateOne(
+        { _id: id as never, orgId, $or: [{ archivedAt: null }, { archivedAt: { $lte: at } }] },
+        { $set: { archived, archivedAt: at } },
       );
-    });
+      return res.matchedCount === 1;
+    };
+    const existing = await this.readStates.collection.findOne({ _id: id as never, orgId }, { projection: { archivedAt: 1 } });
+    if (existing) return byTime();
+    // Archived before this service saw the membership: keep the flag; the snapshot fills in the rest.
+    const inserted = await ignoringDuplicate(
+      this.readStates.collection.insertOne({
+        _id: id as never, orgId, channelId, userId, kind: 'team_member', member: false, memberVersion: 0,
+        readSeq: 0, readAt: null, digestSeq: 0, archived, archivedAt: at,
+      }),
+    );
+    // Another writer created the row meanwhile: this flag is ordered by time against theirs.
+    return inserted || byTime();
   }
 
   async advanceDigest(orgId: string, userId: string, covered: { channelId: string; seq: number }[]): Promise<void> {
     for (const c of covered) {
-      await this.rowLock(c.channelId, userId, () =>
-        this.readStates.collection.updateOne(
-          { _id: readStateId(c.channelId, userId) as never, orgId, digestSeq: { $lt: c.seq } },
-          { $set: { digestSeq: c.seq } },
-        ),
+      await this.readStates.collection.updateOne(
+        { _id: readStateId(c.channelId, userId) as never, orgId, digestSeq: { $lt: c.seq } },
+        { $set: { digestSeq: c.seq } },
       );
     }
   }
 
   async repairChannel(orgId: string, channelId: string, lastSeq: number, deleted: { seq: number; senderId: string }[]): Promise<void> {
     const unique = [...new Map(deleted.map((d) => [d.seq, { seq: d.seq, senderId: d.senderId }])).values()].sort((a, b) => a.seq - b.seq);
-    await this.channelLock(channelId, () =>
-      ignoringDuplicate(
-        this.channelStates.collection.updateOne(
-          { _id: channelId as never, orgId },
-          {
-            $set: { lastSeq, deleted: unique, deletedSeqs: unique.map((d) => d.seq) },
-            $setOnInsert: { type: null, version: 0, members: [] },
-          },
-          { upsert: true },
-        ),
+    await ignoringDuplicate(
+      this.channelStates.collection.updateOne(
+        { _id: channelId as never, orgId },
+        {
+          $set: { lastSeq, deleted: unique, deletedSeqs: unique.map((d) => d.seq) },
+          $setOnInsert: { type: null, version: 0, members: [] },
+        },
+        { upsert: true },
       ),
     );
   }

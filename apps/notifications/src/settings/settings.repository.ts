@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { EmailFrequency, Events } from '@wellifiy/contracts';
-import { DocumentLocks, documentKey, newOutbox, OutboxRelay, pushOutbox } from '@wellifiy/messaging';
+import { newOutbox, OutboxRelay, pushOutbox } from '@wellifiy/messaging';
 import { isDuplicateKeyError, oneOrIn } from '@wellifiy/persistence';
 import { SETTINGS_MODEL, SettingsDoc, settingsId } from './settings.schema';
 
@@ -46,7 +46,6 @@ function toSettings(d: SettingsDoc): StoredSettings {
 export class MongoSettingsRepository extends SettingsRepository {
   constructor(
     @InjectModel(SETTINGS_MODEL) private readonly settings: Model<SettingsDoc>,
-    private readonly locks: DocumentLocks,
     private readonly relay: OutboxRelay,
   ) {
     super();
@@ -72,8 +71,8 @@ export class MongoSettingsRepository extends SettingsRepository {
       id: `settings-changed:${_id}:${next.version}`, type: Events.AuditRecorded, orgId, time: next.updatedAt.toISOString(),
       data: { action: 'notification-settings.changed', actorId, targetUserId: userId },
     }]);
-    // Version compare-and-set (correct on MongoDB across replicas), under the lock for FerretDB.
-    const saved = await this.locks.run(documentKey(this.settings.collection.name, _id), async () => {
+    // Version compare-and-set: of concurrent writers (any process) one wins.
+    const saved = await (async () => {
       if (expectedVersion === 0) {
         try {
           await this.settings.collection.insertOne({ _id: _id as never, orgId, userId, ...next, ...newOutbox(events) });
@@ -86,7 +85,7 @@ export class MongoSettingsRepository extends SettingsRepository {
         if (res.matchedCount !== 1) return null;
       }
       return { userId, ...next };
-    });
+    })();
     if (saved) this.relay.dispatchSoon(this.settings, _id, events, `settings:${_id}`);
     return saved;
   }
