@@ -1,4 +1,5 @@
 import amqp from 'amqplib';
+import { Topology } from '@wellifiy/contracts';
 import { callAny, StoredMessage } from './clients';
 import { EventTap } from './event-tap';
 import { RowResult } from './fault-names';
@@ -9,7 +10,7 @@ import { World } from './world';
 export const rowPassed = (r: RowResult): boolean => r.lost === 0 && r.duplicated === 0 && r.outOfOrder === 0 && r.problems.length === 0;
 
 // Bounded in length and age; its unbounded predecessor was 'wellifiy.dead-letter' (libs/messaging topology.ts).
-const DEAD_LETTER_QUEUE = 'wellifiy.dead-letter.bounded';
+const DEAD_LETTER_QUEUE = Topology.deadLetterQueue;
 
 /** Poison messages the suite published, by AMQP message id; each must reach the dead-letter queue with a reason. */
 export interface PoisonLedger {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import amqp from 'amqplib';
+import { Topology } from '@wellifiy/contracts';
 import { stopApp } from '@wellifiy/testing';
 import { EventTap } from './event-tap';
 import { checkRow, PoisonLedger, rowPassed } from './checker';
@@ -67,7 +68,7 @@ const killRabbitNode = (node: number, name: string): Fault => ({
   name,
   async run(sys, _world, problems) {
     for (const [queue, type] of sys.rabbit.queueTypes()) {
-      const perProcess = queue.startsWith('wellifiy.gateway.realtime.') || queue === 'wellifiy.dead-letter.bounded' || !queue.startsWith('wellifiy.');
+      const perProcess = queue.startsWith('wellifiy.gateway.realtime.') || !queue.startsWith('wellifiy.');
       if (!perProcess && type !== 'quorum') problems.push(`${queue} is a ${type} queue, not a quorum queue`);
     }
     await sys.rabbit.killNode(node);
@@ -117,7 +118,7 @@ const poisonFault = (ledger: PoisonLedger): Fault => ({
   async run(sys, _world, problems) {
     // Every queue a service consumes (the suite's own tap excepted).
     const queues = [...sys.rabbit.queues().entries()]
-      .filter(([name, q]) => q.consumers > 0 && name.startsWith('wellifiy.') && name !== 'wellifiy.dead-letter.bounded')
+      .filter(([name, q]) => q.consumers > 0 && name.startsWith('wellifiy.') && name !== Topology.deadLetterQueue)
       .map(([name]) => name);
     const expectedQueues = ['channels', 'notifications', 'activation-rules'].map((s) => `wellifiy.${s}.events`);
     for (const q of [...expectedQueues, ...['channels', 'messages', 'notifications', 'activation-rules'].map((s) => `wellifiy.${s}.commands`)]) {

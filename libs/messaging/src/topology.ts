@@ -5,10 +5,9 @@ import { Headers, Topology } from '@wellifiy/contracts';
  * Every queue and exchange is declared here and only here: RabbitMQ refuses a re-declaration whose
  * arguments differ (406 PRECONDITION_FAILED), so one definition per kind of queue keeps them identical.
  *
- * A service's queues (its events, their retry queue, its commands) are quorum queues: replicated
+ * A service's queues (its events, their retry queue, its commands) and the dead-letter queue are quorum queues: replicated
  * over the cluster's nodes (Raft), so losing one node of three loses neither a queue nor a confirmed message. Only a
- * process's own exclusive queues (a gateway's realtime queue, RPC replies) are classic: they go with the process anyway;
- * so is the bounded dead-letter queue (QueueOptions.deadLetter).
+ * process's own exclusive queues (a gateway's realtime queue, RPC replies) are classic: they go with the process anyway.
  */
 
 /**
@@ -43,11 +42,8 @@ const AT_LEAST_ONCE_DEAD_LETTERING = { 'x-dead-letter-strategy': 'at-least-once'
 
 /** Declaration options of each shared queue (exported for tests and tools that declare them as the services do). */
 export const QueueOptions = {
-  /**
-   * Still a classic queue: re-declaring it as a quorum queue would fail (406) on every broker that has it, and it
-   * holds only what could not be handled (see docs/rabbitmq-migration.md, "The dead-letter queue").
-   */
-  deadLetter: (): Options.AssertQueue => ({ durable: true, arguments: { ...DEAD_LETTER_BOUNDS } }),
+  /** Replicated as the services' queues are: a classic queue's node down, every process's declaration of it would fail. */
+  deadLetter: (): Options.AssertQueue => ({ durable: true, arguments: { ...QUORUM, ...DEAD_LETTER_BOUNDS } }),
   /** Past the redelivery limit the broker dead-letters an event to the bounded dead-letter exchange. */
   events: (): Options.AssertQueue => ({
     durable: true,
@@ -108,12 +104,14 @@ function explainInequivalent(err: unknown, queue: string): unknown {
 export async function declareBaseTopology(ch: Channel): Promise<void> {
   await ch.assertExchange(Topology.eventsExchange, 'topic', { durable: true });
   await ch.assertExchange(Topology.deadLetterExchange, 'fanout', { durable: true });
-  // A new name, because the queue the dead letters used to go to was declared without bounds, and RabbitMQ
-  // answers a re-declaration with other arguments with 406. The old queue is only unbound (RabbitMQ treats
-  // unbinding a missing queue or binding as done): it keeps what it holds until an operator deletes it (README).
+  // New names, because the queues the dead letters used to go to were declared without bounds, then as a classic
+  // queue, and RabbitMQ answers a re-declaration with other arguments with 406. The old queues are only unbound
+  // (RabbitMQ treats unbinding a missing queue or binding as done): they keep what they hold until an operator
+  // deletes them (README, docs/rabbitmq-migration.md).
   await assertSharedQueue(ch, Topology.deadLetterQueue, QueueOptions.deadLetter());
   await ch.bindQueue(Topology.deadLetterQueue, Topology.deadLetterExchange, '');
   await ch.unbindQueue(Topology.legacyDeadLetterQueue, Topology.deadLetterExchange, '');
+  await ch.unbindQueue(Topology.boundedClassicDeadLetterQueue, Topology.deadLetterExchange, '');
 }
 
 /**
