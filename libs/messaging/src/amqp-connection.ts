@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Logger } from '@nestjs/common';
 import amqp, { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
-import { QueueArgumentsMismatchError } from './topology';
 
 export interface ReconnectBackoff {
   /** Wait before the first retry after a lost or failed connection. */
@@ -65,28 +64,22 @@ export function backOffReconnects(connection: EventEmitter & { reconnectTimeInSe
 }
 
 /**
- * Waits until `channel` is connected and set up. A setup that fails because a queue exists with other arguments
- * (QueueArgumentsMismatchError) will not succeed on a retry: it rejects with that error (the process then fails to
- * start, saying what to run) instead of waiting for ever. Other setup errors are logged; the wrapper retries on the
- * next connection.
+ * Waits until `channel` is connected and set up, and rejects with the first setup error instead of waiting for ever
+ * (the wrapper would only set up again on the next connection): the process then fails to start, saying why — for a
+ * queue declared with other arguments by an earlier release (QueueArgumentsMismatchError), what to run. Later setup
+ * errors (after a reconnect) are left to the wrapper's unhandled 'error', as before: the process ends and is restarted.
  */
 export function waitForSetup(channel: ChannelWrapper, logger: Logger): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const onError = (err: Error): void => {
+      channel.removeListener('error', onError);
       logger.error(`setting up channel ${channel.name ?? ''} failed: ${err.message}`);
-      if (err instanceof QueueArgumentsMismatchError) {
-        channel.removeListener('error', onError);
-        reject(err);
-      }
+      reject(err);
     };
     channel.on('error', onError);
-    channel.waitForConnect().then(
-      () => {
-        channel.removeListener('error', onError);
-        channel.on('error', (err: Error) => logger.error(`setting up channel ${channel.name ?? ''} failed: ${err.message}`));
-        resolve();
-      },
-      reject,
-    );
+    channel.waitForConnect().then(() => {
+      channel.removeListener('error', onError);
+      resolve();
+    }, onError);
   });
 }
