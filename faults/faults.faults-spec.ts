@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { FAULT_NAMES, FaultReport } from './src/fault-names';
 
@@ -15,6 +15,7 @@ let exitCode: number | null = null;
 beforeAll(async () => {
   execFileSync(process.execPath, [path.join(root, 'tools/build/build.mjs')], { stdio: 'ignore' });
   rmSync(path.join(root, 'reports/faults-rows.json'), { force: true });
+  mkdirSync(path.join(root, 'reports'), { recursive: true }); // a fresh checkout has none yet
   const log = createWriteStream(path.join(root, 'reports/faults-run.log'));
   const child = spawn(process.execPath, ['--enable-source-maps', path.join(root, 'dist/faults/src/main.js'), '--short'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.pipe(log);
