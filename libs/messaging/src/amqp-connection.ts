@@ -71,9 +71,12 @@ export function backOffReconnects(connection: EventEmitter & { reconnectTimeInSe
  */
 export function waitForSetup(channel: ChannelWrapper, logger: Logger): Promise<void> {
   return new Promise<void>((resolve, reject) => {
+    const log = (err: Error): void => logger.error(`setting up channel ${channel.name ?? ''} failed: ${err.message}`);
     const onError = (err: Error): void => {
+      // The start fails with this error; what the wrapper reports after it (the same failure) is only logged.
       channel.removeListener('error', onError);
-      logger.error(`setting up channel ${channel.name ?? ''} failed: ${err.message}`);
+      channel.on('error', log);
+      log(err);
       reject(err);
     };
     channel.on('error', onError);
