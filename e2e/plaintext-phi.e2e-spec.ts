@@ -4,7 +4,7 @@ import amqp from 'amqplib';
 import Redis from 'ioredis';
 import mongoose from 'mongoose';
 import { Topology } from '@wellifiy/contracts';
-import { declareBaseTopology, DEAD_LETTER_BOUNDS } from '@wellifiy/messaging';
+import { declareBaseTopology, DEAD_LETTER_BOUNDS, QueueOptions } from '@wellifiy/messaging';
 import { AmqpProbe, CaptureQueue, expectEventually, testInfra } from '@wellifiy/testing';
 import { api, newOrg, publishInbound } from './support/client';
 import { e2ePreviewPort } from './support/media-env';
@@ -152,23 +152,28 @@ describe('item 3: plaintext PHI outside the sealed fields (Redis, broker queues,
     try {
       const check = await conn.createChannel();
       await check.checkQueue(Topology.deadLetterQueue); // declared by the running services
-      await check.assertQueue(Topology.deadLetterQueue, { durable: true, arguments: { ...DEAD_LETTER_BOUNDS } }); // same arguments: accepted
+      await check.assertQueue(Topology.deadLetterQueue, QueueOptions.deadLetter()); // same arguments: accepted
+      expect(QueueOptions.deadLetter().arguments).toMatchObject({ ...DEAD_LETTER_BOUNDS, 'x-queue-type': 'quorum' });
       const unbounded = await conn.createChannel();
       unbounded.on('error', () => undefined); // the 406 closes this channel, as expected
       const refused = await unbounded.assertQueue(Topology.deadLetterQueue, { durable: true }).then(() => 'accepted', (err: Error) => err.message);
       expect(refused).toMatch(/PRECONDITION_FAILED/);
 
-      // An earlier release's unbounded queue, still bound to the dead-letter exchange: a service starting with this
-      // release declares its topology without a 406, and dead letters stop reaching the old queue.
+      // Earlier releases' queues (the unbounded one, then the bounded classic one), still bound to the dead-letter
+      // exchange: a service starting with this release declares its topology without a 406, and dead letters stop
+      // reaching the old queues.
       const ch = await conn.createChannel();
       await ch.assertQueue(Topology.legacyDeadLetterQueue, { durable: true });
-      await ch.bindQueue(Topology.legacyDeadLetterQueue, Topology.deadLetterExchange, '');
+      await ch.assertQueue(Topology.boundedClassicDeadLetterQueue, { durable: true, arguments: { ...DEAD_LETTER_BOUNDS } });
+      for (const old of [Topology.legacyDeadLetterQueue, Topology.boundedClassicDeadLetterQueue]) await ch.bindQueue(old, Topology.deadLetterExchange, '');
       await declareBaseTopology(ch);
-      await ch.purgeQueue(Topology.legacyDeadLetterQueue);
+      for (const old of [Topology.legacyDeadLetterQueue, Topology.boundedClassicDeadLetterQueue]) await ch.purgeQueue(old);
       ch.publish(Topology.deadLetterExchange, '', Buffer.from('{}'), { messageId: `probe-${tag}` });
       await expectEventually(() => expect(deadLetters.byMessageId(`probe-${tag}`)).toHaveLength(1));
-      expect((await ch.checkQueue(Topology.legacyDeadLetterQueue)).messageCount).toBe(0);
-      await ch.deleteQueue(Topology.legacyDeadLetterQueue);
+      for (const old of [Topology.legacyDeadLetterQueue, Topology.boundedClassicDeadLetterQueue]) {
+        expect((await ch.checkQueue(old)).messageCount).toBe(0);
+        await ch.deleteQueue(old);
+      }
     } finally {
       await conn.close().catch(() => undefined);
     }

@@ -1,11 +1,11 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { FAULT_NAMES, FaultReport } from './src/fault-names';
 
 /**
  * The short form of the fault-injection suite (`npm run faults -- --short`): the whole system on its own
- * RabbitMQ node, FerretDB and Redis, each part killed and restarted under load. One test per fault row.
+ * three-node RabbitMQ cluster, FerretDB and Redis, each part killed and restarted under load. One test per fault row.
  */
 const root = path.resolve(__dirname, '..');
 const RUN_TIMEOUT_MS = 10 * 60_000;
@@ -15,6 +15,7 @@ let exitCode: number | null = null;
 beforeAll(async () => {
   execFileSync(process.execPath, [path.join(root, 'tools/build/build.mjs')], { stdio: 'ignore' });
   rmSync(path.join(root, 'reports/faults-rows.json'), { force: true });
+  mkdirSync(path.join(root, 'reports'), { recursive: true }); // a fresh checkout has none yet
   const log = createWriteStream(path.join(root, 'reports/faults-run.log'));
   const child = spawn(process.execPath, ['--enable-source-maps', path.join(root, 'dist/faults/src/main.js'), '--short'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.pipe(log);
@@ -29,6 +30,12 @@ describe('fault injection (short form; table in reports/faults.md, run log in re
   it('ran every fault, in order, and exited cleanly', () => {
     expect(report?.rows.map((r) => r.fault)).toEqual(FAULT_NAMES);
     expect(exitCode).toBe(0);
+  });
+
+  it('the report names the topology it ran on first: a RabbitMQ cluster of three nodes, two gateways', () => {
+    const first = readFileSync(path.join(root, 'reports/faults.md'), 'utf8').split('\n')[0];
+    expect(first).toMatch(/^topology: rabbitmq-nodes=3 replicas=[1-9]\d* gateways=2 redis=\S+$/);
+    expect(report?.topology).toBe(first);
   });
 
   it.each(FAULT_NAMES)('%s: every acknowledged message stored and shown once, in order; counts, digests and queues right', (fault) => {

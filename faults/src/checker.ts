@@ -1,14 +1,16 @@
 import amqp from 'amqplib';
+import { Topology } from '@wellifiy/contracts';
 import { callAny, StoredMessage } from './clients';
 import { EventTap } from './event-tap';
 import { RowResult } from './fault-names';
-import { PrivateRabbit, sleep } from './infra';
+import { sleep } from './infra';
+import { SuiteBroker } from './rabbit-cluster';
 import { World } from './world';
 
 export const rowPassed = (r: RowResult): boolean => r.lost === 0 && r.duplicated === 0 && r.outOfOrder === 0 && r.problems.length === 0;
 
 // Bounded in length and age; its unbounded predecessor was 'wellifiy.dead-letter' (libs/messaging topology.ts).
-const DEAD_LETTER_QUEUE = 'wellifiy.dead-letter.bounded';
+const DEAD_LETTER_QUEUE = Topology.deadLetterQueue;
 
 /** Poison messages the suite published, by AMQP message id; each must reach the dead-letter queue with a reason. */
 export interface PoisonLedger {
@@ -65,7 +67,7 @@ async function auditedSends(world: World, channelId: string, from: Date): Promis
  */
 export async function checkRow(
   world: World,
-  rabbit: PrivateRabbit,
+  rabbit: SuiteBroker,
   tap: EventTap,
   fault: string,
   recoveryMs: number | null,
@@ -194,7 +196,7 @@ export async function checkRow(
 }
 
 /** Every queue empty (nothing ready, nothing unacknowledged) but the dead-letter queue, whose messages must all be known poison with a reason. */
-export async function checkQueues(rabbit: PrivateRabbit, poison: PoisonLedger): Promise<string[]> {
+export async function checkQueues(rabbit: SuiteBroker, poison: PoisonLedger): Promise<string[]> {
   const problems = await eventually(30_000, async () => {
     const busy = [...rabbit.queues().entries()].filter(([name, q]) => name !== DEAD_LETTER_QUEUE && (q.ready > 0 || q.unacked > 0));
     return busy.map(([name, q]) => `queue ${name} not drained (${q.ready} ready, ${q.unacked} unacked)`);

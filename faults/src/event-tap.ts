@@ -4,7 +4,7 @@ import { EventSeal, WireEnvelope } from '@wellifiy/messaging';
 import { LOCAL_ENCRYPTION_ACTIVE_KEY_ID, LOCAL_ENCRYPTION_KEYS } from '@wellifiy/testing';
 import { sleep } from './infra';
 
-/** The suite's own durable queue on the events exchange: survives a broker kill like the services' queues do. */
+/** The suite's own durable queue on the events exchange: survives a broker or node kill like the services' queues do. */
 export const TAP_QUEUE = 'faults.tap.message-created';
 
 /**
@@ -19,7 +19,10 @@ export class EventTap {
   /** message.created travels sealed: the tap opens it with the local systems' key ring, as a consumer would. */
   private readonly seal = new EventSeal(KeyRing.parse(LOCAL_ENCRYPTION_KEYS, LOCAL_ENCRYPTION_ACTIVE_KEY_ID));
 
-  constructor(private readonly url: string) {}
+  private attempt = 0;
+
+  /** `urls`: one per node of the suite's cluster; each reconnect tries the next, so a dead node is skipped. */
+  constructor(private readonly urls: string[]) {}
 
   async start(): Promise<void> {
     await this.connect();
@@ -28,14 +31,15 @@ export class EventTap {
   private async connect(): Promise<void> {
     while (!this.closed) {
       try {
-        const conn = await amqp.connect(this.url);
+        const conn = await amqp.connect(this.urls[this.attempt++ % this.urls.length]);
         conn.on('error', () => undefined);
         conn.on('close', () => {
           if (!this.closed) void sleep(500).then(() => this.connect());
         });
         const ch = await conn.createChannel();
         await ch.assertExchange('wellifiy.events', 'topic', { durable: true });
-        await ch.assertQueue(TAP_QUEUE, { durable: true });
+        // A quorum queue, as the services' are: it keeps what it holds while one node of the cluster is down.
+        await ch.assertQueue(TAP_QUEUE, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
         await ch.bindQueue(TAP_QUEUE, 'wellifiy.events', 'message.created');
         await ch.consume(TAP_QUEUE, (msg) => {
           if (!msg) return;

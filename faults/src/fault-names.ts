@@ -1,6 +1,8 @@
 /** The faults of one run, in the order they are injected (rows of the checker's table). */
 export const FAULTS = {
   rabbitmq: 'kill RabbitMQ',
+  rabbitmqNode: 'kill one RabbitMQ node (of 3)',
+  rabbitmqOtherNode: 'kill another RabbitMQ node, after the first is back',
   database: 'kill the database server (FerretDB)',
   redis: 'kill Redis',
   redisFailover: 'Redis failover (kill the primary; the Sentinels promote the replica)',
@@ -38,6 +40,8 @@ export interface RowResult {
 
 /** What reports/faults-rows.json holds. */
 export interface FaultReport {
+  /** `topology: rabbitmq-nodes=… replicas=… gateways=… redis=…` (FaultSystem.topology). */
+  topology?: string;
   short: boolean;
   seconds: number;
   faults: string[];

@@ -64,9 +64,16 @@ export class PrivateRabbit implements KillableServer {
     private readonly dir: string,
     readonly port: number,
     distPort: number,
+    /** The Erlang cookie (nodes of one cluster share it); by default the node makes one of its own. */
+    cookie?: string,
   ) {
     this.node = `wellifiy-faults-${port}@localhost`;
     mkdirSync(path.join(dir, 'home'), { recursive: true });
+    if (cookie) {
+      const file = path.join(dir, 'home/.erlang.cookie');
+      rmSync(file, { force: true });
+      writeFileSync(file, cookie, { mode: 0o400 });
+    }
     writeFileSync(path.join(dir, 'enabled_plugins'), '[].\n');
     this.env = {
       PATH: process.env.PATH,
@@ -124,8 +131,8 @@ export class PrivateRabbit implements KillableServer {
   }
 
   /** rabbitmqctl against this node only. */
-  ctl(args: string[]): string {
-    return execFileSync('/usr/lib/rabbitmq/bin/rabbitmqctl', ['-n', this.node, ...args], { env: this.env, encoding: 'utf8', timeout: 30_000 });
+  ctl(args: string[], timeoutMs = 30_000): string {
+    return execFileSync('/usr/lib/rabbitmq/bin/rabbitmqctl', ['-n', this.node, ...args], { env: this.env, encoding: 'utf8', timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'] });
   }
 
   /**

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import amqp from 'amqplib';
+import { Topology } from '@wellifiy/contracts';
 import { stopApp } from '@wellifiy/testing';
 import { EventTap } from './event-tap';
 import { checkRow, PoisonLedger, rowPassed } from './checker';
@@ -60,6 +61,28 @@ const killServer = (which: 'rabbit' | 'ferret' | 'redis', name: string): Fault =
   },
 });
 
+/**
+ * One node of the suite's RabbitMQ cluster dies under load. Every app must reconnect to the remaining nodes (its
+ * AMQP_URLS) and be ready again while the node is still down; the quorum queues keep serving from the majority.
+ */
+const killRabbitNode = (node: number, name: string): Fault => ({
+  name,
+  async run(sys, _world, problems) {
+    for (const [queue, type] of sys.rabbit.queueTypes()) {
+      const perProcess = queue.startsWith('wellifiy.gateway.realtime.') || !queue.startsWith('wellifiy.');
+      if (!perProcess && type !== 'quorum') problems.push(`${queue} is a ${type} queue, not a quorum queue`);
+    }
+    await sys.rabbit.killNode(node);
+    await sleep(Math.max(profile.downMs, 3000));
+    try {
+      await sys.allReady(20_000);
+    } catch (err) {
+      problems.push(`not every app was ready again while node ${node} was down (reconnect to the others): ${(err as Error).message}`);
+    }
+    await sys.rabbit.startNode(node);
+  },
+});
+
 const killService = (app: string, name: string): Fault => ({
   name,
   async run(sys) {
@@ -96,7 +119,7 @@ const poisonFault = (ledger: PoisonLedger): Fault => ({
   async run(sys, _world, problems) {
     // Every queue a service consumes (the suite's own tap excepted).
     const queues = [...sys.rabbit.queues().entries()]
-      .filter(([name, q]) => q.consumers > 0 && name.startsWith('wellifiy.') && name !== 'wellifiy.dead-letter.bounded')
+      .filter(([name, q]) => q.consumers > 0 && name.startsWith('wellifiy.') && name !== Topology.deadLetterQueue)
       .map(([name]) => name);
     const expectedQueues = ['channels', 'notifications', 'activation-rules'].map((s) => `wellifiy.${s}.events`);
     for (const q of [...expectedQueues, ...['channels', 'messages', 'notifications', 'activation-rules'].map((s) => `wellifiy.${s}.commands`)]) {
@@ -199,6 +222,8 @@ async function main(): Promise<number> {
   const ledger: PoisonLedger = { expected: new Map(), seen: new Map() };
   const faults: Fault[] = [
     killServer('rabbit', FAULTS.rabbitmq),
+    killRabbitNode(0, FAULTS.rabbitmqNode),
+    killRabbitNode(1, FAULTS.rabbitmqOtherNode),
     killServer('ferret', FAULTS.database),
     killServer('redis', FAULTS.redis),
     ...(ports.redis === 'sentinel' ? [redisFailover] : []),
@@ -214,7 +239,7 @@ async function main(): Promise<number> {
     dropClients,
   ];
   const rows: RowResult[] = [];
-  const tap = new EventTap(sys.rabbit.url);
+  const tap = new EventTap(sys.rabbit.urls);
   let world: World | undefined;
   const stopAll = async (): Promise<void> => {
     world?.close();
@@ -226,6 +251,7 @@ async function main(): Promise<number> {
   process.once('SIGTERM', () => void stopAll().then(() => process.exit(143)));
   try {
     await sys.start(log);
+    log(sys.topology());
     await tap.start();
     world = new World(sys.gatewayUrls, sys.rabbit.url, profile);
     await world.inbox.listen(smtpPort(ports.basePort));
@@ -260,13 +286,14 @@ async function main(): Promise<number> {
     await stopAll();
   }
   const seconds = (Date.now() - started) / 1000;
-  const md = `# Fault injection (${short ? 'short' : 'full'} run)\n\n${table(rows)}\n\nTotal time ${seconds.toFixed(0)} s. ` +
+  const topology = sys.topology();
+  const md = `${topology}\n\n# Fault injection (${short ? 'short' : 'full'} run)\n\n${table(rows)}\n\nTotal time ${seconds.toFixed(0)} s. ` +
     'Recovery: from the fault until a new message is acknowledged and shown to every member of its channel. ' +
     'Sends retried: sends that needed more than one attempt, with how the failed attempts were answered (HTTP status, or ' +
     'no answer: connection refused or timed out); each was retried under the same clientMessageId, and only acknowledged sends count.\n';
   mkdirSync(path.join(root, 'reports'), { recursive: true });
   writeFileSync(path.join(root, 'reports/faults.md'), md);
-  const report: FaultReport = { short, seconds, faults: faults.map((f) => f.name), rows };
+  const report: FaultReport = { topology, short, seconds, faults: faults.map((f) => f.name), rows };
   writeFileSync(path.join(root, 'reports/faults-rows.json'), JSON.stringify(report, null, 2));
   process.stdout.write(`\n${table(rows)}\n\n`);
   log(`${rows.filter(rowPassed).length}/${rows.length} fault rows clean in ${seconds.toFixed(0)} s; written to reports/faults.md`);

@@ -2,7 +2,8 @@ import { createECDH } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { APPS, AppName, dropSystemDatabases, LocalSystemOptions, RunningApp, startApp, stopApp, TEST_JWT_SECRET, uniqueName, waitReady } from '@wellifiy/testing';
-import { KillableServer, portOpen, PrivateFerret, PrivateRabbit, PrivateRedis, requireFree } from './infra';
+import { KillableServer, portOpen, PrivateFerret, PrivateRedis, requireFree } from './infra';
+import { RabbitCluster } from './rabbit-cluster';
 import { RedisTopology, SentinelRedis, sentinelPortList } from './redis-sentinel';
 
 export interface FaultSystemOptions {
@@ -19,6 +20,9 @@ export interface FaultSystemOptions {
 
 type Ports = Pick<FaultSystemOptions, 'basePort' | 'rabbitPort' | 'ferretPort' | 'redisPort' | 'redis'>;
 
+/** Nodes of the suite's own RabbitMQ cluster (rabbit-cluster.ts): AMQP on rabbitPort, rabbitPort + 1, …. */
+export const RABBITMQ_NODES = 3;
+
 /** The suite's ports besides the five apps: the second gateway, the SMTP listener. */
 export const secondGatewayPort = (base: number): number => base + 5;
 export const smtpPort = (base: number): number => base + 25;
@@ -27,7 +31,7 @@ export const smtpPort = (base: number): number => base + 25;
 export function faultPorts(o: Ports): [number, string][] {
   const b = o.basePort;
   return [
-    [o.rabbitPort, 'RabbitMQ'], [o.rabbitPort + 20000, 'RabbitMQ distribution'], [o.ferretPort, 'FerretDB'], [o.redisPort, 'Redis'],
+    ...RabbitCluster.ports(o.rabbitPort, RABBITMQ_NODES), [o.ferretPort, 'FerretDB'], [o.redisPort, 'Redis'],
     [b, 'gateway a'], [b + 1, 'channels'], [b + 2, 'messages'], [b + 3, 'notifications'], [b + 4, 'activation-rules'],
     [secondGatewayPort(b), 'gateway b'], [smtpPort(b), 'SMTP'],
     ...(o.redis === 'sentinel' ? sentinelPortList(o.redisPort) : []),
@@ -51,7 +55,7 @@ const SERVICES = APPS.filter((a) => a !== 'gateway');
  * back-end services and two gateway instances, each a separate process.
  */
 export class FaultSystem {
-  readonly rabbit: PrivateRabbit;
+  readonly rabbit: RabbitCluster;
   readonly ferret: PrivateFerret;
   readonly redis: PrivateRedis | SentinelRedis;
   readonly dbPrefix = uniqueName('faults');
@@ -64,7 +68,7 @@ export class FaultSystem {
   constructor(readonly opts: FaultSystemOptions) {
     this.dataDir = path.join(opts.root, '.data/faults');
     this.logsDir = path.join(opts.root, 'reports/faults-logs');
-    this.rabbit = new PrivateRabbit(path.join(this.dataDir, 'rabbitmq'), opts.rabbitPort, opts.rabbitPort + 20000);
+    this.rabbit = new RabbitCluster(path.join(this.dataDir, 'rabbitmq'), opts.rabbitPort, RABBITMQ_NODES);
     this.ferret = new PrivateFerret(path.join(opts.root, '.tools/bin/ferretdb'), path.join(this.dataDir, 'ferretdb'), opts.ferretPort, opts.ferretBackend);
     this.redis =
       opts.redis === 'sentinel' ? new SentinelRedis(path.join(this.dataDir, 'redis-sentinel'), opts.redisPort) : new PrivateRedis(path.join(this.dataDir, 'redis'), opts.redisPort);
@@ -74,6 +78,8 @@ export class FaultSystem {
       root: opts.root,
       basePort: opts.basePort,
       amqpUrl: this.rabbit.url,
+      // Every app gets AMQP_URLS: its own user on each node of the cluster.
+      amqpNodes: this.rabbit.hosts,
       redisUrl: this.redis.url,
       ...(this.redis instanceof SentinelRedis ? { redisSentinels: this.redis.sentinelEnv } : {}),
       mongoUrl: this.ferret.url,
@@ -111,12 +117,12 @@ export class FaultSystem {
 
   async start(log: (s: string) => void): Promise<void> {
     for (const [port, what] of faultPorts(this.opts)) await requireFree(port, what);
-    if (!PrivateRabbit.available()) throw new Error('rabbitmq-server is not installed: the fault suite runs a RabbitMQ node of its own');
+    if (!RabbitCluster.available()) throw new Error('rabbitmq-server is not installed: the fault suite runs a RabbitMQ cluster of its own');
     const t = Date.now();
     this.ferret.prepare();
     await Promise.all([this.rabbit.start(), this.ferret.start(), this.redis.start()]);
     this.appOptions.brokerUsers = this.rabbit.provisionUsers();
-    log(`own infrastructure up in ${Date.now() - t} ms: RabbitMQ :${this.rabbit.port}, FerretDB :${this.ferret.port} (${this.ferret.backend}), ${this.redis instanceof SentinelRedis ? this.redis.describe() : `Redis :${this.redis.port}`}`);
+    log(`own infrastructure up in ${Date.now() - t} ms: RabbitMQ cluster of ${this.rabbit.nodes.length} nodes :${this.rabbit.nodes.map((n) => n.port).join(',')} (formed in ${this.rabbit.startMs} ms), FerretDB :${this.ferret.port} (${this.ferret.backend}), ${this.redis instanceof SentinelRedis ? this.redis.describe() : `Redis :${this.redis.port}`}`);
     await Promise.all([...SERVICES.map((a) => this.startApp(a)), this.startApp('gateway'), this.startApp('gateway-b')]);
   }
 
@@ -154,6 +160,17 @@ export class FaultSystem {
     const gone = new Promise<void>((r) => a.process.once('exit', () => r()));
     a.process.kill('SIGKILL');
     await gone;
+  }
+
+  /**
+   * The report's first line: what this run's system is made of, counted from what it runs (RabbitMQ nodes, the
+   * fewest processes any back-end service has, gateway processes, the Redis setup).
+   */
+  topology(): string {
+    const running = [...this.apps.values()];
+    const replicas = Math.min(...SERVICES.map((s) => running.filter((a) => a.name === s).length));
+    const gateways = running.filter((a) => a.name === 'gateway').length;
+    return `topology: rabbitmq-nodes=${this.rabbit.nodes.length} replicas=${replicas} gateways=${gateways} redis=${this.redisTopology}`;
   }
 
   /** Every app answers /health/ready with 200. */

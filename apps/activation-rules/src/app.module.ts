@@ -1,3 +1,4 @@
+import { amqpUrlsOf } from '@wellifiy/config';
 import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { KeyRing } from '@wellifiy/crypto';
@@ -35,7 +36,7 @@ export class AppModule {
           { name: ACTIVATION_RULE_CHANGE_MODEL, schema: ActivationRuleChangeSchema },
           { name: INTAKE_DECISION_MODEL, schema: IntakeDecisionSchema },
         ]),
-        MessagingModule.forRoot({ url: config.AMQP_URL, source: 'activation-rules', keyRing }),
+        MessagingModule.forRoot({ url: amqpUrlsOf(config), source: 'activation-rules', keyRing }),
         OpsModule.forRoot({ mongo: true }),
       ],
       controllers: [TeamMembersHandler, ActivationRulesController, IntakeHandler],

@@ -1,4 +1,5 @@
 import { BullModule } from '@nestjs/bullmq';
+import { amqpUrlsOf } from '@wellifiy/config';
 import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { Queues } from '@wellifiy/contracts';
@@ -47,7 +48,7 @@ export class AppModule {
           { name: TEAM_MEMBER_MODEL, schema: TeamMemberSchema },
           { name: AUDIT_ENTRY_MODEL, schema: AuditEntrySchema },
         ]),
-        MessagingModule.forRoot({ url: config.AMQP_URL, source: 'channels', rpcTimeoutMs: config.RPC_TIMEOUT_MS, keyRing }),
+        MessagingModule.forRoot({ url: amqpUrlsOf(config), source: 'channels', rpcTimeoutMs: config.RPC_TIMEOUT_MS, keyRing }),
         BullModule.forRoot({ connection: bullConnection(config), prefix: config.QUEUE_PREFIX }),
         // Global so the readiness check (OpsModule) can reach Redis through the queue.
         { ...BullModule.registerQueue({ name: Queues.ArchivedMemberFallback }), global: true },

@@ -1,3 +1,4 @@
+import { amqpUrlsOf } from '@wellifiy/config';
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
@@ -72,7 +73,7 @@ export class AppModule implements NestModule {
         { module: ConfigHolder, providers: [{ provide: GatewayConfig, useValue: config }], exports: [GatewayConfig], global: true },
         PassportModule,
         RedisModule,
-        MessagingModule.forRoot({ url: config.AMQP_URL, source: 'gateway', rpcTimeoutMs: config.RPC_TIMEOUT_MS, rpcLimits: { maxInFlightPerService: config.RPC_MAX_IN_FLIGHT }, keyRing }),
+        MessagingModule.forRoot({ url: amqpUrlsOf(config), source: 'gateway', rpcTimeoutMs: config.RPC_TIMEOUT_MS, rpcLimits: { maxInFlightPerService: config.RPC_MAX_IN_FLIGHT }, keyRing }),
         OpsModule.forRoot({ mongo: false, extraChecks: { inject: [REDIS, RpcClient], useFactory: readinessChecks } }),
         // Development sign-in: an empty module unless NODE_ENV=development
         DevModule.register(config),

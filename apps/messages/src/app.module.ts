@@ -1,4 +1,5 @@
 import { BullModule } from '@nestjs/bullmq';
+import { amqpUrlsOf } from '@wellifiy/config';
 import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { Queues } from '@wellifiy/contracts';
@@ -89,7 +90,7 @@ export class AppModule {
           { name: LEGAL_HOLD_MODEL, schema: LegalHoldSchema },
           { name: COMPLIANCE_LOG_MODEL, schema: ComplianceLogSchema },
         ]),
-        MessagingModule.forRoot({ url: config.AMQP_URL, source: 'messages', rpcTimeoutMs: config.RPC_TIMEOUT_MS, keyRing }),
+        MessagingModule.forRoot({ url: amqpUrlsOf(config), source: 'messages', rpcTimeoutMs: config.RPC_TIMEOUT_MS, keyRing }),
         BullModule.forRoot({ connection: bullConnection(config), prefix: config.QUEUE_PREFIX }),
         // Global so the readiness check (OpsModule) can reach Redis through the queue.
         { ...BullModule.registerQueue({ name: Queues.LinkPreview }, { name: Queues.MediaCleanup }, { name: Queues.RetentionPurge }), global: true },

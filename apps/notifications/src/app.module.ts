@@ -1,4 +1,5 @@
 import { BullModule } from '@nestjs/bullmq';
+import { amqpUrlsOf } from '@wellifiy/config';
 import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { Queues } from '@wellifiy/contracts';
@@ -53,7 +54,7 @@ export class AppModule {
           { name: SETTINGS_MODEL, schema: SettingsSchema },
           { name: PUSH_SUBSCRIPTION_MODEL, schema: PushSubscriptionSchema },
         ]),
-        MessagingModule.forRoot({ url: config.AMQP_URL, source: 'notifications', keyRing }),
+        MessagingModule.forRoot({ url: amqpUrlsOf(config), source: 'notifications', keyRing }),
         BullModule.forRoot({ connection: bullConnection(config), prefix: config.QUEUE_PREFIX }),
         // Global so the readiness check (OpsModule) can reach Redis through the digest queue.
         { ...BullModule.registerQueue({ name: Queues.Digest }, { name: Queues.Push }), global: true },

@@ -1,5 +1,5 @@
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateBy } from 'class-validator';
-import { DEFAULT_AMQP_USERS, parseAmqpUsers } from './amqp-users';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateBy, ValidateIf } from 'class-validator';
+import { amqpUserOf, DEFAULT_AMQP_USERS, parseAmqpUsers } from './amqp-users';
 import { ProductionSecret, SecretRules } from './development-secrets';
 
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
@@ -16,10 +16,33 @@ export class CommonConfig {
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'log';
 
-  /** This process's own broker user and password (each service has its own; see README, Security). */
+  /**
+   * This process's own broker user and password (each service has its own; see README, Security). Required unless
+   * AMQP_URLS is set.
+   */
+  @ValidateIf((o: CommonConfig) => o.AMQP_URLS === undefined || o.AMQP_URL !== undefined)
   @Matches(/^amqps?:\/\/.+/, { message: 'AMQP_URL must be an amqp:// or amqps:// URL' })
+  @ValidateBy({
+    name: 'notBothAmqpUrlAndUrls',
+    validator: { validate: (_v: unknown, args) => (args?.object as CommonConfig).AMQP_URLS === undefined, defaultMessage: () => 'set AMQP_URL or AMQP_URLS, not both' },
+  })
   @ProductionSecret(SecretRules.urlPassword(16))
-  AMQP_URL!: string;
+  AMQP_URL?: string;
+
+  /**
+   * Instead of AMQP_URL: one URL per node of a RabbitMQ cluster, comma-separated, all with this process's user.
+   * The client goes round the list, so when its node dies it reconnects to another at once (amqpUrlsOf).
+   */
+  @IsOptional()
+  @ValidateBy({
+    name: 'amqpUrlList',
+    validator: {
+      validate: (value: unknown) => amqpUrlListProblem(value) === undefined,
+      defaultMessage: (args) => `AMQP_URLS ${amqpUrlListProblem(args?.value) ?? 'is invalid'}`,
+    },
+  })
+  @ProductionSecret(SecretRules.urlListPasswords(16))
+  AMQP_URLS?: string;
 
   /**
    * The broker user of every process kind, `gateway:<user>,channels:<user>,…`: a service accepts actor-bearing
@@ -70,6 +93,26 @@ export class MongoConfig extends CommonConfig {
 
   @IsString() @MinLength(1)
   MONGO_DB!: string;
+}
+
+/** The broker URLs this process connects to: AMQP_URLS's entries, or AMQP_URL alone. */
+export function amqpUrlsOf(config: Pick<CommonConfig, 'AMQP_URL' | 'AMQP_URLS'>): string[] {
+  if (config.AMQP_URLS !== undefined) return splitUrlList(config.AMQP_URLS);
+  if (config.AMQP_URL === undefined) throw new Error('AMQP_URL or AMQP_URLS must be set');
+  return [config.AMQP_URL];
+}
+
+const splitUrlList = (value: string): string[] => value.split(',').map((u) => u.trim()).filter(Boolean);
+
+function amqpUrlListProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string') return 'must be a comma-separated list of amqp:// or amqps:// URLs';
+  const urls = splitUrlList(value);
+  if (!urls.length) return 'must list at least one amqp:// or amqps:// URL';
+  const bad = urls.findIndex((u) => !/^amqps?:\/\/.+/.test(u) || !URL.canParse(u));
+  // The position, never the entry: it holds a password.
+  if (bad >= 0) return `entry ${bad + 1} is not an amqp:// or amqps:// URL`;
+  if (new Set(urls.map(amqpUserOf)).size > 1) return 'must log in as the same user on every node (this process\'s own)';
+  return undefined;
 }
 
 function amqpUsersProblem(value: unknown, nodeEnv: string): string | undefined {

@@ -57,6 +57,12 @@ export const SecretRules = {
     minLength,
     what: 'password',
   }),
+  /** A comma-separated list of amqp:// URLs (AMQP_URLS): the password of each. */
+  urlListPasswords: (minLength: number): SecretRule => ({
+    extract: (v) => v.split(',').flatMap((url) => SecretRules.urlPassword(minLength).extract(url.trim())),
+    minLength,
+    what: 'password',
+  }),
   /** `keyId:base64[,…]`: every key's bytes. */
   keyRing: (): SecretRule => ({
     extract: (v) => v.split(',').map((entry) => Buffer.from(entry.slice(entry.indexOf(':') + 1), 'base64')),

@@ -84,8 +84,9 @@ function ownQueues(process: AmqpProcess): string[] {
  * Publishing to the default exchange reaches any queue: the command consumer checks the sender's user-id for that.
  */
 export function brokerPermissions(process: AmqpProcess): BrokerPermissions {
-  // The dead-letter exchange shares its name with the unbounded queue of earlier releases, which every process unbinds.
-  const shared = [escape(Topology.eventsExchange), escape(Topology.deadLetterExchange), escape(Topology.deadLetterQueue)];
+  // The dead-letter exchange shares its name with the unbounded queue of earlier releases, which every process unbinds,
+  // as it unbinds the bounded classic queue that came next.
+  const shared = [escape(Topology.eventsExchange), escape(Topology.deadLetterExchange), escape(Topology.boundedClassicDeadLetterQueue), escape(Topology.deadLetterQueue)];
   const own = ownQueues(process);
   return {
     configure: anyOf([...shared, ...own]),

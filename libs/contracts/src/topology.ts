@@ -4,8 +4,10 @@ import { ServiceName } from './rpc';
 export const Topology = {
   eventsExchange: 'wellifiy.events',
   deadLetterExchange: 'wellifiy.dead-letter',
-  /** Bounded in length and age (libs/messaging topology.ts); replaces `legacyDeadLetterQueue`. */
-  deadLetterQueue: 'wellifiy.dead-letter.bounded',
+  /** A quorum queue, bounded in length and age (libs/messaging topology.ts); replaces `boundedClassicDeadLetterQueue`. */
+  deadLetterQueue: 'wellifiy.dead-letter.replicated',
+  /** The bounded classic queue of earlier releases (on one node of a cluster): unbound, left for an operator to drain and delete. */
+  boundedClassicDeadLetterQueue: 'wellifiy.dead-letter.bounded',
   /** Declared without bounds by earlier releases: unbound from the exchange, left for an operator to drain and delete. */
   legacyDeadLetterQueue: 'wellifiy.dead-letter',
   retryExchange: 'wellifiy.retry',

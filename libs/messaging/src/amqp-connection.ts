@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Logger } from '@nestjs/common';
-import amqp, { AmqpConnectionManager } from 'amqp-connection-manager';
+import amqp, { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 
 export interface ReconnectBackoff {
   /** Wait before the first retry after a lost or failed connection. */
@@ -11,19 +11,38 @@ export interface ReconnectBackoff {
 
 export const AMQP_RECONNECT: ReconnectBackoff = { baseSeconds: 0.5, maxSeconds: 5 };
 
-/** One reconnecting broker connection per process; channels re-run their setup after a reconnect. */
-export function connectAmqp(url: string, name: string, backoff: ReconnectBackoff = AMQP_RECONNECT): AmqpConnectionManager {
+/**
+ * One reconnecting broker connection per process; channels re-run their setup after a reconnect. `urls` may list
+ * every node of a cluster (AMQP_URLS): amqp-connection-manager tries them in turn, starting after the one it last
+ * used, so a client whose node died connects to the next one instead of waiting for it.
+ */
+export function connectAmqp(urls: string | readonly string[], name: string, backoff: ReconnectBackoff = AMQP_RECONNECT): AmqpConnectionManager {
   const logger = new Logger(`Amqp:${name}`);
-  const connection = amqp.connect([url], {
+  const given = typeof urls === 'string' ? [urls] : [...urls];
+  if (!given.length) throw new Error('connectAmqp needs at least one broker URL');
+  // Each process starts at a node of its own (then goes round the list), so the connections spread over the cluster.
+  const start = Math.floor(Math.random() * given.length);
+  const list = [...given.slice(start), ...given.slice(0, start)];
+  const connection = amqp.connect(list, {
     heartbeatIntervalInSeconds: 5,
     reconnectTimeInSeconds: backoff.baseSeconds,
     connectionOptions: { clientProperties: { connection_name: name } },
   });
-  connection.on('connect', () => logger.log('connected to RabbitMQ'));
+  connection.on('connect', ({ url }) => logger.log(`connected to RabbitMQ${list.length > 1 ? ` at ${hostOf(url)}` : ''}`));
   connection.on('disconnect', ({ err }) => logger.warn(`disconnected from RabbitMQ: ${err?.message ?? 'closed'}`));
   connection.on('connectFailed', ({ err }) => logger.warn(`cannot reach RabbitMQ: ${err?.message} (next attempt in ${connection.reconnectTimeInSeconds.toFixed(1)} s)`));
   backOffReconnects(connection, backoff);
   return connection;
+}
+
+/** host:port of a broker URL (never its credentials), for the logs. */
+function hostOf(url: unknown): string {
+  try {
+    const u = new URL(typeof url === 'string' ? url : String((url as { url?: string })?.url ?? ''));
+    return u.host;
+  } catch {
+    return 'a broker';
+  }
 }
 
 /**
@@ -41,5 +60,29 @@ export function backOffReconnects(connection: EventEmitter & { reconnectTimeInSe
   connection.on('connectFailed', () => {
     failures++;
     connection.reconnectTimeInSeconds = jitter(Math.min(maxSeconds, baseSeconds * 2 ** failures));
+  });
+}
+
+/**
+ * Waits until `channel` is connected and set up, and rejects with the first setup error instead of waiting for ever
+ * (the wrapper would only set up again on the next connection): the process then fails to start, saying why — for a
+ * queue declared with other arguments by an earlier release (QueueArgumentsMismatchError), what to run. Later setup
+ * errors (after a reconnect) are left to the wrapper's unhandled 'error', as before: the process ends and is restarted.
+ */
+export function waitForSetup(channel: ChannelWrapper, logger: Logger): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const log = (err: Error): void => logger.error(`setting up channel ${channel.name ?? ''} failed: ${err.message}`);
+    const onError = (err: Error): void => {
+      // The start fails with this error; what the wrapper reports after it (the same failure) is only logged.
+      channel.removeListener('error', onError);
+      channel.on('error', log);
+      log(err);
+      reject(err);
+    };
+    channel.on('error', onError);
+    channel.waitForConnect().then(() => {
+      channel.removeListener('error', onError);
+      resolve();
+    }, onError);
   });
 }

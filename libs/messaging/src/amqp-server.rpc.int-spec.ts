@@ -2,15 +2,17 @@ import { Controller, INestMicroservice, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, MessagePattern } from '@nestjs/microservices';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
-import { AMQP_PROCESSES, AmqpProcess, DomainError, ErrorCode, Headers, PingResult, Rpc } from '@wellifiy/contracts';
+import { AMQP_PROCESSES, AmqpProcess, DomainError, ErrorCode, Headers, PingResult, Rpc, Topology } from '@wellifiy/contracts';
 import { amqpUserOf } from '@wellifiy/config';
 import { KeyRing } from '@wellifiy/crypto';
 import { AmqpProbe, expectEventually, expectNever, testInfra, uniqueName } from '@wellifiy/testing';
+import { connect, type Options } from 'amqplib';
 import { connectAmqp } from './amqp-connection';
 import { AmqpContext, AmqpServer } from './amqp-server';
 import { EventSeal } from './event-seal';
 import { RpcPassthroughFilter } from './rpc-error.filter';
 import { RETRY_HINT_MAX_MS, RETRY_HINT_MIN_MS, RpcClient } from './rpc-client';
+import { QueueOptions, REDELIVERY_LIMIT } from './topology';
 
 /*
  * Only the four real service names have command queues, so this suite serves `activation-rules.ping`
@@ -72,6 +74,10 @@ describe('RPC over RabbitMQ (AmqpServer + RpcClient)', () => {
     await client?.close();
     await connection?.close();
     await app?.close();
+    // The queue is a quorum queue: left on the shared broker, a branch that still declares it classic would get 406.
+    const conn = await connect(testInfra.amqpUrl);
+    await (await conn.createChannel()).deleteQueue('wellifiy.activation-rules.commands');
+    await conn.close();
   });
 
   async function rejection(p: Promise<unknown>): Promise<DomainError> {
@@ -202,6 +208,23 @@ describe('RPC over RabbitMQ (AmqpServer + RpcClient)', () => {
       await expectNever(() => slowStarted.includes(correlationId) || dead.byMessageId(id).length > 0, { forMs: 1500, what: 'a late request run or dead-lettered' });
     } finally {
       await probe.close();
+    }
+  });
+
+  it('the command queue is a quorum queue with a delivery limit and no broker dead-lettering (a command may carry a body in the clear)', async () => {
+    const conn = await connect(testInfra.amqpUrl);
+    try {
+      const refusal = async (options: Options.AssertQueue): Promise<string> => {
+        const ch = await conn.createChannel();
+        ch.on('error', () => undefined);
+        return ch.assertQueue('wellifiy.activation-rules.commands', options).then(() => (void ch.close(), 'accepted'), (err: Error) => err.message);
+      };
+      expect(await refusal({ ...QueueOptions.commands(), arguments: { ...QueueOptions.commands().arguments, 'x-queue-type': 'classic' } })).toMatch(/inequivalent arg 'x-queue-type'/);
+      expect(await refusal({ ...QueueOptions.commands(), arguments: { ...QueueOptions.commands().arguments, 'x-dead-letter-exchange': Topology.deadLetterExchange } })).toMatch(/inequivalent arg 'x-dead-letter-exchange'/);
+      expect(await refusal(QueueOptions.commands())).toBe('accepted');
+      expect(QueueOptions.commands().arguments).toMatchObject({ 'x-delivery-limit': REDELIVERY_LIMIT });
+    } finally {
+      await conn.close();
     }
   });
 

@@ -6,15 +6,16 @@ import { lastValueFrom } from 'rxjs';
 import {
   allowedCallers, AmqpProcess, carriesActor, DomainError, ErrorBody, ErrorCode, EventEnvelope, Headers, isErrorBody, RPC_REQUEST_CLASSES, RpcName, ServiceName, Topology,
 } from '@wellifiy/contracts';
-import { connectAmqp } from './amqp-connection';
-import { EventConsumer, EventMeta } from './event-consumer';
+import { connectAmqp, waitForSetup } from './amqp-connection';
+import { EventConsumer, EventMeta, redeliveredReason } from './event-consumer';
 import { EventSeal, restingBody } from './event-seal';
 import { IdempotencyStore, REPEAT_SAFE } from './idempotency';
-import { deadLetterOptions, declareBaseTopology, declareCommandQueue } from './topology';
+import { deadLetterOptions, declareBaseTopology, declareCommandQueue, redeliveryLimitReached } from './topology';
 import { describeFieldErrors, validateInto } from './validation';
 
 export interface AmqpServerOptions {
-  url: string;
+  /** The broker's URL, or one per node of a cluster. */
+  url: string | readonly string[];
   service: ServiceName;
   prefetch: number;
   maxEventAttempts: number;
@@ -111,7 +112,7 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
           await declareCommandQueue(ch, queue);
         },
       });
-      await this.commands.waitForConnect();
+      await waitForSetup(this.commands, this.log);
       await this.commands.consume(queue, (msg) => void this.onCommand(msg, this.commandGeneration), { noAck: false, prefetch: this.options.prefetch });
     }
     this.log.log(`${service}: ${eventTypes.length} event handler(s), ${rpcNames.length} command handler(s)`);
@@ -136,6 +137,12 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
       const deadline = Number(msg.properties.headers?.[Headers.deadline]);
       if (deadline && Date.now() > deadline) {
         // Its caller timed out (e.g. while this service was down): nobody waits for the answer, so the work is not done.
+        if (generation === this.commandGeneration) ch.ack(msg);
+        return;
+      }
+      if (redeliveryLimitReached(msg)) {
+        // The service crashed with it in hand every time (see REDELIVERY_LIMIT): kept, sealed, for inspection; not run.
+        await this.deadLetterCommand(ch, msg, redeliveredReason(msg));
         if (generation === this.commandGeneration) ch.ack(msg);
         return;
       }

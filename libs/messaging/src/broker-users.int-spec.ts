@@ -14,6 +14,7 @@ import { connectAmqp } from './amqp-connection';
 import { AmqpServer } from './amqp-server';
 import { RpcPassthroughFilter } from './rpc-error.filter';
 import { RpcClient } from './rpc-client';
+import { QueueOptions } from './topology';
 
 /*
  * Each service its own RabbitMQ user, with the permissions of contracts/broker-access.ts, on a vhost of this test's
@@ -183,7 +184,7 @@ describe('Services trust any actor in an RPC: each service its own broker user; 
   it('least privilege: another service\'s user can neither consume nor declare nor delete the channels command queue', async () => {
     const attempts: [string, (ch: import('amqplib').Channel) => Promise<unknown>][] = [
       ['consume', (ch) => ch.consume(Topology.commandQueue('channels'), () => undefined)],
-      ['declare', (ch) => ch.assertQueue(Topology.commandQueue('channels'), { durable: true, arguments: { 'x-dead-letter-exchange': Topology.deadLetterExchange } })],
+      ['declare', (ch) => ch.assertQueue(Topology.commandQueue('channels'), QueueOptions.commands())],
       ['delete', (ch) => ch.deleteQueue(Topology.commandQueue('channels'))],
       ['consume the gateway\'s realtime queues', (ch) => ch.assertQueue(Topology.gatewayRealtimeQueue('00000000-0000-4000-8000-000000000000'), { exclusive: true })],
     ];

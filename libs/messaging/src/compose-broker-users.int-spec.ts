@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connect } from 'amqplib';
 import { AMQP_PROCESSES, Topology } from '@wellifiy/contracts';
+import { QueueOptions } from './topology';
 
 /*
  * docker-compose's broker, as far as it can run without Docker: what `npm run secrets` writes (.env and
@@ -114,7 +115,7 @@ describe('Services trust any actor in an RPC: docker-compose\'s RabbitMQ boots w
     try {
       const own = await channels.createChannel();
       await own.assertExchange(Topology.deadLetterExchange, 'fanout', { durable: true });
-      await expect(own.assertQueue(Topology.commandQueue('channels'), { durable: true, arguments: { 'x-dead-letter-exchange': Topology.deadLetterExchange } })).resolves.toMatchObject({ queue: Topology.commandQueue('channels') });
+      await expect(own.assertQueue(Topology.commandQueue('channels'), QueueOptions.commands())).resolves.toMatchObject({ queue: Topology.commandQueue('channels') });
       const other = await messages.createChannel();
       other.on('error', () => undefined);
       await expect(other.consume(Topology.commandQueue('channels'), () => undefined)).rejects.toThrow(/ACCESS_REFUSED/);

@@ -4,11 +4,13 @@ import {
   AmqpProbe, aPatientCreated, anEnvelope, CaptureQueue, expectEventually, testInfra, uniqueName, uniqueRoutingKey,
 } from '@wellifiy/testing';
 import { KeyRing } from '@wellifiy/crypto';
+import { connect } from 'amqplib';
 import { connectAmqp } from './amqp-connection';
 import { EventConsumer, EventMeta } from './event-consumer';
 import { EventSeal } from './event-seal';
 import { PoisonMessageError } from './handler-errors';
 import { IdempotencyStore } from './idempotency';
+import { declareEventQueue, QueueArgumentsMismatchError, QueueOptions, REDELIVERY_LIMIT } from './topology';
 
 type Handler = (envelope: EventEnvelope, meta: EventMeta) => Promise<void>;
 
@@ -270,6 +272,90 @@ describe('EventConsumer (real RabbitMQ)', () => {
       const box = (dead.body as { sealedMessage: Parameters<EventSeal['openBytes']>[0] }).sealedMessage;
       expect(seal.openBytes(box, 'dead-letter').toString('utf8')).toBe('Ada Lovelace, DOB 1815-12-10 (not JSON)');
       expect(dead.headers[Headers.deadLetterReason]).toBe('body is not valid JSON');
+    });
+  });
+
+  describe('quorum queues (issue 15, item 2)', () => {
+    /** A declaration with other arguments is refused (406) by RabbitMQ: how a queue's type is seen over AMQP. */
+    async function refusalOf(queue: string, options: import('amqplib').Options.AssertQueue): Promise<string> {
+      const conn = await connect(testInfra.amqpUrl);
+      try {
+        const ch = await conn.createChannel();
+        ch.on('error', () => undefined);
+        return await ch.assertQueue(queue, options).then(() => 'accepted', (err: Error) => err.message);
+      } finally {
+        await conn.close().catch(() => undefined);
+      }
+    }
+
+    it('the event queue and its retry queue are quorum queues with a delivery limit; a classic re-declaration is refused', async () => {
+      const h = await startConsumer(async () => undefined);
+      const asClassic = (o: import('amqplib').Options.AssertQueue) => ({ ...o, arguments: { ...o.arguments, 'x-queue-type': 'classic' } });
+      expect(await refusalOf(h.queue, asClassic(QueueOptions.events()))).toMatch(/inequivalent arg 'x-queue-type'.*current is 'quorum'/);
+      expect(await refusalOf(Topology.retryQueue(h.queue), asClassic(QueueOptions.retry(h.queue)))).toMatch(/inequivalent arg 'x-queue-type'.*current is 'quorum'/);
+      expect(await refusalOf(h.queue, { durable: true, arguments: { ...QueueOptions.events().arguments, 'x-delivery-limit': REDELIVERY_LIMIT + 1 } })).toMatch(/inequivalent arg 'x-delivery-limit'/);
+      expect(await refusalOf(h.queue, QueueOptions.events())).toBe('accepted');
+      expect(await refusalOf(Topology.retryQueue(h.queue), QueueOptions.retry(h.queue))).toBe('accepted');
+    });
+
+    it('a message its consumers never settle (they crash with it) is dead-lettered at the redelivery limit, sealed, without running the handler again', async () => {
+      const seal = new EventSeal(KeyRing.parse(`k1:${KeyRing.generateKey()}`, 'k1'));
+      const queue = uniqueName('it.q');
+      probe.deleteOnClose(queue, Topology.retryQueue(queue));
+      const conn = await connect(testInfra.amqpUrl);
+      const envelope = anEnvelope(Events.PatientCreated, aPatientCreated({ firstName: 'Philippa' }));
+      try {
+        const ch = await conn.createChannel();
+        await declareEventQueue(ch, queue, []);
+        probe.sendToQueue(queue, JSON.stringify(envelope), { messageId: envelope.id });
+        // Each return without an ack is a delivery the broker counts, as a consumer's crash is.
+        let seen = 0;
+        await ch.prefetch(1);
+        await new Promise<void>((resolve) => {
+          void ch.consume(queue, (msg) => {
+            if (!msg) return;
+            seen = Number(msg.properties.headers?.['x-delivery-count'] ?? 0);
+            // The broker's last delivery is the one with count = limit: held unacked, the consumer below gets that one.
+            if (seen >= REDELIVERY_LIMIT - 1) return resolve();
+            ch.nack(msg, false, true);
+          });
+        });
+        await ch.close(); // returns the last delivery, as a crash would
+        expect(seen).toBe(REDELIVERY_LIMIT - 1);
+      } finally {
+        await conn.close().catch(() => undefined);
+      }
+      const calls: string[] = [];
+      const consumer = new EventConsumer({
+        connection, queue, routingKeys: [], kind: 'durable', prefetch: 5, maxAttempts: 3, seal,
+        canHandle: () => true,
+        handle: async (e) => void calls.push(e.id),
+      });
+      consumers.push(consumer);
+      await consumer.start();
+
+      const dl = await deadLettered(envelope.id);
+      expect(String(dl.headers[Headers.deadLetterReason])).toMatch(/without being settled/);
+      expect(dl.content).not.toContain('Philippa');
+      expect(calls).toEqual([]);
+      await expectEventually(async () => expect(await probe.readyCount(queue)).toBe(0));
+    });
+
+    it('a classic queue of an earlier release under the same name: setup fails saying what to run, instead of waiting for ever', async () => {
+      const queue = uniqueName('it.q');
+      probe.deleteOnClose(queue, Topology.retryQueue(queue));
+      await probe.channel.assertQueue(queue, { durable: true, arguments: { 'x-dead-letter-exchange': Topology.deadLetterExchange } });
+      const consumer = new EventConsumer({
+        connection, queue, routingKeys: [], kind: 'durable', prefetch: 5, maxAttempts: 3,
+        canHandle: () => true,
+        handle: async () => undefined,
+      });
+      consumers.push(consumer);
+      const err = await consumer.start().then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(QueueArgumentsMismatchError);
+      expect((err as Error).message).toContain(`rabbitmqctl delete_queue ${queue}`);
+      expect((err as Error).message).toContain('docs/rabbitmq-migration.md');
+      expect((err as Error).message).toMatch(/inequivalent arg/);
     });
   });
 });

@@ -2,10 +2,11 @@ import { Logger } from '@nestjs/common';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 import { EnvelopeHeader, EVENT_ENVELOPE_CLASSES, EventEnvelope, EventName, Headers, isErrorBody, Topology } from '@wellifiy/contracts';
+import { waitForSetup } from './amqp-connection';
 import { EventSeal, restingBody, SealedEventError, WireEnvelope } from './event-seal';
 import { PoisonMessageError } from './handler-errors';
 import { IdempotencyStore } from './idempotency';
-import { deadLetterOptions, declareBaseTopology, declareEventQueue, declareInstanceQueue } from './topology';
+import { deadLetterOptions, declareBaseTopology, declareEventQueue, declareInstanceQueue, redeliveryLimitReached } from './topology';
 import { describeFieldErrors, validateInto } from './validation';
 
 export interface EventConsumerOptions {
@@ -75,7 +76,7 @@ export class EventConsumer {
   }
 
   async start(): Promise<void> {
-    await this.channel.waitForConnect();
+    await waitForSetup(this.channel, this.logger);
     await this.channel.consume(this.opts.queue, (msg) => void this.onMessage(msg, this.generation), {
       noAck: false,
       prefetch: this.opts.prefetch,
@@ -123,6 +124,8 @@ export class EventConsumer {
   }
 
   private async process(msg: ConsumeMessage, generation: number): Promise<void> {
+    // Its consumers died (or lost their channel) with it in hand every time: not handled once more, kept for inspection.
+    if (redeliveryLimitReached(msg)) return this.deadLetter(msg, generation, redeliveredReason(msg));
     let body: unknown;
     try {
       body = JSON.parse(msg.content.toString('utf8'));
@@ -189,7 +192,8 @@ export class EventConsumer {
       contentType: 'application/json',
       messageId: msg.properties.messageId,
       expiration: String(delay),
-      headers: { ...(msg.properties.headers ?? {}), [Headers.attempt]: attempt },
+      // The broker's delivery count belongs to this delivery: the retry comes back as a new message, counted afresh.
+      headers: { ...withoutDeliveryCount(msg.properties.headers), [Headers.attempt]: attempt },
     });
     this.ack(msg, generation);
   }
@@ -204,6 +208,16 @@ export class EventConsumer {
   private resting(msg: ConsumeMessage): Buffer {
     return this.opts.seal ? restingBody(this.opts.seal, msg.content) : msg.content;
   }
+}
+
+function withoutDeliveryCount(headers: Record<string, unknown> | undefined): Record<string, unknown> {
+  const { 'x-delivery-count': _count, ...rest } = headers ?? {};
+  return rest;
+}
+
+/** Why a message at the redelivery limit is dead-lettered. */
+export function redeliveredReason(msg: ConsumeMessage): string {
+  return `delivered ${Number(msg.properties.headers?.['x-delivery-count'] ?? 0) + 1} times without being settled (its consumer crashed or lost its channel each time)`;
 }
 
 export function errorReason(err: unknown): string {

@@ -12,7 +12,8 @@ import { RpcClient, RpcClientLimits } from './rpc-client';
 export const AMQP_CONNECTION = Symbol('AMQP_CONNECTION');
 
 export interface MessagingModuleOptions {
-  url: string;
+  /** The broker's URL, or one per node of a cluster (amqpUrlsOf: AMQP_URLS or AMQP_URL), all with one user. */
+  url: string | readonly string[];
   /** This process's name: the `source` of its events and the broker connection name. */
   source: string;
   rpcTimeoutMs?: number;
@@ -64,7 +65,7 @@ export class MessagingModule {
         {
           provide: RpcClient,
           inject: [AMQP_CONNECTION],
-          useFactory: (c: AmqpConnectionManager) => new RpcClient(c, options.source, options.rpcTimeoutMs ?? 5000, amqpUserOf(options.url), options.rpcLimits),
+          useFactory: (c: AmqpConnectionManager) => new RpcClient(c, options.source, options.rpcTimeoutMs ?? 5000, amqpUserOf(typeof options.url === 'string' ? options.url : options.url[0]), options.rpcLimits),
         },
         { provide: DocumentLocks, useValue: new DocumentLocks() },
         {

@@ -1,6 +1,6 @@
 import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { amqpUserOf, CommonConfig, parseAmqpUsers } from '@wellifiy/config';
+import { amqpUrlsOf, amqpUserOf, CommonConfig, parseAmqpUsers } from '@wellifiy/config';
 import { ServiceName } from '@wellifiy/contracts';
 import { AmqpServer, EventSeal, IDEMPOTENCY_STORE, IdempotencyStore, OutboxRelay, RpcPassthroughFilter } from '@wellifiy/messaging';
 import { createLogger } from './logger';
@@ -17,10 +17,12 @@ export async function bootstrapService(service: ServiceName, module: Type<unknow
   const idempotency = app.get<IdempotencyStore>(IDEMPOTENCY_STORE, { strict: false });
   const users = parseAmqpUsers(config.AMQP_USERS);
   // The other services know this one by its AMQP_USERS entry: connecting as anyone else, its commands would be refused.
-  if (amqpUserOf(config.AMQP_URL) !== users[service])
-    throw new Error(`AMQP_URL logs in as "${amqpUserOf(config.AMQP_URL)}" but AMQP_USERS names "${users[service]}" for ${service}`);
+  const urls = amqpUrlsOf(config);
+  const variable = config.AMQP_URLS !== undefined ? 'AMQP_URLS' : 'AMQP_URL';
+  if (amqpUserOf(urls[0]) !== users[service])
+    throw new Error(`${variable} logs in as "${amqpUserOf(urls[0])}" but AMQP_USERS names "${users[service]}" for ${service}`);
   const transport = new AmqpServer({
-    url: config.AMQP_URL,
+    url: urls,
     service,
     users,
     prefetch: config.AMQP_PREFETCH,

@@ -15,6 +15,11 @@ export interface LocalSystemOptions {
   amqpUrl: string;
   /** A broker user per process kind (provisionBrokerUsers); without, every app connects with `amqpUrl`'s user. */
   brokerUsers?: BrokerUsers | null;
+  /**
+   * The `host:port` of every node of a RabbitMQ cluster: each app then gets AMQP_URLS (its own user on each node)
+   * instead of AMQP_URL.
+   */
+  amqpNodes?: string[];
   redisUrl: string;
   /** A Sentinel setup instead of `redisUrl`: every Redis-using app gets REDIS_SENTINELS and REDIS_SENTINEL_NAME. */
   redisSentinels?: { sentinels: string; name: string };
@@ -57,7 +62,7 @@ export function appEnv(opts: LocalSystemOptions, app: AppName): Record<string, s
   const env: Record<string, string> = {
     NODE_ENV: opts.nodeEnv,
     LOG_LEVEL: opts.logLevel ?? 'log',
-    AMQP_URL: opts.brokerUsers?.urls[app] ?? opts.amqpUrl,
+    ...amqpUrlEnv(opts.brokerUsers?.urls[app] ?? opts.amqpUrl, opts.amqpNodes),
     AMQP_USERS: opts.brokerUsers?.amqpUsers ?? sharedAmqpUsers(opts.amqpUrl),
     HTTP_PORT: String(appPort(opts.basePort, app)),
   };
@@ -76,6 +81,20 @@ export function appEnv(opts: LocalSystemOptions, app: AppName): Record<string, s
     env.QUEUE_PREFIX = opts.queuePrefix ?? opts.dbPrefix;
   }
   return { ...env, ...(opts.extraEnv?.[app] ?? {}) };
+}
+
+/** AMQP_URL, or AMQP_URLS with `url`'s user, password and vhost on each of `nodes`. */
+function amqpUrlEnv(url: string, nodes: string[] | undefined): Record<string, string> {
+  if (!nodes?.length) return { AMQP_URL: url };
+  return {
+    AMQP_URLS: nodes
+      .map((node) => {
+        const u = new URL(url);
+        u.host = node;
+        return u.toString();
+      })
+      .join(','),
+  };
 }
 
 /** Starts one app as its own process (node dist/apps/<app>/src/main.js). */
