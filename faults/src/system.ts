@@ -1,8 +1,19 @@
 import { createECDH } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { APPS, AppName, dropSystemDatabases, LocalSystemOptions, RunningApp, startApp, stopApp, TEST_JWT_SECRET, uniqueName, waitReady } from '@wellifiy/testing';
+import {
+  appPort, APPS, AppName, dropSystemDatabases, LocalSystemOptions, REPLICA_PORT_STRIDE, replicaOptions, RunningApp, startApp, stopApp, TEST_JWT_SECRET, uniqueName, waitReady,
+} from '@wellifiy/testing';
 import { KillableServer, portOpen, PrivateFerret, PrivateRabbit, PrivateRedis, requireFree } from './infra';
+import { TcpProxy } from './tcp-proxy';
+
+/** The same AMQP URL (user, password, vhost) on another port of this machine. */
+function viaPort(url: string, port: number): string {
+  const u = new URL(url);
+  u.hostname = '127.0.0.1';
+  u.port = String(port);
+  return u.toString();
+}
 
 export interface FaultSystemOptions {
   root: string;
@@ -12,45 +23,91 @@ export interface FaultSystemOptions {
   redisPort: number;
   /** FerretDB's storage; by default PostgreSQL when a local one answers, else SQLite. */
   ferretBackend?: 'postgresql' | 'sqlite' | 'auto';
+  /** Processes of each app (default: DEFAULT_REPLICAS of every one). */
+  replicas?: Partial<Record<AppName, number>>;
 }
 
-type Ports = Pick<FaultSystemOptions, 'basePort' | 'rabbitPort' | 'ferretPort' | 'redisPort'>;
+type Ports = Pick<FaultSystemOptions, 'basePort' | 'rabbitPort' | 'ferretPort' | 'redisPort'> & { replicas?: Partial<Record<AppName, number>> };
 
-/** The suite's ports besides the five apps: the second gateway, the SMTP listener. */
-export const secondGatewayPort = (base: number): number => base + 5;
-export const smtpPort = (base: number): number => base + 25;
+/** Every service and the gateway run this many processes unless told otherwise (FAULTS_REPLICAS). */
+export const DEFAULT_REPLICAS = 2;
+
+/** The most replicas of one app: replica r listens REPLICA_PORT_STRIDE × r above the first, below the next run's ports. */
+export const MAX_REPLICAS = 8;
+
+/** Replica counts: `n` for every app, or the given ones over the default. */
+export function replicaCounts(given?: Partial<Record<AppName, number>> | number): Record<AppName, number> {
+  const counts = Object.fromEntries(APPS.map((a) => [a, typeof given === 'number' ? given : (given?.[a] ?? DEFAULT_REPLICAS)])) as Record<AppName, number>;
+  for (const [app, n] of Object.entries(counts)) {
+    if (!Number.isInteger(n) || n < 1 || n > MAX_REPLICAS) throw new Error(`replicas of ${app} must be a whole number from 1 to ${MAX_REPLICAS}, not ${n}`);
+  }
+  return counts;
+}
+
+/**
+ * One process of the suite's system: replica `replica` of `app`. Named `channels`, `channels-b`, `channels-c`, … (the
+ * first keeps the app's name; the second gateway is `gateway-b`, as the suite always called it).
+ */
+export interface Instance {
+  name: string;
+  app: AppName;
+  replica: number;
+  port: number;
+}
+
+export const instanceName = (app: AppName, replica: number): string => (replica ? `${app}-${String.fromCharCode(97 + replica)}` : app);
+
+/** Every process the system runs, back-end services first, then the gateways. */
+export function instances(base: number, counts: Record<AppName, number>): Instance[] {
+  const order: AppName[] = [...APPS.filter((a) => a !== 'gateway'), 'gateway'];
+  return order.flatMap((app) =>
+    Array.from({ length: counts[app] }, (_v, replica) => ({ name: instanceName(app, replica), app, replica, port: appPort(base + REPLICA_PORT_STRIDE * replica, app) })),
+  );
+}
+
+/** The suite's ports besides the apps: the SMTP listener, the TCP proxy in front of RabbitMQ (partition row). */
+export const smtpPort = (base: number): number => base + 95;
+export const rabbitProxyPort = (base: number): number => base + 96;
 
 /** Every port a run listens on, with what listens there. */
 export function faultPorts(o: Ports): [number, string][] {
   const b = o.basePort;
   return [
     [o.rabbitPort, 'RabbitMQ'], [o.rabbitPort + 20000, 'RabbitMQ distribution'], [o.ferretPort, 'FerretDB'], [o.redisPort, 'Redis'],
-    [b, 'gateway a'], [b + 1, 'channels'], [b + 2, 'messages'], [b + 3, 'notifications'], [b + 4, 'activation-rules'],
-    [secondGatewayPort(b), 'gateway b'], [smtpPort(b), 'SMTP'],
+    ...instances(b, replicaCounts(o.replicas)).map((i): [number, string] => [i.port, i.name]),
+    [smtpPort(b), 'SMTP'], [rabbitProxyPort(b), 'TCP proxy to RabbitMQ'],
   ];
 }
 
 /** The first set of ports (the given ones, then shifted by 100s) that is all free: runs side by side do not collide. */
 export async function pickFreePorts(start: Ports): Promise<Ports> {
   for (let shift = 0; shift <= 900; shift += 100) {
-    const o = { basePort: start.basePort + shift, rabbitPort: start.rabbitPort + shift, ferretPort: start.ferretPort + shift, redisPort: start.redisPort + shift };
+    const o = { ...start, basePort: start.basePort + shift, rabbitPort: start.rabbitPort + shift, ferretPort: start.ferretPort + shift, redisPort: start.redisPort + shift };
     const busy = await Promise.all(faultPorts(o).map(([p]) => portOpen(p)));
     if (!busy.some(Boolean)) return o;
   }
   return start; // start() then names the busy port
 }
 
-const SERVICES = APPS.filter((a) => a !== 'gateway');
+/** Where the partition row cuts the broker off: one replica of messages (the second when there are two). */
+export const PARTITIONED_INSTANCE = (counts: Record<AppName, number>): string => instanceName('messages', counts.messages > 1 ? 1 : 0);
 
 /**
- * Everything the fault suite runs and may kill: its own RabbitMQ node, FerretDB and Redis, the four
- * back-end services and two gateway instances, each a separate process.
+ * Everything the fault suite runs and may kill: its own RabbitMQ node, FerretDB and Redis, and `replicas` processes of
+ * each of the four back-end services and of the gateway (two of each by default), each a separate process. One replica
+ * of messages reaches RabbitMQ through a TCP proxy of the suite's (`rabbitProxy`), which the partition row cuts.
  */
 export class FaultSystem {
   readonly rabbit: PrivateRabbit;
   readonly ferret: PrivateFerret;
   readonly redis: PrivateRedis;
+  readonly rabbitProxy: TcpProxy;
   readonly dbPrefix = uniqueName('faults');
+  /** Processes of each app: the one place the topology's replica counts live. */
+  readonly replicas: Record<AppName, number>;
+  /** Every process of the system, by instance name (see instanceName). */
+  readonly instances: ReadonlyMap<string, Instance>;
+  readonly partitioned: string;
   readonly apps = new Map<string, RunningApp>();
   private readonly dataDir: string;
   private readonly logsDir: string;
@@ -58,9 +115,13 @@ export class FaultSystem {
   private readonly vapid = createECDH('prime256v1');
 
   constructor(readonly opts: FaultSystemOptions) {
+    this.replicas = replicaCounts(opts.replicas);
+    this.instances = new Map(instances(opts.basePort, this.replicas).map((i) => [i.name, i]));
+    this.partitioned = PARTITIONED_INSTANCE(this.replicas);
     this.dataDir = path.join(opts.root, '.data/faults');
     this.logsDir = path.join(opts.root, 'reports/faults-logs');
     this.rabbit = new PrivateRabbit(path.join(this.dataDir, 'rabbitmq'), opts.rabbitPort, opts.rabbitPort + 20000);
+    this.rabbitProxy = new TcpProxy(rabbitProxyPort(opts.basePort), '127.0.0.1', opts.rabbitPort);
     this.ferret = new PrivateFerret(path.join(opts.root, '.tools/bin/ferretdb'), path.join(this.dataDir, 'ferretdb'), opts.ferretPort, opts.ferretBackend);
     this.redis = new PrivateRedis(path.join(this.dataDir, 'redis'), opts.redisPort);
     this.vapid.generateKeys();
@@ -90,8 +151,22 @@ export class FaultSystem {
     };
   }
 
+  /** Every gateway's URL, in replica order. */
   get gatewayUrls(): string[] {
-    return [`http://127.0.0.1:${this.opts.basePort}`, `http://127.0.0.1:${secondGatewayPort(this.opts.basePort)}`];
+    return this.instancesOf('gateway').map((i) => `http://127.0.0.1:${i.port}`);
+  }
+
+  /** The processes of one app, in replica order. */
+  instancesOf(app: AppName): Instance[] {
+    return [...this.instances.values()].filter((i) => i.app === app);
+  }
+
+  /** `replicas=2 gateways=2` — for the report's topology line. */
+  get replicaSummary(): string {
+    const services = APPS.filter((a) => a !== 'gateway').map((a) => this.replicas[a]);
+    const same = services.every((n) => n === services[0]);
+    const svc = same ? `replicas=${services[0]}` : APPS.filter((a) => a !== 'gateway').map((a) => `${a}=${this.replicas[a]}`).join(' ');
+    return `${svc} gateways=${this.replicas.gateway}`;
   }
 
   get servers(): KillableServer[] {
@@ -99,28 +174,35 @@ export class FaultSystem {
   }
 
   async start(log: (s: string) => void): Promise<void> {
-    for (const [port, what] of faultPorts(this.opts)) await requireFree(port, what);
+    for (const [port, what] of faultPorts({ ...this.opts, replicas: this.replicas })) await requireFree(port, what);
     if (!PrivateRabbit.available()) throw new Error('rabbitmq-server is not installed: the fault suite runs a RabbitMQ node of its own');
     const t = Date.now();
     this.ferret.prepare();
-    await Promise.all([this.rabbit.start(), this.ferret.start(), this.redis.start()]);
+    await Promise.all([this.rabbit.start(), this.ferret.start(), this.redis.start(), this.rabbitProxy.start()]);
     this.appOptions.brokerUsers = this.rabbit.provisionUsers();
-    log(`own infrastructure up in ${Date.now() - t} ms: RabbitMQ :${this.rabbit.port}, FerretDB :${this.ferret.port} (${this.ferret.backend}), Redis :${this.redis.port}`);
-    await Promise.all([...SERVICES.map((a) => this.startApp(a)), this.startApp('gateway'), this.startApp('gateway-b')]);
+    log(`own infrastructure up in ${Date.now() - t} ms: RabbitMQ :${this.rabbit.port} (and a TCP proxy to it on :${this.rabbitProxy.port} for ${this.partitioned}), FerretDB :${this.ferret.port} (${this.ferret.backend}), Redis :${this.redis.port}`);
+    await Promise.all([...this.instances.keys()].map((name) => this.startApp(name)));
+    log(`${this.instances.size} processes up: ${[...this.instances.values()].map((i) => `${i.name} :${i.port}`).join(', ')}`);
   }
 
-  /** Starts (or restarts) one app; `env` adds variables for this run of it only. */
-  async startApp(name: AppName | 'gateway-b', env: Record<string, string> = {}, waitForReady = true): Promise<RunningApp> {
-    const app = name === 'gateway-b' ? 'gateway' : name;
+/** Starts (or restarts) one process by instance name; `env` adds variables for this run of it only. */
+  async startApp(name: string, env: Record<string, string> = {}, waitForReady = true): Promise<RunningApp> {
+    const inst = this.instances.get(name);
+    if (!inst) throw new Error(`no app ${name} in this system (${[...this.instances.keys()].join(', ')})`);
+    const { app, replica } = inst;
+    const base = replicaOptions(this.appOptions, replica);
+    const brokerUrl = base.brokerUsers?.urls[app] ?? base.amqpUrl;
+    // A gateway streams media to a messages replica: its own r when there is one, else the first.
+    const messages = this.instancesOf('messages')[replica] ?? this.instancesOf('messages')[0];
     const opts: LocalSystemOptions = {
-      ...this.appOptions,
-      basePort: name === 'gateway-b' ? secondGatewayPort(this.opts.basePort) : this.opts.basePort,
-      logs: name === 'gateway-b' ? path.join(this.logsDir, 'gateway-b') : this.logsDir,
+      ...base,
+      logs: replica ? path.join(this.logsDir, name) : this.logsDir,
       extraEnv: {
-        ...this.appOptions.extraEnv,
+        ...base.extraEnv,
         [app]: {
-          ...(this.appOptions.extraEnv?.[app] ?? {}),
-          ...(name === 'gateway-b' ? { MESSAGES_INTERNAL_URL: `http://127.0.0.1:${this.opts.basePort + 2}` } : {}),
+          ...(base.extraEnv?.[app] ?? {}),
+          ...(app === 'gateway' ? { MESSAGES_INTERNAL_URL: `http://127.0.0.1:${messages.port}` } : {}),
+          ...(name === this.partitioned ? { AMQP_URL: viaPort(brokerUrl, this.rabbitProxy.port) } : {}),
           ...env,
         },
       },
@@ -165,8 +247,16 @@ export class FaultSystem {
     return out;
   }
 
+  /** A graceful stop (SIGTERM, then SIGKILL after `graceMs`); true when it exited by itself. */
+  async stopAppGracefully(name: string, graceMs = 15_000): Promise<boolean> {
+    const a = this.app(name);
+    await stopApp(a, graceMs);
+    return a.process.signalCode !== 'SIGKILL';
+  }
+
   async stop(): Promise<void> {
     await Promise.all([...this.apps.values()].map((a) => stopApp(a, 5000).catch(() => undefined)));
+    await this.rabbitProxy.stop();
     // Drop the run's databases while FerretDB still runs, then remove all state.
     await dropSystemDatabases(this.ferret.url, this.dbPrefix).catch(() => undefined); // FerretDB down: nothing more to drop
     for (const s of this.servers) await s.destroy().catch(() => undefined);
