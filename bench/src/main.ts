@@ -12,7 +12,7 @@ import mongoose from 'mongoose';
 import { io, Socket } from 'socket.io-client';
 import { Topology } from '@wellifiy/contracts';
 import { bullConnection } from '@wellifiy/persistence';
-import { AppName, createIsolatedVhost, deleteVhost, dropSystemDatabases, RunningApp, startSystem, stopApp, TEST_JWT_SECRET, testInfra, tokenFor, uniqueName } from '@wellifiy/testing';
+import { AppName, createIsolatedVhost, REPLICA_PORT_STRIDE, deleteVhost, dropSystemDatabases, RunningApp, startSystem, stopApp, TEST_JWT_SECRET, testInfra, tokenFor, uniqueName } from '@wellifiy/testing';
 import { Histogram, openLoop } from './histogram';
 
 /**
@@ -28,10 +28,14 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: 'reports/benchmark.md' },
     sockets: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    /** Processes of every service and of the gateway (replica r on the ports 10 × r above the first's). */
+    replicas: { type: 'string', default: '1' },
   },
 });
 
 const quick = args.quick ?? false;
+const replicas = Number(args.replicas ?? 1);
+if (!Number.isInteger(replicas) || replicas < 1 || replicas > 9) throw new Error(`--replicas must be a whole number from 1 to 9, not ${args.replicas}`);
 const scale = {
   users: Number(args.sockets ?? (quick ? 120 : 1000)),
   rates: quick ? [50] : [50, 200, 400],
@@ -43,7 +47,9 @@ const scale = {
 };
 
 interface Ctx {
+  /** The first gateway; `gateways` are all of them (one per replica), which the load spreads over. */
   gateway: string;
+  gateways: string[];
   amqpUrl: string;
   secret: string;
   orgId: string;
@@ -64,15 +70,27 @@ interface DbCounts {
 
 const WRITE_COMMANDS = new Set(['insert', 'update', 'delete', 'findAndModify']);
 
-/** The back-end services of a local system listen on the gateway's port + 1…4. */
-function serviceMetricUrls(gateway: string): string[] {
-  const url = new URL(gateway);
-  return [1, 2, 3, 4].map((k) => `${url.protocol}//${url.hostname}:${Number(url.port) + k}/metrics`);
+/** The back-end services of a local system listen on each gateway's port + 1…4 (every replica's, summed by service). */
+function serviceMetricUrls(ctx: Ctx): string[] {
+  return ctx.gateways.flatMap((gateway) => {
+    const url = new URL(gateway);
+    return [1, 2, 3, 4].map((k) => `${url.protocol}//${url.hostname}:${Number(url.port) + k}/metrics`);
+  });
 }
+
+/** The gateway of replica r of a local system whose first gateway is `first`. */
+function gatewaysFrom(first: string, n: number): string[] {
+  const url = new URL(first);
+  return Array.from({ length: n }, (_v, r) => `${url.protocol}//${url.hostname}:${Number(url.port) + REPLICA_PORT_STRIDE * r}`);
+}
+
+let nextGateway = 0;
+/** The gateways take turns, as a load balancer in front of them would spread requests. */
+const anyGateway = (ctx: Ctx): string => ctx.gateways[nextGateway++ % ctx.gateways.length];
 
 async function dbCounts(ctx: Ctx): Promise<DbCounts> {
   const out: DbCounts = { commands: 0, writes: 0, seconds: 0, byService: {}, byCommand: {}, secondsByCommand: {} };
-  for (const url of serviceMetricUrls(ctx.gateway)) {
+  for (const url of serviceMetricUrls(ctx)) {
     const text = await (await fetch(url)).text();
     for (const line of text.split('\n')) {
       const m = /^db_commands_total\{([^}]*)\} (\d+(?:\.\d+)?)$/.exec(line);
@@ -107,7 +125,7 @@ async function dbCounts(ctx: Ctx): Promise<DbCounts> {
 async function cpuSeconds(ctx: Ctx): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   const add = (name: string, v: number): void => void out.set(name, (out.get(name) ?? 0) + v);
-  const urls = [`${ctx.gateway}/metrics`, ...serviceMetricUrls(ctx.gateway)];
+  const urls = [...ctx.gateways.map((g) => `${g}/metrics`), ...serviceMetricUrls(ctx)];
   for (const url of urls) {
     const text = await (await fetch(url)).text();
     const service = /service="([^"]+)"/.exec(text)?.[1] ?? url;
@@ -171,7 +189,7 @@ const report: { section: string; rows: [string, string, string][] }[] = [];
 const fmt = (n: number | null | undefined, unit = 'ms'): string => (n === null || n === undefined ? 'n/a' : `${n.toFixed(1)} ${unit}`);
 
 async function http<T>(ctx: Ctx, method: string, p: string, token: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${ctx.gateway}${p}`, {
+  const res = await fetch(`${anyGateway(ctx)}${p}`, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
@@ -251,7 +269,7 @@ async function connectAll(ctx: Ctx, users: Member[]): Promise<void> {
       users.slice(i, i + 50).map(
         (u) =>
           new Promise<void>((resolve, reject) => {
-            const s = io(ctx.gateway, { auth: { token: u.token }, transports: ['websocket'], reconnection: false, forceNew: true });
+            const s = io(anyGateway(ctx), { auth: { token: u.token }, transports: ['websocket'], reconnection: false, forceNew: true });
             s.once('ready', () => resolve());
             s.once('connect_error', reject);
             u.socket = s;
@@ -411,13 +429,13 @@ async function main(): Promise<void> {
   let dbPrefix: string | null = null;
   let ctx: Ctx;
   if (args.gateway) {
-    ctx = { gateway: args.gateway, amqpUrl: args.amqp ?? testInfra.amqpUrl, secret: args['jwt-secret'] ?? TEST_JWT_SECRET, orgId: uniqueName('bench-org') };
+    ctx = { gateway: args.gateway, gateways: gatewaysFrom(args.gateway, replicas), amqpUrl: args.amqp ?? testInfra.amqpUrl, secret: args['jwt-secret'] ?? TEST_JWT_SECRET, orgId: uniqueName('bench-org') };
   } else {
     const broker = createIsolatedVhost(testInfra.amqpUrl);
     vhost = broker.vhost;
     const prefix = uniqueName('bench');
     dbPrefix = prefix;
-    process.stdout.write('[bench] starting the system…\n');
+    process.stdout.write(`[bench] starting the system${replicas > 1 ? ` (${replicas} replicas of every service and gateway)` : ''}…\n`);
     apps = await startSystem({
       root,
       basePort: 3600,
@@ -431,8 +449,8 @@ async function main(): Promise<void> {
       logs: path.join(root, 'reports/bench-logs'),
       extraEnv: { gateway: { RATE_LIMIT_PER_MINUTE: '10000000' } },
       nodeArgs: profileArgs(path.join(root, 'reports/profiles')),
-    });
-    ctx = { gateway: 'http://127.0.0.1:3600', amqpUrl: broker.url, secret: TEST_JWT_SECRET, orgId: uniqueName('bench-org') };
+    }, 60_000 * replicas, replicas);
+    ctx = { gateway: 'http://127.0.0.1:3600', gateways: gatewaysFrom('http://127.0.0.1:3600', replicas), amqpUrl: broker.url, secret: TEST_JWT_SECRET, orgId: uniqueName('bench-org') };
   }
   const started = Date.now();
   try {
@@ -530,7 +548,7 @@ async function main(): Promise<void> {
   const lines = [
     `# Wellifiy Messaging benchmark (${quick ? 'quick' : 'full'}) — ${new Date().toISOString()}`,
     '',
-    `One machine holding every service, the broker, Redis and the database. Took ${Math.round((Date.now() - started) / 1000)} s.`,
+    `One machine holding every service${replicas > 1 ? ` (${replicas} replicas of each, and of the gateway)` : ''}, the broker, Redis and the database. Took ${Math.round((Date.now() - started) / 1000)} s.`,
     '',
   ];
   for (const s of report) {
