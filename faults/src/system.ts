@@ -1,11 +1,24 @@
 import { createECDH } from 'node:crypto';
 import { rmSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import {
   appPort, APPS, AppName, dropSystemDatabases, LocalSystemOptions, REPLICA_PORT_STRIDE, replicaOptions, RunningApp, startApp, stopApp, TEST_JWT_SECRET, uniqueName, waitReady,
 } from '@wellifiy/testing';
 import { KillableServer, portOpen, PrivateFerret, PrivateRabbit, PrivateRedis, requireFree } from './infra';
 import { TcpProxy } from './tcp-proxy';
+
+/** GET /health/ready on a connection of its own (Connection: close), as Kubernetes probes do; 0 when nothing answers. */
+function probeReady(port: number, timeoutMs = 3000): Promise<number> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/health/ready', agent: false, timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(0));
+  });
+}
 
 /** The same AMQP URL (user, password, vhost) on another port of this machine. */
 function viaPort(url: string, port: number): string {
@@ -232,18 +245,10 @@ export class FaultSystem {
     await Promise.all([...this.apps.values()].map((a) => waitReady(a, timeoutMs)));
   }
 
-  /** Readiness of each app right now: name → HTTP status (0 when it does not answer). */
+  /** Readiness of each process right now: name → HTTP status (0 when it does not answer within 3 s). */
   async readiness(): Promise<Record<string, number>> {
     const out: Record<string, number> = {};
-    await Promise.all(
-      [...this.apps.entries()].map(async ([name, a]) => {
-        try {
-          out[name] = (await fetch(`http://127.0.0.1:${a.port}/health/ready`, { signal: AbortSignal.timeout(3000) })).status;
-        } catch {
-          out[name] = 0;
-        }
-      }),
-    );
+    await Promise.all([...this.apps.entries()].map(async ([name, a]) => void (out[name] = await probeReady(a.port))));
     return out;
   }
 
