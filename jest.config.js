@@ -28,7 +28,7 @@ module.exports = {
     {
       ...base,
       displayName: 'unit',
-      testMatch: ['<rootDir>/{apps,libs,tools,bench,fuzz}/**/*.spec.ts'],
+      testMatch: ['<rootDir>/{apps,libs,tools,bench,fuzz,faults}/**/*.spec.ts'],
     },
     {
       ...base,

@@ -9,10 +9,10 @@ import { bullLateness, rawCeilings } from './ceilings';
 import { Histogram } from './histogram';
 import { historyPhase } from './history';
 import { loadAt } from './load';
-import { args, quick, scale } from './options';
+import { args, quick, replicas, scale } from './options';
 import { fmt, report, writeReport } from './report';
 import { connectAll, seed } from './seed';
-import { Ctx, http } from './system';
+import { Ctx, gatewaysFrom, http } from './system';
 
 /**
  * Loads the system the way its users do and prints the figures of DESIGN §7 beside their bars (one file per
@@ -27,14 +27,14 @@ async function main(): Promise<void> {
   let dbPrefix: string | null = null;
   let ctx: Ctx;
   if (args.gateway) {
-    ctx = { gateway: args.gateway, amqpUrl: args.amqp ?? testInfra.amqpUrl, secret: args['jwt-secret'] ?? TEST_JWT_SECRET, orgId: uniqueName('bench-org') };
+    ctx = { gateway: args.gateway, gateways: gatewaysFrom(args.gateway, replicas), amqpUrl: args.amqp ?? testInfra.amqpUrl, secret: args['jwt-secret'] ?? TEST_JWT_SECRET, orgId: uniqueName('bench-org') };
   } else {
     const broker = createIsolatedVhost(testInfra.amqpUrl);
     vhost = broker.vhost;
     const prefix = uniqueName('bench');
     dbPrefix = prefix;
     mkdirSync(callSitesDir, { recursive: true });
-    process.stdout.write('[bench] starting the system…\n');
+    process.stdout.write(`[bench] starting the system${replicas > 1 ? ` (${replicas} replicas of every service and gateway)` : ''}…\n`);
     apps = await startSystem({
       root,
       basePort: Number(args.port),
@@ -51,8 +51,8 @@ async function main(): Promise<void> {
         ...(args['call-sites'] ? Object.fromEntries((['channels', 'messages', 'notifications', 'activation-rules'] as const).map((a) => [a, { DB_CALL_SITES_DIR: callSitesDir }])) : {}),
       },
       nodeArgs: profileArgs(path.join(root, 'reports/profiles')),
-    });
-    ctx = { gateway: `http://127.0.0.1:${Number(args.port)}`, amqpUrl: broker.url, secret: TEST_JWT_SECRET, orgId: uniqueName('bench-org') };
+    }, 60_000 * replicas, replicas);
+    ctx = { gateway: `http://127.0.0.1:${Number(args.port)}`, gateways: gatewaysFrom(`http://127.0.0.1:${Number(args.port)}`, replicas), amqpUrl: broker.url, secret: TEST_JWT_SECRET, orgId: uniqueName('bench-org') };
   }
   const started = Date.now();
   try {

@@ -18,8 +18,13 @@ export const { values: args } = parseArgs({
     port: { type: 'string', default: '3600' },
     /** Stored messages the history phase ends at (reads measured at 10k / 100k / 1M on the way); 0 = no phase. */
     history: { type: 'string' },
+    /** Processes of every service and of the gateway (replica r on the ports 10 × r above the first's). */
+    replicas: { type: 'string', default: '1' },
   },
 });
+
+export const replicas = Number(args.replicas ?? 1);
+if (!Number.isInteger(replicas) || replicas < 1 || replicas > 9) throw new Error(`--replicas must be a whole number from 1 to 9, not ${args.replicas}`);
 
 export const quick = args.quick ?? false;
 export const scale = {

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { args, quick } from './options';
+import { args, quick, replicas } from './options';
 
 /** Sections of the report, in the order the phases ran. */
 export const report: { section: string; rows: [string, string, string][] }[] = [];
@@ -10,7 +10,7 @@ export function writeReport(root: string, started: number): void {
   const lines = [
     `# Wellifiy Messaging benchmark (${args['call-sites'] ? 'call sites' : quick ? 'quick' : 'full'}) — ${new Date().toISOString()}`,
     '',
-    `One machine holding every service, the broker, Redis and the database. Took ${Math.round((Date.now() - started) / 1000)} s.`,
+    `One machine holding every service${replicas > 1 ? ` (${replicas} replicas of each, and of the gateway)` : ''}, the broker, Redis and the database. Took ${Math.round((Date.now() - started) / 1000)} s.`,
     '',
   ];
   for (const s of report) {

@@ -1,7 +1,7 @@
 import { io, Socket } from 'socket.io-client';
 import { tokenFor } from '@wellifiy/testing';
 import { quick, scale } from './options';
-import { Ctx, http, publish, until } from './system';
+import { anyGateway, Ctx, http, publish, until } from './system';
 
 export interface Member {
   userId: string;
@@ -66,7 +66,7 @@ export async function connectAll(ctx: Ctx, users: Member[]): Promise<void> {
       users.slice(i, i + 50).map(
         (u) =>
           new Promise<void>((resolve, reject) => {
-            const s = io(ctx.gateway, { auth: { token: u.token }, transports: ['websocket'], reconnection: false, forceNew: true });
+            const s = io(anyGateway(ctx), { auth: { token: u.token }, transports: ['websocket'], reconnection: false, forceNew: true });
             s.once('ready', () => resolve());
             s.once('connect_error', reject);
             u.socket = s;

@@ -2,9 +2,12 @@ import amqp from 'amqplib';
 import { readdir, readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { Topology } from '@wellifiy/contracts';
+import { REPLICA_PORT_STRIDE } from '@wellifiy/testing';
 
 export interface Ctx {
+  /** The first gateway; `gateways` are all of them (one per replica), which the load spreads over. */
   gateway: string;
+  gateways: string[];
   amqpUrl: string;
   secret: string;
   orgId: string;
@@ -25,15 +28,27 @@ export interface DbCounts {
 
 const WRITE_COMMANDS = new Set(['insert', 'update', 'delete', 'findAndModify']);
 
-/** The back-end services of a local system listen on the gateway's port + 1…4. */
-function serviceMetricUrls(gateway: string): string[] {
-  const url = new URL(gateway);
-  return [1, 2, 3, 4].map((k) => `${url.protocol}//${url.hostname}:${Number(url.port) + k}/metrics`);
+/** The back-end services of a local system listen on each gateway's port + 1…4 (every replica's, summed by service). */
+function serviceMetricUrls(ctx: Ctx): string[] {
+  return ctx.gateways.flatMap((gateway) => {
+    const url = new URL(gateway);
+    return [1, 2, 3, 4].map((k) => `${url.protocol}//${url.hostname}:${Number(url.port) + k}/metrics`);
+  });
 }
+
+/** The gateway of replica r of a local system whose first gateway is `first`. */
+export function gatewaysFrom(first: string, n: number): string[] {
+  const url = new URL(first);
+  return Array.from({ length: n }, (_v, r) => `${url.protocol}//${url.hostname}:${Number(url.port) + REPLICA_PORT_STRIDE * r}`);
+}
+
+let nextGateway = 0;
+/** The gateways take turns, as a load balancer in front of them would spread requests. */
+export const anyGateway = (ctx: Ctx): string => ctx.gateways[nextGateway++ % ctx.gateways.length];
 
 export async function dbCounts(ctx: Ctx): Promise<DbCounts> {
   const out: DbCounts = { commands: 0, writes: 0, seconds: 0, byService: {}, byCommand: {}, secondsByCommand: {} };
-  for (const url of serviceMetricUrls(ctx.gateway)) {
+  for (const url of serviceMetricUrls(ctx)) {
     const text = await (await fetch(url)).text();
     for (const line of text.split('\n')) {
       const m = /^db_commands_total\{([^}]*)\} (\d+(?:\.\d+)?)$/.exec(line);
@@ -68,7 +83,7 @@ export async function dbCounts(ctx: Ctx): Promise<DbCounts> {
 export async function cpuSeconds(ctx: Ctx): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   const add = (name: string, v: number): void => void out.set(name, (out.get(name) ?? 0) + v);
-  const urls = [`${ctx.gateway}/metrics`, ...serviceMetricUrls(ctx.gateway)];
+  const urls = [...ctx.gateways.map((g) => `${g}/metrics`), ...serviceMetricUrls(ctx)];
   for (const url of urls) {
     const text = await (await fetch(url)).text();
     const service = /service="([^"]+)"/.exec(text)?.[1] ?? url;
@@ -123,7 +138,7 @@ export function perMessage(before: DbCounts, after: DbCounts, messages: number):
 }
 
 export async function http<T>(ctx: Ctx, method: string, p: string, token: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${ctx.gateway}${p}`, {
+  const res = await fetch(`${anyGateway(ctx)}${p}`, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,

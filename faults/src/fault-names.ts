@@ -16,6 +16,10 @@ export const FAULTS = {
   crashInHandler: 'notifications crash inside an event handler (crash-in-handler)',
   poison: 'poison messages in every consumed queue',
   clientDrop: 'drop and restore client connections',
+  // Replicas (issue 15): each app runs FaultSystem.replicas processes; the rows above kill its first one.
+  oneReplicaOfEach: 'kill one replica of every service and gateway at once (the others carry on)',
+  rollingRestart: 'rolling restart of every service and gateway, one replica at a time',
+  brokerPartition: 'network partition between a messages replica and RabbitMQ, longer than the heartbeat (TCP proxy)',
 } as const;
 
 export const FAULT_NAMES: string[] = Object.values(FAULTS);
@@ -43,6 +47,8 @@ export interface FaultReport {
   /** `topology: rabbitmq-nodes=… replicas=… gateways=… redis=…` (FaultSystem.topology). */
   topology?: string;
   short: boolean;
+  /** Processes of each app the run had (FaultSystem.replicas). */
+  replicas: Record<string, number>;
   seconds: number;
   faults: string[];
   rows: RowResult[];

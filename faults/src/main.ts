@@ -3,13 +3,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import amqp from 'amqplib';
 import { Topology } from '@wellifiy/contracts';
-import { stopApp } from '@wellifiy/testing';
+import { AppName, APPS, stopApp } from '@wellifiy/testing';
 import { EventTap } from './event-tap';
 import { checkRow, PoisonLedger, rowPassed } from './checker';
 import { FaultReport, FAULTS, RowResult } from './fault-names';
 import { sleep } from './infra';
 import { redisTopology, SentinelRedis } from './redis-sentinel';
-import { FaultSystem, pickFreePorts, smtpPort } from './system';
+import { DEFAULT_REPLICAS, FaultSystem, pickFreePorts, replicaCounts, smtpPort } from './system';
 import { World } from './world';
 
 /*
@@ -22,9 +22,13 @@ const short = process.argv.includes('--short');
 const root = path.resolve(__dirname, '../../..');
 const log = (s: string): void => void process.stdout.write(`[faults] ${s}\n`);
 
+// partitionMs: the shortest partition, longer than two AMQP heartbeats (5 s each, libs/messaging amqp-connection.ts);
+// it lasts until both the broker and the client have given the connection up.
+/** The partition row waits this long at most for both sides to give the connection up. */
+const PARTITION_MAX_MS = 40_000;
 const profile = short
-  ? { teamMembers: 3, patients: 4, sendIntervalMs: 250, warmMs: 1000, downMs: 1500, afterMs: 1500 }
-  : { teamMembers: 6, patients: 12, sendIntervalMs: 150, warmMs: 5000, downMs: 5000, afterMs: 5000 };
+  ? { teamMembers: 3, patients: 4, sendIntervalMs: 250, warmMs: 1000, downMs: 1500, afterMs: 1500, partitionMs: 11_000 }
+  : { teamMembers: 6, patients: 12, sendIntervalMs: 150, warmMs: 5000, downMs: 5000, afterMs: 5000, partitionMs: 20_000 };
 
 interface Fault {
   name: string;
@@ -32,12 +36,59 @@ interface Fault {
   run(sys: FaultSystem, world: World, problems: string[]): Promise<void>;
 }
 
-/** Apps whose readiness depends on each server: they must report not-ready (503) while it is down. */
-const DEPENDENTS: Record<'rabbit' | 'ferret' | 'redis', string[]> = {
-  rabbit: ['gateway', 'gateway-b', 'channels', 'messages', 'notifications', 'activation-rules'],
-  ferret: ['channels', 'messages', 'notifications', 'activation-rules'],
-  redis: ['gateway', 'gateway-b', 'channels', 'messages', 'notifications'],
-};
+/** Processes whose readiness depends on each server: they must report not-ready (503) while it is down. */
+function dependents(sys: FaultSystem, which: 'rabbit' | 'ferret' | 'redis'): string[] {
+  const apps: Record<typeof which, AppName[]> = {
+    rabbit: ['gateway', 'channels', 'messages', 'notifications', 'activation-rules'],
+    ferret: ['channels', 'messages', 'notifications', 'activation-rules'],
+    redis: ['gateway', 'channels', 'messages', 'notifications'],
+  };
+  return [...sys.instances.values()].filter((i) => apps[which].includes(i.app)).map((i) => i.name);
+}
+
+/**
+ * Watches, while `during` runs, that the system carried on without the processes in `down`: every other process of
+ * their apps and every gateway kept answering ready (at most one slow sample each on this busy machine), and sends
+ * made meanwhile were acknowledged. Only where each of those apps has another replica.
+ */
+async function carriesOn(
+  sys: FaultSystem,
+  world: World,
+  down: string[],
+  problems: string[],
+  during: () => Promise<void>,
+  { gateways = true }: { gateways?: boolean } = {},
+): Promise<void> {
+  const apps = new Set(down.map((n) => sys.instances.get(n)?.app));
+  const survivors = [...sys.instances.values()]
+    .filter((i) => !down.includes(i.name) && (apps.has(i.app) || (gateways && i.app === 'gateway')))
+    .map((i) => i.name);
+  const replicated = [...apps].every((a) => a && sys.replicas[a] > 1);
+  const unready = new Map<string, number>();
+  let samples = 0;
+  let watching = true;
+  const from = Date.now();
+  const watcher = (async () => {
+    while (watching) {
+      const status = await sys.readiness();
+      samples++;
+      for (const n of survivors) if (status[n] !== 200) unready.set(n, (unready.get(n) ?? 0) + 1);
+      await sleep(200);
+    }
+  })();
+  try {
+    await during();
+  } finally {
+    watching = false;
+    await watcher;
+  }
+  if (!replicated) return;
+  const until = Date.now();
+  const bad = [...unready.entries()].filter(([, n]) => n > 1 || n === samples);
+  if (bad.length) problems.push(`while ${down.join(', ')} ${down.length > 1 ? 'were' : 'was'} down, not ready: ${bad.map(([n, k]) => `${n} (${k}/${samples} samples)`).join(', ')}`);
+  const ackedMeanwhile = world.sends.filter((x) => x.ackedAt && x.startedAt >= from && x.ackedAt < until).length;
+  if (!ackedMeanwhile) problems.push(`no send started and acknowledged while ${down.join(', ')} ${down.length > 1 ? 'were' : 'was'} down`);
+}
 
 const killServer = (which: 'rabbit' | 'ferret' | 'redis', name: string): Fault => ({
   name,
@@ -55,7 +106,7 @@ const killServer = (which: 'rabbit' | 'ferret' | 'redis', name: string): Fault =
     await sleep(Math.max(profile.downMs, 3000));
     down = false;
     await watcher;
-    const stayedReady = DEPENDENTS[which].filter((app) => !notReady.has(app));
+    const stayedReady = dependents(sys, which).filter((app) => !notReady.has(app));
     if (stayedReady.length) problems.push(`readiness stayed 200 while ${server.name} was down: ${stayedReady.join(', ')}`);
     await server.start();
   },
@@ -83,14 +134,83 @@ const killRabbitNode = (node: number, name: string): Fault => ({
   },
 });
 
-const killService = (app: string, name: string): Fault => ({
+/** Kills the first replica of a service under load; with more than one, the others carry on meanwhile. */
+const killService = (app: AppName, name: string): Fault => ({
   name,
-  async run(sys) {
-    await sys.killApp(app);
-    await sleep(profile.downMs / 2);
-    await sys.startApp(app as never);
+  async run(sys, world, problems) {
+    await carriesOn(sys, world, [app], problems, async () => {
+      await sys.killApp(app);
+      await sleep(Math.max(profile.downMs / 2, 1500));
+    });
+    await sys.startApp(app);
   },
 });
+
+/** The last replica of every app killed at once (SIGKILL) under load; the others serve meanwhile; then all restarted. */
+const oneReplicaOfEach: Fault = {
+  name: FAULTS.oneReplicaOfEach,
+  async run(sys, world, problems) {
+    const victims = APPS.filter((a) => sys.replicas[a] > 1).map((a) => sys.instancesOf(a).at(-1)?.name as string);
+    if (victims.length < APPS.length) problems.push(`only ${victims.join(', ')} have another replica to carry on`);
+    await carriesOn(sys, world, victims, problems, async () => {
+      await Promise.all(victims.map((v) => sys.killApp(v)));
+      await sleep(profile.downMs);
+    });
+    await Promise.all(victims.map((v) => sys.startApp(v)));
+  },
+};
+
+/**
+ * Every process, app by app and replica by replica, stopped gracefully (SIGTERM: in-flight work finishes or is
+ * redelivered) and started again, the next only once it is ready — as a deployment rolls out under load.
+ */
+const rollingRestart: Fault = {
+  name: FAULTS.rollingRestart,
+  async run(sys, world, problems) {
+    for (const inst of sys.instances.values()) {
+      await carriesOn(sys, world, [inst.name], problems, async () => {
+        if (!(await sys.stopAppGracefully(inst.name))) problems.push(`${inst.name} did not finish its work and exit within 15 s of SIGTERM`);
+        await sys.startApp(inst.name);
+      });
+    }
+  },
+};
+
+/**
+ * The TCP proxy between one messages replica and RabbitMQ stops forwarding, both ways and silently, for longer than
+ * the heartbeat: it stays cut until the broker has given the connection up (handing the replica's unacknowledged
+ * commands to the other replicas) and the replica has noticed by its own heartbeat (it turns unready and keeps
+ * trying to reconnect), at least profile.partitionMs. Then the path heals and the replica comes back.
+ *
+ * Until the heartbeat times out, the broker still counts the cut-off replica as a consumer and hands it its share of
+ * commands, which then wait unanswered: RPCs routed there time out (the senders retry), and so may the gateways'
+ * readiness pings of the messages service. So in this row only the other messages replica must stay ready; the
+ * gateways may flap for those seconds.
+ */
+const brokerPartition: Fault = {
+  name: FAULTS.brokerPartition,
+  async run(sys, world, problems) {
+    const proxy = sys.rabbitProxy;
+    if (!proxy.open) problems.push(`${sys.partitioned} had no connection through the proxy to cut`);
+    let sawUnready = false;
+    await carriesOn(sys, world, [sys.partitioned], problems, async () => {
+      const started = Date.now();
+      proxy.partition();
+      const detected = (): boolean => proxy.upstreamClosedDuringPartition > 0 && sawUnready;
+      while (Date.now() - started < profile.partitionMs || (!detected() && Date.now() - started < PARTITION_MAX_MS)) {
+        if ((await sys.readiness())[sys.partitioned] !== 200) sawUnready = true;
+        await sleep(500);
+      }
+      const held = Date.now() - started;
+      if (!proxy.upstreamClosedDuringPartition) problems.push(`RabbitMQ kept ${sys.partitioned}'s connection through a ${held} ms partition (no heartbeat timeout)`);
+      if (!sawUnready) problems.push(`${sys.partitioned} stayed ready through a ${held} ms partition from RabbitMQ`);
+      log(`partition of ${held} ms: ${proxy.upstreamClosedDuringPartition} connection(s) given up by RabbitMQ, ${proxy.clientClosedDuringPartition} by ${sys.partitioned}, ${proxy.droppedBytes} bytes dropped`);
+      proxy.heal();
+    }, { gateways: false });
+    await sys.allReady(60_000);
+    if (!proxy.forwardedSinceHeal) problems.push(`${sys.partitioned} did not reconnect through the healed path`);
+  },
+};
 
 /**
  * Restarts `app` with a test-only crash hook (FAULT_HOOKS), waits for the hook to kill it under the load,
@@ -125,7 +245,8 @@ const poisonFault = (ledger: PoisonLedger): Fault => ({
     for (const q of [...expectedQueues, ...['channels', 'messages', 'notifications', 'activation-rules'].map((s) => `wellifiy.${s}.commands`)]) {
       if (!queues.includes(q)) problems.push(`expected a consumer on ${q}`);
     }
-    if (queues.filter((q) => q.startsWith('wellifiy.gateway.realtime.')).length < 2) problems.push('expected the realtime queues of both gateways');
+    const realtime = queues.filter((q) => q.startsWith('wellifiy.gateway.realtime.')).length;
+    if (realtime < sys.replicas.gateway) problems.push(`expected the realtime queues of all ${sys.replicas.gateway} gateways, found ${realtime}`);
     const conn = await amqp.connect(sys.rabbit.url);
     try {
       const ch = await conn.createConfirmChannel();
@@ -188,9 +309,11 @@ const dropClients: Fault = {
 /** One of the two gateways dies under its connected clients; they reconnect to the other, then it comes back. */
 const killGateway = (app: 'gateway' | 'gateway-b', name: string): Fault => ({
   name,
-  async run(sys) {
-    await sys.killApp(app);
-    await sleep(profile.downMs);
+  async run(sys, world, problems) {
+    await carriesOn(sys, world, [app], problems, async () => {
+      await sys.killApp(app);
+      await sleep(profile.downMs);
+    });
     await sys.startApp(app);
   },
 });
@@ -208,7 +331,9 @@ function table(rows: RowResult[]): string {
 
 async function main(): Promise<number> {
   const started = Date.now();
+  const replicas = replicaCounts(Number(process.env.FAULTS_REPLICAS ?? DEFAULT_REPLICAS));
   const ports = await pickFreePorts({
+    replicas,
     basePort: Number(process.env.FAULTS_BASE_PORT ?? 3300),
     rabbitPort: Number(process.env.FAULTS_RABBITMQ_PORT ?? 5673),
     ferretPort: Number(process.env.FAULTS_FERRETDB_PORT ?? 27037),
@@ -218,7 +343,7 @@ async function main(): Promise<number> {
   // The same choice as the development FerretDB's (tools/scripts/lib/infra.sh): PostgreSQL when one answers.
   const backend = process.env.FERRETDB_HANDLER || 'auto';
   if (backend !== 'auto' && backend !== 'postgresql' && backend !== 'sqlite') throw new Error(`FERRETDB_HANDLER must be postgresql or sqlite, not ${backend}`);
-  const sys = new FaultSystem({ root, ...ports, ferretBackend: backend });
+  const sys = new FaultSystem({ root, ...ports, ferretBackend: backend, replicas });
   const ledger: PoisonLedger = { expected: new Map(), seen: new Map() };
   const faults: Fault[] = [
     killServer('rabbit', FAULTS.rabbitmq),
@@ -237,6 +362,9 @@ async function main(): Promise<number> {
     crashHook('notifications', 'crash-in-handler', FAULTS.crashInHandler),
     poisonFault(ledger),
     dropClients,
+    oneReplicaOfEach,
+    rollingRestart,
+    brokerPartition,
   ];
   const rows: RowResult[] = [];
   const tap = new EventTap(sys.rabbit.urls);
@@ -293,7 +421,7 @@ async function main(): Promise<number> {
     'no answer: connection refused or timed out); each was retried under the same clientMessageId, and only acknowledged sends count.\n';
   mkdirSync(path.join(root, 'reports'), { recursive: true });
   writeFileSync(path.join(root, 'reports/faults.md'), md);
-  const report: FaultReport = { topology, short, seconds, faults: faults.map((f) => f.name), rows };
+  const report: FaultReport = { topology, short, seconds, replicas: sys.replicas, faults: faults.map((f) => f.name), rows };
   writeFileSync(path.join(root, 'reports/faults-rows.json'), JSON.stringify(report, null, 2));
   process.stdout.write(`\n${table(rows)}\n\n`);
   log(`${rows.filter(rowPassed).length}/${rows.length} fault rows clean in ${seconds.toFixed(0)} s; written to reports/faults.md`);

@@ -12,13 +12,20 @@ import { startMailCatcher } from './mail-catcher.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
-const { startSystem, stopApp } = require(path.join(root, 'dist/libs/testing/src/local-system.js'));
+const { REPLICA_PORT_STRIDE, replicaName, startSystem, stopApp } = require(path.join(root, 'dist/libs/testing/src/local-system.js'));
 const { canProvision, provisionBrokerUsers, rabbitmqctl } = require(path.join(root, 'dist/libs/testing/src/vhost.js'));
 const { DEMO_ORGANISATION, DEMO_USERS, seedDemoOrganisation } = require(path.join(root, 'dist/libs/demo/src/index.js'));
 
 const amqpUrl = process.env.AMQP_URL || 'amqp://guest:guest@localhost:5672';
 const logs = process.env.WELLIFIY_LOG_DIR || path.join(root, '.data/logs');
 const url = `http://localhost:${DEV_BASE_PORT}`;
+// REPLICAS=n: n processes of every service and gateway (replica r on the ports 10 × r above the first's).
+const replicas = Number(process.env.REPLICAS || 1);
+if (!Number.isInteger(replicas) || replicas < 1 || replicas > 9) {
+  console.error(`[up] REPLICAS must be a whole number from 1 to 9, not ${process.env.REPLICAS}`);
+  process.exit(2);
+}
+const gatewayUrls = Array.from({ length: replicas }, (_v, r) => `http://localhost:${DEV_BASE_PORT + REPLICA_PORT_STRIDE * r}`);
 
 // Each service connects as a RabbitMQ user of its own (wellifiy-dev-<service>, fresh passwords on every start,
 // least-privilege permissions), as in docker-compose and k8s. Without a local rabbitmqctl they share AMQP_URL's user.
@@ -65,7 +72,7 @@ const opts = {
   },
 };
 
-console.log('[up] starting channels, messages, notifications, activation-rules and gateway…');
+console.log(`[up] starting channels, messages, notifications, activation-rules and gateway${replicas > 1 ? ` (${replicas} replicas of each)` : ''}…`);
 let apps = [];
 let stopping = false;
 async function stop(code) {
@@ -79,13 +86,16 @@ process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
 
 try {
-  apps = await startSystem(opts);
+  apps = await startSystem(opts, 60_000 * replicas, replicas);
 } catch (err) {
   console.error(`[up] ${err.message} (logs in ${opts.logs})`);
   await mail?.stop();
   process.exit(1);
 }
-for (const a of apps) a.process.on('exit', (code) => !stopping && (console.error(`[up] ${a.name} exited (${code}); see ${opts.logs}/${a.name}.log`), void stop(1)));
+for (const a of apps) {
+  const name = replicaName(a.name, a.replica);
+  a.process.on('exit', (code) => !stopping && (console.error(`[up] ${name} exited (${code}); see ${opts.logs}/${name}.log`), void stop(1)));
+}
 
 // The demo organisation the console signs in to; idempotent, so every start may run it.
 let seeded = false;
@@ -104,7 +114,9 @@ const users = DEMO_USERS.map((u) => {
   return `  ${u.userId.padEnd(width)}  ${u.kind === 'patient' ? 'patient    ' : 'team member'}  ${u.firstName} ${u.lastName}${perms}`;
 }).join('\n');
 console.log(`
-[up] Wellifiy Messaging is ready at ${url}   (OpenAPI: ${url}/docs, events: ${url}/docs/events, logs: ${opts.logs})
+[up] Wellifiy Messaging is ready at ${url}   (OpenAPI: ${url}/docs, events: ${url}/docs/events, logs: ${opts.logs})${
+  replicas > 1 ? `\n     ${replicas} replicas of every service; the gateways: ${gatewayUrls.join(', ')}` : ''
+}
 
   Console:     ${url}/console/${consoleBuilt ? '' : '   (not built: dist/apps/console is missing, the gateway answers 404 there)'}
   Mail inbox:  ${mail ? mail.inboxUrl : 'none (the mail catcher did not start)'}   (digest emails, about a minute after an unread message)

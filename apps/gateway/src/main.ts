@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import { loadConfigOrExit } from '@wellifiy/config';
-import { createLogger, initMetrics, runMain } from '@wellifiy/ops';
+import { createLogger, drainOnClose, initMetrics, runMain } from '@wellifiy/ops';
 import { AppModule } from './app.module';
 import { mountConsole } from './console/console-static';
 import { GatewayConfig } from './config/gateway.config';
@@ -25,6 +25,7 @@ runMain('gateway', async () => {
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   app.disable('x-powered-by');
   app.enableShutdownHooks();
+  drainOnClose(app.getHttpServer());
   const origins = config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
   const allowed = origins.includes('*') ? true : origins;
   app.enableCors({ origin: allowed, exposedHeaders: ['x-correlation-id', 'retry-after', 'retry-after-ms'] });

@@ -229,6 +229,47 @@ describe('OutboxRelay (FerretDB + RabbitMQ)', () => {
     expect(await relay.sweep()).toBe(0);
   });
 
+  it('replicas: two sweepers (separate relays and broker connections) over the same stranded entries publish each under its one event id and leave every outbox cleared', async () => {
+    // Another replica of the service: its own relay state and its own connection, the same collection.
+    const amqpB = connectAmqp(testInfra.amqpUrl, uniqueName('it-outbox-b'));
+    const publisherB = new EventPublisher(amqpB, 'it-outbox');
+    const relayB = new OutboxRelay(publisherB, 'it-outbox', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 });
+    relayB.register(things);
+    try {
+      const longAgo = new Date(Date.now() - 3600_000);
+      const docs = await Promise.all(Array.from({ length: 20 }, async (_v, i) => {
+        const entries = [entry({ replica: i, step: 1 }), entry({ replica: i, step: 2 })];
+        return { id: await insertThing(entries, longAgo), entries };
+      }));
+      const ids = docs.flatMap((d) => d.entries.map((e) => e.id));
+
+      const [a, b] = await Promise.all([relay.sweep(), relayB.sweep()]);
+
+      // Between them every entry went out, at least once; a copy is the same envelope, which consumers drop by its id.
+      expect(a + b).toBeGreaterThanOrEqual(ids.length);
+      await expectEventually(() => expect(publishedIds()).toEqual(expect.arrayContaining(ids)));
+      const copies = published.messages.filter((m) => ids.includes((m.body as { id: string }).id));
+      const first = new Map<string, unknown>();
+      for (const m of copies) {
+        const body = m.body as { id: string };
+        if (!first.has(body.id)) first.set(body.id, body);
+        expect(body).toEqual(first.get(body.id));
+      }
+      for (const d of docs) {
+        const doc = await raw(d.id);
+        expect(doc?.outbox).toEqual([]);
+        expect(doc).not.toHaveProperty('outboxPending');
+      }
+      // And nothing is left for either replica.
+      expect(await relay.sweep()).toBe(0);
+      expect(await relayB.sweep()).toBe(0);
+    } finally {
+      relayB.stop();
+      await publisherB.close();
+      await amqpB.close();
+    }
+  });
+
   it('item 3: a content event rests sealed in its document and is published as it rests (the relay never opens it)', async () => {
     const seal = new EventSeal(KeyRing.parse(`k1:${KeyRing.generateKey()}`, 'k1'));
     // A publisher that records what it was handed: a real message.created must not reach the shared broker's queues.

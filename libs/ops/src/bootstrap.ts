@@ -4,16 +4,19 @@ import { amqpUrlsOf, amqpUserOf, CommonConfig, parseAmqpUsers } from '@wellifiy/
 import { ServiceName } from '@wellifiy/contracts';
 import { AmqpServer, EventSeal, IDEMPOTENCY_STORE, IdempotencyStore, OutboxRelay, RpcPassthroughFilter } from '@wellifiy/messaging';
 import { createLogger } from './logger';
+import { drainOnClose } from './http-drain';
 import { initMetrics } from './metrics';
 
 /**
  * Starts a back-end service: its RabbitMQ transport (events + commands) and its small HTTP server for
- * probes and metrics. SIGTERM closes consumers first, then the HTTP server and connections.
+ * probes and metrics. SIGTERM closes consumers, the HTTP server (draining keep-alive connections: drainOnClose)
+ * and connections.
  */
 export async function bootstrapService(service: ServiceName, module: Type<unknown> | DynamicModule, config: CommonConfig): Promise<INestApplication> {
   initMetrics(service);
   const app = await NestFactory.create(module, { logger: createLogger(service, config.LOG_LEVEL) });
   app.enableShutdownHooks();
+  drainOnClose(app.getHttpServer());
   const idempotency = app.get<IdempotencyStore>(IDEMPOTENCY_STORE, { strict: false });
   const users = parseAmqpUsers(config.AMQP_USERS);
   // The other services know this one by its AMQP_USERS entry: connecting as anyone else, its commands would be refused.

@@ -5,3 +5,4 @@ export * from './metrics';
 export * from './ops.module';
 export * from './queue-readiness';
 export * from './db-metrics';
+export * from './http-drain';

@@ -36,12 +36,30 @@ export interface LocalSystemOptions {
   extraEnv?: Partial<Record<AppName, Record<string, string>>>;
   /** Extra node flags per app (e.g. --cpu-prof, which NODE_OPTIONS does not accept). */
   nodeArgs?: (app: AppName) => string[];
+  /** Which replica of the app this is (0: the first); only names its log file and log prefix. See replicaOptions. */
+  replica?: number;
 }
 
 export interface RunningApp {
   name: AppName;
   port: number;
   process: ChildProcess;
+  /** 0 for the first replica of the app. */
+  replica?: number;
+}
+
+/** Replica r of the system listens r × REPLICA_PORT_STRIDE above the first: gateway base+10r, channels base+10r+1, … */
+export const REPLICA_PORT_STRIDE = 10;
+
+/** `channels`, `channels-2`, `channels-3`, …: how logs and reports name replica r of an app. */
+export const replicaName = (app: AppName, replica = 0): string => (replica ? `${app}-${replica + 1}` : app);
+
+/**
+ * The options of replica r of every app: its ports shifted by r × REPLICA_PORT_STRIDE (its gateway streams media to
+ * the messages replica of the same r). Everything else — databases, queues, Redis prefix — is the system's, shared.
+ */
+export function replicaOptions(opts: LocalSystemOptions, replica: number): LocalSystemOptions {
+  return { ...opts, basePort: opts.basePort + REPLICA_PORT_STRIDE * replica, replica };
 }
 
 /**
@@ -104,8 +122,9 @@ export function startApp(opts: LocalSystemOptions, app: AppName): RunningApp {
     env: { PATH: process.env.PATH ?? '', ...appEnv(opts, app) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const name = replicaName(app, opts.replica);
   if (opts.logs === 'inherit') {
-    const prefix = `[${app}] `;
+    const prefix = `[${name}] `;
     const forward = (chunk: Buffer): void => {
       for (const line of chunk.toString('utf8').split('\n')) if (line) process.stdout.write(prefix + line + '\n');
     };
@@ -113,11 +132,11 @@ export function startApp(opts: LocalSystemOptions, app: AppName): RunningApp {
     child.stderr?.on('data', forward);
   } else {
     mkdirSync(opts.logs, { recursive: true });
-    const file = createWriteStream(path.join(opts.logs, `${app}.log`), { flags: 'a' });
+    const file = createWriteStream(path.join(opts.logs, `${name}.log`), { flags: 'a' });
     child.stdout?.pipe(file);
     child.stderr?.pipe(file);
   }
-  return { name: app, port: appPort(opts.basePort, app), process: child };
+  return { name: app, port: appPort(opts.basePort, app), process: child, replica: opts.replica ?? 0 };
 }
 
 export async function waitReady(app: RunningApp, timeoutMs: number): Promise<void> {
@@ -147,9 +166,13 @@ export async function stopApp(app: RunningApp, graceMs = 10_000): Promise<void> 
   clearTimeout(timer);
 }
 
-/** All five apps; back-end services first so the gateway's readiness (which pings them) can pass. */
-export async function startSystem(opts: LocalSystemOptions, readyTimeoutMs = 60_000): Promise<RunningApp[]> {
-  const apps = APPS.map((a) => startApp(opts, a));
+/**
+ * All five apps, `replicas` processes of each (replica r on the ports of replicaOptions); back-end services first so
+ * the gateway's readiness (which pings them) can pass.
+ */
+export async function startSystem(opts: LocalSystemOptions, readyTimeoutMs = 60_000, replicas = 1): Promise<RunningApp[]> {
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 9) throw new Error(`replicas must be a whole number from 1 to 9, not ${replicas}`);
+  const apps = Array.from({ length: replicas }, (_r, r) => APPS.map((a) => startApp(replicaOptions(opts, r), a))).flat();
   try {
     await Promise.all(apps.map((a) => waitReady(a, readyTimeoutMs)));
   } catch (err) {

@@ -31,6 +31,19 @@ describe('DigestScheduler (Redis, BullMQ)', () => {
     expect(delayed[0].opts.delay).toBe(15 * 60_000);
   });
 
+  it('replicas: two notifications processes (own queue connections) scheduling one user and one channel at once add one job each', async () => {
+    const other = new Queue(Queues.Digest, { connection: bullConnection(testInfra.redisUrl), prefix });
+    try {
+      const replicas = [scheduler, new DigestScheduler(other, config)];
+      const timing = { emailFrequency: 'after_delay' as const, emailDelayMinutes: 15 };
+      await Promise.all(replicas.flatMap((r) => [r.scheduleUser('org_r', 'u_r', timing), r.channelActivity('org_r', 'ch_r'), r.scheduleUser('org_r', 'u_r', timing)]));
+      const ids = (await queue.getDelayed()).map((j) => j.id).filter((id) => id?.includes('org_r'));
+      expect(ids.sort()).toEqual([JobIds.channelActivity('org_r', 'ch_r'), JobIds.userDigest('org_r', 'u_r')].sort());
+    } finally {
+      await other.close();
+    }
+  });
+
   it('emails off: nothing is scheduled', async () => {
     expect(await scheduler.scheduleUser('org_1', 'u3', { emailFrequency: 'off', emailDelayMinutes: 15 })).toBe(false);
     expect(await queue.getJob(JobIds.userDigest('org_1', 'u3'))).toBeUndefined();
