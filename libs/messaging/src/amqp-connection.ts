@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { Logger } from '@nestjs/common';
 import amqp, { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
+import { QueueArgumentsMismatchError } from './topology';
 
 export interface ReconnectBackoff {
   /** Wait before the first retry after a lost or failed connection. */
@@ -64,15 +65,31 @@ export function backOffReconnects(connection: EventEmitter & { reconnectTimeInSe
 }
 
 /**
- * Waits until `channel` is connected and set up, and rejects with the first setup error instead of waiting for ever
- * (the wrapper would only set up again on the next connection): the process then fails to start, saying why — for a
- * queue declared with other arguments by an earlier release (QueueArgumentsMismatchError), what to run. Later setup
- * errors (after a reconnect) are left to the wrapper's unhandled 'error', as before: the process ends and is restarted.
+ * Whether a setup error will repeat on every connection: the broker refused what this release declares (a queue with
+ * other arguments, 406 — QueueArgumentsMismatchError says what to run), or this user may not (403), or something it
+ * relies on is missing (404). Anything else — the connection or channel closed mid-setup, a node going down or
+ * answering INTERNAL_ERROR while a cluster forms — passes: the wrapper sets up again on the next connection.
+ */
+export function isPermanentSetupError(err: unknown): boolean {
+  if (err instanceof QueueArgumentsMismatchError) return true;
+  const code = (err as { code?: unknown })?.code;
+  return code === 403 || code === 404 || code === 406;
+}
+
+/**
+ * Waits until `channel` is connected and set up. A permanent setup error (isPermanentSetupError) rejects at once instead
+ * of waiting for ever: the process then fails to start, saying why. A passing one is logged and waited out — the
+ * wrapper reconnects and runs the setup again. Later setup errors (after a reconnect) are left to the wrapper's
+ * unhandled 'error', as before: the process ends and is restarted.
  */
 export function waitForSetup(channel: ChannelWrapper, logger: Logger): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const log = (err: Error): void => logger.error(`setting up channel ${channel.name ?? ''} failed: ${err.message}`);
     const onError = (err: Error): void => {
+      if (!isPermanentSetupError(err)) {
+        logger.warn(`setting up channel ${channel.name ?? ''} failed (${err.message}); setting it up again on the next connection`);
+        return;
+      }
       // The start fails with this error; what the wrapper reports after it (the same failure) is only logged.
       channel.removeListener('error', onError);
       channel.on('error', log);
