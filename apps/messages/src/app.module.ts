@@ -17,6 +17,7 @@ import { MessageHistoryRepository, MongoMessageHistoryRepository } from './edits
 import { MESSAGE_VERSION_MODEL, MessageVersionSchema } from './edits/message-history.schema';
 import { MessageCipher } from './encryption/message-cipher';
 import { ErasureService } from './erasure/erasure.service';
+import { KeyCacheInvalidation } from './erasure/key-cache-invalidation';
 import { MongoPatientKeyStore } from './erasure/patient-key.repository';
 import { PATIENT_KEY_MODEL, PatientKeySchema } from './erasure/patient-key.schema';
 import { LinkPreviewJobProcessor, LinkPreviewScheduler } from './jobs/link-preview.job';
@@ -133,6 +134,7 @@ export class AppModule {
         RetentionPurgeScheduler,
         RetentionPurgeJobProcessor,
         ErasureService,
+        KeyCacheInvalidation,
       ],
     };
   }
