@@ -41,6 +41,8 @@ export class ErasureService {
     );
     try {
       const keyDestroyed = await this.keys.erase({ orgId: actor.orgId, patientId }, at);
+      // The reasons of earlier (released) holds about the patient may name them: gone too (a retry drops none twice).
+      await this.holds.dropReasonsOf(actor.orgId, patientId);
       destroyed(keyDestroyed);
       return { patientId, erasedAt, keyDestroyed };
     } catch (err) {

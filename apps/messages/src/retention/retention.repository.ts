@@ -45,6 +45,11 @@ export abstract class RetentionRepository {
   abstract placeHold(hold: Omit<LegalHold, 'id' | 'releasedAt'>): Promise<LegalHold>;
   /** Active holds, by id ascending from after `afterId`. */
   abstract activeHolds(orgId: string, page?: { afterId?: string; limit: number }): Promise<LegalHold[]>;
+  /**
+   * An erasure: drops the free-text reasons of the (released) holds on the patient or on their channels — the hold
+   * stays with its ids and times. Returns how many were dropped.
+   */
+  abstract dropHoldReasons(orgId: string, patientId: string, channelIds: string[]): Promise<number>;
   /** Releases an active hold; null when there is none with that id in the organisation. */
   abstract releaseHold(orgId: string, holdId: string, by: string, at: Date): Promise<LegalHold | null>;
   /**
@@ -110,6 +115,12 @@ export class MongoRetentionRepository extends RetentionRepository {
     return docs.map((d) => this.toHold(d));
   }
 
+  async dropHoldReasons(orgId: string, patientId: string, channelIds: string[]): Promise<number> {
+    const byPatient = await this.holds.updateMany({ orgId, patientId, reason: { $ne: null } }, { $set: { reason: null } });
+    const byChannel = channelIds.length ? await this.holds.updateMany({ orgId, channelId: { $in: channelIds }, reason: { $ne: null } }, { $set: { reason: null } }) : { modifiedCount: 0 };
+    return byPatient.modifiedCount + byChannel.modifiedCount;
+  }
+
   async releaseHold(orgId: string, holdId: string, by: string, at: Date): Promise<LegalHold | null> {
     const res = await this.holds.updateOne({ _id: holdId, orgId, releasedAt: null }, { $set: { releasedAt: at, releasedBy: by } });
     if (res.modifiedCount !== 1) return null;
@@ -145,7 +156,7 @@ export class MongoRetentionRepository extends RetentionRepository {
   private toHold(d: LegalHoldDoc): LegalHold {
     return {
       id: d._id, orgId: d.orgId, patientId: d.patientId ?? null, channelId: d.channelId ?? null,
-      reason: this.ring.decryptText(d.reason, `legal-hold-reason:${d._id}`),
+      reason: d.reason ? this.ring.decryptText(d.reason, `legal-hold-reason:${d._id}`) : '',
       placedBy: d.placedBy, placedAt: d.placedAt, releasedAt: d.releasedAt ?? null,
     };
   }

@@ -32,8 +32,8 @@ export interface LegalHoldDoc {
   orgId: string;
   patientId: string | null;
   channelId: string | null;
-  /** The officer's reason: may name clinical matters, so sealed like message content. */
-  reason: SealedBox;
+  /** The officer's reason: may name clinical matters, so sealed like message content. null: dropped by an erasure. */
+  reason: SealedBox | null;
   placedBy: string;
   placedAt: Date;
   /** Set when the hold is released; released holds are kept (the audit trail names them). */
@@ -47,7 +47,7 @@ export const LegalHoldSchema = new Schema<LegalHoldDoc>(
     orgId: { type: String, required: true },
     patientId: { type: String, default: null },
     channelId: { type: String, default: null },
-    reason: { type: Object, required: true },
+    reason: { type: Object, default: null },
     placedBy: { type: String, required: true },
     placedAt: { type: Date, required: true },
     releasedAt: { type: Date, default: null },
