@@ -20,6 +20,8 @@ import { PATIENT_MODEL, PatientSchema, TEAM_MEMBER_MODEL, TeamMemberSchema } fro
 import { DirectoryService } from './directory/directory.service';
 import { ProfileService } from './profile/profile.service';
 import { AuditHandler } from './audit/audit.handler';
+import { PatientErasureHandler } from './erasure/patient-erasure.handler';
+import { PatientErasureRepository } from './erasure/patient-erasure.repository';
 import { AuditRepository, MongoAuditRepository } from './audit/audit.repository';
 import { AUDIT_ENTRY_MODEL, AuditEntrySchema } from './audit/audit.schema';
 import { AuditService, ChannelPatientLookup } from './audit/audit.service';
@@ -61,10 +63,12 @@ export class AppModule {
         CreationController,
         MembersController,
         AuditHandler,
+        PatientErasureHandler,
         PatientExportController,
       ],
       providers: [
         { provide: KeyRing, useValue: keyRing },
+        PatientErasureRepository,
         { provide: ChannelsConfig, useValue: config },
         { provide: IDEMPOTENCY_STORE, useClass: MongoIdempotencyStore },
         { provide: ChannelsRepository, useClass: MongoChannelsRepository },

@@ -18,6 +18,7 @@ import { MessageHistoryRepository, MongoMessageHistoryRepository } from './edits
 import { MESSAGE_VERSION_MODEL, MessageVersionSchema } from './edits/message-history.schema';
 import { MessageCipher } from './encryption/message-cipher';
 import { ErasureService } from './erasure/erasure.service';
+import { KeyCacheInvalidation } from './erasure/key-cache-invalidation';
 import { MongoPatientKeyStore } from './erasure/patient-key.repository';
 import { PATIENT_KEY_MODEL, PatientKeySchema } from './erasure/patient-key.schema';
 import { LinkPreviewJobProcessor, LinkPreviewScheduler } from './jobs/link-preview.job';
@@ -60,10 +61,11 @@ import { VersionsService } from './versions/versions.service';
 
 /**
  * A patient key stays in memory until an erasure drops it (in this process at once; in the others on
- * `patient.erased`): the time limit only bounds how long a lost invalidation could leave it usable. One store
- * read per patient per period, whatever the rate of that patient's messages.
+ * `patient.erased`, on a queue of each process's own): the time limit only bounds how long an invalidation lost with a
+ * broker connection could leave it usable elsewhere — a minute. One store read per patient per minute, whatever the
+ * rate of that patient's messages.
  */
-const PATIENT_KEY_CACHE_MS = 10 * 60_000;
+const PATIENT_KEY_CACHE_MS = 60_000;
 
 @Module({})
 export class AppModule {
@@ -141,6 +143,7 @@ export class AppModule {
         RetentionPurgeScheduler,
         RetentionPurgeJobProcessor,
         ErasureService,
+        KeyCacheInvalidation,
       ],
     };
   }

@@ -33,6 +33,7 @@ import { MongoReadStateRepository, ReadStateRepository } from './read-state/read
 import { ReadStateService } from './read-state/read-state.service';
 import { RECIPIENT_MODEL, RecipientSchema } from './recipients/recipient.schema';
 import { RecipientsHandler } from './recipients/recipients.handler';
+import { RecipientErasureHandler, RecipientErasureRepository } from './erasure/recipient-erasure';
 import { MongoRecipientsRepository, RecipientsRepository } from './recipients/recipients.repository';
 import { RecipientsService } from './recipients/recipients.service';
 import { SETTINGS_MODEL, SettingsSchema } from './settings/settings.schema';
@@ -60,8 +61,9 @@ export class AppModule {
         { ...BullModule.registerQueue({ name: Queues.Digest }, { name: Queues.Push }), global: true },
         OpsModule.forRoot({ mongo: true, extraChecks: redisReadinessVia(Queues.Digest) }),
       ],
-      controllers: [RecipientsHandler, ReadStateHandler, NewMessageHandler, PreferencesHandler, PushHandler],
+      controllers: [RecipientsHandler, ReadStateHandler, NewMessageHandler, PreferencesHandler, PushHandler, RecipientErasureHandler],
       providers: [
+        RecipientErasureRepository,
         { provide: KeyRing, useValue: keyRing },
         { provide: NotificationsConfig, useValue: config },
         { provide: IDEMPOTENCY_STORE, useClass: MongoIdempotencyStore },

@@ -69,7 +69,10 @@ function ownQueues(process: AmqpProcess): string[] {
     return [`${escape(Topology.gatewayRealtimeQueue(''))}[0-9a-f-]{36}`, escape(events), escape(Topology.retryQueue(events))];
   }
   const events = Topology.eventQueue(process as ServiceName);
-  return [escape(events), escape(Topology.retryQueue(events)), escape(Topology.commandQueue(process as ServiceName))];
+  const own = [escape(events), escape(Topology.retryQueue(events)), escape(Topology.commandQueue(process as ServiceName))];
+  // the messages service's per-process queue: every replica drops an erased patient's cached key
+  if (process === 'messages') own.push(`${escape(Topology.serviceInstanceQueue(process, ''))}[0-9a-f-]{36}`);
+  return own;
 }
 
 /**

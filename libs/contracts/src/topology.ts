@@ -15,6 +15,8 @@ export const Topology = {
   retryQueue: (queue: string): string => `${queue}.retry`,
   commandQueue: (service: ServiceName): string => `wellifiy.${service}.commands`,
   gatewayRealtimeQueue: (instanceId: string): string => `wellifiy.gateway.realtime.${instanceId}`,
+  /** A service process's own copy of the events every replica must hear (the messages service: `patient.erased`). */
+  serviceInstanceQueue: (service: ServiceName, instanceId: string): string => `wellifiy.${service}.instance.${instanceId}`,
 } as const;
 
 export const Headers = {

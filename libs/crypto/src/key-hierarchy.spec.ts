@@ -110,6 +110,21 @@ describe('KeyHierarchy (master key → patient key → data key)', () => {
     await expect(replicaA.open(box, 'aad')).rejects.toThrow(PatientKeyErasedError);
   });
 
+  it('forget() (the patient.erased event from another replica) drops a cached key at once, long before the cache expires', async () => {
+    const store = new InMemoryPatientKeyStore();
+    const replicaA = new KeyHierarchy(KeyRing.parse(K1, 'k1'), store, { cacheMs: 60_000 });
+    const replicaB = new KeyHierarchy(KeyRing.parse(K1, 'k1'), store, { cacheMs: 60_000 });
+    const box = await replicaA.seal('x', 'aad', PAT);
+    const other = await replicaA.seal('y', 'aad', OTHER);
+    expect(await replicaA.openText(box, 'aad')).toBe('x');
+    await replicaB.erase(PAT);
+    // Still cached in A: this is the window the event closes.
+    expect(await replicaA.openText(box, 'aad')).toBe('x');
+    replicaA.forget(PAT);
+    await expect(replicaA.open(box, 'aad')).rejects.toThrow(PatientKeyErasedError);
+    expect(await replicaA.openText(other, 'aad')).toBe('y');
+  });
+
   it('master key rotation needs no re-encryption of content: old records open with the new ring, and rewrap moves patient keys to the new master key', async () => {
     const store = new InMemoryPatientKeyStore();
     const before = new KeyHierarchy(KeyRing.parse(K1, 'k1'), store);

@@ -82,7 +82,8 @@ export function isPatientSealedBox(value: unknown): value is PatientSealedBox {
 export interface KeyHierarchyOptions {
   /**
    * How long an opened patient key is kept in memory. Short: after an erasure on another replica, this process
-   * may still open that patient's content for at most this long (an erasure in this process drops it at once).
+   * may still open that patient's content until it hears `patient.erased` (`forget`), and at most this long
+   * (an erasure in this process drops it at once).
    */
   cacheMs?: number;
 }
@@ -156,12 +157,20 @@ export class KeyHierarchy {
 
   /** Crypto-shredding: destroys the patient's key. Returns false when there was none to destroy. */
   async erase(ref: PatientRef, at = new Date()): Promise<boolean> {
+    this.forget(ref);
+    return this.store.erase(ref, at);
+  }
+
+  /**
+   * Drops this process's cached copy of the patient's key (another process erased the patient: the
+   * `patient.erased` event). Lookups already under way do not cache what they read; the next use reads the store.
+   */
+  forget(ref: PatientRef): void {
     const id = cacheKey(ref);
     this.erasures.set(id, (this.erasures.get(id) ?? 0) + 1);
     this.cache.get(id)?.key.fill(0);
     this.cache.delete(id);
     for (const flight of [`${id}\u0000seal`, `${id}\u0000open`]) this.loading.delete(flight);
-    return this.store.erase(ref, at);
   }
 
   /** After a master key rotation: re-wraps every live patient key under the active master key. Returns how many. */

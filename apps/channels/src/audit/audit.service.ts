@@ -79,7 +79,7 @@ export class AuditService {
     const d = event.data;
     const channelId = d.channelId ?? null;
     await this.repo.append(entry(event, d.actorId, d.action, {
-      channelId, patientId: channelId ? await this.patients.patientOf(event.orgId, channelId) : null,
+      channelId, patientId: d.patientId ?? (channelId ? await this.patients.patientOf(event.orgId, channelId) : null),
       targetUserId: d.targetUserId, messageId: d.messageId, mediaId: d.mediaId, fromSeq: d.fromSeq, toSeq: d.toSeq, reason: d.reason,
     }));
   }

@@ -110,8 +110,10 @@ export class MongoDirectoryRepository extends DirectoryRepository {
 
   async updatePatient(orgId: string, patientId: string, fields: Partial<PatientFields & PatientProfile>): Promise<boolean> {
     // One atomic $set: concurrent updates of one patient (other fields, other replicas) all apply.
-    const res = await this.patients.updateOne({ orgId, patientId }, { $set: { ...this.patientCipher.sealFields(`${orgId}:${patientId}`, fields, PATIENT_SEALED), updatedAt: new Date() } });
-    return res.matchedCount === 1;
+    // An erased patient's projection stays empty: a late or replayed update does not bring names back.
+    // It is known (true), just not changed.
+    const res = await this.patients.updateOne({ orgId, patientId, erasedAt: null }, { $set: { ...this.patientCipher.sealFields(`${orgId}:${patientId}`, fields, PATIENT_SEALED), updatedAt: new Date() } });
+    return res.matchedCount === 1 || (await this.patients.exists({ orgId, patientId })) !== null;
   }
 
   async findPatient(orgId: string, patientId: string): Promise<Patient | null> {

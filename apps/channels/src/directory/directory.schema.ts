@@ -17,6 +17,8 @@ export interface PatientDoc {
   allocationClinicianId: string | null;
   displayName: SealedField | null;
   avatarMediaId: string | null;
+  /** Set when the patient was erased: names, email and avatar are gone and later updates are ignored. */
+  erasedAt?: Date | null;
   updatedAt: Date;
 }
 
@@ -30,6 +32,7 @@ export const PatientSchema = new Schema<PatientDoc>(
     allocationClinicianId: { type: String, default: null },
     displayName: { type: Object, default: null },
     avatarMediaId: { type: String, default: null },
+    erasedAt: { type: Date, default: null },
     updatedAt: { type: Date, required: true },
   },
   { collection: 'patients', versionKey: false },

@@ -4,11 +4,13 @@ import type { Model } from 'mongoose';
 import { AuditRecordedData, Events } from '@wellifiy/contracts';
 import { newOutbox, OutboxRelay, StoredOutboxEntry } from '@wellifiy/messaging';
 import { isDuplicateKeyError, newId } from '@wellifiy/persistence';
-import { MessageCipher } from '../encryption/message-cipher';
+import { MessageCipher, sealingRef } from '../encryption/message-cipher';
 import { MESSAGE_AUDIT_MODEL, MessageAuditDoc, READ_ACTIONS, READ_ACCESS_MODEL, ReadAccessDoc } from './audit.schema';
 
 export type MessageAuditEntry = Omit<MessageAuditDoc, '_id' | 'reason' | 'outbox' | 'outboxAt' | 'outboxPending'> & {
   reason: string | null;
+  /** The patient whose key seals the message (MessageDoc.sealedFor): the reason is sealed under the same key. */
+  sealedFor?: string | null;
   /** The message's seq, for the organisation's trail. */
   seq: number;
   /**
@@ -46,12 +48,12 @@ export class MongoAuditRepository extends AuditRepository {
     relay.register(reads);
   }
 
-  async recordChange({ reason, seq, id, ...entry }: MessageAuditEntry): Promise<void> {
+  async recordChange({ reason, seq, id, sealedFor, ...entry }: MessageAuditEntry): Promise<void> {
     const _id = id ?? newId('aud');
     const event = this.event(_id, entry.orgId, entry.at, {
       action: entry.action, actorId: entry.actorId, channelId: entry.channelId, messageId: entry.messageId, fromSeq: seq, toSeq: seq, reason,
     });
-    const doc: MessageAuditDoc = { ...entry, _id, reason: reason ? this.cipher.sealAuditReason(_id, reason) : null, ...newOutbox(event) };
+    const doc: MessageAuditDoc = { ...entry, _id, reason: reason ? await this.cipher.sealAuditReason(_id, reason, sealingRef(entry.orgId, sealedFor)) : null, ...newOutbox(event) };
     await this.insert(this.changes, doc, event);
   }
 

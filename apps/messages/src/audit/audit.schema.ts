@@ -1,5 +1,5 @@
 import { Schema } from 'mongoose';
-import type { SealedBox } from '@wellifiy/crypto';
+import type { StoredBox } from '@wellifiy/crypto';
 import { outboxSchemaFields, WithOutbox } from '@wellifiy/messaging';
 
 /**
@@ -16,8 +16,8 @@ export interface MessageAuditDoc extends Partial<WithOutbox> {
   actorKind: string;
   /** `staff` when the actor changed someone else's message (messaging:manage). */
   as: 'author' | 'staff';
-  /** May repeat clinical content: encrypted like bodies. */
-  reason: SealedBox | null;
+  /** May repeat clinical content: sealed like the message's body (under its patient's key, if it has one). */
+  reason: StoredBox | null;
   at: Date;
 }
 

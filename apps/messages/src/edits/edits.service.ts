@@ -80,7 +80,7 @@ export class EditsService {
     if (changed) {
       await this.audit.recordChange({
         id: editAuditId(messageId, version), orgId: actor.orgId, channelId, messageId, seq: updated.seq, action: 'message.edited',
-        actorId: actor.userId, actorKind: actor.kind, as: changed, reason: reason ?? null, at: new Date(),
+        actorId: actor.userId, actorKind: actor.kind, as: changed, reason: reason ?? null, sealedFor: updated.sealedFor ?? null, at: new Date(),
       });
     }
     return toMessageView(updated, actor.userId);
@@ -118,7 +118,7 @@ export class EditsService {
     if (updated.deleted && (by === 'author' || by === 'staff')) {
       await this.audit.recordChange({
         id: `deleted:${messageId}`, orgId: actor.orgId, channelId, messageId, seq: updated.seq, action: 'message.deleted',
-        actorId: actor.userId, actorKind: actor.kind, as: by, reason: reason ?? null, at: new Date(),
+        actorId: actor.userId, actorKind: actor.kind, as: by, reason: reason ?? null, sealedFor: updated.sealedFor ?? null, at: new Date(),
       });
     }
     return toMessageView(updated, actor.userId);

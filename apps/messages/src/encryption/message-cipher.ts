@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { isSealedBox, KeyHierarchy, KeyRing, PatientKeyErasedError, PatientRef, SealedBox, StoredBox } from '@wellifiy/crypto';
+import { isSealedBox, KeyHierarchy, KeyRing, PatientKeyErasedError, PatientRef, StoredBox } from '@wellifiy/crypto';
 import { LinkPreview } from '@wellifiy/contracts';
 import { OutboxEntry, StoredOutboxEntry } from '@wellifiy/messaging';
 
@@ -63,9 +63,12 @@ export class MessageCipher {
     }
   }
 
-  /** Why staff changed a message: free text that may repeat clinical content. */
-  sealAuditReason(auditId: string, reason: string): SealedBox {
-    return this.ring.encrypt(reason, `audit-reason:${auditId}`);
+  /**
+   * Why staff changed a message: free text that may repeat clinical content, so sealed under the same key as the
+   * message (the patient's, when it has one): erasing the patient makes it unreadable with the message.
+   */
+  sealAuditReason(auditId: string, reason: string, sealedFor: PatientRef | null): Promise<StoredBox> {
+    return this.keys.seal(reason, `audit-reason:${auditId}`, sealedFor);
   }
 
   /**

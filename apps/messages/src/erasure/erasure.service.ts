@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Actor, DomainError, ErrorCode, PatientErasure } from '@wellifiy/contracts';
+import { Actor, DomainError, ErrorCode, Events, PatientErasedData, PatientErasure } from '@wellifiy/contracts';
 import { KeyHierarchy } from '@wellifiy/crypto';
 import { LegalHolds } from '../retention/legal-holds';
 import { RetentionRepository } from '../retention/retention.repository';
@@ -25,9 +25,29 @@ export class ErasureService {
       throw new DomainError(ErrorCode.UnderLegalHold, `patient ${patientId} is under legal hold and cannot be erased`, { holdIds: holding.map((h) => h.id) });
     }
     const at = new Date();
-    // The entry first (ids and time only): an erasure is never done without its record; a retried one records again.
-    await this.repo.log({ orgId: actor.orgId, action: 'patient.erased', actorId: actor.userId, patientId, at });
-    const keyDestroyed = await this.keys.erase({ orgId: actor.orgId, patientId }, at);
-    return { patientId, erasedAt: at.toISOString(), keyDestroyed };
+    const erasedAt = at.toISOString();
+    // The entry first (ids and time only, never the reason), with `patient.erased` in its outbox: an erasure is never
+    // done without its record and its announcement; a retried one records and announces again (consumers are
+    // idempotent). The events are published once the key is destroyed, so a replica that drops its cached key on
+    // the event cannot read the still-live key back from the store.
+    let destroyed!: (value: boolean) => void;
+    let failed!: (err: unknown) => void;
+    const keyGone = new Promise<boolean>((resolve, reject) => { destroyed = resolve; failed = reject; });
+    await this.repo.log(
+      { orgId: actor.orgId, action: 'patient.erased', actorId: actor.userId, patientId, at },
+      undefined,
+      [{ type: Events.PatientErased, data: { patientId, actorId: actor.userId, erasedAt } satisfies PatientErasedData }],
+      { publishAfter: keyGone },
+    );
+    try {
+      const keyDestroyed = await this.keys.erase({ orgId: actor.orgId, patientId }, at);
+      // The reasons of earlier (released) holds about the patient may name them: gone too (a retry drops none twice).
+      await this.holds.dropReasonsOf(actor.orgId, patientId);
+      destroyed(keyDestroyed);
+      return { patientId, erasedAt, keyDestroyed };
+    } catch (err) {
+      failed(err);
+      throw err;
+    }
   }
 }

@@ -4,12 +4,14 @@ import { Test, TestingModule } from '@nestjs/testing';
 import type { Queue } from 'bullmq';
 import type { Connection } from 'mongoose';
 import { Actor, DomainError, ErrorCode, JobIds, Queues } from '@wellifiy/contracts';
-import { KeyRing } from '@wellifiy/crypto';
+import { KeyHierarchy, KeyRing, PatientKeyStore } from '@wellifiy/crypto';
 import { bullConnection, MongoModule } from '@wellifiy/persistence';
-import { expectEventually, LOCAL_ENCRYPTION_ACTIVE_KEY_ID, LOCAL_ENCRYPTION_KEYS, sampleIsoMedia, teamMemberActor, testInfra, TINY_PNG, uniqueName } from '@wellifiy/testing';
+import { expectEventually, LOCAL_ENCRYPTION_ACTIVE_KEY_ID, LOCAL_ENCRYPTION_KEYS, patientActor, sampleIsoMedia, teamMemberActor, testInfra, TINY_PNG, uniqueName } from '@wellifiy/testing';
 import { MessagesConfig } from '../config/messages.config';
 import { MediaCleanupJobProcessor, MediaCleanupScheduler } from '../jobs/media-cleanup.job';
 import { MembershipService } from '../membership/membership.service';
+import { MongoPatientKeyStore } from '../erasure/patient-key.repository';
+import { PATIENT_KEY_MODEL, PatientKeySchema } from '../erasure/patient-key.schema';
 import { MediaCipher } from './media-cipher';
 import { parseRange } from './media-range';
 import { MediaRepository, MongoMediaRepository } from './media.repository';
@@ -51,11 +53,14 @@ describe('media storage (FerretDB)', () => {
           { name: MEDIA_GRANT_MODEL, schema: MediaGrantSchema },
           { name: MEDIA_READ_MODEL, schema: MediaReadSchema },
           { name: MEDIA_TICKET_MODEL, schema: MediaTicketSchema },
+          { name: PATIENT_KEY_MODEL, schema: PatientKeySchema },
         ]),
       ],
       providers: [
         { provide: MediaRepository, useClass: MongoMediaRepository },
         { provide: KeyRing, useValue: KeyRing.parse(LOCAL_ENCRYPTION_KEYS, LOCAL_ENCRYPTION_ACTIVE_KEY_ID) },
+        { provide: PatientKeyStore, useClass: MongoPatientKeyStore },
+        { provide: KeyHierarchy, useFactory: (ring: KeyRing, store: PatientKeyStore) => new KeyHierarchy(ring, store), inject: [KeyRing, PatientKeyStore] },
         MediaCipher,
         { provide: MessagesConfig, useValue: config },
         { provide: MembershipService, useValue: { requireMember: () => Promise.reject(new DomainError(ErrorCode.NotFound, 'no')) } },
@@ -116,7 +121,37 @@ describe('media storage (FerretDB)', () => {
     }
     const chunks = await db.collection('media.chunks').find({ mediaId: id }).toArray();
     expect(chunks.length).toBe(1);
-    expect(chunks[0]).toMatchObject({ orgId: org, keyId: LOCAL_ENCRYPTION_ACTIVE_KEY_ID, variant: 'original', n: 0 });
+    expect(chunks[0]).toMatchObject({ orgId: org, variant: 'original', n: 0 });
+    // Chunks are sealed by the file's content key; that key rests sealed (a team member's upload: the master ring).
+    expect(chunks[0].keyId).toBeUndefined();
+    const file = await db.collection('media.files').findOne({ _id: id as never });
+    expect(file).toMatchObject({ sealedFor: null, key: { keyId: LOCAL_ENCRYPTION_ACTIVE_KEY_ID } });
+  });
+
+  it("a patient's upload, and a team member's once posted in a patient's channel, are sealed under the patient key; erasing it makes both unreadable", async () => {
+    const patient = patientActor({ orgId: org, userId: uniqueName('pat') });
+    const { ticket } = await service.uploadTicket(patient);
+    const own = await service.upload(org, ticket, sampleIsoMedia(20_000));
+    const staff = await service.upload(org, (await service.uploadTicket(uploader)).ticket, sampleIsoMedia(20_000));
+    await service.grantToChannel(org, 'ch_care', [staff.id], patient.userId);
+    const db = connection.db;
+    if (!db) throw new Error('not connected');
+    const files = await db.collection('media.files').find({ _id: { $in: [own.id, staff.id] as never[] } }).toArray();
+    expect(files.map((f) => [f.sealedFor, f.key?.v, f.key?.patientId])).toEqual([[patient.userId, 2, patient.userId], [patient.userId, 2, patient.userId]]);
+    const read = async (mediaId: string) => {
+      await db.collection('media.tickets').insertOne({ _id: `t-${mediaId}` as never, orgId: org, purpose: 'read', userId: patient.userId, mediaId, variant: 'original', expiresAt: new Date(Date.now() + 60_000) });
+      const content = await service.content(org, `t-${mediaId}`, () => undefined);
+      if ('unsatisfiable' in content) throw new Error('unexpected');
+      const parts: Buffer[] = [];
+      for await (const part of content.body) parts.push(part);
+      return Buffer.concat(parts).length;
+    };
+    expect(await read(own.id)).toBe(20_000);
+    await moduleRef.get(KeyHierarchy).erase({ orgId: org, patientId: patient.userId });
+    for (const id of [own.id, staff.id]) {
+      await db.collection('media.tickets').deleteOne({ _id: `t-${id}` as never });
+      await expect(read(id)).rejects.toMatchObject({ code: ErrorCode.NotFound, message: `media ${id} was erased with its patient: its content can no longer be opened` });
+    }
   });
 
   it('an image gets its thumbnail stored alongside; grants and the read audit are kept per organisation', async () => {

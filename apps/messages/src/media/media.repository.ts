@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { MediaVariant } from '@wellifiy/contracts';
+import type { StoredBox } from '@wellifiy/crypto';
 import { isDuplicateKeyError } from '@wellifiy/persistence';
 import { SealedChunk } from './media-cipher';
 import {
@@ -57,6 +58,8 @@ export abstract class MediaRepository {
   /** Sealed chunks from..to (inclusive) of a variant, in order. */
   abstract chunks(orgId: string, mediaId: string, variant: MediaVariant, from: number, to: number): Promise<SealedChunk[]>;
   abstract grant(grant: MediaGrant): Promise<void>;
+  /** Reseals a file's content key for a patient; only while it is sealed for none (the first patient wins). */
+  abstract sealFor(orgId: string, mediaId: string, patientId: string, key: StoredBox): Promise<void>;
   abstract grantedChannels(orgId: string, mediaId: string): Promise<string[]>;
   abstract audit(read: MediaRead): Promise<void>;
   abstract readsOf(orgId: string, mediaId: string): Promise<MediaRead[]>;
@@ -153,7 +156,11 @@ export class MongoMediaRepository extends MediaRepository {
       .find({ orgId, mediaId, variant, n: { $gte: from, $lte: to } })
       .sort({ n: 1 })
       .lean<MediaChunkDoc[]>();
-    return docs.map((d) => ({ keyId: d.keyId, iv: d.iv, tag: d.tag, wrappedKey: d.wrappedKey, data: asBuffer(d.data) }));
+    return docs.map((d) => ({ ...(d.keyId !== undefined && d.wrappedKey !== undefined ? { keyId: d.keyId, wrappedKey: d.wrappedKey } : {}), iv: d.iv, tag: d.tag, data: asBuffer(d.data) }));
+  }
+
+  async sealFor(orgId: string, mediaId: string, patientId: string, key: StoredBox): Promise<void> {
+    await this.files.updateOne({ _id: mediaId, orgId, sealedFor: null }, { $set: { key, sealedFor: patientId } });
   }
 
   async grant(grant: MediaGrant): Promise<void> {

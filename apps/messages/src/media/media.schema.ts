@@ -1,4 +1,5 @@
 import { Schema } from 'mongoose';
+import type { StoredBox } from '@wellifiy/crypto';
 import { MEDIA_KINDS, MEDIA_VARIANTS, MediaKind, MediaVariant } from '@wellifiy/contracts';
 
 /*
@@ -35,6 +36,13 @@ export interface MediaFileDoc {
   bytes?: number;
   /** true while an upload streams in (chunks being written): such a file is invisible, and swept if never finished. */
   pending?: boolean;
+  /**
+   * The file's content key, sealed through the key hierarchy (`media-key:<id>`; MediaCipher): under `sealedFor`'s
+   * patient key, or the master ring while null. Absent on files stored before file keys: each chunk has its own.
+   */
+  key?: StoredBox;
+  /** The patient whose key seals `key` (the uploading patient, or the patient of the first channel it was posted in). */
+  sealedFor?: string | null;
 }
 
 const variantInfo = new Schema<MediaVariantInfo>(
@@ -58,6 +66,8 @@ export const MediaFileSchema = new Schema<MediaFileDoc>(
     bytes: Number,
     avatarOf: { type: String, default: null },
     pending: Boolean,
+    key: { type: Object },
+    sealedFor: { type: String, default: null },
   },
   { collection: 'media.files', versionKey: false },
 );
@@ -71,10 +81,11 @@ export interface MediaChunkDoc {
   mediaId: string;
   variant: MediaVariant;
   n: number;
-  keyId: string;
+  /** Only on chunks stored before file keys (each its own master-ring envelope). */
+  keyId?: string;
   iv: string;
   tag: string;
-  wrappedKey: string;
+  wrappedKey?: string;
   data: Buffer;
 }
 
@@ -85,10 +96,10 @@ export const MediaChunkSchema = new Schema<MediaChunkDoc>(
     mediaId: { type: String, required: true },
     variant: { type: String, enum: MEDIA_VARIANTS, required: true },
     n: { type: Number, required: true },
-    keyId: { type: String, required: true },
+    keyId: { type: String },
     iv: { type: String, required: true },
     tag: { type: String, required: true },
-    wrappedKey: { type: String, required: true },
+    wrappedKey: { type: String },
     data: { type: Buffer, required: true },
   },
   { collection: 'media.chunks', versionKey: false },
@@ -152,6 +163,8 @@ export interface MediaTicketDoc {
   orgId: string;
   purpose: 'upload' | 'read';
   userId: string;
+  /** The ticket holder's kind: a patient's upload is sealed under their own key. */
+  userKind?: string;
   mediaId: string | null;
   variant: MediaVariant | null;
   expiresAt: Date;
@@ -163,6 +176,7 @@ export const MediaTicketSchema = new Schema<MediaTicketDoc>(
     orgId: { type: String, required: true },
     purpose: { type: String, enum: ['upload', 'read'], required: true },
     userId: { type: String, required: true },
+    userKind: { type: String },
     mediaId: { type: String, default: null },
     variant: { type: String, default: null },
     expiresAt: { type: Date, required: true },

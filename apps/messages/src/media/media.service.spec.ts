@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import { Actor, DomainError, ErrorCode, MediaVariant } from '@wellifiy/contracts';
-import { KeyRing } from '@wellifiy/crypto';
+import { InMemoryPatientKeyStore, KeyHierarchy, KeyRing, StoredBox } from '@wellifiy/crypto';
 import { LOCAL_ENCRYPTION_ACTIVE_KEY_ID, LOCAL_ENCRYPTION_KEYS, patternByte, patientActor, sampleIsoMedia, teamMemberActor, TINY_PNG } from '@wellifiy/testing';
 import { MessagesConfig } from '../config/messages.config';
 import { MediaCleanupScheduler } from '../jobs/media-cleanup.job';
@@ -11,6 +11,9 @@ import { MediaCipher, SealedChunk } from './media-cipher';
 import { parseRange } from './media-range';
 import { CompletedUpload, MediaFile, MediaGrant, MediaRead, MediaRepository, MediaTicket, StoredChunk } from './media.repository';
 import { MEDIA_CHUNK_SIZE, MediaService } from './media.service';
+
+const RING = KeyRing.parse(LOCAL_ENCRYPTION_KEYS, LOCAL_ENCRYPTION_ACTIVE_KEY_ID);
+const patientKeys = new InMemoryPatientKeyStore();
 
 /** MediaRepository faked at its interface. */
 class FakeMediaRepository extends MediaRepository {
@@ -76,6 +79,10 @@ class FakeMediaRepository extends MediaRepository {
     }
     return out;
   }
+  async sealFor(orgId: string, mediaId: string, patientId: string, key: StoredBox): Promise<void> {
+    const f = this.files.get(mediaId);
+    if (f && f.orgId === orgId && !f.sealedFor) Object.assign(f, { key, sealedFor: patientId });
+  }
   async grant(g: MediaGrant): Promise<void> {
     if (!this.grants.some((x) => x.mediaId === g.mediaId && x.channelId === g.channelId)) this.grants.push(g);
   }
@@ -131,7 +138,7 @@ describe('MediaService', () => {
     const cleanup = { schedule: async (data: { orgId: string; mediaId: string }, delayMs: number) => void scheduled.push({ ...data, delayMs }) };
     const config = Object.assign(new MessagesConfig(), baseConfig, overrides);
     return new MediaService(
-      repo, new MediaCipher(KeyRing.parse(LOCAL_ENCRYPTION_KEYS, LOCAL_ENCRYPTION_ACTIVE_KEY_ID)), membership, cleanup as unknown as MediaCleanupScheduler, config,
+      repo, new MediaCipher(RING, new KeyHierarchy(RING, patientKeys)), membership, cleanup as unknown as MediaCleanupScheduler, config,
     );
   };
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import sharp from 'sharp';
+import { PatientKeyErasedError } from '@wellifiy/crypto';
 import {
   Actor, DomainError, ErrorCode, MediaKind, MediaSetAvatarResult, MediaTicket as MediaTicketResult, MediaVariant, MediaView,
 } from '@wellifiy/contracts';
@@ -83,13 +84,14 @@ export class MediaService {
   async uploadTicket(actor: Actor): Promise<MediaTicketResult> {
     // Expired tickets are useless; uploads are rare enough to clear the organisation's on each one.
     await this.repo.pruneTickets(actor.orgId, new Date());
-    return this.ticket({ orgId: actor.orgId, userId: actor.userId, purpose: 'upload', mediaId: null, variant: null });
+    return this.ticket({ orgId: actor.orgId, userId: actor.userId, userKind: actor.kind, purpose: 'upload', mediaId: null, variant: null });
   }
 
   /** NOT_FOUND unless the actor uploaded the media or is a member of a channel it was posted in. Audited. */
   async readTicket(actor: Actor, mediaId: string, variant: MediaVariant): Promise<MediaTicketResult> {
     const file = await this.requireReadable(actor, mediaId);
     if (variant === 'thumbnail' && !file.thumbnail) throw new DomainError(ErrorCode.NotFound, `media ${mediaId} has no thumbnail`);
+    (await this.fileKey(file))?.fill(0); // an erased patient's media: NOT_FOUND, saying why
     await this.repo.audit({ orgId: actor.orgId, mediaId, variant, readerId: actor.userId, readerKind: actor.kind, at: new Date() });
     return this.ticket({ orgId: actor.orgId, userId: actor.userId, purpose: 'read', mediaId, variant });
   }
@@ -112,8 +114,13 @@ export class MediaService {
       checkQuota(size, allowance);
     };
 
+    const mediaId = newId('med');
+    // A patient's upload is theirs from the first byte: sealed under their key. A team member's waits, under the
+    // master ring, for the channel it is posted in (grantToChannel).
+    const sealedFor = ticket.userKind === 'patient' ? ticket.userId : null;
+    const fileKey = await this.cipher.newFileKey(mediaId, sealedFor ? { orgId, patientId: sealedFor } : null);
     const file: MediaFile = {
-      _id: newId('med'),
+      _id: mediaId,
       orgId,
       uploaderId: ticket.userId,
       kind: type.kind,
@@ -123,22 +130,27 @@ export class MediaService {
       createdAt: new Date(),
       attached: false,
       avatarOf: null,
+      key: fileKey.stored,
+      sealedFor,
     };
     await this.repo.begin(file);
     try {
       // Scheduled before any byte is stored: an upload whose process dies midway is removed by the same job.
       await this.cleanup.schedule({ orgId, mediaId: file._id }, this.unattachedMaxAgeMs);
-      const done = type.kind === 'image' ? await this.storeImage(file, type, input, admit, allowance) : await this.storeStream(file, type, input, admit);
+      const done = type.kind === 'image' ? await this.storeImage(file, fileKey.key, type, input, admit, allowance) : await this.storeStream(file, fileKey.key, type, input, admit);
       await this.repo.complete(orgId, file._id, done);
       return toMediaView({ ...file, ...done });
     } catch (err) {
       await this.repo.discard(orgId, file._id);
       throw err;
+    } finally {
+      fileKey.key.fill(0);
     }
   }
 
   private async storeImage(
     file: MediaFile,
+    fileKey: Buffer,
     type: DetectedType,
     input: ByteReader,
     admit: (size: number) => void,
@@ -148,16 +160,16 @@ export class MediaService {
     for await (const chunk of input.rest(admit)) parts.push(chunk);
     const { original, thumbnail, dims } = await processImage(Buffer.concat(parts), type.contentType, this.maxImagePixels);
     checkQuota(original.length + thumbnail.length, allowance); // what is stored: the re-encoded original and its thumbnail
-    const sealer = new ChunkSealer(this.cipher, file, 'original');
+    const sealer = new ChunkSealer(this.cipher, fileKey, file, 'original');
     await this.flush(file, sealer.add(original));
     const originalInfo = await this.finish(file, sealer, type.contentType);
-    const thumbSealer = new ChunkSealer(this.cipher, file, 'thumbnail');
+    const thumbSealer = new ChunkSealer(this.cipher, fileKey, file, 'thumbnail');
     await this.flush(file, thumbSealer.add(thumbnail));
     return { original: originalInfo, thumbnail: await this.finish(file, thumbSealer, 'image/webp'), ...dims };
   }
 
-  private async storeStream(file: MediaFile, type: DetectedType, input: ByteReader, admit: (size: number) => void): Promise<Pick<MediaFile, 'original' | 'thumbnail'>> {
-    const sealer = new ChunkSealer(this.cipher, file, 'original');
+  private async storeStream(file: MediaFile, fileKey: Buffer, type: DetectedType, input: ByteReader, admit: (size: number) => void): Promise<Pick<MediaFile, 'original' | 'thumbnail'>> {
+    const sealer = new ChunkSealer(this.cipher, fileKey, file, 'original');
     let pending: StoredChunk[] = [];
     for await (const chunk of input.rest(admit)) {
       pending.push(...sealer.add(chunk));
@@ -190,7 +202,9 @@ export class MediaService {
     if (wanted === null) return { unsatisfiable: info.size };
     const start = wanted?.start ?? 0;
     const end = wanted?.end ?? info.size - 1;
-    return { contentType: info.contentType, size: info.size, range: wanted, body: this.decrypt(file, variant, start, end) };
+    // Opened before any byte is answered: an erased patient's media is a clean NOT_FOUND, not a cut-off stream.
+    const fileKey = await this.fileKey(file);
+    return { contentType: info.contentType, size: info.size, range: wanted, body: this.decrypt(file, fileKey, variant, start, end) };
   }
 
   /**
@@ -222,9 +236,31 @@ export class MediaService {
     return { avatarMediaId: mediaId };
   }
 
-  /** Posting media in a channel makes it readable by that channel's members. */
-  async grantToChannel(orgId: string, channelId: string, mediaIds: string[]): Promise<void> {
-    for (const mediaId of new Set(mediaIds)) await this.repo.grant({ orgId, mediaId, channelId, createdAt: new Date() });
+  /**
+   * Posting media in a channel makes it readable by that channel's members. In a patient's channel (`sealedFor`,
+   * as the message is sealed) media of no patient yet is resealed under that patient's key first.
+   */
+  async grantToChannel(orgId: string, channelId: string, mediaIds: string[], sealedFor: string | null = null): Promise<void> {
+    for (const mediaId of new Set(mediaIds)) {
+      if (sealedFor) {
+        const file = await this.repo.find(orgId, mediaId);
+        if (file?.key && !file.sealedFor) await this.repo.sealFor(orgId, mediaId, sealedFor, await this.cipher.resealFileKey(mediaId, file.key, { orgId, patientId: sealedFor }));
+      }
+      await this.repo.grant({ orgId, mediaId, channelId, createdAt: new Date() });
+    }
+  }
+
+  /** The file's content key (null for a file stored before file keys); NOT_FOUND, saying so, when its patient was erased. */
+  private async fileKey(file: MediaFile): Promise<Buffer | null> {
+    if (!file.key) return null;
+    try {
+      return await this.cipher.openFileKey(file._id, file.key);
+    } catch (err) {
+      if (err instanceof PatientKeyErasedError) {
+        throw new DomainError(ErrorCode.NotFound, `media ${file._id} was erased with its patient: its content can no longer be opened`);
+      }
+      throw err;
+    }
   }
 
   private async requireReadable(actor: Actor, mediaId: string): Promise<MediaFile> {
@@ -257,7 +293,15 @@ export class MediaService {
     return { ticket: id, expiresAt: expiresAt.toISOString() };
   }
 
-  private async *decrypt(file: MediaFile, variant: MediaVariant, start: number, end: number): AsyncIterable<Buffer> {
+  private async *decrypt(file: MediaFile, fileKey: Buffer | null, variant: MediaVariant, start: number, end: number): AsyncIterable<Buffer> {
+    try {
+      yield* this.decryptWith(file, fileKey, variant, start, end);
+    } finally {
+      fileKey?.fill(0);
+    }
+  }
+
+  private async *decryptWith(file: MediaFile, fileKey: Buffer | null, variant: MediaVariant, start: number, end: number): AsyncIterable<Buffer> {
     const first = Math.floor(start / file.chunkSize);
     const last = Math.floor(end / file.chunkSize);
     for (let from = first; from <= last; from += CHUNK_BATCH) {
@@ -266,7 +310,7 @@ export class MediaService {
       if (sealed.length !== to - from + 1) throw new Error(`media ${file._id} is missing chunks ${from}..${to}`);
       for (let i = 0; i < sealed.length; i++) {
         const n = from + i;
-        const plain = this.cipher.open(sealed[i], chunkAad(file._id, variant, n));
+        const plain = this.cipher.open(sealed[i], chunkAad(file._id, variant, n), fileKey);
         const offset = n * file.chunkSize;
         yield plain.subarray(Math.max(0, start - offset), Math.min(plain.length, end - offset + 1));
       }
@@ -377,6 +421,7 @@ class ChunkSealer {
 
   constructor(
     private readonly cipher: MediaCipher,
+    private readonly fileKey: Buffer,
     private readonly file: MediaFile,
     private readonly variant: MediaVariant,
   ) {}
@@ -407,6 +452,6 @@ class ChunkSealer {
 
   private seal(plain: Buffer): StoredChunk {
     const n = this.count++;
-    return { variant: this.variant, n, sealed: this.cipher.seal(plain, chunkAad(this.file._id, this.variant, n)) };
+    return { variant: this.variant, n, sealed: this.cipher.seal(this.fileKey, plain, chunkAad(this.file._id, this.variant, n)) };
   }
 }

@@ -47,7 +47,7 @@ export class MessagesService {
     // Attached media becomes readable by the channel's members before the message announcing it exists.
     if (attachments?.length) {
       await this.media.requireOwnMedia(actor, attachments);
-      await this.media.grantToChannel(actor.orgId, channelId, attachments);
+      await this.media.grantToChannel(actor.orgId, channelId, attachments, sealingSubject(channel, actor));
     }
 
     const draft = {

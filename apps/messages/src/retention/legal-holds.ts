@@ -25,6 +25,11 @@ export class LegalHolds {
     return { holds, channelIds, patientIds };
   }
 
+  /** An erasure: the free-text reasons of the released holds on the patient or their channels go (ids and times stay). */
+  async dropReasonsOf(orgId: string, patientId: string): Promise<number> {
+    return this.repo.dropHoldReasons(orgId, patientId, await this.membership.channelsOfPatient(orgId, patientId));
+  }
+
   /** The holds that stop erasing the patient: on the patient, or on one of their channels. */
   async holdingPatient(orgId: string, patientId: string): Promise<LegalHold[]> {
     const holds = await this.repo.activeHolds(orgId);

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
+import { AuditRecordedData, Events } from '@wellifiy/contracts';
 import { KeyRing } from '@wellifiy/crypto';
+import { newOutbox, OutboxEntry, OutboxRelay } from '@wellifiy/messaging';
 import { isDuplicateKeyError, newId } from '@wellifiy/persistence';
 import { COMPLIANCE_LOG_MODEL, ComplianceLogDoc, LEGAL_HOLD_MODEL, LegalHoldDoc, RETENTION_SETTINGS_MODEL, RetentionSettingsDoc } from './retention.schema';
 
@@ -24,7 +26,15 @@ export interface LegalHold {
   releasedAt: Date | null;
 }
 
-export type ComplianceEntry = Omit<ComplianceLogDoc, '_id'>;
+export interface LogOptions {
+  /**
+   * Publish the row's events only when this resolves (an erasure: after the key is destroyed, so no process that
+   * hears `patient.erased` reloads the key before it is gone). A crash before leaves them to the outbox sweeper.
+   */
+  publishAfter?: Promise<unknown>;
+}
+
+export type ComplianceEntry = Omit<ComplianceLogDoc, '_id' | 'outbox' | 'outboxAt' | 'outboxPending'>;
 
 /** Retention periods, legal holds and the compliance log of this service. */
 export abstract class RetentionRepository {
@@ -35,10 +45,18 @@ export abstract class RetentionRepository {
   abstract placeHold(hold: Omit<LegalHold, 'id' | 'releasedAt'>): Promise<LegalHold>;
   /** Active holds, by id ascending from after `afterId`. */
   abstract activeHolds(orgId: string, page?: { afterId?: string; limit: number }): Promise<LegalHold[]>;
+  /**
+   * An erasure: drops the free-text reasons of the (released) holds on the patient or on their channels — the hold
+   * stays with its ids and times. Returns how many were dropped.
+   */
+  abstract dropHoldReasons(orgId: string, patientId: string, channelIds: string[]): Promise<number>;
   /** Releases an active hold; null when there is none with that id in the organisation. */
   abstract releaseHold(orgId: string, holdId: string, by: string, at: Date): Promise<LegalHold | null>;
-  /** Inserted before the action it records is done. With `key`, a repeat (a retried sweep) records nothing twice. */
-  abstract log(entry: ComplianceEntry, key?: string): Promise<void>;
+  /**
+   * Inserted before the action it records is done, with its `audit.recorded` event (the organisation's trail) and
+   * any `also` events in its outbox. With `key`, a repeat (a retried sweep) records nothing twice.
+   */
+  abstract log(entry: ComplianceEntry, key?: string, also?: Omit<OutboxEntry, 'id' | 'orgId' | 'time'>[], opts?: LogOptions): Promise<void>;
 }
 
 const ALL_HOLDS_MAX = 10_000;
@@ -50,8 +68,10 @@ export class MongoRetentionRepository extends RetentionRepository {
     @InjectModel(LEGAL_HOLD_MODEL) private readonly holds: Model<LegalHoldDoc>,
     @InjectModel(COMPLIANCE_LOG_MODEL) private readonly entries: Model<ComplianceLogDoc>,
     private readonly ring: KeyRing,
+    private readonly relay: OutboxRelay,
   ) {
     super();
+    relay.register(entries);
   }
 
   async periods(orgId: string): Promise<RetentionPeriods> {
@@ -95,6 +115,12 @@ export class MongoRetentionRepository extends RetentionRepository {
     return docs.map((d) => this.toHold(d));
   }
 
+  async dropHoldReasons(orgId: string, patientId: string, channelIds: string[]): Promise<number> {
+    const byPatient = await this.holds.updateMany({ orgId, patientId, reason: { $ne: null } }, { $set: { reason: null } });
+    const byChannel = channelIds.length ? await this.holds.updateMany({ orgId, channelId: { $in: channelIds }, reason: { $ne: null } }, { $set: { reason: null } }) : { modifiedCount: 0 };
+    return byPatient.modifiedCount + byChannel.modifiedCount;
+  }
+
   async releaseHold(orgId: string, holdId: string, by: string, at: Date): Promise<LegalHold | null> {
     const res = await this.holds.updateOne({ _id: holdId, orgId, releasedAt: null }, { $set: { releasedAt: at, releasedBy: by } });
     if (res.modifiedCount !== 1) return null;
@@ -102,18 +128,35 @@ export class MongoRetentionRepository extends RetentionRepository {
     return doc ? this.toHold(doc) : null;
   }
 
-  async log(entry: ComplianceEntry, key?: string): Promise<void> {
+  async log(entry: ComplianceEntry, key?: string, also: Omit<OutboxEntry, 'id' | 'orgId' | 'time'>[] = [], opts: LogOptions = {}): Promise<void> {
+    const _id = key ?? newId('cmp');
+    const time = entry.at.toISOString();
+    const audited: AuditRecordedData = {
+      action: entry.action, actorId: entry.actorId, channelId: entry.channelId ?? null, messageId: entry.messageId ?? null,
+      patientId: entry.patientId ?? null, reason: entry.holdId ? `legal hold ${entry.holdId}` : null,
+    };
+    // The trail's entry id is the row's id: the channels service keeps it once however often it is relayed.
+    const events = this.relay.toStored([
+      { id: _id, type: Events.AuditRecorded, orgId: entry.orgId, time, data: audited },
+      ...also.map((e, i) => ({ ...e, id: `${_id}:${i + 1}`, orgId: entry.orgId, time })),
+    ]);
     try {
-      await this.entries.collection.insertOne({ _id: key ?? newId('cmp'), ...entry } as never);
+      await this.entries.collection.insertOne({ _id, ...entry, ...newOutbox(events) } as never);
     } catch (err) {
       if (!key || !isDuplicateKeyError(err)) throw err;
+      return;
     }
+    if (!opts.publishAfter) return this.relay.dispatchSoon(this.entries, _id, events, `compliance:${_id}`);
+    void opts.publishAfter.then(
+      () => this.relay.dispatchSoon(this.entries, _id, events, `compliance:${_id}`),
+      () => undefined, // the action failed: its events wait for the sweeper, like after a crash
+    );
   }
 
   private toHold(d: LegalHoldDoc): LegalHold {
     return {
       id: d._id, orgId: d.orgId, patientId: d.patientId ?? null, channelId: d.channelId ?? null,
-      reason: this.ring.decryptText(d.reason, `legal-hold-reason:${d._id}`),
+      reason: d.reason ? this.ring.decryptText(d.reason, `legal-hold-reason:${d._id}`) : '',
       placedBy: d.placedBy, placedAt: d.placedAt, releasedAt: d.releasedAt ?? null,
     };
   }

@@ -1,4 +1,5 @@
 import { Schema } from 'mongoose';
+import { outboxSchemaFields, WithOutbox } from '@wellifiy/messaging';
 import type { SealedBox } from '@wellifiy/crypto';
 
 /** An organisation's retention periods; absent = content kept forever (the default). */
@@ -31,8 +32,8 @@ export interface LegalHoldDoc {
   orgId: string;
   patientId: string | null;
   channelId: string | null;
-  /** The officer's reason: may name clinical matters, so sealed like message content. */
-  reason: SealedBox;
+  /** The officer's reason: may name clinical matters, so sealed like message content. null: dropped by an erasure. */
+  reason: SealedBox | null;
   placedBy: string;
   placedAt: Date;
   /** Set when the hold is released; released holds are kept (the audit trail names them). */
@@ -46,7 +47,7 @@ export const LegalHoldSchema = new Schema<LegalHoldDoc>(
     orgId: { type: String, required: true },
     patientId: { type: String, default: null },
     channelId: { type: String, default: null },
-    reason: { type: Object, required: true },
+    reason: { type: Object, default: null },
     placedBy: { type: String, required: true },
     placedAt: { type: Date, required: true },
     releasedAt: { type: Date, default: null },
@@ -60,9 +61,10 @@ LegalHoldSchema.index({ orgId: 1, releasedAt: 1, _id: 1 });
 /**
  * What retention, holds and erasure did: ids and times only (no content, no names), inserted with the action.
  * Actions: retention.updated, retention.purged, retention.media-purged, legal-hold.placed, legal-hold.released,
- * patient.erased.
+ * patient.erased. Each row carries its `audit.recorded` event in its outbox (one insert): the organisation's one
+ * trail (channels `audit_log`) is built from it; an erasure's row carries `patient.erased` too.
  */
-export interface ComplianceLogDoc {
+export interface ComplianceLogDoc extends Partial<WithOutbox> {
   _id: string;
   orgId: string;
   action: ComplianceAction;
@@ -89,6 +91,7 @@ export const ComplianceLogSchema = new Schema<ComplianceLogDoc>(
     messageId: { type: String },
     holdId: { type: String },
     at: { type: Date, required: true },
+    ...outboxSchemaFields,
   },
   { collection: 'compliance_log', versionKey: false },
 );

@@ -38,6 +38,16 @@ class FakeRetentionRepository extends RetentionRepository {
     hold.releasedAt = at;
     return hold;
   }
+  async dropHoldReasons(orgId: string, patientId: string, channelIds: string[]): Promise<number> {
+    let n = 0;
+    for (const h of this.holds) {
+      if (h.orgId === orgId && (h.patientId === patientId || (h.channelId !== null && channelIds.includes(h.channelId))) && h.reason) {
+        h.reason = '';
+        n++;
+      }
+    }
+    return n;
+  }
   async log(entry: ComplianceEntry): Promise<void> {
     this.entries.push(entry);
   }

@@ -13,6 +13,8 @@ export interface RecipientDoc {
    */
   email: SealedBox | string | null;
   archived: boolean;
+  /** Set when the patient was erased: the email is gone and later updates are ignored. */
+  erasedAt?: Date | null;
   updatedAt: Date;
 }
 
@@ -23,6 +25,7 @@ export const RecipientSchema = new Schema<RecipientDoc>(
     kind: { type: String, enum: USER_KINDS, required: true },
     email: { type: Object, default: null },
     archived: { type: Boolean, default: false },
+    erasedAt: { type: Date, default: null },
     updatedAt: { type: Date, required: true },
   },
   { collection: 'recipients', versionKey: false },

@@ -42,8 +42,9 @@ export class MongoRecipientsRepository extends RecipientsRepository {
 
   async update(orgId: string, userId: string, fields: Partial<Pick<Recipient, 'email' | 'archived'>>): Promise<boolean> {
     const sealed = this.cipher.sealFields(`${orgId}:${userId}`, fields, ['email']);
-    const res = await this.recipients.updateOne({ orgId, userId }, { $set: { ...sealed, updatedAt: new Date() } });
-    return res.matchedCount === 1;
+    // An erased recipient stays without an email: a late or replayed update is ignored (known, not changed).
+    const res = await this.recipients.updateOne({ orgId, userId, erasedAt: null }, { $set: { ...sealed, updatedAt: new Date() } });
+    return res.matchedCount === 1 || (await this.recipients.exists({ orgId, userId })) !== null;
   }
 
   async find(orgId: string, userId: string): Promise<Recipient | null> {

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { envelopeOf, EventEnvelope } from '../envelope';
 import { MessageView } from '../message.types';
 import { MESSAGE_CHANGED_BY, MessageChangedBy } from '../reactions';
@@ -18,6 +18,12 @@ export const MessagesEvents = {
    * audit trail and deduplicates by the event id, which is the entry id.
    */
   AuditRecorded: 'audit.recorded',
+  /**
+   * A compliance officer erased a patient (crypto-shredding): every service drops the names and emails it keeps of
+   * them and the free-text reasons about them, and every process that caches patient keys drops theirs. Ids and the
+   * time only; published through the erasure's outbox, so it is delivered even when the service crashes after it.
+   */
+  PatientErased: 'patient.erased',
 } as const;
 
 export class MessageCreatedData {
@@ -110,9 +116,26 @@ export class AuditRecordedData {
   @IsOptional() @IsInt() @Min(0)
   toSeq?: number | null;
 
+  /** Whose record the action concerns when it names no channel (a legal hold on a patient, an erasure). */
+  @IsOptional() @IsString() @MaxLength(128)
+  patientId?: string | null;
+
   /** Why (a moderation reason a team member wrote): the event is sealed for it. */
   @IsOptional() @IsString() @MaxLength(2000)
   reason?: string | null;
+}
+
+export class PatientErasedData {
+  @IsString() @MinLength(1) @MaxLength(128)
+  patientId!: string;
+
+  /** The compliance officer who erased the patient. */
+  @IsString() @MinLength(1) @MaxLength(128)
+  actorId!: string;
+
+  /** ISO time of the erasure (the patient key was destroyed at it). */
+  @IsISO8601()
+  erasedAt!: string;
 }
 
 export interface MessagesEventPayloads {
@@ -121,6 +144,7 @@ export interface MessagesEventPayloads {
   [MessagesEvents.MessageDeleted]: MessageDeletedData;
   [MessagesEvents.ReactionUpdated]: ReactionUpdatedData;
   [MessagesEvents.AuditRecorded]: AuditRecordedData;
+  [MessagesEvents.PatientErased]: PatientErasedData;
 }
 
 export const MessageCreatedEvent = envelopeOf(MessageCreatedData);
@@ -133,6 +157,8 @@ export const ReactionUpdatedEvent = envelopeOf(ReactionUpdatedData);
 export type ReactionUpdatedEvent = EventEnvelope<ReactionUpdatedData>;
 export const AuditRecordedEvent = envelopeOf(AuditRecordedData);
 export type AuditRecordedEvent = EventEnvelope<AuditRecordedData>;
+export const PatientErasedEvent = envelopeOf(PatientErasedData);
+export type PatientErasedEvent = EventEnvelope<PatientErasedData>;
 
 export const MESSAGES_EVENT_CLASSES: { [K in keyof MessagesEventPayloads]: new () => object } = {
   [MessagesEvents.MessageCreated]: MessageCreatedEvent,
@@ -140,4 +166,5 @@ export const MESSAGES_EVENT_CLASSES: { [K in keyof MessagesEventPayloads]: new (
   [MessagesEvents.MessageDeleted]: MessageDeletedEvent,
   [MessagesEvents.ReactionUpdated]: ReactionUpdatedEvent,
   [MessagesEvents.AuditRecorded]: AuditRecordedEvent,
+  [MessagesEvents.PatientErased]: PatientErasedEvent,
 };
