@@ -2,6 +2,7 @@ import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import { DEFAULT_JOB_OPTIONS, JobPayloads, Queues } from '@wellifiy/contracts';
+import { currentTraceContext, runJob } from '@wellifiy/messaging';
 import { LinkPreviewsService, PreviewOutcome } from '../link-previews/link-previews.service';
 
 type LinkPreviewJob = JobPayloads[typeof Queues.LinkPreview];
@@ -15,7 +16,7 @@ export class LinkPreviewScheduler {
   constructor(@InjectQueue(Queues.LinkPreview) private readonly queue: Queue<LinkPreviewJob>) {}
 
   async schedule(data: LinkPreviewJob): Promise<void> {
-    await this.queue.add('preview', data, { ...DEFAULT_JOB_OPTIONS, removeOnComplete: { age: 24 * 3600 }, jobId: `${data.orgId}__${data.messageId}` });
+    await this.queue.add('preview', { ...data, ...currentTraceContext() }, { ...DEFAULT_JOB_OPTIONS, removeOnComplete: { age: 24 * 3600 }, jobId: `${data.orgId}__${data.messageId}` });
   }
 }
 
@@ -28,6 +29,6 @@ export class LinkPreviewJobProcessor extends WorkerHost {
   process(job: Job<LinkPreviewJob>): Promise<PreviewOutcome> {
     // Only the ids, even from a job queued by an earlier release whose data still carried the URL.
     const { orgId, messageId, correlationId } = job.data;
-    return this.previews.generate({ orgId, messageId, ...(correlationId ? { correlationId } : {}) });
+    return runJob(Queues.LinkPreview, job, () => this.previews.generate({ orgId, messageId, ...(correlationId ? { correlationId } : {}) }));
   }
 }
