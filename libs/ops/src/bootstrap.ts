@@ -3,7 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { amqpUserOf, CommonConfig, parseAmqpUsers } from '@wellifiy/config';
 import { ServiceName } from '@wellifiy/contracts';
 import { AmqpServer, EventSeal, IDEMPOTENCY_STORE, IdempotencyStore, OutboxRelay, RpcPassthroughFilter } from '@wellifiy/messaging';
-import { createLogger } from './logger';
+import { usePinoLogger, withLogging } from './logger';
+import { initTracing } from './tracing';
 import { initMetrics } from './metrics';
 
 /**
@@ -12,7 +13,9 @@ import { initMetrics } from './metrics';
  */
 export async function bootstrapService(service: ServiceName, module: Type<unknown> | DynamicModule, config: CommonConfig): Promise<INestApplication> {
   initMetrics(service);
-  const app = await NestFactory.create(module, { logger: createLogger(service, config.LOG_LEVEL) });
+  initTracing(service);
+  const app = await NestFactory.create(withLogging(module, service, config.LOG_LEVEL), { bufferLogs: true });
+  usePinoLogger(app);
   app.enableShutdownHooks();
   const idempotency = app.get<IdempotencyStore>(IDEMPOTENCY_STORE, { strict: false });
   const users = parseAmqpUsers(config.AMQP_USERS);
