@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { runInContext } from '@wellifiy/messaging';
-import { createPinoLogger, REDACTED_PATHS } from './logger';
+import { createPinoLogger, loggedPath, REDACTED_PATHS } from './logger';
 
 function capture(): { stream: Writable; lines: () => Record<string, any>[] } {
   const chunks: string[] = [];
@@ -47,5 +47,12 @@ describe('createPinoLogger', () => {
     for (const secret of ['I feel unwell', 'pat@example.com', 'Blood results', 'Pat', 'Ient', 'eyJ.secret', 'hunter2', 'sid=1']) expect(line).not.toContain(secret);
     expect(out.lines()[0]).toMatchObject({ message: { id: 'm_1', body: '[redacted]' }, user: { userId: 'pt_1', firstName: '[redacted]' } });
     expect(REDACTED_PATHS).toEqual(expect.arrayContaining(['body', '*.body', '*.email', '*.token', 'req.headers.authorization']));
+  });
+
+  it('request lines name the path without its query string, media tickets masked', () => {
+    expect(loggedPath('/v1/channels/ch_1/members/tm_2?reason=Pat%20asked')).toBe('/v1/channels/ch_1/members/tm_2');
+    expect(loggedPath('/internal/media/org_1/uploads/WxKzEfZSodnWWQVq')).toBe('/internal/media/org_1/uploads/[redacted]');
+    expect(loggedPath('/internal/media/org_1/tickets/wSRfehddeoGqPaQB?x=1')).toBe('/internal/media/org_1/tickets/[redacted]');
+    expect(loggedPath(undefined)).toBe('');
   });
 });

@@ -26,6 +26,14 @@ export const REDACTED_PATHS: readonly string[] = (() => {
   ];
 })();
 
+/** Path segments that follow these hold a credential (the messages service's media tickets): masked in request lines. */
+const SECRET_AFTER = /\/(tickets|uploads|tokens)\/[^/]+/g;
+
+/** What a request line says of the URL: the path without the query string, credentials in it masked. */
+export function loggedPath(url: string | undefined): string {
+  return (url ?? '').split('?')[0].replace(SECRET_AFTER, '/$1/[redacted]');
+}
+
 /** HTTP paths that produce no request line: probes and scrapes, several a second. */
 const QUIET_PATHS = /^\/(health\/|metrics($|\?))/;
 
@@ -64,7 +72,7 @@ export function loggerParams(service: string, level: string, opts: LoggerOptions
       logger: createPinoLogger(service, level, opts),
       // The line names the request by method and path only: query strings and headers may hold names or tokens.
       serializers: {
-        req: (req: IncomingMessage) => ({ method: req.method, url: (req.url ?? '').split('?')[0] }),
+        req: (req: IncomingMessage) => ({ method: req.method, url: loggedPath(req.url) }),
         res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
       },
       customAttributeKeys: { responseTime: 'durationMs' },
