@@ -36,7 +36,8 @@ export default async function globalSetup(): Promise<void> {
     jwtSecret: testing.TEST_JWT_SECRET,
     dbPrefix,
     nodeEnv: 'test',
-    logLevel: 'warn',
+    // info: the request, command and event lines (e2e/logs.e2e-spec.ts follows one request through them).
+    logLevel: 'log',
     logs: path.join(root, 'reports/e2e-logs'),
     extraEnv: { gateway: { RATE_LIMIT_PER_MINUTE: '100000' }, channels: channelsTestEnv(), notifications: notificationsTestEnv(basePort), messages: messagesTestEnv(basePort) },
   });

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import { loadConfigOrExit } from '@wellifiy/config';
-import { createLogger, drainOnClose, initMetrics, runMain } from '@wellifiy/ops';
+import { drainOnClose, initMetrics, initTracing, runMain, usePinoLogger, withLogging } from '@wellifiy/ops';
 import { AppModule } from './app.module';
 import { mountConsole } from './console/console-static';
 import { GatewayConfig } from './config/gateway.config';
@@ -18,10 +18,12 @@ const JSON_BODY_LIMIT = '64kb';
 runMain('gateway', async () => {
   const config = loadConfigOrExit(GatewayConfig, 'gateway');
   initMetrics('gateway');
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
-    logger: createLogger('gateway', config.LOG_LEVEL),
+  initTracing('gateway');
+  const app = await NestFactory.create<NestExpressApplication>(withLogging(AppModule.register(config), 'gateway', config.LOG_LEVEL), {
+    bufferLogs: true,
     bodyParser: false,
   });
+  usePinoLogger(app);
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   app.disable('x-powered-by');
   app.enableShutdownHooks();

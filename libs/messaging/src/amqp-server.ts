@@ -7,6 +7,7 @@ import {
   allowedCallers, AmqpProcess, carriesActor, DomainError, ErrorBody, ErrorCode, EventEnvelope, Headers, isErrorBody, RPC_REQUEST_CLASSES, RpcName, ServiceName, Topology,
 } from '@wellifiy/contracts';
 import { connectAmqp, waitForSetup } from './amqp-connection';
+import { runUnitOfWork } from './context';
 import { EventConsumer, EventMeta, redeliveredReason } from './event-consumer';
 import { EventSeal, restingBody } from './event-seal';
 import { IdempotencyStore, REPEAT_SAFE } from './idempotency';
@@ -184,7 +185,7 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
     if (!handler || !cls) return { reply: fail(ErrorCode.UnknownRpc, `unknown command "${pattern}"`), poison: `unknown command "${pattern}"` };
     const refused = this.refusedSender(pattern as RpcName, msg);
     if (refused) return { reply: fail(ErrorCode.RpcCallerNotAllowed, refused), poison: refused };
-    return { reply: await this.run(handler, cls, request.data, msg) };
+    return { reply: await this.run(handler, cls, request.data, msg, pattern) };
   }
 
   /**
@@ -202,16 +203,27 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
       : `${pattern} is accepted only from ${allowed.join(', ')}; it came from ${from}`;
   }
 
-  private async run(handler: MessageHandler, cls: unknown, data: unknown, msg: ConsumeMessage): Promise<{ ok: true; data: unknown } | { ok: false; error: ErrorBody }> {
+  private async run(handler: MessageHandler, cls: unknown, data: unknown, msg: ConsumeMessage, pattern: string): Promise<{ ok: true; data: unknown } | { ok: false; error: ErrorBody }> {
     const checked = await validateInto(cls as new () => object, data ?? {}, { forbidUnknown: true });
     if (checked.errors) return fail(ErrorCode.ValidationFailed, describeFieldErrors(checked.errors), checked.errors);
-    const correlationId = msg.properties.headers?.[Headers.correlationId] as string | undefined;
-    try {
-      const data = await this.invoke(handler, checked.value, { correlationId });
-      return { ok: true, data: data ?? null };
-    } catch (err) {
-      return { ok: false, error: toErrorBody(err, this.log, correlationId) };
-    }
+    const headers = (msg.properties.headers ?? {}) as Record<string, unknown>;
+    const correlationId = headers[Headers.correlationId] as string | undefined;
+    const orgId = orgIdOf(checked.value);
+    const context = { ...(correlationId ? { correlationId } : {}), ...(orgId ? { orgId } : {}) };
+    // One log line per command handled, in its context (correlationId, orgId), at info: names, codes and timings only.
+    return runUnitOfWork({ name: `rpc ${pattern}`, kind: 'server', carrier: headers, context, attributes: { 'rpc.method': pattern } }, async (span) => {
+      const started = performance.now();
+      let reply: { ok: true; data: unknown } | { ok: false; error: ErrorBody };
+      try {
+        const data = await this.invoke(handler, checked.value, { correlationId });
+        reply = { ok: true, data: data ?? null };
+      } catch (err) {
+        reply = { ok: false, error: toErrorBody(err, this.log, correlationId) };
+        span.setAttribute('rpc.error_code', reply.error.code);
+      }
+      this.log.log({ msg: 'rpc handled', rpc: pattern, outcome: reply.ok ? 'ok' : reply.error.code, durationMs: Math.round(performance.now() - started) });
+      return reply;
+    });
   }
 
   /** Graceful: stop taking work, let handlers that run finish (and settle their messages), then disconnect. */
@@ -224,6 +236,13 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
     await this.commands?.close();
     await this.connection?.close();
   }
+}
+
+/** The organisation a command is about: its actor's, or the one it names. */
+function orgIdOf(data: unknown): string | undefined {
+  const d = data as { actor?: { orgId?: unknown }; orgId?: unknown } | null;
+  const org = d?.actor?.orgId ?? d?.orgId;
+  return typeof org === 'string' ? org : undefined;
 }
 
 function fail(code: ErrorCode, message: string, details?: unknown): { ok: false; error: ErrorBody } {

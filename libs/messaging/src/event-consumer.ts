@@ -3,6 +3,7 @@ import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 import { EnvelopeHeader, EVENT_ENVELOPE_CLASSES, EventEnvelope, EventName, Headers, isErrorBody, Topology } from '@wellifiy/contracts';
 import { waitForSetup } from './amqp-connection';
+import { runUnitOfWork } from './context';
 import { EventSeal, restingBody, SealedEventError, WireEnvelope } from './event-seal';
 import { PoisonMessageError } from './handler-errors';
 import { IdempotencyStore } from './idempotency';
@@ -157,24 +158,39 @@ export class EventConsumer {
     const idempotency = this.opts.repeatSafe?.(type) ? undefined : this.opts.idempotency;
     const attempt = Number(msg.properties.headers?.[Headers.attempt] ?? 0) + 1;
     const correlationId = envelope.correlationId ?? (msg.properties.headers?.[Headers.correlationId] as string | undefined);
-    try {
-      if (idempotency && (await idempotency.seen(this.opts.queue, envelope.id))) {
-        this.ack(msg, generation);
-        return;
+    const context = { ...(correlationId ? { correlationId } : {}), orgId: envelope.orgId };
+    const work = { name: `event ${type}`, kind: 'consumer' as const, carrier: msg.properties.headers ?? {}, context, attributes: { 'messaging.destination': this.opts.queue, 'wellifiy.event_id': envelope.id, 'wellifiy.attempt': attempt } };
+    // One log line per event handled (in the event's context: correlationId, orgId), at info, ids only.
+    await runUnitOfWork(work, async () => {
+      const started = performance.now();
+      const handled = (outcome: string): void =>
+        this.logger.log({ msg: 'event handled', event: type, eventId: envelope.id, queue: this.opts.queue, attempt, outcome, durationMs: Math.round(performance.now() - started) });
+      try {
+        if (idempotency && (await idempotency.seen(this.opts.queue, envelope.id))) {
+          this.ack(msg, generation);
+          handled('duplicate');
+          return;
+        }
+        await this.opts.handle(envelope, { attempt, correlationId });
+      } catch (err) {
+        // A failing handler, or an idempotency store that cannot be asked: retry later, never hold the message.
+        handled('failed');
+        await this.onHandlerFailure(msg, generation, envelope, attempt, err);
+        // Settled (retry or dead letter): thrown only to mark the span as failed.
+        throw new HandledFailure(err);
       }
-      await this.opts.handle(envelope, { attempt, correlationId });
-    } catch (err) {
-      // A failing handler, or an idempotency store that cannot be asked: retry later, never hold the message.
-      return this.onHandlerFailure(msg, generation, envelope, attempt, err);
-    }
-    if (this.opts.crashAfterHandler) process.kill(process.pid, 'SIGKILL');
-    if (idempotency) {
-      // The handler's work is done; failing to note it only means a redelivery would run it once more.
-      await idempotency.remember(this.opts.queue, envelope.id).catch((err: unknown) =>
-        this.logger.warn(`could not record event ${envelope.id} as processed: ${(err as Error).message}`),
-      );
-    }
-    this.ack(msg, generation);
+      if (this.opts.crashAfterHandler) process.kill(process.pid, 'SIGKILL');
+      if (idempotency) {
+        // The handler's work is done; failing to note it only means a redelivery would run it once more.
+        await idempotency.remember(this.opts.queue, envelope.id).catch((err: unknown) =>
+          this.logger.warn(`could not record event ${envelope.id} as processed: ${(err as Error).message}`),
+        );
+      }
+      this.ack(msg, generation);
+      handled('ok');
+    }).catch((err: unknown) => {
+      if (!(err instanceof HandledFailure)) throw err;
+    });
   }
 
   private async onHandlerFailure(msg: ConsumeMessage, generation: number, envelope: EventEnvelope, attempt: number, err: unknown): Promise<void> {
@@ -218,6 +234,14 @@ function withoutDeliveryCount(headers: Record<string, unknown> | undefined): Rec
 /** Why a message at the redelivery limit is dead-lettered. */
 export function redeliveredReason(msg: ConsumeMessage): string {
   return `delivered ${Number(msg.properties.headers?.['x-delivery-count'] ?? 0) + 1} times without being settled (its consumer crashed or lost its channel each time)`;
+}
+
+/** A handler's failure already dealt with (retried or dead-lettered). */
+class HandledFailure extends Error {
+  constructor(cause: unknown) {
+    super('handler failed');
+    this.name = (cause as Error)?.name ?? 'Error';
+  }
 }
 
 export function errorReason(err: unknown): string {

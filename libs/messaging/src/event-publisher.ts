@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ConfirmChannel } from 'amqplib';
 import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 import { EventEnvelope, EventName, EventPayloads, Headers, Topology } from '@wellifiy/contracts';
+import { currentContext, outgoingHeaders } from './context';
 import { EventSeal, hasSealedPayload, WireEnvelope } from './event-seal';
 import { declareBaseTopology } from './topology';
 
@@ -36,6 +37,7 @@ export class EventPublisher {
   }
 
   envelope<K extends EventName>(type: K, data: EventPayloads[K], opts: PublishOptions): EventEnvelope<EventPayloads[K]> {
+    const correlationId = opts.correlationId ?? currentContext()?.correlationId;
     return {
       id: opts.id ?? newEventId(),
       type,
@@ -43,7 +45,7 @@ export class EventPublisher {
       time: new Date().toISOString(),
       orgId: opts.orgId,
       data,
-      ...(opts.correlationId ? { correlationId: opts.correlationId } : {}),
+      ...(correlationId ? { correlationId } : {}),
     };
   }
 
@@ -53,14 +55,20 @@ export class EventPublisher {
     return envelope;
   }
 
-  async publishEnvelope(envelope: EventEnvelope | WireEnvelope): Promise<void> {
+  /**
+   * `trace`: the W3C trace context the event was decided in (an outbox entry published later by the relay);
+   * without it, that of the running work.
+   */
+  async publishEnvelope(envelope: EventEnvelope | WireEnvelope, trace?: { traceparent?: string; tracestate?: string }): Promise<void> {
     const wire = this.toWire(envelope);
     await this.channel.publish(Topology.eventsExchange, envelope.type, Buffer.from(JSON.stringify(wire)), {
       persistent: true,
       contentType: 'application/json',
       messageId: envelope.id,
       timestamp: Math.floor(Date.parse(envelope.time) / 1000),
-      headers: envelope.correlationId ? { [Headers.correlationId]: envelope.correlationId } : {},
+      headers: trace?.traceparent
+        ? { ...(envelope.correlationId ? { [Headers.correlationId]: envelope.correlationId } : {}), traceparent: trace.traceparent, ...(trace.tracestate ? { tracestate: trace.tracestate } : {}) }
+        : outgoingHeaders(envelope.correlationId),
     });
   }
 

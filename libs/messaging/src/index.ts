@@ -1,5 +1,6 @@
 export * from './amqp-connection';
 export * from './amqp-server';
+export * from './context';
 export * from './document-locks';
 export * from './event-consumer';
 export * from './event-publisher';

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Model } from 'mongoose';
 import type { SealedBox } from '@wellifiy/crypto';
 import { EventName, EventPayloads } from '@wellifiy/contracts';
+import { currentContext, currentTraceContext } from './context';
 import { EventPublisher, newEventId } from './event-publisher';
 import { EventSeal, WireEnvelope } from './event-seal';
 
@@ -13,6 +14,9 @@ export interface OutboxEntry {
   time: string;
   data: unknown;
   correlationId?: string;
+  /** W3C trace context of the work that decided the event (only while tracing is on): the relay's publish continues that trace. */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 declare const STORED: unique symbol;
@@ -56,13 +60,15 @@ export function outboxEntry<K extends EventName>(
   data: EventPayloads[K],
   opts: { orgId: string; correlationId?: string },
 ): OutboxEntry {
+  const correlationId = opts.correlationId ?? currentContext()?.correlationId;
   return {
     id: newEventId(),
     type,
     orgId: opts.orgId,
     time: new Date().toISOString(),
     data,
-    ...(opts.correlationId ? { correlationId: opts.correlationId } : {}),
+    ...(correlationId ? { correlationId } : {}),
+    ...currentTraceContext(),
   };
 }
 
@@ -191,7 +197,7 @@ export class OutboxRelay {
     if (!entries.length) return;
     try {
       const open = this.openers.get(model);
-      for (const entry of entries) await this.publisher.publishEnvelope(this.toEnvelope(open ? open(entry) : entry));
+      for (const entry of entries) await this.publisher.publishEnvelope(this.toEnvelope(open ? open(entry) : entry), entry);
       await this.clearSoon(model, docId, entries);
     } catch (err) {
       this.logger.warn(`outbox dispatch for ${model.collection.name}/${String(docId)} deferred: ${(err as Error).message}`);

@@ -5,6 +5,7 @@ import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-mana
 import {
   DomainError, ErrorCode, Headers, isErrorBody, RpcName, RpcRequest, RpcResult, serviceOfRpc, Topology,
 } from '@wellifiy/contracts';
+import { outgoingHeaders } from './context';
 
 const REPLY_TO = 'amq.rabbitmq.reply-to';
 
@@ -118,7 +119,7 @@ export class RpcClient {
         contentType: 'application/json',
         userId: this.userId,
         mandatory: true,
-        headers: { [Headers.deadline]: Date.now() + timeoutMs, ...(opts.correlationId ? { [Headers.correlationId]: opts.correlationId } : {}) },
+        headers: { [Headers.deadline]: Date.now() + timeoutMs, ...outgoingHeaders(opts.correlationId) },
       });
     } catch (err) {
       this.settle(id);

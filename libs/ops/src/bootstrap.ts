@@ -2,10 +2,13 @@ import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { amqpUrlsOf, amqpUserOf, CommonConfig, parseAmqpUsers } from '@wellifiy/config';
 import { ServiceName } from '@wellifiy/contracts';
-import { AmqpServer, EventSeal, IDEMPOTENCY_STORE, IdempotencyStore, OutboxRelay, RpcPassthroughFilter } from '@wellifiy/messaging';
-import { createLogger } from './logger';
+import { AmqpServer, EventSeal, IDEMPOTENCY_STORE, IdempotencyStore, OutboxRelay, RpcPassthroughFilter, runInContext } from '@wellifiy/messaging';
+import { usePinoLogger, withLogging } from './logger';
+import { initTracing } from './tracing';
 import { drainOnClose } from './http-drain';
 import { initMetrics } from './metrics';
+
+const SAFE_CORRELATION_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
 /**
  * Starts a back-end service: its RabbitMQ transport (events + commands) and its small HTTP server for
@@ -14,7 +17,15 @@ import { initMetrics } from './metrics';
  */
 export async function bootstrapService(service: ServiceName, module: Type<unknown> | DynamicModule, config: CommonConfig): Promise<INestApplication> {
   initMetrics(service);
-  const app = await NestFactory.create(module, { logger: createLogger(service, config.LOG_LEVEL) });
+  initTracing(service);
+  const app = await NestFactory.create(withLogging(module, service, config.LOG_LEVEL), { bufferLogs: true });
+  usePinoLogger(app);
+  // A service's own HTTP (the messages service's internal media path) runs in the caller's correlation id.
+  app.use((req: { headers: Record<string, unknown> }, _res: unknown, next: () => void) => {
+    const given = req.headers['x-correlation-id'];
+    if (typeof given === 'string' && SAFE_CORRELATION_ID.test(given)) runInContext({ correlationId: given }, next);
+    else next();
+  });
   app.enableShutdownHooks();
   drainOnClose(app.getHttpServer());
   const idempotency = app.get<IdempotencyStore>(IDEMPOTENCY_STORE, { strict: false });

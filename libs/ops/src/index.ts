@@ -4,5 +4,6 @@ export * from './logger';
 export * from './metrics';
 export * from './ops.module';
 export * from './queue-readiness';
+export * from './tracing';
 export * from './db-metrics';
 export * from './http-drain';

@@ -1,10 +1,8 @@
-import { Body, Controller, Get, Param, Put, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
 import { Actor, Rpc } from '@wellifiy/contracts';
 import { RpcClient } from '@wellifiy/messaging';
 import { CurrentActor } from '../auth/current-actor.decorator';
-import { correlationIdOf } from '../http/correlation-id.middleware';
 import { HistoryQuery, PendingQuery, PutActivationRuleBody, RuleTypeParams } from './activation-rules.dto';
 import { ApiErrors, COMMON_ERRORS } from '../docs/error.view';
 import { ActivationRuleChangeView, ActivationRuleView, PendingStaffingView } from './activation-rules.view';
@@ -21,25 +19,24 @@ export class ActivationRulesController {
   @ApiOkResponse({ type: [PendingStaffingView] })
   @ApiErrors(400)
   @Get('pending')
-  pending(@CurrentActor() actor: Actor, @Query() q: PendingQuery, @Req() req: Request): Promise<PendingStaffingView[]> {
-    return this.rpc.send(Rpc.ActivationRulesPending, { actor, ...q }, { correlationId: correlationIdOf(req) });
+  pending(@CurrentActor() actor: Actor, @Query() q: PendingQuery): Promise<PendingStaffingView[]> {
+    return this.rpc.send(Rpc.ActivationRulesPending, { actor, ...q });
   }
 
   @ApiOkResponse({ type: ActivationRuleView })
   @ApiErrors(400)
   @Get(':type')
-  get(@CurrentActor() actor: Actor, @Param() p: RuleTypeParams, @Req() req: Request): Promise<ActivationRuleView> {
-    return this.rpc.send(Rpc.ActivationRulesGet, { actor, type: p.type }, { correlationId: correlationIdOf(req) });
+  get(@CurrentActor() actor: Actor, @Param() p: RuleTypeParams): Promise<ActivationRuleView> {
+    return this.rpc.send(Rpc.ActivationRulesGet, { actor, type: p.type });
   }
 
   @ApiOkResponse({ type: ActivationRuleView })
   @ApiErrors(400)
   @Put(':type')
-  put(@CurrentActor() actor: Actor, @Param() p: RuleTypeParams, @Body() body: PutActivationRuleBody, @Req() req: Request): Promise<ActivationRuleView> {
+  put(@CurrentActor() actor: Actor, @Param() p: RuleTypeParams, @Body() body: PutActivationRuleBody): Promise<ActivationRuleView> {
     return this.rpc.send(
       Rpc.ActivationRulesPut,
       { actor, type: p.type, autoActivate: body.autoActivate, teamMemberIds: body.teamMemberIds },
-      { correlationId: correlationIdOf(req) },
     );
   }
 
@@ -47,7 +44,7 @@ export class ActivationRulesController {
   @ApiOkResponse({ type: [ActivationRuleChangeView] })
   @ApiErrors(400)
   @Get(':type/history')
-  history(@CurrentActor() actor: Actor, @Param() p: RuleTypeParams, @Query() q: HistoryQuery, @Req() req: Request): Promise<ActivationRuleChangeView[]> {
-    return this.rpc.send(Rpc.ActivationRulesHistory, { actor, type: p.type, ...q }, { correlationId: correlationIdOf(req) });
+  history(@CurrentActor() actor: Actor, @Param() p: RuleTypeParams, @Query() q: HistoryQuery): Promise<ActivationRuleChangeView[]> {
+    return this.rpc.send(Rpc.ActivationRulesHistory, { actor, type: p.type, ...q });
   }
 }

@@ -1,10 +1,9 @@
-import { Controller, Get, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import { Actor, AUDIT_PAGE_MAX, AuditPage, Rpc } from '@wellifiy/contracts';
-import { RpcClient } from '@wellifiy/messaging';
+import { currentCorrelationId, RpcClient } from '@wellifiy/messaging';
 import { CurrentActor } from '../auth/current-actor.decorator';
-import { correlationIdOf } from '../http/correlation-id.middleware';
 import { ApiErrors, COMMON_ERRORS } from '../docs/error.view';
 import { AuditPageView } from '../channels/channels.view';
 import { AUDIT_EXPORT_CONTENT_TYPES, csvHeader, encodeAuditEntries } from './audit-export';
@@ -25,8 +24,8 @@ export class AuditController {
   @ApiOkResponse({ type: AuditPageView })
   @ApiErrors(400)
   @Get()
-  list(@CurrentActor() actor: Actor, @Query() q: AuditQuery, @Req() req: Request): Promise<AuditPageView> {
-    return this.rpc.send(Rpc.ChannelsAudit, { actor, ...q }, { correlationId: correlationIdOf(req) });
+  list(@CurrentActor() actor: Actor, @Query() q: AuditQuery): Promise<AuditPageView> {
+    return this.rpc.send(Rpc.ChannelsAudit, { actor, ...q });
   }
 
   /**
@@ -40,9 +39,9 @@ export class AuditController {
   })
   @ApiErrors(400)
   @Get('export')
-  async export(@CurrentActor() actor: Actor, @Query() q: AuditExportQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async export(@CurrentActor() actor: Actor, @Query() q: AuditExportQuery, @Res() res: Response): Promise<void> {
     const { format = 'ndjson', ...filters } = q;
-    const correlationId = correlationIdOf(req);
+    const correlationId = currentCorrelationId();
     const page = (cursor?: string): Promise<AuditPage> =>
       this.rpc.send(Rpc.ChannelsAudit, { actor, ...filters, limit: AUDIT_PAGE_MAX, export: true, ...(cursor ? { cursor } : {}) }, { correlationId });
     // The first page decides the status: errors are answered as JSON by the exception filter, before any header is sent.

@@ -1,10 +1,8 @@
-import { Controller, Get, Param, Req } from '@nestjs/common';
+import { Controller, Get, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
 import { Actor, Rpc } from '@wellifiy/contracts';
 import { RpcClient } from '@wellifiy/messaging';
 import { CurrentActor } from '../auth/current-actor.decorator';
-import { correlationIdOf } from '../http/correlation-id.middleware';
 import { ApiErrors, COMMON_ERRORS } from '../docs/error.view';
 import { MessageIdParams } from './audit.dto';
 import { MessageVersionsView } from './message-versions.view';
@@ -21,7 +19,7 @@ export class MessageVersionsController {
   @ApiOkResponse({ type: MessageVersionsView })
   @ApiErrors(400, 404)
   @Get(':messageId/versions')
-  versions(@CurrentActor() actor: Actor, @Param() p: MessageIdParams, @Req() req: Request): Promise<MessageVersionsView> {
-    return this.rpc.send(Rpc.MessagesVersions, { actor, messageId: p.messageId }, { correlationId: correlationIdOf(req) });
+  versions(@CurrentActor() actor: Actor, @Param() p: MessageIdParams): Promise<MessageVersionsView> {
+    return this.rpc.send(Rpc.MessagesVersions, { actor, messageId: p.messageId });
   }
 }

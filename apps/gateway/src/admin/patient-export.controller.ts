@@ -4,9 +4,8 @@ import { Controller, Get, Logger, Param, Query, Req, Res } from '@nestjs/common'
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Actor, Rpc } from '@wellifiy/contracts';
-import { RpcClient } from '@wellifiy/messaging';
+import { currentCorrelationId, RpcClient } from '@wellifiy/messaging';
 import { CurrentActor } from '../auth/current-actor.decorator';
-import { correlationIdOf } from '../http/correlation-id.middleware';
 import { ApiErrors, COMMON_ERRORS } from '../docs/error.view';
 import { FHIR_JSON } from './fhir-bundle';
 import { fhirBundleChunks } from './patient-export';
@@ -51,7 +50,7 @@ export class PatientExportController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const correlationId = correlationIdOf(req);
+    const correlationId = currentCorrelationId();
     // Refusals (403, 404) come from here, before anything is written.
     const scope = await this.rpc.send(Rpc.ChannelsPatientExport, { actor, patientId: p.patientId, includeStaff: q.includeStaff ?? false }, { correlationId });
     res.status(200).set({ 'content-type': `${FHIR_JSON}; charset=utf-8`, 'cache-control': 'private, no-store' });

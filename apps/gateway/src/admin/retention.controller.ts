@@ -1,10 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
 import { Actor, Rpc } from '@wellifiy/contracts';
 import { RpcClient } from '@wellifiy/messaging';
 import { CurrentActor } from '../auth/current-actor.decorator';
-import { correlationIdOf } from '../http/correlation-id.middleware';
 import { ApiErrors, COMMON_ERRORS } from '../docs/error.view';
 import { ErasePatientBody, LegalHoldParams, LegalHoldsQuery, PatientParams, PlaceLegalHoldBody, PutRetentionBody } from './retention.dto';
 import { LegalHoldPageView, LegalHoldView, PatientErasureView, RetentionSettingsView } from './retention.view';
@@ -23,40 +21,40 @@ export class RetentionController {
   /** The organisation's retention periods (null: kept forever, the default). */
   @ApiOkResponse({ type: RetentionSettingsView })
   @Get('retention')
-  get(@CurrentActor() actor: Actor, @Req() req: Request): Promise<RetentionSettingsView> {
-    return this.rpc.send(Rpc.MessagesRetentionGet, { actor }, { correlationId: correlationIdOf(req) });
+  get(@CurrentActor() actor: Actor): Promise<RetentionSettingsView> {
+    return this.rpc.send(Rpc.MessagesRetentionGet, { actor });
   }
 
   /** Sets both periods; content older than them is removed by the retention sweep, except under a legal hold. */
   @ApiOkResponse({ type: RetentionSettingsView })
   @ApiErrors(400)
   @Put('retention')
-  put(@CurrentActor() actor: Actor, @Body() body: PutRetentionBody, @Req() req: Request): Promise<RetentionSettingsView> {
-    return this.rpc.send(Rpc.MessagesRetentionPut, { actor, messageContentDays: body.messageContentDays, mediaDays: body.mediaDays }, { correlationId: correlationIdOf(req) });
+  put(@CurrentActor() actor: Actor, @Body() body: PutRetentionBody): Promise<RetentionSettingsView> {
+    return this.rpc.send(Rpc.MessagesRetentionPut, { actor, messageContentDays: body.messageContentDays, mediaDays: body.mediaDays });
   }
 
   /** A hold on a patient (all their channels) or one channel: nothing under it is purged or erased until released. */
   @ApiCreatedResponse({ type: LegalHoldView })
   @ApiErrors(400)
   @Post('legal-holds')
-  place(@CurrentActor() actor: Actor, @Body() body: PlaceLegalHoldBody, @Req() req: Request): Promise<LegalHoldView> {
-    return this.rpc.send(Rpc.MessagesLegalHoldPlace, { actor, patientId: body.patientId, channelId: body.channelId, reason: body.reason }, { correlationId: correlationIdOf(req) });
+  place(@CurrentActor() actor: Actor, @Body() body: PlaceLegalHoldBody): Promise<LegalHoldView> {
+    return this.rpc.send(Rpc.MessagesLegalHoldPlace, { actor, patientId: body.patientId, channelId: body.channelId, reason: body.reason });
   }
 
   /** Active holds, oldest first; pass `nextCursor` back as `cursor` for the next page. */
   @ApiOkResponse({ type: LegalHoldPageView })
   @ApiErrors(400)
   @Get('legal-holds')
-  list(@CurrentActor() actor: Actor, @Query() q: LegalHoldsQuery, @Req() req: Request): Promise<LegalHoldPageView> {
-    return this.rpc.send(Rpc.MessagesLegalHoldList, { actor, ...q }, { correlationId: correlationIdOf(req) });
+  list(@CurrentActor() actor: Actor, @Query() q: LegalHoldsQuery): Promise<LegalHoldPageView> {
+    return this.rpc.send(Rpc.MessagesLegalHoldList, { actor, ...q });
   }
 
   /** Releases a hold (kept in the compliance log); 404 when there is no active hold with that id. */
   @ApiOkResponse({ type: LegalHoldView })
   @ApiErrors(400, 404)
   @Delete('legal-holds/:id')
-  release(@CurrentActor() actor: Actor, @Param() p: LegalHoldParams, @Req() req: Request): Promise<LegalHoldView> {
-    return this.rpc.send(Rpc.MessagesLegalHoldRelease, { actor, holdId: p.id }, { correlationId: correlationIdOf(req) });
+  release(@CurrentActor() actor: Actor, @Param() p: LegalHoldParams): Promise<LegalHoldView> {
+    return this.rpc.send(Rpc.MessagesLegalHoldRelease, { actor, holdId: p.id });
   }
 
   /**
@@ -67,7 +65,7 @@ export class RetentionController {
   @ApiErrors(400, 409)
   @Post('patients/:patientId/erase')
   @HttpCode(200)
-  erase(@CurrentActor() actor: Actor, @Param() p: PatientParams, @Body() body: ErasePatientBody, @Req() req: Request): Promise<PatientErasureView> {
-    return this.rpc.send(Rpc.MessagesPatientErase, { actor, patientId: p.patientId, reason: body.reason }, { correlationId: correlationIdOf(req) });
+  erase(@CurrentActor() actor: Actor, @Param() p: PatientParams, @Body() body: ErasePatientBody): Promise<PatientErasureView> {
+    return this.rpc.send(Rpc.MessagesPatientErase, { actor, patientId: p.patientId, reason: body.reason });
   }
 }

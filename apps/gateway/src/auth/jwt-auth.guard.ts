@@ -3,6 +3,8 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { Observable } from 'rxjs';
 import { IS_PUBLIC_KEY } from '@wellifiy/auth';
+import type { Actor } from '@wellifiy/contracts';
+import { setContextOrg } from '@wellifiy/messaging';
 
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
@@ -20,6 +22,8 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
       const reason = info instanceof Error ? info.message : err instanceof Error ? err.message : 'missing bearer token';
       throw new UnauthorizedException(`invalid or missing token: ${reason}`);
     }
+    // Log lines and traces of the rest of the request carry the actor's organisation.
+    setContextOrg((user as unknown as Actor).orgId);
     return user;
   }
 }

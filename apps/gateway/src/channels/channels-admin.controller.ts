@@ -1,10 +1,8 @@
-import { Controller, Get, Req } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
 import { Actor, Rpc } from '@wellifiy/contracts';
 import { RpcClient } from '@wellifiy/messaging';
 import { CurrentActor } from '../auth/current-actor.decorator';
-import { correlationIdOf } from '../http/correlation-id.middleware';
 import { ApiErrors, COMMON_ERRORS } from '../docs/error.view';
 import { ChannelView } from './channels.view';
 
@@ -19,7 +17,7 @@ export class ChannelsAdminController {
   /** Channels left without a team member (archived-member fallback found nobody). */
   @ApiOkResponse({ type: [ChannelView] })
   @Get('channels/needs-staffing')
-  needsStaffing(@CurrentActor() actor: Actor, @Req() req: Request): Promise<ChannelView[]> {
-    return this.rpc.send(Rpc.ChannelsNeedingStaff, { actor }, { correlationId: correlationIdOf(req) });
+  needsStaffing(@CurrentActor() actor: Actor): Promise<ChannelView[]> {
+    return this.rpc.send(Rpc.ChannelsNeedingStaff, { actor });
   }
 }

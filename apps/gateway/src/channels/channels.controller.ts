@@ -1,10 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Logger, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Logger, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import { Actor, Rpc } from '@wellifiy/contracts';
-import { RpcClient } from '@wellifiy/messaging';
+import { currentCorrelationId, RpcClient } from '@wellifiy/messaging';
 import { CurrentActor } from '../auth/current-actor.decorator';
-import { correlationIdOf } from '../http/correlation-id.middleware';
 import {
   ActivateParams, AddMemberDto, ChannelIdParams, CreateChannelDto, ListChannelsQuery, MemberParams, RemoveMemberQuery,
 } from './channels.dto';
@@ -27,8 +26,8 @@ export class ChannelsController {
   @ApiOkResponse({ type: [ChannelListItemView] })
   @ApiErrors(400)
   @Get('channels')
-  async list(@CurrentActor() actor: Actor, @Query() q: ListChannelsQuery, @Req() req: Request): Promise<(ChannelView & { unreadCount: number | null })[]> {
-    const correlationId = correlationIdOf(req);
+  async list(@CurrentActor() actor: Actor, @Query() q: ListChannelsQuery): Promise<(ChannelView & { unreadCount: number | null })[]> {
+    const correlationId = currentCorrelationId();
     const [channels, unread] = await Promise.all([
       this.rpc.send(Rpc.ChannelsList, { actor, ...q }, { correlationId }),
       this.rpc.send(Rpc.NotificationsUnreadSummary, { actor }, { correlationId }).catch((err: unknown) => {
@@ -48,10 +47,9 @@ export class ChannelsController {
   async create(
     @CurrentActor() actor: Actor,
     @Body() dto: CreateChannelDto,
-    @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<ChannelView> {
-    const result = await this.rpc.send(Rpc.ChannelsCreate, { actor, ...dto }, { correlationId: correlationIdOf(req) });
+    const result = await this.rpc.send(Rpc.ChannelsCreate, { actor, ...dto });
     res.status(result.created ? 201 : 200);
     return result.channel;
   }
@@ -59,55 +57,55 @@ export class ChannelsController {
   @ApiOkResponse({ type: ChannelView })
   @ApiErrors(400, 404)
   @Get('channels/:id')
-  get(@CurrentActor() actor: Actor, @Param() p: ChannelIdParams, @Req() req: Request): Promise<ChannelView> {
-    return this.rpc.send(Rpc.ChannelsGet, { actor, channelId: p.id }, { correlationId: correlationIdOf(req) });
+  get(@CurrentActor() actor: Actor, @Param() p: ChannelIdParams): Promise<ChannelView> {
+    return this.rpc.send(Rpc.ChannelsGet, { actor, channelId: p.id });
   }
 
   /** Members with names as this caller may see them (patients see other patients' display names only). */
   @ApiOkResponse({ type: [ChannelMemberView] })
   @ApiErrors(400, 404)
   @Get('channels/:id/members')
-  members(@CurrentActor() actor: Actor, @Param() p: ChannelIdParams, @Req() req: Request): Promise<ChannelMemberView[]> {
-    return this.rpc.send(Rpc.ChannelsMembers, { actor, channelId: p.id }, { correlationId: correlationIdOf(req) });
+  members(@CurrentActor() actor: Actor, @Param() p: ChannelIdParams): Promise<ChannelMemberView[]> {
+    return this.rpc.send(Rpc.ChannelsMembers, { actor, channelId: p.id });
   }
 
   @ApiOkResponse({ type: ChannelView })
   @ApiErrors(400, 404, 409)
   @Post('channels/:id/members')
   @HttpCode(200)
-  addMember(@CurrentActor() actor: Actor, @Param() p: ChannelIdParams, @Body() dto: AddMemberDto, @Req() req: Request): Promise<ChannelView> {
-    return this.rpc.send(Rpc.ChannelsAddMember, { actor, channelId: p.id, userId: dto.userId }, { correlationId: correlationIdOf(req) });
+  addMember(@CurrentActor() actor: Actor, @Param() p: ChannelIdParams, @Body() dto: AddMemberDto): Promise<ChannelView> {
+    return this.rpc.send(Rpc.ChannelsAddMember, { actor, channelId: p.id, userId: dto.userId });
   }
 
   @ApiOkResponse({ type: ChannelView })
   @ApiErrors(400, 404, 409)
   @Delete('channels/:id/members/:userId')
-  removeMember(@CurrentActor() actor: Actor, @Param() p: MemberParams, @Query() q: RemoveMemberQuery, @Req() req: Request): Promise<ChannelView> {
-    return this.rpc.send(Rpc.ChannelsRemoveMember, { actor, channelId: p.id, userId: p.userId, ...q }, { correlationId: correlationIdOf(req) });
+  removeMember(@CurrentActor() actor: Actor, @Param() p: MemberParams, @Query() q: RemoveMemberQuery): Promise<ChannelView> {
+    return this.rpc.send(Rpc.ChannelsRemoveMember, { actor, channelId: p.id, userId: p.userId, ...q });
   }
 
   @ApiOkResponse({ type: LeftView })
   @ApiErrors(400, 404, 409)
   @Post('channels/:id/leave')
   @HttpCode(200)
-  leave(@CurrentActor() actor: Actor, @Param() p: ChannelIdParams, @Req() req: Request): Promise<{ left: true }> {
-    return this.rpc.send(Rpc.ChannelsLeave, { actor, channelId: p.id }, { correlationId: correlationIdOf(req) });
+  leave(@CurrentActor() actor: Actor, @Param() p: ChannelIdParams): Promise<{ left: true }> {
+    return this.rpc.send(Rpc.ChannelsLeave, { actor, channelId: p.id });
   }
 
   @ApiOkResponse({ type: ChannelView })
   @ApiErrors(400, 404)
   @Post('channels/:id/archive')
   @HttpCode(200)
-  archive(@CurrentActor() actor: Actor, @Param() p: ChannelIdParams, @Req() req: Request): Promise<ChannelView> {
-    return this.rpc.send(Rpc.ChannelsArchive, { actor, channelId: p.id }, { correlationId: correlationIdOf(req) });
+  archive(@CurrentActor() actor: Actor, @Param() p: ChannelIdParams): Promise<ChannelView> {
+    return this.rpc.send(Rpc.ChannelsArchive, { actor, channelId: p.id });
   }
 
   @ApiOkResponse({ type: ChannelView })
   @ApiErrors(400, 404)
   @Post('channels/:id/unarchive')
   @HttpCode(200)
-  unarchive(@CurrentActor() actor: Actor, @Param() p: ChannelIdParams, @Req() req: Request): Promise<ChannelView> {
-    return this.rpc.send(Rpc.ChannelsUnarchive, { actor, channelId: p.id }, { correlationId: correlationIdOf(req) });
+  unarchive(@CurrentActor() actor: Actor, @Param() p: ChannelIdParams): Promise<ChannelView> {
+    return this.rpc.send(Rpc.ChannelsUnarchive, { actor, channelId: p.id });
   }
 
   /** Manual activation of a patient's care_team / service_team channel. */
@@ -115,7 +113,7 @@ export class ChannelsController {
   @ApiErrors(400, 404, 409)
   @Post('patients/:patientId/channels/:type/activate')
   @HttpCode(200)
-  activate(@CurrentActor() actor: Actor, @Param() p: ActivateParams, @Req() req: Request): Promise<ChannelView> {
-    return this.rpc.send(Rpc.ChannelsActivate, { actor, patientId: p.patientId, type: p.type }, { correlationId: correlationIdOf(req) });
+  activate(@CurrentActor() actor: Actor, @Param() p: ActivateParams): Promise<ChannelView> {
+    return this.rpc.send(Rpc.ChannelsActivate, { actor, patientId: p.patientId, type: p.type });
   }
 }

@@ -1,10 +1,8 @@
-import { Body, Controller, Get, Patch, Req } from '@nestjs/common';
+import { Body, Controller, Get, Patch } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
 import { Actor, Rpc } from '@wellifiy/contracts';
 import { RpcClient } from '@wellifiy/messaging';
 import { CurrentActor } from '../auth/current-actor.decorator';
-import { correlationIdOf } from '../http/correlation-id.middleware';
 import { UpdateProfileDto } from './me.dto';
 import { ApiErrors, COMMON_ERRORS } from '../docs/error.view';
 import { MeView } from './me.view';
@@ -18,15 +16,15 @@ export class MeController {
 
   @ApiOkResponse({ type: MeView })
   @Get()
-  me(@CurrentActor() actor: Actor, @Req() req: Request): Promise<MeView> {
-    return this.rpc.send(Rpc.ChannelsMe, { actor }, { correlationId: correlationIdOf(req) });
+  me(@CurrentActor() actor: Actor): Promise<MeView> {
+    return this.rpc.send(Rpc.ChannelsMe, { actor });
   }
 
   /** Patients set the display name and avatar other patients see. */
   @ApiOkResponse({ type: MeView })
   @ApiErrors(400, 404)
   @Patch('profile')
-  updateProfile(@CurrentActor() actor: Actor, @Body() dto: UpdateProfileDto, @Req() req: Request): Promise<MeView> {
-    return this.rpc.send(Rpc.ChannelsUpdateProfile, { actor, ...dto }, { correlationId: correlationIdOf(req) });
+  updateProfile(@CurrentActor() actor: Actor, @Body() dto: UpdateProfileDto): Promise<MeView> {
+    return this.rpc.send(Rpc.ChannelsUpdateProfile, { actor, ...dto });
   }
 }

@@ -3,9 +3,9 @@ import { Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Actor, MediaVariant } from '@wellifiy/contracts';
+import { currentCorrelationId } from '@wellifiy/messaging';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { GatewayConfig } from '../config/gateway.config';
-import { correlationIdOf } from '../http/correlation-id.middleware';
 import { MediaIdParams } from './media.dto';
 import { MediaStoreClient } from './media-store.client';
 import { incomingFile } from './multipart-file';
@@ -39,7 +39,7 @@ export class MediaController {
   @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } }, required: ['file'] } })
   async upload(@CurrentActor() actor: Actor, @Req() req: Request): Promise<MediaView> {
     const file = await incomingFile(req, 'file', this.maxUploadBytes);
-    return this.media.upload(actor, file.stream, this.maxUploadBytes, correlationIdOf(req));
+    return this.media.upload(actor, file.stream, this.maxUploadBytes, currentCorrelationId());
   }
 
   /** The media's bytes; honours `Range` (206). 404 unless you uploaded it or belong to a channel it was posted in. */
@@ -59,7 +59,7 @@ export class MediaController {
   }
 
   private async stream(actor: Actor, id: string, variant: MediaVariant, req: Request, res: Response): Promise<void> {
-    const media = await this.media.open(actor, id, variant, req.headers.range, correlationIdOf(req));
+    const media = await this.media.open(actor, id, variant, req.headers.range, currentCorrelationId());
     res.status(media.status).set({ ...media.headers, 'cache-control': 'private, no-store', 'x-content-type-options': 'nosniff' });
     if (media.body) await pipeline(media.body, res);
     else res.end();

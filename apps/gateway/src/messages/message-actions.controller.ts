@@ -1,10 +1,9 @@
-import { Body, Controller, Delete, Get, Param, Patch, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import { Actor, MessagePage, Rpc } from '@wellifiy/contracts';
 import { RpcClient } from '@wellifiy/messaging';
 import { CurrentActor } from '../auth/current-actor.decorator';
-import { correlationIdOf } from '../http/correlation-id.middleware';
 import { DeleteMessageQuery, EditMessageDto, ListRepliesQuery, MessageParams, ReactionParams, ReplyDto } from './message-actions.dto';
 import { ApiErrors, COMMON_ERRORS } from '../docs/error.view';
 import { MessagePageView, MessageView } from './messages.view';
@@ -21,8 +20,8 @@ export class MessageActionsController {
   @ApiOkResponse({ type: MessagePageView })
   @ApiErrors(400, 404)
   @Get('replies')
-  replies(@CurrentActor() actor: Actor, @Param() p: MessageParams, @Query() q: ListRepliesQuery, @Req() req: Request): Promise<MessagePage> {
-    return this.rpc.send(Rpc.MessagesListReplies, { actor, channelId: p.id, messageId: p.messageId, ...q }, { correlationId: correlationIdOf(req) });
+  replies(@CurrentActor() actor: Actor, @Param() p: MessageParams, @Query() q: ListRepliesQuery): Promise<MessagePage> {
+    return this.rpc.send(Rpc.MessagesListReplies, { actor, channelId: p.id, messageId: p.messageId, ...q });
   }
 
   /** 201 with the reply; 200 with the original when the clientMessageId was already used. */
@@ -34,10 +33,9 @@ export class MessageActionsController {
     @CurrentActor() actor: Actor,
     @Param() p: MessageParams,
     @Body() dto: ReplyDto,
-    @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<MessageView> {
-    const result = await this.rpc.send(Rpc.MessagesReply, { actor, channelId: p.id, messageId: p.messageId, ...dto }, { correlationId: correlationIdOf(req) });
+    const result = await this.rpc.send(Rpc.MessagesReply, { actor, channelId: p.id, messageId: p.messageId, ...dto });
     res.status(result.created ? 201 : 200);
     return result.message;
   }
@@ -45,29 +43,29 @@ export class MessageActionsController {
   @ApiOkResponse({ type: MessageView })
   @ApiErrors(400, 404, 409, 413)
   @Patch()
-  edit(@CurrentActor() actor: Actor, @Param() p: MessageParams, @Body() dto: EditMessageDto, @Req() req: Request): Promise<MessageView> {
-    return this.rpc.send(Rpc.MessagesEdit, { actor, channelId: p.id, messageId: p.messageId, ...dto }, { correlationId: correlationIdOf(req) });
+  edit(@CurrentActor() actor: Actor, @Param() p: MessageParams, @Body() dto: EditMessageDto): Promise<MessageView> {
+    return this.rpc.send(Rpc.MessagesEdit, { actor, channelId: p.id, messageId: p.messageId, ...dto });
   }
 
   /** Soft delete; returns the tombstone. */
   @ApiOkResponse({ type: MessageView })
   @ApiErrors(400, 404, 409)
   @Delete()
-  remove(@CurrentActor() actor: Actor, @Param() p: MessageParams, @Query() q: DeleteMessageQuery, @Req() req: Request): Promise<MessageView> {
-    return this.rpc.send(Rpc.MessagesDelete, { actor, channelId: p.id, messageId: p.messageId, ...q }, { correlationId: correlationIdOf(req) });
+  remove(@CurrentActor() actor: Actor, @Param() p: MessageParams, @Query() q: DeleteMessageQuery): Promise<MessageView> {
+    return this.rpc.send(Rpc.MessagesDelete, { actor, channelId: p.id, messageId: p.messageId, ...q });
   }
 
   @ApiOkResponse({ type: MessageView })
   @ApiErrors(400, 404, 409)
   @Put('reactions/:emoji')
-  react(@CurrentActor() actor: Actor, @Param() p: ReactionParams, @Req() req: Request): Promise<MessageView> {
-    return this.rpc.send(Rpc.MessagesReact, { actor, channelId: p.id, messageId: p.messageId, emoji: p.emoji, on: true }, { correlationId: correlationIdOf(req) });
+  react(@CurrentActor() actor: Actor, @Param() p: ReactionParams): Promise<MessageView> {
+    return this.rpc.send(Rpc.MessagesReact, { actor, channelId: p.id, messageId: p.messageId, emoji: p.emoji, on: true });
   }
 
   @ApiOkResponse({ type: MessageView })
   @ApiErrors(400, 404, 409)
   @Delete('reactions/:emoji')
-  unreact(@CurrentActor() actor: Actor, @Param() p: ReactionParams, @Req() req: Request): Promise<MessageView> {
-    return this.rpc.send(Rpc.MessagesReact, { actor, channelId: p.id, messageId: p.messageId, emoji: p.emoji, on: false }, { correlationId: correlationIdOf(req) });
+  unreact(@CurrentActor() actor: Actor, @Param() p: ReactionParams): Promise<MessageView> {
+    return this.rpc.send(Rpc.MessagesReact, { actor, channelId: p.id, messageId: p.messageId, emoji: p.emoji, on: false });
   }
 }

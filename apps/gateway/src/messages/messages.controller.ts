@@ -1,11 +1,10 @@
-import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import { Actor, MessagePage, Rpc } from '@wellifiy/contracts';
 import { RpcClient } from '@wellifiy/messaging';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { ChannelIdParams } from '../channels/channels.dto';
-import { correlationIdOf } from '../http/correlation-id.middleware';
 import { ListMessagesQuery, SendMessageDto } from './messages.dto';
 import { ApiErrors, COMMON_ERRORS } from '../docs/error.view';
 import { MessagePageView, MessageView } from './messages.view';
@@ -20,9 +19,9 @@ export class MessagesController {
   @ApiOkResponse({ type: MessagePageView })
   @ApiErrors(400, 404)
   @Get()
-  list(@CurrentActor() actor: Actor, @Param() p: ChannelIdParams, @Query() q: ListMessagesQuery, @Req() req: Request): Promise<MessagePage> {
+  list(@CurrentActor() actor: Actor, @Param() p: ChannelIdParams, @Query() q: ListMessagesQuery): Promise<MessagePage> {
     const { roots, ...range } = q;
-    return this.rpc.send(Rpc.MessagesList, { actor, channelId: p.id, ...range, ...(roots ? { roots: roots === 'true' } : {}) }, { correlationId: correlationIdOf(req) });
+    return this.rpc.send(Rpc.MessagesList, { actor, channelId: p.id, ...range, ...(roots ? { roots: roots === 'true' } : {}) });
   }
 
   /** 201 with the new message; 200 with the original when the clientMessageId was already used. */
@@ -34,10 +33,9 @@ export class MessagesController {
     @CurrentActor() actor: Actor,
     @Param() p: ChannelIdParams,
     @Body() dto: SendMessageDto,
-    @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<MessageView> {
-    const result = await this.rpc.send(Rpc.MessagesSend, { actor, channelId: p.id, ...dto }, { correlationId: correlationIdOf(req) });
+    const result = await this.rpc.send(Rpc.MessagesSend, { actor, channelId: p.id, ...dto });
     res.status(result.created ? 201 : 200);
     return result.message;
   }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import { EventEnvelope, Topology } from '@wellifiy/contracts';
-import { AMQP_CONNECTION, EventConsumer, EventSeal } from '@wellifiy/messaging';
+import { AMQP_CONNECTION, EventConsumer, EventSeal, startSpan, withTraceContext } from '@wellifiy/messaging';
 import { GatewayConfig } from '../config/gateway.config';
 import { RealtimeGateway } from './realtime.gateway';
 import { RealtimeRouter } from './realtime-router';
@@ -56,7 +56,13 @@ export class RealtimeFanout implements OnApplicationBootstrap, OnApplicationShut
       this.logger.warn(`no realtime handler for ${e.type}`);
       return;
     }
-    handler(e, this.gateway.server);
+    // The last hop of a trace: the emit to this instance's sockets (a child of the event's consumer span).
+    const { span, context } = startSpan(`socket emit ${e.type}`, 'producer', undefined, { 'wellifiy.event_id': e.id });
+    try {
+      withTraceContext(context, () => handler(e, this.gateway.server));
+    } finally {
+      span.end();
+    }
   }
 
   private seen(id: string): boolean {

@@ -2,6 +2,7 @@ import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import { JobIds, JobPayloads, JobRetries, Jobs, LegacyJobIds, Queues } from '@wellifiy/contracts';
+import { currentTraceContext, runJob } from '@wellifiy/messaging';
 import { LinkPreviewsService, PreviewOutcome } from '../link-previews/link-previews.service';
 
 type LinkPreviewJob = JobPayloads[typeof Queues.LinkPreview];
@@ -17,7 +18,7 @@ export class LinkPreviewScheduler {
   async schedule(data: LinkPreviewJob): Promise<void> {
     // A job queued under the id's former format still collapses this one (LegacyJobIds).
     if (await this.queue.getJob(LegacyJobIds.linkPreview(data.orgId, data.messageId))) return;
-    await this.queue.add(Jobs.LinkPreview, data, { ...JobRetries[Queues.LinkPreview], jobId: JobIds.linkPreview(data.orgId, data.messageId) });
+    await this.queue.add(Jobs.LinkPreview, { ...data, ...currentTraceContext() }, { ...JobRetries[Queues.LinkPreview], jobId: JobIds.linkPreview(data.orgId, data.messageId) });
   }
 }
 
@@ -30,6 +31,6 @@ export class LinkPreviewJobProcessor extends WorkerHost {
   process(job: Job<LinkPreviewJob>): Promise<PreviewOutcome> {
     // Only the ids, even from a job queued by an earlier release whose data still carried the URL.
     const { orgId, messageId, correlationId } = job.data;
-    return this.previews.generate({ orgId, messageId, ...(correlationId ? { correlationId } : {}) });
+    return runJob(Queues.LinkPreview, job, () => this.previews.generate({ orgId, messageId, ...(correlationId ? { correlationId } : {}) }));
   }
 }

@@ -2,6 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { ChannelActivityJob, JobIds, JobRetries, Jobs, Queues, UserDigestJob } from '@wellifiy/contracts';
+import { currentTraceContext } from '@wellifiy/messaging';
 import { NotificationsConfig } from '../config/notifications.config';
 import { digestDelayMs, DigestTiming } from './digest-timing';
 
@@ -18,7 +19,7 @@ export class DigestScheduler {
 
   /** One job per channel burst (not per message or member): it fans out to the members' digests when it runs. */
   async channelActivity(orgId: string, channelId: string, correlationId?: string): Promise<void> {
-    const data: ChannelActivityJob = { orgId, channelId, ...(correlationId ? { correlationId } : {}) };
+    const data: ChannelActivityJob = { orgId, channelId, ...(correlationId ? { correlationId } : {}), ...currentTraceContext() };
     await this.queue.add(Jobs.ChannelActivity, data, {
       ...JobRetries[Queues.Digest],
       jobId: JobIds.channelActivity(orgId, channelId),
@@ -30,7 +31,7 @@ export class DigestScheduler {
   async scheduleUser(orgId: string, userId: string, timing: DigestTiming, correlationId?: string): Promise<boolean> {
     const delay = digestDelayMs(timing, new Date(), { minuteMs: this.config.DIGEST_MINUTE_MS, dailyHourUtc: this.config.DIGEST_DAILY_HOUR_UTC });
     if (delay === null) return false;
-    const data: UserDigestJob = { orgId, userId, ...(correlationId ? { correlationId } : {}) };
+    const data: UserDigestJob = { orgId, userId, ...(correlationId ? { correlationId } : {}), ...currentTraceContext() };
     await this.queue.add(Jobs.UserDigest, data, { ...JobRetries[Queues.Digest], jobId: JobIds.userDigest(orgId, userId), delay });
     return true;
   }

@@ -1,6 +1,7 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { ChannelActivityJob, Jobs, Queues, UserDigestJob } from '@wellifiy/contracts';
+import { runJob } from '@wellifiy/messaging';
 import { DigestService } from '../digest/digest.service';
 
 /** The digest queue: channel bursts fan out to members' digests; a user's digest fires and maybe emails. */
@@ -10,7 +11,11 @@ export class DigestJob extends WorkerHost {
     super();
   }
 
-  async process(job: Job<ChannelActivityJob | UserDigestJob>): Promise<unknown> {
+  process(job: Job<ChannelActivityJob | UserDigestJob>): Promise<unknown> {
+    return runJob(Queues.Digest, job, () => this.run(job));
+  }
+
+  private async run(job: Job<ChannelActivityJob | UserDigestJob>): Promise<unknown> {
     switch (job.name) {
       case Jobs.ChannelActivity: {
         const { orgId, channelId, correlationId } = job.data as ChannelActivityJob;

@@ -1,6 +1,7 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Job, UnrecoverableError } from 'bullmq';
 import { PushSendJob, Queues } from '@wellifiy/contracts';
+import { runJob } from '@wellifiy/messaging';
 import { PushRefusedError } from '../push/push-provider';
 import { PushService } from '../push/push.service';
 
@@ -11,12 +12,14 @@ export class PushJob extends WorkerHost {
     super();
   }
 
-  async process(job: Job<PushSendJob>): Promise<unknown> {
-    try {
-      return await this.push.deliver(job.data);
-    } catch (err) {
-      if (err instanceof PushRefusedError) throw new UnrecoverableError(err.message);
-      throw err;
-    }
+  process(job: Job<PushSendJob>): Promise<unknown> {
+    return runJob(Queues.Push, job, async () => {
+      try {
+        return await this.push.deliver(job.data);
+      } catch (err) {
+        if (err instanceof PushRefusedError) throw new UnrecoverableError(err.message);
+        throw err;
+      }
+    });
   }
 }

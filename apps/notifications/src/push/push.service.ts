@@ -2,6 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { Actor, DomainError, ErrorCode, JobIds, JobRetries, Jobs, MessageView, PushConfigView, PushSendJob, PushSubscriptionView, Queues } from '@wellifiy/contracts';
+import { currentTraceContext } from '@wellifiy/messaging';
 import { NotificationsConfig } from '../config/notifications.config';
 import { ChannelState, ReadStateRepository } from '../read-state/read-state.repository';
 import { effectiveSettings } from '../settings/effective-settings';
@@ -95,6 +96,7 @@ export class PushService {
       const data: PushSendJob = {
         orgId, subscriptionId: sub.id, channelId: message.channelId, messageId: message.id, seq: message.seq,
         ...(correlationId ? { correlationId } : {}),
+        ...currentTraceContext(),
       };
       await this.queue.add(Jobs.PushSend, data, {
         jobId: JobIds.pushSend(message.id, sub.id),
