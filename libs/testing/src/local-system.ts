@@ -123,7 +123,7 @@ export async function stopApp(app: RunningApp, graceMs = 10_000): Promise<void> 
   clearTimeout(timer);
 }
 
-/** All five apps; back-end services first so the gateway's readiness (which pings them) can pass. */
+/** All five apps, started together; each is waited for until its readiness passes. */
 export async function startSystem(opts: LocalSystemOptions, readyTimeoutMs = 60_000): Promise<RunningApp[]> {
   const apps = APPS.map((a) => startApp(opts, a));
   try {
