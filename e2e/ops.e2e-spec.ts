@@ -88,18 +88,23 @@ describe('operations endpoints', () => {
     });
 
     it('the messages service times the command, samples its queues, outbox backlog and BullMQ jobs', async () => {
-      const samples = await scrape(PORT.messages);
-      expect(find(samples, 'rpc_server_duration_seconds_count', { command: 'messages.send', outcome: 'ok', service: 'messages' })[0]?.value).toBeGreaterThanOrEqual(1);
-      const commands = find(samples, 'rabbitmq_queue_consumers', { queue: 'wellifiy.messages.commands' });
-      expect(commands[0]?.value).toBeGreaterThanOrEqual(1);
-      expect(find(samples, 'rabbitmq_queue_messages', { queue: 'wellifiy.messages.commands' })[0]?.value).toBeGreaterThanOrEqual(0);
-      const backlog = find(samples, 'outbox_backlog', { collection: 'messages' });
-      expect(backlog).toHaveLength(1);
-      expect(backlog[0].value).toBeGreaterThanOrEqual(0);
-      const jobs = find(samples, 'bullmq_jobs', { state: 'waiting' });
-      expect(jobs.length).toBeGreaterThanOrEqual(1);
-      expect(jobs.every((j) => j.value >= 0)).toBe(true);
-      expect(find(samples, 'db_commands_total', { command: 'insert', outcome: 'ok' })[0]?.value).toBeGreaterThanOrEqual(1);
+      // the gauges are sampled every 10 s: the first sample may predate the command consumer
+      await expectEventually(
+        async () => {
+          const samples = await scrape(PORT.messages);
+          expect(find(samples, 'rpc_server_duration_seconds_count', { command: 'messages.send', outcome: 'ok', service: 'messages' })[0]?.value).toBeGreaterThanOrEqual(1);
+          expect(find(samples, 'rabbitmq_queue_consumers', { queue: 'wellifiy.messages.commands' })[0]?.value).toBeGreaterThanOrEqual(1);
+          expect(find(samples, 'rabbitmq_queue_messages', { queue: 'wellifiy.messages.commands' })[0]?.value).toBeGreaterThanOrEqual(0);
+          const backlog = find(samples, 'outbox_backlog', { collection: 'messages' });
+          expect(backlog).toHaveLength(1);
+          expect(backlog[0].value).toBeGreaterThanOrEqual(0);
+          const jobs = find(samples, 'bullmq_jobs', { state: 'waiting' });
+          expect(jobs.length).toBeGreaterThanOrEqual(1);
+          expect(jobs.every((j) => j.value >= 0)).toBe(true);
+          expect(find(samples, 'db_commands_total', { command: 'insert', outcome: 'ok' })[0]?.value).toBeGreaterThanOrEqual(1);
+        },
+        { timeoutMs: 15_000, intervalMs: 500 },
+      );
     });
 
     it('the notifications service times the handling of message.created', async () => {
