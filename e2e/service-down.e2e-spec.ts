@@ -11,7 +11,7 @@ describe('a downstream service is down: its routes degrade to 503, the gateway s
   const org = newOrg();
   let manager: Awaited<ReturnType<typeof org.teamMember>>;
   let stopped = false;
-  const rules = () => api('GET', '/v1/admin/activation-rules', { token: manager.token });
+  const rules = () => api('GET', '/v1/admin/activation-rules/care_team', { token: manager.token });
 
   beforeAll(async () => {
     manager = await org.teamMember(undefined, ['settings:manage', 'messaging:manage']);

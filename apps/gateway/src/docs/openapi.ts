@@ -29,7 +29,15 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
 /** @nestjs/terminus's result: per indicator `{ status: 'up' | 'down', ... }` in info (up), error (down) and details (all). */
 const indicatorsSchema = {
   type: 'object',
-  additionalProperties: { type: 'object', properties: { status: { type: 'string', enum: ['up', 'down'] }, message: { type: 'string' } }, required: ['status'] },
+  additionalProperties: {
+    type: 'object',
+    properties: {
+      status: { type: 'string', enum: ['up', 'down'] },
+      message: { type: 'string', description: 'Why the dependency is down' },
+      state: { type: 'string', enum: ['up', 'unknown'], description: '/health/services: unknown until the broker was asked' },
+    },
+    required: ['status'],
+  },
 };
 const healthResult = (status: string) => ({
   type: 'object',
