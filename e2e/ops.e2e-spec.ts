@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Topology } from '@wellifiy/contracts';
 import { expectEventually } from '@wellifiy/testing';
 import { api, connectRealtime, newOrg, RealtimeClient } from './support/client';
 import { find, scrape } from './support/metrics';
@@ -86,7 +87,7 @@ describe('operations endpoints', () => {
     });
 
     it('the gateway samples the depth of the shared dead-letter queue', async () => {
-      await expectEventually(async () => expect(find(await scrape(PORT.gateway), 'rabbitmq_queue_messages', { queue: 'wellifiy.dead-letter.bounded' })).toHaveLength(1), {
+      await expectEventually(async () => expect(find(await scrape(PORT.gateway), 'rabbitmq_queue_messages', { queue: Topology.deadLetterQueue })).toHaveLength(1), {
         timeoutMs: 15_000,
         intervalMs: 500,
       });
