@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type * as Testing from '@wellifiy/testing';
 import { channelsTestEnv } from './channels-env';
@@ -42,4 +43,7 @@ export default async function globalSetup(): Promise<void> {
     extraEnv: { gateway: { RATE_LIMIT_PER_MINUTE: '100000' }, channels: channelsTestEnv(), notifications: notificationsTestEnv(basePort), messages: messagesTestEnv(basePort) },
   });
   globalThis.__WELLIFIY_E2E__ = { apps, vhost: broker.vhost, dbPrefix };
+  // Specs that stop and start an app of the system (e2e/support/restart-app.ts) find its process by these.
+  process.env.E2E_APP_PIDS = JSON.stringify(Object.fromEntries(apps.map((a) => [a.name, a.process.pid])));
+  rmSync(path.join(root, 'reports/e2e-logs/replacement-pids.json'), { force: true });
 }

@@ -117,7 +117,7 @@ describe('docker compose config', () => {
 });
 
 describe('kustomize build', () => {
-  it.each(['k8s', 'k8s/rabbitmq'])('builds %s without a message, every object in the wellifiy-messaging namespace', (dir) => {
+  it.each(['k8s', 'k8s/rabbitmq', 'k8s/observability'])('builds %s without a message, every object in the wellifiy-messaging namespace', (dir) => {
     const result = run('kustomize', ['build', dir]);
     expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
     const docs = parseAllDocuments(result.stdout).map((d) => {

@@ -3,9 +3,8 @@ import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/c
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import type Redis from 'ioredis';
-import { PING_RPC, SERVICES } from '@wellifiy/contracts';
 import { KeyRing } from '@wellifiy/crypto';
-import { MessagingModule, RpcClient } from '@wellifiy/messaging';
+import { MessagingModule } from '@wellifiy/messaging';
 import { OpsModule, ReadinessCheck } from '@wellifiy/ops';
 import { ActivationRulesController } from './admin/activation-rules.controller';
 import { ArchivedMemberGuard } from './auth/archived-member.guard';
@@ -23,6 +22,8 @@ import { GatewayConfig } from './config/gateway.config';
 import { CorrelationIdMiddleware } from './http/correlation-id.middleware';
 import { UnsafeInputMiddleware } from './http/unsafe-input.middleware';
 import { DevModule } from './dev/dev.module';
+import { ServiceAvailability } from './health/service-availability';
+import { ServicesHealthController } from './health/services-health.controller';
 import { EventsDocsController } from './docs/events-docs.controller';
 import { MeController } from './me/me.controller';
 import { MediaStoreClient } from './media/media-store.client';
@@ -43,9 +44,11 @@ import { TypingGateway } from './realtime/typing.gateway';
 import { REDIS } from './redis/redis.provider';
 import { RedisModule } from './redis/redis.module';
 
-const SERVICE_PING_TIMEOUT_MS = 1500;
-
-function readinessChecks(redis: Redis, rpc: RpcClient): ReadinessCheck[] {
+/**
+ * The gateway is ready when its own broker connection and Redis answer. The services behind it are not part of
+ * its readiness: one that is down makes its own routes answer 503 (ServiceAvailability, GET /health/services).
+ */
+function readinessChecks(redis: Redis): ReadinessCheck[] {
   return [
     {
       name: 'redis',
@@ -53,12 +56,6 @@ function readinessChecks(redis: Redis, rpc: RpcClient): ReadinessCheck[] {
         await redis.ping();
       },
     },
-    ...SERVICES.map((service) => ({
-      name: service,
-      check: async () => {
-        await rpc.send(PING_RPC[service], {}, { timeoutMs: SERVICE_PING_TIMEOUT_MS });
-      },
-    })),
   ];
 }
 
@@ -74,7 +71,7 @@ export class AppModule implements NestModule {
         PassportModule,
         RedisModule,
         MessagingModule.forRoot({ url: amqpUrlsOf(config), source: 'gateway', rpcTimeoutMs: config.RPC_TIMEOUT_MS, rpcLimits: { maxInFlightPerService: config.RPC_MAX_IN_FLIGHT }, keyRing }),
-        OpsModule.forRoot({ mongo: false, extraChecks: { inject: [REDIS, RpcClient], useFactory: readinessChecks } }),
+        OpsModule.forRoot({ mongo: false, extraChecks: { inject: [REDIS], useFactory: readinessChecks } }),
         // Development sign-in: an empty module unless NODE_ENV=development
         DevModule.register(config),
       ],
@@ -92,6 +89,7 @@ export class AppModule implements NestModule {
         NotificationsController,
         MediaController,
         EventsDocsController,
+        ServicesHealthController,
       ],
       providers: [
         JwtStrategy,
@@ -106,6 +104,7 @@ export class AppModule implements NestModule {
         RealtimeRouter,
         RealtimeFanout,
         MediaStoreClient,
+        ServiceAvailability,
         // realtime handlers, one provider per feature
         AccessEventsRealtime,
         ChannelEventsRealtime,

@@ -11,6 +11,7 @@ import { runUnitOfWork } from './context';
 import { EventConsumer, EventMeta, redeliveredReason } from './event-consumer';
 import { EventSeal, restingBody } from './event-seal';
 import { IdempotencyStore, REPEAT_SAFE } from './idempotency';
+import { commandLabel, messagingMetrics, outcomeOf } from './messaging-metrics';
 import { deadLetterOptions, declareBaseTopology, declareCommandQueue, redeliveryLimitReached } from './topology';
 import { describeFieldErrors, validateInto } from './validation';
 
@@ -51,6 +52,8 @@ export class AmqpContext extends BaseRpcContext<[AmqpCallMeta]> {
  */
 export class AmqpServer extends Server implements CustomTransportStrategy {
   private readonly log = new Logger('AmqpServer');
+  /** `rpc_server_duration_seconds{command,outcome}`: validation and handler, per command this service answers. */
+  private readonly durations = messagingMetrics.rpcServer();
   private connection?: AmqpConnectionManager;
   private events?: EventConsumer;
   private commands?: ChannelWrapper;
@@ -185,7 +188,10 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
     if (!handler || !cls) return { reply: fail(ErrorCode.UnknownRpc, `unknown command "${pattern}"`), poison: `unknown command "${pattern}"` };
     const refused = this.refusedSender(pattern as RpcName, msg);
     if (refused) return { reply: fail(ErrorCode.RpcCallerNotAllowed, refused), poison: refused };
-    return { reply: await this.run(handler, cls, request.data, msg, pattern) };
+    const startedAt = process.hrtime.bigint();
+    const reply = await this.run(handler, cls, request.data, msg, pattern);
+    this.durations.observe({ command: commandLabel(pattern), outcome: reply.ok ? 'ok' : outcomeOf(reply.error) }, Number(process.hrtime.bigint() - startedAt) / 1e9);
+    return { reply };
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
+import { register } from 'prom-client';
 import { EventEnvelope, Events, Headers, Topology } from '@wellifiy/contracts';
 import {
   AmqpProbe, aPatientCreated, anEnvelope, CaptureQueue, expectEventually, testInfra, uniqueName, uniqueRoutingKey,
@@ -13,6 +14,14 @@ import { IdempotencyStore } from './idempotency';
 import { declareEventQueue, QueueArgumentsMismatchError, QueueOptions, REDELIVERY_LIMIT } from './topology';
 
 type Handler = (envelope: EventEnvelope, meta: EventMeta) => Promise<void>;
+
+/** The value of one series of the messaging metrics (0 when it has no sample yet). The test types are no event names: label "unknown". */
+async function metric(name: string, labels: Record<string, string>): Promise<number> {
+  const [base, suffix] = name.endsWith('_count') ? [name.slice(0, -'_count'.length), name] : [name, name];
+  const values = (await register.getSingleMetric(base)?.get())?.values ?? [];
+  const v = values.find((x) => ((x as { metricName?: string }).metricName ?? base) === suffix && Object.entries(labels).every(([k, l]) => x.labels[k] === l));
+  return v?.value ?? 0;
+}
 
 interface Harness {
   consumer: EventConsumer;
@@ -185,10 +194,14 @@ describe('EventConsumer (real RabbitMQ)', () => {
         throw new Error(`transient failure ${failures}`);
       }
     }, { maxAttempts: 5 });
+    const retriesBefore = await metric('event_retries_total', { event: 'unknown' });
+    const retriedBefore = await metric('event_handling_duration_seconds_count', { event: 'unknown', outcome: 'retried' });
     const envelope = anEnvelope(h.routingKey);
     probe.publishJson(Topology.eventsExchange, h.routingKey, envelope, { messageId: envelope.id });
 
     await expectEventually(() => expect(h.calls.map((c) => c.meta.attempt)).toEqual([1, 2, 3]), { timeoutMs: 10_000 });
+    expect((await metric('event_retries_total', { event: 'unknown' })) - retriesBefore).toBe(2);
+    expect((await metric('event_handling_duration_seconds_count', { event: 'unknown', outcome: 'retried' })) - retriedBefore).toBe(2);
     expect(h.calls.every((c) => c.envelope.id === envelope.id)).toBe(true);
     await expectAllAcked(h);
     expect(await probe.readyCount(Topology.retryQueue(h.queue))).toBe(0);
@@ -199,11 +212,13 @@ describe('EventConsumer (real RabbitMQ)', () => {
     const h = await startConsumer(async (env) => {
       throw new Error(`boom for ${env.id}`);
     }, { maxAttempts: 3 });
+    const exhaustedBefore = await metric('event_dead_letters_total', { event: 'unknown', reason: 'exhausted' });
     const envelope = anEnvelope(h.routingKey);
     probe.publishJson(Topology.eventsExchange, h.routingKey, envelope, { messageId: envelope.id });
 
     const dl = await deadLettered(envelope.id);
     expect(h.calls.map((c) => c.meta.attempt)).toEqual([1, 2, 3]);
+    expect((await metric('event_dead_letters_total', { event: 'unknown', reason: 'exhausted' })) - exhaustedBefore).toBe(1);
     const reason = String(dl.headers[Headers.deadLetterReason]);
     expect(reason).toContain(`boom for ${envelope.id}`);
     expect(reason).toContain('3 attempt');
@@ -215,11 +230,13 @@ describe('EventConsumer (real RabbitMQ)', () => {
     const h = await startConsumer(async () => {
       throw new PoisonMessageError('cannot ever work');
     }, { maxAttempts: 5 });
+    const poisonBefore = await metric('event_dead_letters_total', { event: 'unknown', reason: 'poison' });
     const envelope = anEnvelope(h.routingKey);
     probe.publishJson(Topology.eventsExchange, h.routingKey, envelope, { messageId: envelope.id });
 
     const dl = await deadLettered(envelope.id);
     expect(String(dl.headers[Headers.deadLetterReason])).toContain('cannot ever work');
+    expect((await metric('event_dead_letters_total', { event: 'unknown', reason: 'poison' })) - poisonBefore).toBe(1);
     expect(h.calls.map((c) => c.meta.attempt)).toEqual([1]);
     await expectAllAcked(h);
   });

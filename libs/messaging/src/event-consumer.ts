@@ -7,6 +7,7 @@ import { runUnitOfWork } from './context';
 import { EventSeal, restingBody, SealedEventError, WireEnvelope } from './event-seal';
 import { PoisonMessageError } from './handler-errors';
 import { IdempotencyStore } from './idempotency';
+import { eventLabel, messagingMetrics } from './messaging-metrics';
 import { deadLetterOptions, declareBaseTopology, declareEventQueue, declareInstanceQueue, redeliveryLimitReached } from './topology';
 import { describeFieldErrors, validateInto } from './validation';
 
@@ -42,6 +43,12 @@ export interface EventMeta {
   correlationId?: string;
 }
 
+/** What one delivery was (bounded event label) and what became of it, for the metrics. */
+interface Handling {
+  event: string;
+  outcome: 'ok' | 'duplicate' | 'retried' | 'dead_lettered' | 'unsettled';
+}
+
 const RETRY_BASE_MS = 250;
 const RETRY_MAX_MS = 10_000;
 
@@ -61,6 +68,7 @@ export class EventConsumer {
    * answers the repeat.
    */
   private generation = 0;
+  private readonly metrics = { handling: messagingMetrics.eventHandling(), retries: messagingMetrics.eventRetries(), deadLetters: messagingMetrics.eventDeadLetters() };
 
   constructor(private readonly opts: EventConsumerOptions) {
     this.logger = new Logger(`EventConsumer:${opts.queue}`);
@@ -105,14 +113,18 @@ export class EventConsumer {
 
   private async onMessage(msg: ConsumeMessage, generation: number): Promise<void> {
     this.inFlight++;
+    const startedAt = process.hrtime.bigint();
+    const handling: Handling = { event: 'unknown', outcome: 'ok' };
     try {
-      await this.process(msg, generation);
+      await this.process(msg, generation, handling);
     } catch (err) {
+      handling.outcome = 'unsettled';
       // Only broker failures land here (the handler's own errors are dealt with in process()).
       // The message stays unacked and is redelivered when the channel is re-established.
       this.logger.error(`could not settle message: ${(err as Error).message}`);
     } finally {
       this.inFlight--;
+      this.metrics.handling.observe({ event: handling.event, outcome: handling.outcome }, Number(process.hrtime.bigint() - startedAt) / 1e9);
     }
   }
 
@@ -124,35 +136,41 @@ export class EventConsumer {
     this.channel.ack(msg);
   }
 
-  private async process(msg: ConsumeMessage, generation: number): Promise<void> {
+  private async process(msg: ConsumeMessage, generation: number, handling: Handling): Promise<void> {
+    const deadLetter = (reason: string) => {
+      handling.outcome = 'dead_lettered';
+      this.metrics.deadLetters.inc({ event: handling.event, reason: 'poison' });
+      return this.deadLetter(msg, generation, reason);
+    };
     // Its consumers died (or lost their channel) with it in hand every time: not handled once more, kept for inspection.
-    if (redeliveryLimitReached(msg)) return this.deadLetter(msg, generation, redeliveredReason(msg));
+    if (redeliveryLimitReached(msg)) return deadLetter(redeliveredReason(msg));
     let body: unknown;
     try {
       body = JSON.parse(msg.content.toString('utf8'));
     } catch {
-      return this.deadLetter(msg, generation, 'body is not valid JSON');
+      return deadLetter('body is not valid JSON');
     }
     const header = await validateInto(EnvelopeHeader, body);
-    if (header.errors) return this.deadLetter(msg, generation, `invalid event envelope: ${describeFieldErrors(header.errors)}`);
+    if (header.errors) return deadLetter(`invalid event envelope: ${describeFieldErrors(header.errors)}`);
     const type = header.value.type;
-    if (!this.opts.canHandle(type)) return this.deadLetter(msg, generation, `no handler for event type "${type}"`);
+    handling.event = eventLabel(type);
+    if (!this.opts.canHandle(type)) return deadLetter(`no handler for event type "${type}"`);
 
     const wire = body as WireEnvelope;
     let opened: unknown = body;
     if (wire.sealed !== undefined) {
-      if (!this.opts.seal) return this.deadLetter(msg, generation, `${type} is sealed, but this consumer has no key ring`);
+      if (!this.opts.seal) return deadLetter(`${type} is sealed, but this consumer has no key ring`);
       try {
         opened = this.opts.seal.open(wire);
       } catch (err) {
         if (!(err instanceof SealedEventError)) throw err;
-        return this.deadLetter(msg, generation, err.message);
+        return deadLetter(err.message);
       }
     }
 
     const cls = EVENT_ENVELOPE_CLASSES[type as EventName];
     const checked = cls ? await validateInto(cls, opened) : { value: opened, errors: null };
-    if (checked.errors) return this.deadLetter(msg, generation, `invalid ${type} payload: ${describeFieldErrors(checked.errors)}`);
+    if (checked.errors) return deadLetter(`invalid ${type} payload: ${describeFieldErrors(checked.errors)}`);
     const envelope = checked.value as EventEnvelope;
 
     const idempotency = this.opts.repeatSafe?.(type) ? undefined : this.opts.idempotency;
@@ -167,6 +185,7 @@ export class EventConsumer {
         this.logger.log({ msg: 'event handled', event: type, eventId: envelope.id, queue: this.opts.queue, attempt, outcome, durationMs: Math.round(performance.now() - started) });
       try {
         if (idempotency && (await idempotency.seen(this.opts.queue, envelope.id))) {
+          handling.outcome = 'duplicate';
           this.ack(msg, generation);
           handled('duplicate');
           return;
@@ -175,7 +194,7 @@ export class EventConsumer {
       } catch (err) {
         // A failing handler, or an idempotency store that cannot be asked: retry later, never hold the message.
         handled('failed');
-        await this.onHandlerFailure(msg, generation, envelope, attempt, err);
+        await this.onHandlerFailure(msg, generation, envelope, attempt, err, handling);
         // Settled (retry or dead letter): thrown only to mark the span as failed.
         throw new HandledFailure(err);
       }
@@ -193,16 +212,20 @@ export class EventConsumer {
     });
   }
 
-  private async onHandlerFailure(msg: ConsumeMessage, generation: number, envelope: EventEnvelope, attempt: number, err: unknown): Promise<void> {
+  private async onHandlerFailure(msg: ConsumeMessage, generation: number, envelope: EventEnvelope, attempt: number, err: unknown, handling: Handling): Promise<void> {
     const reason = errorReason(err);
     const poison = err instanceof PoisonMessageError || (isErrorBody(err) && err.code === 'VALIDATION_FAILED');
     // Instance queues have no retry queue (they vanish with the process): dead-letter at once.
     if (poison || attempt >= this.opts.maxAttempts || this.opts.kind === 'instance') {
       this.logger.warn(`event ${envelope.id} (${envelope.type}) failed on attempt ${attempt}: ${reason}; dead-lettering`);
+      handling.outcome = 'dead_lettered';
+      this.metrics.deadLetters.inc({ event: handling.event, reason: poison ? 'poison' : 'exhausted' });
       return this.deadLetter(msg, generation, `handler failed after ${attempt} attempt(s): ${reason}`);
     }
     const delay = Math.min(RETRY_BASE_MS * 2 ** (attempt - 1), RETRY_MAX_MS);
     this.logger.warn(`event ${envelope.id} (${envelope.type}) failed on attempt ${attempt}: ${reason}; retrying in ${delay} ms`);
+    handling.outcome = 'retried';
+    this.metrics.retries.inc({ event: handling.event });
     await this.channel.sendToQueue(Topology.retryQueue(this.opts.queue), this.resting(msg), {
       persistent: true,
       contentType: 'application/json',

@@ -14,3 +14,4 @@ export * from './rpc-client';
 export * from './rpc-error.filter';
 export * from './topology';
 export * from './validation';
+export * from './messaging-metrics';

@@ -229,6 +229,19 @@ export class OutboxRelay {
     while (this.pending.size) await Promise.all([...this.pending]);
   }
 
+  /**
+   * Documents holding undispatched events, per collection this relay serves (the outbox backlog, sampled for the
+   * metrics). Counted on the outboxPending index; at most `cap` per collection, so a large backlog stays cheap to count.
+   */
+  async backlog(cap = 10_000): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const model of this.models) {
+      // serves: outboxPending index (documents holding unpublished events)
+      out[model.collection.name] = await model.collection.countDocuments({ outboxPending: 1 }, { limit: cap });
+    }
+    return out;
+  }
+
   /** Retries the documents whose dispatch failed here (e.g. while the broker was down), by id. */
   async retryFailed(): Promise<void> {
     for (const [model, ids] of this.retry) {

@@ -6,6 +6,7 @@ import {
   DomainError, ErrorCode, Headers, isErrorBody, RpcName, RpcRequest, RpcResult, serviceOfRpc, Topology,
 } from '@wellifiy/contracts';
 import { outgoingHeaders } from './context';
+import { commandLabel, messagingMetrics, outcomeOf } from './messaging-metrics';
 
 const REPLY_TO = 'amq.rabbitmq.reply-to';
 
@@ -32,6 +33,13 @@ export interface RpcClientLimits {
   maxInFlightPerService?: number;
 }
 
+/**
+ * Tells the client that a service is known to be down (no instance consumes its command queue), with the wait to
+ * suggest; `undefined` when it may be up. A request for a down service is refused at once (SERVICE_UNAVAILABLE)
+ * instead of waiting in the queue for its timeout.
+ */
+export type ServiceAvailability = (service: string) => Promise<{ retryAfterMs: number } | undefined>;
+
 /** Bounds of the retry hint given with an OVERLOADED refusal. */
 export const RETRY_HINT_MIN_MS = 50;
 export const RETRY_HINT_MAX_MS = 5000;
@@ -55,6 +63,8 @@ export class RpcClient {
   private readonly channel: ChannelWrapper;
   private readonly pending = new Map<string, Pending>();
   private readonly load = new Map<string, ServiceLoad>();
+  private availability?: ServiceAvailability;
+  private readonly durations = messagingMetrics.rpcClient();
 
   constructor(
     private readonly connection: AmqpConnectionManager,
@@ -81,12 +91,40 @@ export class RpcClient {
     await this.channel.waitForConnect();
   }
 
+  /** See ServiceAvailability (the gateway sets it; without it every request is sent). */
+  setAvailability(availability: ServiceAvailability | undefined): void {
+    this.availability = availability;
+  }
+
+  /** Every call is timed into `rpc_client_duration_seconds{command,outcome}`. */
   async send<K extends RpcName>(pattern: K, data: RpcRequest<K>, opts: RpcCallOptions = {}): Promise<RpcResult<K>> {
+    const startedAt = process.hrtime.bigint();
+    const observe = (err?: unknown) =>
+      this.durations.observe({ command: commandLabel(pattern), outcome: outcomeOf(err) }, Number(process.hrtime.bigint() - startedAt) / 1e9);
+    try {
+      const result = await this.request(pattern, data, opts);
+      observe();
+      return result;
+    } catch (err) {
+      observe(err);
+      throw err;
+    }
+  }
+
+  private async request<K extends RpcName>(pattern: K, data: RpcRequest<K>, opts: RpcCallOptions): Promise<RpcResult<K>> {
     const service = serviceOfRpc(pattern);
     if (!service) throw new DomainError(ErrorCode.UnknownRpc, `no service owns ${pattern}`);
     const timeoutMs = opts.timeoutMs ?? this.defaultTimeoutMs;
     if (!this.connection.isConnected()) {
       throw new DomainError(ErrorCode.ServiceUnavailable, `cannot reach the ${service} service: the message broker is unavailable`);
+    }
+    const down = this.availability && (await this.availability(service));
+    if (down) {
+      throw new DomainError(
+        ErrorCode.ServiceUnavailable,
+        `the ${service} service is unavailable (no instance is running); retry after ${Math.ceil(down.retryAfterMs / 1000)} s`,
+        { retryAfterMs: down.retryAfterMs },
+      );
     }
     const load = this.loadOf(service);
     const max = this.limits.maxInFlightPerService;

@@ -1,5 +1,6 @@
 export * from './bootstrap';
 export * from './health';
+export * from './http-metrics';
 export * from './logger';
 export * from './metrics';
 export * from './ops.module';
@@ -7,3 +8,4 @@ export * from './queue-readiness';
 export * from './tracing';
 export * from './db-metrics';
 export * from './http-drain';
+export * from './samplers';

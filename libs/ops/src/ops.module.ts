@@ -1,26 +1,21 @@
-import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { DynamicModule, MiddlewareConsumer, Module, NestModule, Provider } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { getConnectionToken } from '@nestjs/mongoose';
+import { HealthIndicatorFunction, HealthIndicatorService, MongooseHealthIndicator, TerminusModule } from '@nestjs/terminus';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import type { Connection } from 'mongoose';
 import { AMQP_CONNECTION } from '@wellifiy/messaging';
 import { instrumentDatabase } from './db-metrics';
-import { HealthController, READINESS_CHECKS, ReadinessCheck, ReadinessService } from './health';
+import { CheckIndicators, HealthController, READINESS_INDICATORS, READINESS_TIMEOUT_MS, ReadinessCheck } from './health';
+import { HttpMetricsMiddleware } from './http-metrics';
 import { MetricsController } from './metrics';
+import { OpsSampler } from './samplers';
 
-export const mongoReadiness = (connection: Connection): ReadinessCheck => ({
-  name: 'mongodb',
-  check: async () => {
-    if (connection.readyState !== 1 || !connection.db) throw new Error('not connected');
-    await connection.db.admin().ping();
-  },
-});
-
-export const amqpReadiness = (connection: AmqpConnectionManager): ReadinessCheck => ({
-  name: 'rabbitmq',
-  check: async () => {
-    if (!connection.isConnected()) throw new Error('not connected');
-  },
-});
+/** RabbitMQ: this process's own connection (what its consumers and publishers use), not a fresh one per probe. */
+export const amqpIndicator = (indicators: HealthIndicatorService, connection: AmqpConnectionManager): HealthIndicatorFunction => async () => {
+  const session = indicators.check('rabbitmq');
+  return connection.isConnected() ? session.up() : session.down({ message: 'not connected' });
+};
 
 const DB_METRICS = Symbol('DB_METRICS');
 
@@ -30,18 +25,31 @@ export interface OpsModuleOptions {
   mongo: boolean;
 }
 
-/** /health/live, /health/ready and /metrics for a process. */
+/**
+ * /health/live, /health/ready (terminus: RabbitMQ, MongoDB when `mongo`, the app's extra checks) and /metrics
+ * for a process, with HTTP request metrics and the sampled gauges (queue depths, outbox backlog, job counts).
+ */
 @Module({})
-export class OpsModule {
+export class OpsModule implements NestModule {
   static forRoot(opts: OpsModuleOptions): DynamicModule {
-    const inject: unknown[] = [AMQP_CONNECTION, ...(opts.mongo ? [getConnectionToken()] : []), ...(opts.extraChecks?.inject ?? [])];
-    const checks: Provider = {
-      provide: READINESS_CHECKS,
+    const inject: unknown[] = [
+      HealthIndicatorService,
+      CheckIndicators,
+      AMQP_CONNECTION,
+      ...(opts.mongo ? [MongooseHealthIndicator, getConnectionToken()] : []),
+      ...(opts.extraChecks?.inject ?? []),
+    ];
+    const indicators: Provider = {
+      provide: READINESS_INDICATORS,
       inject: inject as never[],
-      useFactory: (amqp: AmqpConnectionManager, ...rest: unknown[]) => {
-        const list = [amqpReadiness(amqp)];
-        if (opts.mongo) list.push(mongoReadiness(rest.shift() as Connection));
-        if (opts.extraChecks) list.push(...opts.extraChecks.useFactory(...rest));
+      useFactory: (indicatorService: HealthIndicatorService, checks: CheckIndicators, amqp: AmqpConnectionManager, ...rest: unknown[]) => {
+        const list: HealthIndicatorFunction[] = [amqpIndicator(indicatorService, amqp)];
+        if (opts.mongo) {
+          const mongoose = rest.shift() as MongooseHealthIndicator;
+          const connection = rest.shift() as Connection;
+          list.push(() => mongoose.pingCheck('mongodb', { connection, timeout: READINESS_TIMEOUT_MS }));
+        }
+        if (opts.extraChecks) list.push(...opts.extraChecks.useFactory(...rest).map((c) => checks.of(c)));
         return list;
       },
     };
@@ -50,9 +58,14 @@ export class OpsModule {
       : [];
     return {
       module: OpsModule,
+      imports: [TerminusModule.forRoot({ logger: false }), DiscoveryModule],
       controllers: [HealthController, MetricsController],
-      providers: [checks, ReadinessService, ...dbMetrics],
-      exports: [ReadinessService],
+      providers: [indicators, CheckIndicators, OpsSampler, ...dbMetrics],
+      exports: [CheckIndicators, OpsSampler, TerminusModule],
     };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(HttpMetricsMiddleware).forRoutes('*');
   }
 }

@@ -2,7 +2,8 @@ import { Test } from '@nestjs/testing';
 import type { INestApplication } from '@nestjs/common';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { RpcClient } from '@wellifiy/messaging';
-import { HealthController, MetricsController, ReadinessService } from '@wellifiy/ops';
+import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { HealthController, MetricsController, READINESS_INDICATORS } from '@wellifiy/ops';
 import { ActivationRulesController } from '../admin/activation-rules.controller';
 import { AuditController } from '../admin/audit.controller';
 import { MessageVersionsController } from '../admin/message-versions.controller';
@@ -10,6 +11,8 @@ import { PatientExportController } from '../admin/patient-export.controller';
 import { RetentionController } from '../admin/retention.controller';
 import { ChannelsAdminController } from '../channels/channels-admin.controller';
 import { GatewayConfig } from '../config/gateway.config';
+import { ServiceAvailability } from '../health/service-availability';
+import { ServicesHealthController } from '../health/services-health.controller';
 import { ChannelsController } from '../channels/channels.controller';
 import { MeController } from '../me/me.controller';
 import { MediaStoreClient } from '../media/media-store.client';
@@ -32,12 +35,15 @@ async function documentOfGateway(): Promise<OpenAPIObject> {
   const moduleRef = await Test.createTestingModule({
     controllers: [
       ActivationRulesController, AuditController, RetentionController, ChannelsAdminController, ChannelsController, MeController, MediaController,
-      MessageActionsController, MessagesController, MessageVersionsController, NotificationsController, HealthController, MetricsController, PatientExportController,
+      MessageActionsController, MessagesController, MessageVersionsController, NotificationsController, HealthController, ServicesHealthController, MetricsController, PatientExportController,
     ],
     providers: [
       { provide: RpcClient, useValue: {} },
       { provide: MediaStoreClient, useValue: {} },
-      { provide: ReadinessService, useValue: {} },
+      { provide: HealthCheckService, useValue: {} },
+      { provide: HealthIndicatorService, useValue: {} },
+      { provide: READINESS_INDICATORS, useValue: [] },
+      { provide: ServiceAvailability, useValue: {} },
       { provide: GatewayConfig, useValue: { MEDIA_UPLOAD_MAX_BYTES: 1024 * 1024 } },
     ],
   }).compile();

@@ -26,7 +26,24 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   return withOpsResponses(SwaggerModule.createDocument(app, config, { operationIdFactory: operationIdOf }));
 }
 
-const checksSchema = { type: 'object', additionalProperties: { type: 'string' }, description: "Per dependency: 'ok' or why it failed" };
+/** @nestjs/terminus's result: per indicator `{ status: 'up' | 'down', ... }` in info (up), error (down) and details (all). */
+const indicatorsSchema = {
+  type: 'object',
+  additionalProperties: {
+    type: 'object',
+    properties: {
+      status: { type: 'string', enum: ['up', 'down'] },
+      message: { type: 'string', description: 'Why the dependency is down' },
+      state: { type: 'string', enum: ['up', 'unknown'], description: '/health/services: unknown until the broker was asked' },
+    },
+    required: ['status'],
+  },
+};
+const healthResult = (status: string) => ({
+  type: 'object',
+  properties: { status: { type: 'string', enum: [status] }, info: indicatorsSchema, error: indicatorsSchema, details: indicatorsSchema },
+  required: ['status', 'details'],
+});
 
 /**
  * The ops endpoints come from @wellifiy/ops, which every service shares and which stays free of OpenAPI
@@ -39,18 +56,12 @@ function withOpsResponses(doc: OpenAPIObject): OpenAPIObject {
       200: { description: 'The process runs', content: json({ type: 'object', properties: { status: { type: 'string', enum: ['ok'] } }, required: ['status'] }) },
     },
     '/health/ready': {
-      200: {
-        description: 'Every dependency answers',
-        content: json({ type: 'object', properties: { status: { type: 'string', enum: ['ok'] }, checks: checksSchema }, required: ['status', 'checks'] }),
-      },
-      503: {
-        description: 'A dependency does not answer',
-        content: json({
-          type: 'object',
-          properties: { statusCode: { type: 'number' }, error: { type: 'string' }, message: { type: 'string' }, checks: checksSchema },
-          required: ['statusCode', 'error', 'message', 'checks'],
-        }),
-      },
+      200: { description: "The gateway's own dependencies (RabbitMQ, Redis) answer", content: json(healthResult('ok')) },
+      503: { description: 'A dependency of the gateway does not answer (Retry-After)', content: json(healthResult('error')) },
+    },
+    '/health/services': {
+      200: { description: 'Every downstream service has a running instance', content: json(healthResult('ok')) },
+      503: { description: "A downstream service has no running instance: its routes answer 503 SERVICE_UNAVAILABLE until it is back", content: json(healthResult('error')) },
     },
     '/metrics': {
       200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } },

@@ -3,6 +3,7 @@ import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGatew
 import type { Server, Socket } from 'socket.io';
 import { Actor, ErrorCode, hasPermission, Permission, Rpc } from '@wellifiy/contracts';
 import { RpcClient } from '@wellifiy/messaging';
+import { gauge } from '@wellifiy/ops';
 import { ArchivedMembersStore } from '../auth/archived-members.store';
 import { tokenVerifier } from '../auth/verifier-config';
 import { GatewayConfig } from '../config/gateway.config';
@@ -17,6 +18,8 @@ export interface SocketData {
   expiryTimer?: NodeJS.Timeout;
   budget?: SocketEventBudget;
 }
+
+const openSockets = gauge('realtime_sockets', 'Socket.IO connections open on this gateway instance');
 
 /** setTimeout's largest delay; a later expiry is reached in several steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -63,6 +66,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   async handleConnection(socket: Socket): Promise<void> {
+    openSockets.inc();
     const data = socket.data as SocketData;
     const { actor } = data;
     this.expireAt(socket, data);
@@ -89,6 +93,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   handleDisconnect(socket: Socket): void {
+    openSockets.dec();
     const data = socket.data as Partial<SocketData>;
     if (data.expiryTimer) clearTimeout(data.expiryTimer);
     void this.limiter.release(socket.id);
