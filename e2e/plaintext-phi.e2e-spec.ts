@@ -3,7 +3,7 @@ import http from 'node:http';
 import amqp from 'amqplib';
 import Redis from 'ioredis';
 import mongoose from 'mongoose';
-import { Topology } from '@wellifiy/contracts';
+import { JobIds, Topology } from '@wellifiy/contracts';
 import { declareBaseTopology, DEAD_LETTER_BOUNDS, QueueOptions } from '@wellifiy/messaging';
 import { AmqpProbe, CaptureQueue, expectEventually, testInfra } from '@wellifiy/testing';
 import { api, newOrg, publishInbound } from './support/client';
@@ -181,11 +181,12 @@ describe('item 3: plaintext PHI outside the sealed fields (Redis, broker queues,
 
   it('item 3: no BullMQ key of this system in Redis (job data, return values, event streams) holds a body or a link', async () => {
     const prefix = `${process.env.E2E_DB_PREFIX ?? 'e2e'}:`;
-    const jobKey = `${prefix}messages-link-preview:${org.orgId}__${messageId}`;
+    const jobKey = `${prefix}messages-link-preview:${JobIds.linkPreview(org.orgId, messageId)}`;
     await expectEventually(async () => expect(await redis.hget(jobKey, 'finishedOn')).toEqual(expect.any(String)), { timeoutMs: 15_000 });
     const data = JSON.parse((await redis.hget(jobKey, 'data')) ?? 'null') as Record<string, unknown>;
     expect(data).toMatchObject({ orgId: org.orgId, messageId });
-    expect(Object.keys(data).filter((k) => !['orgId', 'messageId', 'correlationId'].includes(k))).toEqual([]);
+    // Ids only (and the trace context when tracing is on): nothing a person wrote.
+    expect(Object.keys(data).filter((k) => !['orgId', 'messageId', 'correlationId', 'traceparent', 'tracestate'].includes(k))).toEqual([]);
     expect(JSON.parse((await redis.hget(jobKey, 'returnvalue')) ?? 'null')).toEqual({ status: 'updated' });
 
     const keys: string[] = [];
