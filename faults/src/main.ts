@@ -120,7 +120,7 @@ const killRabbitNode = (node: number, name: string): Fault => ({
   name,
   async run(sys, _world, problems) {
     for (const [queue, type] of sys.rabbit.queueTypes()) {
-      const perProcess = queue.startsWith('wellifiy.gateway.realtime.') || !queue.startsWith('wellifiy.');
+      const perProcess = queue.startsWith('wellifiy.gateway.realtime.') || queue.includes('.instance.') || !queue.startsWith('wellifiy.');
       if (!perProcess && type !== 'quorum') problems.push(`${queue} is a ${type} queue, not a quorum queue`);
     }
     await sys.rabbit.killNode(node);

@@ -58,3 +58,13 @@ describe('waitForSetup', () => {
     expect(isPermanentSetupError(new Error('Channel ended, no reply will be forthcoming'))).toBe(false);
   });
 });
+
+describe('waitForSetup after the start', () => {
+  it('a passing setup error after a reconnect (541 while a cluster recovers) is logged, not thrown: the process keeps running', async () => {
+    const ch = Object.assign(new EventEmitter(), { name: 'wellifiy.x.events', waitForConnect: (): Promise<void> => Promise.resolve() });
+    const logger = { error: jest.fn(), warn: jest.fn() } as unknown as Logger;
+    await waitForSetup(ch as never, logger);
+    expect(() => ch.emit('error', Object.assign(new Error('Connection closed: 541 (INTERNAL-ERROR)'), { code: 541 }))).not.toThrow();
+    expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('setting it up again on the next connection'));
+  });
+});

@@ -77,10 +77,25 @@ export function isPermanentSetupError(err: unknown): boolean {
 }
 
 /**
+ * A setup error after the start (the wrapper sets up again on every new connection): a passing one — a node lost or
+ * answering INTERNAL_ERROR while its cluster recovers — is logged and waited out, as the wrapper sets up again on the
+ * next connection; a permanent one (isPermanentSetupError) ends the process, which its supervisor restarts.
+ */
+function afterStart(err: Error, channel: ChannelWrapper, logger: Logger): void {
+  if (!isPermanentSetupError(err)) {
+    logger.warn(`setting up channel ${channel.name ?? ''} again failed (${err.message}); setting it up again on the next connection`);
+    return;
+  }
+  logger.error(`setting up channel ${channel.name ?? ''} again failed for good: ${err.message}`);
+  setImmediate(() => {
+    throw err;
+  });
+}
+
+/**
  * Waits until `channel` is connected and set up. A permanent setup error (isPermanentSetupError) rejects at once instead
  * of waiting for ever: the process then fails to start, saying why. A passing one is logged and waited out — the
- * wrapper reconnects and runs the setup again. Later setup errors (after a reconnect) are left to the wrapper's
- * unhandled 'error', as before: the process ends and is restarted.
+ * wrapper reconnects and runs the setup again. Later setup errors (after a reconnect) go to afterStart.
  */
 export function waitForSetup(channel: ChannelWrapper, logger: Logger): Promise<void> {
   return new Promise<void>((resolve, reject) => {
@@ -99,6 +114,7 @@ export function waitForSetup(channel: ChannelWrapper, logger: Logger): Promise<v
     channel.on('error', onError);
     channel.waitForConnect().then(() => {
       channel.removeListener('error', onError);
+      channel.on('error', (err: Error) => afterStart(err, channel, logger));
       resolve();
     }, onError);
   });

@@ -1,7 +1,7 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule, Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { getConnectionToken } from '@nestjs/mongoose';
-import { HealthIndicatorFunction, HealthIndicatorService, MongooseHealthIndicator, TerminusModule } from '@nestjs/terminus';
+import { HealthIndicatorFunction, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import type { Connection } from 'mongoose';
 import { AMQP_CONNECTION } from '@wellifiy/messaging';
@@ -15,6 +15,29 @@ import { OpsSampler } from './samplers';
 export const amqpIndicator = (indicators: HealthIndicatorService, connection: AmqpConnectionManager): HealthIndicatorFunction => async () => {
   const session = indicators.check('rabbitmq');
   return connection.isConnected() ? session.up() : session.down({ message: 'not connected' });
+};
+
+/**
+ * MongoDB: a `ping` round trip on this process's own connection, within `timeoutMs`. Not terminus's
+ * MongooseHealthIndicator, which only reads the connection's readyState: that stays "connected" for up to the driver's
+ * heartbeat (10 s) after the server is gone, so readiness would stay green while every query fails.
+ */
+export const mongoIndicator = (indicators: HealthIndicatorService, connection: Connection, timeoutMs: number): HealthIndicatorFunction => async () => {
+  const session = indicators.check('mongodb');
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const db = connection.db;
+    if (!db) return session.down({ message: 'not connected' });
+    await Promise.race([
+      db.command({ ping: 1 }),
+      new Promise((_r, reject) => (timer = setTimeout(() => reject(new Error(`no answer to ping within ${timeoutMs} ms`)), timeoutMs))),
+    ]);
+    return session.up();
+  } catch (err) {
+    return session.down({ message: (err as Error).message });
+  } finally {
+    clearTimeout(timer);
+  }
 };
 
 const DB_METRICS = Symbol('DB_METRICS');
@@ -36,7 +59,7 @@ export class OpsModule implements NestModule {
       HealthIndicatorService,
       CheckIndicators,
       AMQP_CONNECTION,
-      ...(opts.mongo ? [MongooseHealthIndicator, getConnectionToken()] : []),
+      ...(opts.mongo ? [getConnectionToken()] : []),
       ...(opts.extraChecks?.inject ?? []),
     ];
     const indicators: Provider = {
@@ -45,9 +68,8 @@ export class OpsModule implements NestModule {
       useFactory: (indicatorService: HealthIndicatorService, checks: CheckIndicators, amqp: AmqpConnectionManager, ...rest: unknown[]) => {
         const list: HealthIndicatorFunction[] = [amqpIndicator(indicatorService, amqp)];
         if (opts.mongo) {
-          const mongoose = rest.shift() as MongooseHealthIndicator;
           const connection = rest.shift() as Connection;
-          list.push(() => mongoose.pingCheck('mongodb', { connection, timeout: READINESS_TIMEOUT_MS }));
+          list.push(mongoIndicator(indicatorService, connection, READINESS_TIMEOUT_MS));
         }
         if (opts.extraChecks) list.push(...opts.extraChecks.useFactory(...rest).map((c) => checks.of(c)));
         return list;
