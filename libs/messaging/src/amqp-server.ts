@@ -114,10 +114,12 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
           this.commandGeneration++;
           await declareBaseTopology(ch);
           await declareCommandQueue(ch, queue);
+          // Prefetch in the setup, not as consume({ prefetch }): see EventConsumer.
+          await ch.prefetch(this.options.prefetch);
         },
       });
       await waitForSetup(this.commands, this.log);
-      await this.commands.consume(queue, (msg) => void this.onCommand(msg, this.commandGeneration), { noAck: false, prefetch: this.options.prefetch });
+      await this.commands.consume(queue, (msg) => void this.onCommand(msg, this.commandGeneration), { noAck: false });
     }
     this.log.log(`${service}: ${eventTypes.length} event handler(s), ${rpcNames.length} command handler(s)`);
   }

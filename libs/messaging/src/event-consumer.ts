@@ -80,16 +80,17 @@ export class EventConsumer {
         await declareBaseTopology(ch);
         if (opts.kind === 'durable') await declareEventQueue(ch, opts.queue, opts.routingKeys);
         else await declareInstanceQueue(ch, opts.queue, opts.routingKeys);
+        // Prefetch here, awaited, not as consume({ prefetch }): amqp-connection-manager 4 sends that basic.qos without
+        // awaiting it, so a channel closing before the broker answers (a RabbitMQ node going down) rejected a promise
+        // nobody handled and ended the process. The setup runs again on every connection, before consumers resume.
+        await ch.prefetch(opts.prefetch);
       },
     });
   }
 
   async start(): Promise<void> {
     await waitForSetup(this.channel, this.logger);
-    await this.channel.consume(this.opts.queue, (msg) => void this.onMessage(msg, this.generation), {
-      noAck: false,
-      prefetch: this.opts.prefetch,
-    });
+    await this.channel.consume(this.opts.queue, (msg) => void this.onMessage(msg, this.generation), { noAck: false });
   }
 
   get busy(): number {
