@@ -213,11 +213,30 @@ export class FaultSystem {
     await Promise.all([this.rabbit.start(), this.ferret.start(), this.redis.start(), this.rabbitProxy.start()]);
     this.appOptions.brokerUsers = this.rabbit.provisionUsers();
     log(`own infrastructure up in ${Date.now() - t} ms: RabbitMQ cluster of ${this.rabbit.nodes.length} nodes :${this.rabbit.nodes.map((n) => n.port).join(',')} (formed in ${this.rabbit.startMs} ms; TCP proxies to them on :${this.rabbitProxy.ports.join(',')} for ${this.partitioned}), FerretDB :${this.ferret.port} (${this.ferret.backend}), ${this.redis instanceof SentinelRedis ? this.redis.describe() : `Redis :${this.redis.port}`}`);
-    await Promise.all([...this.instances.keys()].map((name) => this.startApp(name)));
+    await Promise.all([...this.instances.keys()].map((name) => this.startSupervised(name, log)));
     log(`${this.instances.size} processes up: ${[...this.instances.values()].map((i) => `${i.name} :${i.port}`).join(', ')}`);
   }
 
-/** Starts (or restarts) one process by instance name; `env` adds variables for this run of it only. */
+/**
+   * The first start of one process, as its supervisor (Kubernetes) would run it: a process that exits while starting —
+   * ten processes declaring quorum queues on a cluster formed seconds before can meet a node answering 541
+   * INTERNAL_ERROR, and a broker call in flight then fails the start — is started again, up to three times, and said
+   * in the run log. Faults are injected only once every process is ready.
+   */
+  private async startSupervised(name: string, log: (s: string) => void): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.startApp(name);
+        return;
+      } catch (err) {
+        const exited = /exited with code/.test((err as Error).message);
+        if (!exited || attempt >= 3) throw err;
+        log(`${name} exited while starting (${(err as Error).message}); starting it again, as its supervisor would (attempt ${attempt + 1})`);
+      }
+    }
+  }
+
+  /** Starts (or restarts) one process by instance name; `env` adds variables for this run of it only. */
   async startApp(name: string, env: Record<string, string> = {}, waitForReady = true): Promise<RunningApp> {
     const inst = this.instances.get(name);
     if (!inst) throw new Error(`no app ${name} in this system (${[...this.instances.keys()].join(', ')})`);
