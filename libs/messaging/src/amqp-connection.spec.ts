@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '@nestjs/common';
-import { backOffReconnects, isPermanentSetupError, waitForSetup } from './amqp-connection';
+import { backOffReconnects, isPermanentSetupError, startConsuming, waitForSetup } from './amqp-connection';
 import { QueueArgumentsMismatchError } from './topology';
+import { EventConsumer } from './event-consumer';
 
 describe('backOffReconnects', () => {
   it('doubles the wait after each failed attempt up to the maximum (±20 %), and resets it on connect', () => {
@@ -66,5 +67,46 @@ describe('waitForSetup after the start', () => {
     await waitForSetup(ch as never, logger);
     expect(() => ch.emit('error', Object.assign(new Error('Connection closed: 541 (INTERNAL-ERROR)'), { code: 541 }))).not.toThrow();
     expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('setting it up again on the next connection'));
+  });
+});
+
+describe('startConsuming', () => {
+  const quiet = { error: jest.fn(), warn: jest.fn() } as unknown as Logger;
+  const channelWhoseConsume = (outcome: () => Promise<unknown>) => ({ consume: jest.fn(outcome) });
+
+  it('waits out a passing failure of the first consume (the connection lost between setup and consume): the start goes on', async () => {
+    const ch = channelWhoseConsume(() => Promise.reject(new Error('Channel ended, no reply will be forthcoming')));
+    await expect(startConsuming(ch as never, 'wellifiy.x.events', () => undefined, { noAck: false }, quiet)).resolves.toBeUndefined();
+    expect(ch.consume).toHaveBeenCalledWith('wellifiy.x.events', expect.any(Function), { noAck: false });
+    const node541 = channelWhoseConsume(() => Promise.reject(Object.assign(new Error('541 (INTERNAL-ERROR)'), { code: 541 })));
+    await expect(startConsuming(node541 as never, 'q', () => undefined, {}, quiet)).resolves.toBeUndefined();
+  });
+
+  it('fails the start on a permanent one (this user may not read the queue), saying why', async () => {
+    const ch = channelWhoseConsume(() => Promise.reject(Object.assign(new Error('ACCESS_REFUSED - read access to queue'), { code: 403 })));
+    await expect(startConsuming(ch as never, 'q', () => undefined, {}, quiet)).rejects.toThrow(/ACCESS_REFUSED/);
+  });
+});
+
+describe('EventConsumer.start', () => {
+  it('starts although its first consume fails because the connection went between the setup and the consume', async () => {
+    // The parts of a ChannelWrapper the consumer uses at start: set up at once, then the consume request is lost.
+    const wrapper = Object.assign(new EventEmitter(), {
+      name: 'wellifiy.x.events',
+      waitForConnect: () => Promise.resolve(),
+      consume: jest.fn(() => Promise.reject(new Error('Channel ended, no reply will be forthcoming'))),
+    });
+    const consumer = new EventConsumer({
+      connection: { createChannel: () => wrapper } as never,
+      queue: 'wellifiy.x.events',
+      routingKeys: ['x.happened'],
+      kind: 'durable',
+      prefetch: 1,
+      maxAttempts: 3,
+      canHandle: () => true,
+      handle: () => Promise.resolve(),
+    });
+    await expect(consumer.start()).resolves.toBeUndefined();
+    expect(wrapper.consume).toHaveBeenCalledTimes(1);
   });
 });

@@ -119,3 +119,25 @@ export function waitForSetup(channel: ChannelWrapper, logger: Logger): Promise<v
     }, onError);
   });
 }
+
+/**
+ * Starts consuming `queue` on a channel that waitForSetup saw set up. The wrapper registers the consumer before it asks
+ * the broker, and consumes again on every new connection: a passing failure of that first request — the connection lost
+ * between the setup and the consume, a node of a forming cluster answering 541 — is logged and waited out, as the
+ * consumer resumes once the wrapper reconnects. Before, it failed the start and the process exited. A permanent one
+ * (isPermanentSetupError: not allowed, no such queue) fails the start, saying why.
+ */
+export async function startConsuming(
+  channel: ChannelWrapper,
+  queue: string,
+  onMessage: Parameters<ChannelWrapper['consume']>[1],
+  options: Parameters<ChannelWrapper['consume']>[2],
+  logger: Logger,
+): Promise<void> {
+  try {
+    await channel.consume(queue, onMessage, options);
+  } catch (err) {
+    if (isPermanentSetupError(err)) throw err;
+    logger.warn(`consuming ${queue} failed (${(err as Error).message}); the consumer resumes on the next connection`);
+  }
+}

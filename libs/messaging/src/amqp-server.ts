@@ -6,7 +6,7 @@ import { lastValueFrom } from 'rxjs';
 import {
   allowedCallers, AmqpProcess, carriesActor, DomainError, ErrorBody, ErrorCode, EventEnvelope, Headers, isErrorBody, RPC_REQUEST_CLASSES, RpcName, ServiceName, Topology,
 } from '@wellifiy/contracts';
-import { connectAmqp, waitForSetup } from './amqp-connection';
+import { connectAmqp, startConsuming, waitForSetup } from './amqp-connection';
 import { runUnitOfWork } from './context';
 import { EventConsumer, EventMeta, redeliveredReason } from './event-consumer';
 import { EventSeal, restingBody } from './event-seal';
@@ -119,7 +119,7 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
         },
       });
       await waitForSetup(this.commands, this.log);
-      await this.commands.consume(queue, (msg) => void this.onCommand(msg, this.commandGeneration), { noAck: false });
+      await startConsuming(this.commands, queue, (msg) => void this.onCommand(msg, this.commandGeneration), { noAck: false }, this.log);
     }
     this.log.log(`${service}: ${eventTypes.length} event handler(s), ${rpcNames.length} command handler(s)`);
   }

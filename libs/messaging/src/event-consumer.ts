@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 import { EnvelopeHeader, EVENT_ENVELOPE_CLASSES, EventEnvelope, EventName, Headers, isErrorBody, Topology } from '@wellifiy/contracts';
-import { waitForSetup } from './amqp-connection';
+import { startConsuming, waitForSetup } from './amqp-connection';
 import { runUnitOfWork } from './context';
 import { EventSeal, restingBody, SealedEventError, WireEnvelope } from './event-seal';
 import { PoisonMessageError } from './handler-errors';
@@ -90,7 +90,7 @@ export class EventConsumer {
 
   async start(): Promise<void> {
     await waitForSetup(this.channel, this.logger);
-    await this.channel.consume(this.opts.queue, (msg) => void this.onMessage(msg, this.generation), { noAck: false });
+    await startConsuming(this.channel, this.opts.queue, (msg) => void this.onMessage(msg, this.generation), { noAck: false }, this.logger);
   }
 
   get busy(): number {
