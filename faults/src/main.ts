@@ -367,6 +367,21 @@ async function main(): Promise<number> {
     brokerPartition,
   ];
   const rows: RowResult[] = [];
+  const suiteRow = (problem: string): RowResult => ({ fault: 'suite', sent: 0, acknowledged: 0, delivered: 0, lost: 0, duplicated: 0, outOfOrder: 0, recoveryMs: null, retried: 0, failures: {}, problems: [problem] });
+  const writeReport = (done: RowResult[]): void => {
+    const seconds = (Date.now() - started) / 1000;
+    const topology = sys.topology();
+    const md = `${topology}\n\n# Fault injection (${short ? 'short' : 'full'} run)\n\n${table(done)}\n\nTotal time ${seconds.toFixed(0)} s. ` +
+      'Recovery: from the fault until a new message is acknowledged and shown to every member of its channel. ' +
+      'Sends retried: sends that needed more than one attempt, with how the failed attempts were answered (HTTP status, or ' +
+      'no answer: connection refused or timed out); each was retried under the same clientMessageId, and only acknowledged sends count.\n';
+    mkdirSync(path.join(root, 'reports'), { recursive: true });
+    writeFileSync(path.join(root, 'reports/faults.md'), md);
+    const report: FaultReport = { topology, short, seconds, replicas: sys.replicas, faults: faults.map((f) => f.name), rows: done };
+    writeFileSync(path.join(root, 'reports/faults-rows.json'), JSON.stringify(report, null, 2));
+    process.stdout.write(`\n${table(done)}\n\n`);
+    log(`${done.filter(rowPassed).length}/${done.length} fault rows clean in ${seconds.toFixed(0)} s; written to reports/faults.md`);
+  };
   const tap = new EventTap(sys.rabbit.urls);
   let world: World | undefined;
   const stopAll = async (): Promise<void> => {
@@ -375,8 +390,19 @@ async function main(): Promise<number> {
     await world?.inbox.close().catch(() => undefined);
     await sys.stop();
   };
-  process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
-  process.once('SIGTERM', () => void stopAll().then(() => process.exit(143)));
+  // Stopped before the end (the test runner's time limit): the rows run so far are still written, and the rest named.
+  const stopEarly = (signal: string, code: number) => (): void => {
+    log(`stopped by ${signal} after ${((Date.now() - started) / 1000).toFixed(0)} s, ${rows.length} of ${faults.length} rows run`);
+    void stopAll()
+      .catch(() => undefined)
+      .then(() => {
+        const notRun = faults.slice(rows.length).map((f) => f.name);
+        writeReport([...rows, suiteRow(`stopped by ${signal} before ${notRun.length} row(s) ran: ${notRun.join(', ')}`)]);
+        process.exit(code);
+      });
+  };
+  process.once('SIGINT', stopEarly('SIGINT', 130));
+  process.once('SIGTERM', stopEarly('SIGTERM', 143));
   try {
     await sys.start(log);
     log(sys.topology());
@@ -409,22 +435,11 @@ async function main(): Promise<number> {
     if (unseen.length) rows[rows.findIndex((r) => r.fault.startsWith('poison'))]?.problems.push(`${unseen.length} poison message(s) never reached the dead-letter queue, e.g. ${unseen[0][1]}`);
   } catch (err) {
     log(`the suite could not run: ${(err as Error).stack ?? String(err)}`);
-    rows.push({ fault: 'suite', sent: 0, acknowledged: 0, delivered: 0, lost: 0, duplicated: 0, outOfOrder: 0, recoveryMs: null, retried: 0, failures: {}, problems: [(err as Error).message] });
+    rows.push(suiteRow((err as Error).message));
   } finally {
     await stopAll();
   }
-  const seconds = (Date.now() - started) / 1000;
-  const topology = sys.topology();
-  const md = `${topology}\n\n# Fault injection (${short ? 'short' : 'full'} run)\n\n${table(rows)}\n\nTotal time ${seconds.toFixed(0)} s. ` +
-    'Recovery: from the fault until a new message is acknowledged and shown to every member of its channel. ' +
-    'Sends retried: sends that needed more than one attempt, with how the failed attempts were answered (HTTP status, or ' +
-    'no answer: connection refused or timed out); each was retried under the same clientMessageId, and only acknowledged sends count.\n';
-  mkdirSync(path.join(root, 'reports'), { recursive: true });
-  writeFileSync(path.join(root, 'reports/faults.md'), md);
-  const report: FaultReport = { topology, short, seconds, replicas: sys.replicas, faults: faults.map((f) => f.name), rows };
-  writeFileSync(path.join(root, 'reports/faults-rows.json'), JSON.stringify(report, null, 2));
-  process.stdout.write(`\n${table(rows)}\n\n`);
-  log(`${rows.filter(rowPassed).length}/${rows.length} fault rows clean in ${seconds.toFixed(0)} s; written to reports/faults.md`);
+  writeReport(rows);
   return rows.every(rowPassed) && rows.length === faults.length ? 0 : 1;
 }
 
