@@ -1,23 +1,11 @@
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import { LinkPreview, MessageView } from '@wellifiy/contracts';
-import { DocumentLocks, documentKey, newOutbox, OUTBOX_HIDDEN, OutboxEntry, OutboxRelay } from '@wellifiy/messaging';
+import { MessageView } from '@wellifiy/contracts';
+import { DocumentLocks, documentKey, newOutbox, OUTBOX_HIDDEN, OutboxEntry, OutboxRelay, pushOutbox, StoredOutboxEntry } from '@wellifiy/messaging';
 import { isDuplicateKeyError } from '@wellifiy/persistence';
-import { MessageCipher, sealingRef } from '../encryption/message-cipher';
+import { MessageDraft, MessageFields, MessageMapper, OpenedMessage, toMessageView } from './message.mapper';
 import { MESSAGE_MODEL, MessageDoc, SEQ_BUCKET, seqBucket } from './message.schema';
-
-/** A message as the service sees it: the body in plaintext (the repository encrypts it at rest). */
-export type NewMessage = Omit<MessageDoc, 'outbox' | 'outboxAt' | 'outboxPending' | 'body' | 'linkPreview'> & { body: string; linkPreview?: LinkPreview | null };
-
-/**
- * A stored message opened for the service. Content whose patient key was erased reads as a tombstone
- * (`deleted`, `deletedBy: 'erasure'`, empty body): never an error.
- */
-export async function openMessage(cipher: MessageCipher, doc: MessageDoc): Promise<NewMessage> {
-  const { body, linkPreview, erased } = await cipher.openContent(doc);
-  return { ...doc, body, linkPreview, ...(erased ? { deleted: true, deletedBy: 'erasure' as const, attachments: [] } : {}) };
-}
 
 export interface SeqRange {
   after?: number;
@@ -29,47 +17,54 @@ export interface SeqRange {
   viewerId?: string;
 }
 
-export abstract class MessagesRepository {
+export interface ThreadStats {
+  count: number;
+  lastAt: Date | null;
+}
+
+/** A change decided on `current` (as read), written only if the message is still at that version. */
+export interface MessageWrite {
+  current: OpenedMessage;
+  set: MessageFields;
+  /** Built from the message as it will be stored; written by the same update. */
+  events: OutboxEntry[];
+}
+
+/**
+ * The message aggregate: the one reader and writer of the `messages` collection. Documents are sealed and opened
+ * by the MessageMapper; the events a write carries are built by the services and written with it (outbox), then
+ * published in write order per channel.
+ */
+export abstract class MessageStore {
   /**
-   * Stores the message under the channel's next seq, together with the events `eventsFor` builds for it,
+   * Stores the message under the channel's next seq, together with the events `eventsFor` builds from its view,
    * in one insert. Returns null when its (sender, clientMessageId) was already used.
    */
   abstract append(draft: MessageDraft, eventsFor: (message: MessageView) => OutboxEntry[]): Promise<MessageView | null>;
   abstract findByClientId(orgId: string, channelId: string, senderId: string, clientMessageId: string): Promise<MessageView | null>;
   /** Ascending by seq. With `before` (and no `after`) the page is the newest ones below it. */
   abstract list(orgId: string, channelId: string, range: SeqRange): Promise<MessageView[]>;
-}
-
-export type MessageDraft = Omit<NewMessage, 'seq'>;
-
-/** The message as clients see it; with `viewerId`, reactions say whether that viewer reacted (`me`). */
-export function toMessageView(d: NewMessage, viewerId?: string): MessageView {
-  return {
-    id: d._id,
-    channelId: d.channelId,
-    seq: d.seq,
-    senderId: d.senderId,
-    senderKind: d.senderKind,
-    clientMessageId: d.clientMessageId,
-    body: d.deleted ? '' : d.body,
-    threadId: d.threadId,
-    createdAt: d.createdAt.toISOString(),
-    ...(d.replyCount ? { replyCount: d.replyCount, lastReplyAt: d.lastReplyAt ? d.lastReplyAt.toISOString() : null } : {}),
-    ...(d.reactions?.length ? { reactions: d.reactions.map((r) => ({ emoji: r.emoji, count: r.userIds.length, ...(viewerId ? { me: r.userIds.includes(viewerId) } : {}) })) } : {}),
-    ...(d.editedAt ? { editedAt: d.editedAt.toISOString(), editedBy: d.editedBy ?? 'author' } : {}),
-    ...(d.deleted ? { deleted: true, deletedBy: d.deletedBy ?? 'author' } : {}),
-    // A tombstone withholds everything the sender posted: the body, its media and the preview of its link.
-    ...(d.attachments?.length && !d.deleted ? { attachments: d.attachments } : {}),
-    ...(d.linkPreview && !d.deleted ? { linkPreview: d.linkPreview } : {}),
-  };
+  abstract findById(orgId: string, channelId: string, messageId: string): Promise<OpenedMessage | null>;
+  /** A message of the organisation, whichever its channel (compliance review, preview jobs). */
+  abstract findInOrg(orgId: string, messageId: string): Promise<OpenedMessage | null>;
+  /**
+   * Writes a change with its events if the message is still at the version it was read at (a compare-and-set);
+   * returns the message as stored, or null when another writer changed it first (read again and decide again).
+   */
+  abstract write(change: MessageWrite): Promise<OpenedMessage | null>;
+  /** Replies of a thread, ascending by seq, above `after`. */
+  abstract listReplies(orgId: string, channelId: string, rootId: string, range: { after?: number; limit: number }): Promise<OpenedMessage[]>;
+  abstract threadStats(orgId: string, channelId: string, rootId: string): Promise<ThreadStats>;
+  /** Ids and seqs of messages stored before timeline buckets existed (the bucket migration), at most `limit`. */
+  abstract withoutBucket(limit: number): Promise<{ _id: string; seq: number }[]>;
+  abstract setBucket(messageId: string, seq: number): Promise<void>;
 }
 
 const SEQ_HINTS_MAX = 100_000;
 const APPEND_ATTEMPTS = 50;
 
 @Injectable()
-export class MongoMessagesRepository extends MessagesRepository implements OnApplicationBootstrap {
-  private readonly logger = new Logger('MessagesRepository');
+export class MongoMessageStore extends MessageStore {
   /** Last seq this process stored per channel: saves reading the channel's maximum on every send. */
   private readonly lastSeq = new Map<string, number>();
 
@@ -77,10 +72,10 @@ export class MongoMessagesRepository extends MessagesRepository implements OnApp
     @InjectModel(MESSAGE_MODEL) private readonly messages: Model<MessageDoc>,
     private readonly relay: OutboxRelay,
     private readonly locks: DocumentLocks,
-    private readonly cipher: MessageCipher,
+    private readonly mapper: MessageMapper,
   ) {
     super();
-    relay.register(messages, (entry) => cipher.openLegacyEvent(entry));
+    relay.register(messages, (entry) => mapper.openLegacyEvent(entry));
   }
 
   /*
@@ -92,16 +87,16 @@ export class MongoMessagesRepository extends MessagesRepository implements OnApp
    */
   async append(draft: MessageDraft, eventsFor: (message: MessageView) => OutboxEntry[]): Promise<MessageView | null> {
     // Sealed before the seq is claimed: the body's context is its id, which does not change between attempts.
-    const body = await this.cipher.sealBody(draft._id, draft.body, sealingRef(draft.orgId, draft.sealedFor));
+    const body = await this.mapper.sealBody(draft);
     const stored = await this.locks.run(documentKey('messages-seq', draft.channelId), async () => {
       for (let attempt = 0; attempt < APPEND_ATTEMPTS; attempt++) {
         const seq = (await this.currentSeq(draft.orgId, draft.channelId)) + 1;
-        const message: NewMessage = { ...draft, seq };
+        const message: OpenedMessage = { ...draft, seq };
         const view = toMessageView(message);
         const events = this.relay.toStored(eventsFor(view));
         try {
-          const stored = { ...message, bucket: seqBucket(seq), body, ...newOutbox(events) };
-          await this.messages.collection.insertOne(stored as never);
+          const doc = { ...message, bucket: seqBucket(seq), body, ...newOutbox(events) };
+          await this.messages.collection.insertOne(doc as never);
         } catch (err) {
           if (!isDuplicateKeyError(err)) throw err;
           if (await this.findByClientId(draft.orgId, draft.channelId, draft.senderId, draft.clientMessageId)) return null;
@@ -117,7 +112,7 @@ export class MongoMessagesRepository extends MessagesRepository implements OnApp
     });
     if (!stored) return null;
     // The message and its event are stored together: the sender's answer need not wait for the broker.
-    this.relay.dispatchSoon(this.messages, stored.view.id, stored.events, draft.channelId);
+    this.dispatch(draft.channelId, stored.view.id, stored.events);
     return stored.view;
   }
 
@@ -126,7 +121,7 @@ export class MongoMessagesRepository extends MessagesRepository implements OnApp
       .findOne({ channelId, senderId, clientMessageId, orgId })
       .select(OUTBOX_HIDDEN)
       .lean<MessageDoc>();
-    return doc ? toMessageView(await openMessage(this.cipher, doc), senderId) : null;
+    return doc ? toMessageView(await this.mapper.open(doc), senderId) : null;
   }
 
   /*
@@ -156,34 +151,65 @@ export class MongoMessagesRepository extends MessagesRepository implements OnApp
       }
       found.splice(0, Math.max(0, found.length - limit));
     }
-    return Promise.all(found.map(async (d) => toMessageView(await openMessage(this.cipher, d), viewerId)));
+    return Promise.all(found.map(async (d) => toMessageView(await this.mapper.open(d), viewerId)));
   }
 
-  onApplicationBootstrap(): void {
-    void this.backfillBuckets().then(
-      (n) => n && this.logger.log(`gave ${n} message(s) their timeline bucket`),
-      (err: unknown) => this.logger.warn(`timeline bucket backfill failed (retried at the next start): ${(err as Error).message}`),
+  async findById(orgId: string, channelId: string, messageId: string): Promise<OpenedMessage | null> {
+    const doc = await this.messages.findOne({ _id: messageId, orgId, channelId }).select(OUTBOX_HIDDEN).lean<MessageDoc>();
+    return doc ? this.mapper.open(doc) : null;
+  }
+
+  async findInOrg(orgId: string, messageId: string): Promise<OpenedMessage | null> {
+    // serves: the _id index; the orgId equality keeps another organisation's message out
+    const doc = await this.messages.findOne({ _id: messageId, orgId }).select(OUTBOX_HIDDEN).lean<MessageDoc>();
+    return doc ? this.mapper.open(doc) : null;
+  }
+
+  async write({ current, set, events }: MessageWrite): Promise<OpenedMessage | null> {
+    const version = (current.version ?? 0) + 1;
+    const stored = this.relay.toStored(events);
+    const res = await this.messages.collection.updateOne(
+      { _id: current._id as never, orgId: current.orgId, channelId: current.channelId, version: current.version ?? { $exists: false } },
+      { $set: { ...(await this.mapper.toSet(current, set)), version }, ...(stored.length ? pushOutbox(stored) : {}) } as never,
     );
+    if (res.matchedCount !== 1) return null;
+    this.dispatch(current.channelId, current._id, stored);
+    return { ...current, ...set, version };
   }
 
-  /**
-   * Gives messages stored before timeline buckets existed their bucket; once (a marker in `migrations` says it
-   * ran). Returns how many it changed. Started in the background at boot.
-   */
-  async backfillBuckets(): Promise<number> {
-    const migrations = this.messages.db.collection<{ _id: string; at: Date; changed: number }>('migrations');
-    if (await migrations.findOne({ _id: 'messages.bucket' })) return 0;
-    let changed = 0;
-    for (;;) {
-      const docs = await this.messages.collection.find({ bucket: { $exists: false } }, { projection: { seq: 1 } }).limit(500).toArray();
-      if (!docs.length) break;
-      for (const d of docs) {
-        await this.messages.collection.updateOne({ _id: d._id, bucket: { $exists: false } }, { $set: { bucket: seqBucket(d.seq as number) } });
-      }
-      changed += docs.length;
-    }
-    await migrations.updateOne({ _id: 'messages.bucket' }, { $set: { at: new Date(), changed } }, { upsert: true });
-    return changed;
+  async listReplies(orgId: string, channelId: string, rootId: string, { after, limit }: { after?: number; limit: number }): Promise<OpenedMessage[]> {
+    // serves: (channelId, threadId, seq) index
+    const docs = await this.messages
+      .find({ orgId, channelId, threadId: rootId, ...(after !== undefined ? { seq: { $gt: after } } : {}) })
+      .select(OUTBOX_HIDDEN)
+      .sort({ seq: 1 })
+      .limit(limit)
+      .lean<MessageDoc[]>();
+    return Promise.all(docs.map((d) => this.mapper.open(d)));
+  }
+
+  async threadStats(orgId: string, channelId: string, rootId: string): Promise<ThreadStats> {
+    // serves: (channelId, threadId, seq) index, for the count and the newest reply
+    const filter = { orgId, channelId, threadId: rootId };
+    const [count, newest] = await Promise.all([
+      this.messages.countDocuments(filter),
+      this.messages.findOne(filter).sort({ seq: -1 }).select({ createdAt: 1 }).lean<{ createdAt: Date }>(),
+    ]);
+    return { count, lastAt: newest?.createdAt ?? null };
+  }
+
+  async withoutBucket(limit: number): Promise<{ _id: string; seq: number }[]> {
+    const docs = await this.messages.collection.find({ bucket: { $exists: false } }, { projection: { seq: 1 } }).limit(limit).toArray();
+    return docs.map((d) => ({ _id: d._id as unknown as string, seq: d.seq as number }));
+  }
+
+  async setBucket(messageId: string, seq: number): Promise<void> {
+    await this.messages.collection.updateOne({ _id: messageId as never, bucket: { $exists: false } }, { $set: { bucket: seqBucket(seq) } });
+  }
+
+  /** Every write's events go out in write order per channel (message.created before the edit of that message). */
+  private dispatch(channelId: string, messageId: string, events: StoredOutboxEntry[]): void {
+    this.relay.dispatchSoon(this.messages, messageId, events, channelId);
   }
 
   /** One bucket of the channel's timeline, ascending by seq. */
