@@ -2,7 +2,7 @@ import { Actor, DomainError, ErrorCode, MessageView } from '@wellifiy/contracts'
 import { OutboxEntry } from '@wellifiy/messaging';
 import { ChannelMembership } from '../membership/membership.repository';
 import { MessageDraft, OpenedMessage, toMessageView } from './message.mapper';
-import { MessageStore, MessageWrite, SeqRange, ThreadStats } from './message.store';
+import { DueQuery, MessageStore, MessageWrite, PurgeCandidate, SeqRange, ThreadStats } from './message.store';
 
 /** The message store in memory, with its contracts (seq, idempotency, versions). */
 export class FakeMessageStore extends MessageStore {
@@ -79,12 +79,40 @@ export class FakeMessageStore extends MessageStore {
     return { count: replies.length, lastAt: replies.length ? replies[replies.length - 1].createdAt : null };
   }
 
+  async contentDue(q: DueQuery): Promise<PurgeCandidate[]> {
+    return this.due(q, (m) => !m.purgedAt);
+  }
+
+  async mediaDue(q: DueQuery): Promise<PurgeCandidate[]> {
+    return this.due(q, (m) => Boolean(m.attachments?.length) && !m.mediaPurgedAt);
+  }
+
+  async purgeContent(orgId: string, messageId: string, at: Date): Promise<void> {
+    this.replace(orgId, messageId, (m) => (m.purgedAt ? m : { ...m, body: '', linkPreview: null, deleted: true, deletedAt: at, deletedBy: 'retention', purgedAt: at, mediaPurgedAt: at, attachments: undefined }));
+  }
+
+  async purgeMedia(orgId: string, messageId: string, at: Date): Promise<void> {
+    this.replace(orgId, messageId, (m) => (m.mediaPurgedAt ? m : { ...m, mediaPurgedAt: at, attachments: undefined }));
+  }
+
   async withoutBucket(): Promise<{ _id: string; seq: number }[]> {
     return [];
   }
 
   async setBucket(): Promise<void> {
     // Messages in memory have no timeline buckets.
+  }
+
+  private due({ orgId, before, excludedChannels, limit }: DueQuery, still: (m: OpenedMessage) => boolean): PurgeCandidate[] {
+    return this.messages
+      .filter((m) => m.orgId === orgId && m.createdAt < before && !excludedChannels.includes(m.channelId) && still(m))
+      .slice(0, limit)
+      .map((m) => ({ id: m._id, channelId: m.channelId, attachments: m.attachments ?? [] }));
+  }
+
+  private replace(orgId: string, messageId: string, change: (m: OpenedMessage) => OpenedMessage): void {
+    const i = this.messages.findIndex((x) => x._id === messageId && x.orgId === orgId);
+    if (i >= 0) this.messages.splice(i, 1, { ...change(this.messages[i]), version: (this.messages[i].version ?? 0) + 1 });
   }
 }
 

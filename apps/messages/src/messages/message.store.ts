@@ -30,6 +30,20 @@ export interface MessageWrite {
   events: OutboxEntry[];
 }
 
+export interface DueQuery {
+  orgId: string;
+  before: Date;
+  /** Channels under a legal hold: never purged. */
+  excludedChannels: string[];
+  limit: number;
+}
+
+export interface PurgeCandidate {
+  id: string;
+  channelId: string;
+  attachments: string[];
+}
+
 /**
  * The message aggregate: the one reader and writer of the `messages` collection. Documents are sealed and opened
  * by the MessageMapper; the events a write carries are built by the services and written with it (outbox), then
@@ -55,6 +69,14 @@ export abstract class MessageStore {
   /** Replies of a thread, ascending by seq, above `after`. */
   abstract listReplies(orgId: string, channelId: string, rootId: string, range: { after?: number; limit: number }): Promise<OpenedMessage[]>;
   abstract threadStats(orgId: string, channelId: string, rootId: string): Promise<ThreadStats>;
+  /** Messages older than `before` whose content is still there. */
+  abstract contentDue(q: DueQuery): Promise<PurgeCandidate[]>;
+  /** Messages older than `before` that still carry media. */
+  abstract mediaDue(q: DueQuery): Promise<PurgeCandidate[]>;
+  /** Removes body and link preview, leaving a tombstone (retention); repeatable. */
+  abstract purgeContent(orgId: string, messageId: string, at: Date): Promise<void>;
+  /** Drops the media of a message, keeping its body (retention); repeatable. */
+  abstract purgeMedia(orgId: string, messageId: string, at: Date): Promise<void>;
   /** Ids and seqs of messages stored before timeline buckets existed (the bucket migration), at most `limit`. */
   abstract withoutBucket(limit: number): Promise<{ _id: string; seq: number }[]>;
   abstract setBucket(messageId: string, seq: number): Promise<void>;
@@ -198,6 +220,35 @@ export class MongoMessageStore extends MessageStore {
     return { count, lastAt: newest?.createdAt ?? null };
   }
 
+  async contentDue({ orgId, before, excludedChannels, limit }: DueQuery): Promise<PurgeCandidate[]> {
+    // serves: { orgId, createdAt } index; purged messages carry purgedAt and drop out, so the next batch starts afresh
+    return this.due({ orgId, createdAt: { $lt: before }, purgedAt: { $exists: false }, ...notIn(excludedChannels) }, limit);
+  }
+
+  async mediaDue({ orgId, before, excludedChannels, limit }: DueQuery): Promise<PurgeCandidate[]> {
+    // serves: { orgId, createdAt } index. `attachments` is only ever set non-empty, and unset when purged.
+    return this.due({ orgId, createdAt: { $lt: before }, attachments: { $exists: true }, mediaPurgedAt: { $exists: false }, ...notIn(excludedChannels) }, limit);
+  }
+
+  async purgeContent(orgId: string, messageId: string, at: Date): Promise<void> {
+    // The version bump makes a concurrent edit (any process) lose its compare-and-set, re-read, and find a tombstone.
+    await this.messages.collection.updateOne(
+      { _id: messageId as never, orgId, purgedAt: { $exists: false } },
+      {
+        $set: { body: null, linkPreview: null, deleted: true, deletedAt: at, deletedBy: 'retention', purgedAt: at, mediaPurgedAt: at },
+        $unset: { attachments: '' },
+        $inc: { version: 1 },
+      },
+    );
+  }
+
+  async purgeMedia(orgId: string, messageId: string, at: Date): Promise<void> {
+    await this.messages.collection.updateOne(
+      { _id: messageId as never, orgId, mediaPurgedAt: { $exists: false } },
+      { $set: { mediaPurgedAt: at }, $unset: { attachments: '' }, $inc: { version: 1 } },
+    );
+  }
+
   async withoutBucket(limit: number): Promise<{ _id: string; seq: number }[]> {
     const docs = await this.messages.collection.find({ bucket: { $exists: false } }, { projection: { seq: 1 } }).limit(limit).toArray();
     return docs.map((d) => ({ _id: d._id as unknown as string, seq: d.seq as number }));
@@ -210,6 +261,11 @@ export class MongoMessageStore extends MessageStore {
   /** Every write's events go out in write order per channel (message.created before the edit of that message). */
   private dispatch(channelId: string, messageId: string, events: StoredOutboxEntry[]): void {
     this.relay.dispatchSoon(this.messages, messageId, events, channelId);
+  }
+
+  private async due(filter: Record<string, unknown>, limit: number): Promise<PurgeCandidate[]> {
+    const docs = await this.messages.find(filter).select({ channelId: 1, attachments: 1 }).limit(limit).lean<Pick<MessageDoc, '_id' | 'channelId' | 'attachments'>[]>();
+    return docs.map((d) => ({ id: d._id, channelId: d.channelId, attachments: d.attachments ?? [] }));
   }
 
   /** One bucket of the channel's timeline, ascending by seq. */
@@ -266,3 +322,5 @@ export class MongoMessageStore extends MessageStore {
     this.lastSeq.set(channelId, seq);
   }
 }
+
+const notIn = (channels: string[]): Record<string, unknown> => (channels.length ? { channelId: { $nin: channels } } : {});
