@@ -63,7 +63,7 @@ export class MessageMapper {
     return {
       ...plain,
       ...(body !== undefined ? { body: await this.cipher.sealBody(message._id, body, ref) } : {}),
-      ...(linkPreview ? { linkPreview: await this.cipher.sealLinkPreview(message._id, linkPreview, ref) } : {}),
+      ...(linkPreview !== undefined ? { linkPreview: linkPreview && (await this.cipher.sealLinkPreview(message._id, linkPreview, ref)) } : {}),
     };
   }
 
