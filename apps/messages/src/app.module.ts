@@ -25,7 +25,6 @@ import { LinkPreviewJobProcessor, LinkPreviewScheduler } from './jobs/link-previ
 import { MediaCleanupJobProcessor, MediaCleanupScheduler } from './jobs/media-cleanup.job';
 import { RetentionPurgeJobProcessor, RetentionPurgeScheduler } from './jobs/retention-purge.job';
 import { LinkPreviewsHandler } from './link-previews/link-previews.handler';
-import { LinkPreviewsRepository, MongoLinkPreviewsRepository } from './link-previews/link-previews.repository';
 import { LinkPreviewsService } from './link-previews/link-previews.service';
 import { PreviewFetcher } from './link-previews/preview-fetcher';
 import { MediaCipher } from './media/media-cipher';
@@ -40,11 +39,13 @@ import { CHANNEL_PROJECTION_MODEL, ChannelProjectionSchema } from './membership/
 import { MembershipService } from './membership/membership.service';
 import { MESSAGE_MODEL, MessageSchema } from './messages/message.schema';
 import { MessagesController } from './messages/messages.controller';
-import { MessagesRepository, MongoMessagesRepository } from './messages/messages.repository';
+import { MessageChanges } from './messages/message-changes';
+import { MessageMapper } from './messages/message.mapper';
+import { MessageStore, MongoMessageStore } from './messages/message.store';
+import { BucketBackfillMigration } from './migrations/bucket-backfill.migration';
 import { ExportController } from './export/export.controller';
 import { ExportService } from './export/export.service';
 import { MessagesService } from './messages/messages.service';
-import { MessageStateRepository, MongoMessageStateRepository } from './messages/message-state.repository';
 import { ReactionsController } from './reactions/reactions.controller';
 import { ReactionsService } from './reactions/reactions.service';
 import { LegalHolds } from './retention/legal-holds';
@@ -102,7 +103,10 @@ export class AppModule {
       providers: [
         { provide: MessagesConfig, useValue: config },
         { provide: IDEMPOTENCY_STORE, useClass: MongoIdempotencyStore },
-        { provide: MessagesRepository, useClass: MongoMessagesRepository },
+        MessageMapper,
+        { provide: MessageStore, useClass: MongoMessageStore },
+        MessageChanges,
+        BucketBackfillMigration,
         { provide: MembershipRepository, useClass: MongoMembershipRepository },
         MessagesService,
         ExportService,
@@ -110,7 +114,6 @@ export class AppModule {
         { provide: PatientKeyStore, useClass: MongoPatientKeyStore },
         { provide: KeyHierarchy, useFactory: (store: PatientKeyStore) => new KeyHierarchy(keyRing, store, { cacheMs: PATIENT_KEY_CACHE_MS }), inject: [PatientKeyStore] },
         MessageCipher,
-        { provide: MessageStateRepository, useClass: MongoMessageStateRepository },
         { provide: MessageHistoryRepository, useClass: MongoMessageHistoryRepository },
         { provide: AuditRepository, useClass: MongoAuditRepository },
         ReadAuditInterceptor,
@@ -122,7 +125,6 @@ export class AppModule {
         { provide: MediaRepository, useClass: MongoMediaRepository },
         MediaCipher,
         MediaService,
-        { provide: LinkPreviewsRepository, useClass: MongoLinkPreviewsRepository },
         {
           provide: PreviewFetcher,
           useValue: new PreviewFetcher(new HostAllowList(config.LINK_PREVIEW_ALLOWED_HOSTS), {

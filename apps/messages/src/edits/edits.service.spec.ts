@@ -3,7 +3,8 @@ import { Actor } from '@wellifiy/contracts';
 import { managerActor, patientActor, teamMemberActor } from '@wellifiy/testing';
 import { AuditRepository, MessageAuditEntry, ReadAccessEntry } from '../audit/audit.repository';
 import { MembershipService } from '../membership/membership.service';
-import { FakeMembership, FakeMessageStore } from '../messages/message-state.fakes';
+import { MessageChanges } from '../messages/message-changes';
+import { FakeMembership, FakeMessageStore } from '../messages/message.store.fakes';
 import { EditsService } from './edits.service';
 import { MessageHistoryRepository, MessageVersion } from './message-history.repository';
 
@@ -50,7 +51,7 @@ describe('EditsService (DESIGN §2 rule 6, §3 edit and delete)', () => {
     audit = new FakeAudit();
     const membership = new FakeMembership();
     membership.members.set('ch_1', new Set(everyone.map((a) => a.userId)));
-    service = new EditsService(store, history, audit, membership as unknown as MembershipService);
+    service = new EditsService(new MessageChanges(store), history, audit, membership as unknown as MembershipService);
     store.add({ _id: 'm_tm', senderId: 'tm_author', body: 'team member text' });
     store.add({ _id: 'm_pat', senderId: 'pat_author', senderKind: 'patient', body: 'patient text' });
   });

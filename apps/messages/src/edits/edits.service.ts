@@ -3,8 +3,9 @@ import { Actor, DomainError, ErrorCode, Events, MessageView } from '@wellifiy/co
 import { outboxEntry } from '@wellifiy/messaging';
 import { AuditRepository } from '../audit/audit.repository';
 import { MembershipService } from '../membership/membership.service';
-import { MessageStateRepository } from '../messages/message-state.repository';
-import { toMessageView } from '../messages/messages.repository';
+import { MessageChanges } from '../messages/message-changes';
+import { MessageEvents } from '../messages/message-events';
+import { toMessageView } from '../messages/message.mapper';
 import { changedByFor, PersonChange } from './change-permission';
 import { MessageHistoryRepository } from './message-history.repository';
 
@@ -34,7 +35,7 @@ export interface DeleteInput {
 @Injectable()
 export class EditsService {
   constructor(
-    private readonly state: MessageStateRepository,
+    private readonly changes: MessageChanges,
     private readonly history: MessageHistoryRepository,
     private readonly audit: AuditRepository,
     private readonly membership: MembershipService,
@@ -44,7 +45,7 @@ export class EditsService {
     await this.membership.requireMember(actor, channelId);
     let changed: PersonChange | undefined;
     let version = 0;
-    const updated = await this.state.update(actor.orgId, channelId, messageId, async (m) => {
+    const updated = await this.changes.apply({ orgId: actor.orgId, channelId, messageId }, async (m) => {
       const as = changedByFor(actor, m, reason);
       if (m.deleted) throw new DomainError(ErrorCode.MessageDeleted, 'a deleted message cannot be edited');
       if (m.body === body) return null; // same text: nothing to record
@@ -63,7 +64,7 @@ export class EditsService {
         // The trail's entry rides in the message's own outbox, written by the same update as the edit: a crash
         // after the update cannot lose it (the local audit row below, under the same id, is a second copy).
         events: (next) => [
-          outboxEntry(Events.MessageUpdated, { message: toMessageView(next) }, { orgId: actor.orgId, correlationId }),
+          MessageEvents.updated(toMessageView(next), { orgId: actor.orgId, correlationId }),
           {
             ...outboxEntry(
               Events.AuditRecorded,
@@ -90,7 +91,7 @@ export class EditsService {
   async delete({ actor, channelId, messageId, reason, correlationId }: DeleteInput): Promise<MessageView> {
     await this.membership.requireMember(actor, channelId);
     let changed: PersonChange | undefined;
-    const updated = await this.state.update(actor.orgId, channelId, messageId, async (m) => {
+    const updated = await this.changes.apply({ orgId: actor.orgId, channelId, messageId }, async (m) => {
       const as = changedByFor(actor, m, reason);
       if (m.deleted) return null;
       const at = new Date();

@@ -3,12 +3,13 @@ import { ErrorCode, EXPORT_PAGE_MAX, MessageView } from '@wellifiy/contracts';
 import { managerActor, teamMemberActor } from '@wellifiy/testing';
 import { MediaFile, MediaRepository } from '../media/media.repository';
 import { ChannelMembership, MembershipRepository } from '../membership/membership.repository';
-import { MessagesRepository, NewMessage, SeqRange, toMessageView } from '../messages/messages.repository';
+import { OpenedMessage, toMessageView } from '../messages/message.mapper';
+import { MessageStore, SeqRange } from '../messages/message.store';
 import { ExportService } from './export.service';
 
 /** The timeline store as the export reads it (ascending from `after`, per organisation), bodies in the clear. */
-class FakeTimeline implements Pick<MessagesRepository, 'list'> {
-  readonly messages: NewMessage[] = [];
+class FakeTimeline implements Pick<MessageStore, 'list'> {
+  readonly messages: OpenedMessage[] = [];
   readonly ranges: SeqRange[] = [];
   async list(orgId: string, channelId: string, range: SeqRange): Promise<MessageView[]> {
     this.ranges.push(range);
@@ -41,7 +42,7 @@ describe('ExportService (a channel timeline for the chart export)', () => {
   let media: FakeMedia;
   let service: ExportService;
 
-  const add = (seq: number, over: Partial<NewMessage> = {}): void => {
+  const add = (seq: number, over: Partial<OpenedMessage> = {}): void => {
     timeline.messages.push({
       _id: `msg_${seq}`, orgId: 'org_1', channelId: 'ch_care', seq, senderId: 'pt_1', senderKind: 'patient', clientMessageId: `c${seq}`,
       body: `body ${seq}`, threadId: null, createdAt: new Date(Date.UTC(2026, 0, 1, 0, seq)), ...over,

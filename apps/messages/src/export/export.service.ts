@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Actor, DomainError, ErrorCode, EXPORT_PAGE_MAX, ExportMedia, ExportPage, hasPermission, Permission } from '@wellifiy/contracts';
 import { MediaRepository } from '../media/media.repository';
 import { MembershipRepository } from '../membership/membership.repository';
-import { MessagesRepository } from '../messages/messages.repository';
+import { MessageStore } from '../messages/message.store';
 
 export interface ExportPageInput {
   actor: Actor;
@@ -20,7 +20,7 @@ export interface ExportPageInput {
 export class ExportService {
   // Only what the export reads of each store.
   constructor(
-    @Inject(MessagesRepository) private readonly messages: Pick<MessagesRepository, 'list'>,
+    @Inject(MessageStore) private readonly messages: Pick<MessageStore, 'list'>,
     @Inject(MembershipRepository) private readonly membership: Pick<MembershipRepository, 'find'>,
     @Inject(MediaRepository) private readonly media: Pick<MediaRepository, 'find'>,
   ) {}

@@ -1,25 +1,9 @@
 import 'reflect-metadata';
-import { LinkPreview, MessageView } from '@wellifiy/contracts';
-import { LinkPreviewsRepository, MessageForPreview, SetPreviewInput } from './link-previews.repository';
+import { MessageView } from '@wellifiy/contracts';
+import { MessageChanges } from '../messages/message-changes';
+import { FakeMessageStore } from '../messages/message.store.fakes';
 import { LinkPreviewsService } from './link-previews.service';
 import { FetchedPage, PreviewFetcher, PreviewRefused } from './preview-fetcher';
-
-/** Messages by id, with the real repository's answers: null when unknown, null from setPreview when deleted or already previewed. */
-class FakeLinkPreviewsRepository extends LinkPreviewsRepository {
-  readonly messages = new Map<string, MessageForPreview & { orgId: string; preview?: LinkPreview }>();
-
-  async findForPreview(orgId: string, messageId: string): Promise<MessageForPreview | null> {
-    const m = this.messages.get(messageId);
-    return m && m.orgId === orgId ? { body: m.body, deleted: m.deleted, hasPreview: Boolean(m.preview) } : null;
-  }
-
-  async setPreview({ orgId, messageId, preview }: SetPreviewInput): Promise<MessageView | null> {
-    const m = this.messages.get(messageId);
-    if (!m || m.orgId !== orgId || m.deleted || m.preview) return null;
-    m.preview = preview;
-    return { id: messageId, body: m.body, linkPreview: preview } as MessageView;
-  }
-}
 
 /** The fetcher at its interface: pages by URL; unknown URLs are refused. */
 function fakeFetcher(pages: Record<string, string>, fetched: string[]): PreviewFetcher {
@@ -34,15 +18,15 @@ function fakeFetcher(pages: Record<string, string>, fetched: string[]): PreviewF
 
 describe('LinkPreviewsService', () => {
   const secretUrl = 'https://clinic.example/results/hiv-positive-ada';
-  let repo: FakeLinkPreviewsRepository;
+  let store: FakeMessageStore;
   let fetched: string[];
   let service: LinkPreviewsService;
 
   beforeEach(() => {
-    repo = new FakeLinkPreviewsRepository();
+    store = new FakeMessageStore();
     fetched = [];
-    service = new LinkPreviewsService(fakeFetcher({ [secretUrl]: '<meta property="og:title" content="Results">' }, fetched), repo);
-    repo.messages.set('msg_1', { orgId: 'org_1', body: `see ${secretUrl}`, deleted: false, hasPreview: false });
+    service = new LinkPreviewsService(fakeFetcher({ [secretUrl]: '<meta property="og:title" content="Results">' }, fetched), store, new MessageChanges(store));
+    store.add({ _id: 'msg_1', senderId: 'tm_1', body: `see ${secretUrl}` });
   });
 
   it('item 3: a preview job carries the message ids only, never the URL from the body', () => {
@@ -57,11 +41,12 @@ describe('LinkPreviewsService', () => {
 
     expect(outcome).toEqual({ status: 'updated' });
     expect(fetched).toEqual([secretUrl]);
-    expect(repo.messages.get('msg_1')?.preview).toMatchObject({ url: secretUrl, title: 'Results' });
+    expect(store.get('msg_1').linkPreview).toMatchObject({ url: secretUrl, title: 'Results' });
+    expect(store.outbox.map((e) => e.type)).toEqual(['message.updated']);
   });
 
   it('item 3: a refused fetch returns no reason (it would name the link’s host)', async () => {
-    repo.messages.set('msg_2', { orgId: 'org_1', body: 'see https://intranet.example/x', deleted: false, hasPreview: false });
+    store.add({ _id: 'msg_2', senderId: 'tm_1', body: 'see https://intranet.example/x' });
 
     const outcome = await service.generate({ orgId: 'org_1', messageId: 'msg_2' });
 
@@ -70,7 +55,7 @@ describe('LinkPreviewsService', () => {
   });
 
   it('a deleted, already previewed, unknown or other-organisation message is not fetched', async () => {
-    repo.messages.set('msg_del', { orgId: 'org_1', body: `see ${secretUrl}`, deleted: true, hasPreview: false });
+    store.add({ _id: 'msg_del', senderId: 'tm_1', body: `see ${secretUrl}`, deleted: true });
     await service.generate({ orgId: 'org_1', messageId: 'msg_1' });
 
     for (const [orgId, messageId] of [['org_1', 'msg_del'], ['org_1', 'msg_1'], ['org_1', 'msg_none'], ['org_2', 'msg_1']]) {

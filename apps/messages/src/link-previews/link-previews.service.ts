@@ -1,7 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { LinkPreview, MessageView } from '@wellifiy/contracts';
+import { MessageChanges } from '../messages/message-changes';
+import { MessageEvents } from '../messages/message-events';
+import { toMessageView } from '../messages/message.mapper';
+import { MessageStore } from '../messages/message.store';
 import { firstUrl, parsePreview } from './html-preview';
-import { LinkPreviewsRepository } from './link-previews.repository';
 import { PreviewFetcher, PreviewRefused } from './preview-fetcher';
 
 /**
@@ -17,13 +20,21 @@ export interface PreviewJob {
 /** What a job returns, kept in Redis with the completed job: an outcome, no URL, no reason naming a host. */
 export type PreviewOutcome = { status: 'updated' | 'refused' | 'failed' | 'no-link' | 'gone' };
 
+export interface SetPreviewInput {
+  orgId: string;
+  messageId: string;
+  preview: LinkPreview;
+  correlationId?: string;
+}
+
 @Injectable()
 export class LinkPreviewsService {
   private readonly logger = new Logger(LinkPreviewsService.name);
 
   constructor(
     private readonly fetcher: PreviewFetcher,
-    private readonly repo: LinkPreviewsRepository,
+    @Inject(MessageStore) private readonly messages: Pick<MessageStore, 'findInOrg'>,
+    private readonly changes: MessageChanges,
   ) {}
 
   /** The preview job for a new message, or null when its body has no web link. */
@@ -38,9 +49,9 @@ export class LinkPreviewsService {
    * without a preview; it is not retried.
    */
   async generate(job: PreviewJob): Promise<PreviewOutcome> {
-    const message = await this.repo.findForPreview(job.orgId, job.messageId);
-    // Deleted (a tombstone shows no preview), already previewed by an earlier run, or gone.
-    if (!message || message.deleted || message.hasPreview) return { status: 'gone' };
+    const message = await this.messages.findInOrg(job.orgId, job.messageId);
+    // Deleted or erased (a tombstone shows no preview), already previewed by an earlier run, or gone.
+    if (!message || message.deleted || message.linkPreview) return { status: 'gone' };
     const url = firstUrl(message.body);
     if (!url) return { status: 'no-link' };
     let preview: LinkPreview;
@@ -53,7 +64,22 @@ export class LinkPreviewsService {
       this.logger.log(`no link preview for message ${job.messageId}: ${refused ? 'refused by the fetch policy' : 'fetch failed'}`);
       return { status: refused ? 'refused' : 'failed' };
     }
-    const updated = await this.repo.setPreview({ orgId: job.orgId, messageId: job.messageId, preview, correlationId: job.correlationId });
+    const updated = await this.setPreview({ orgId: job.orgId, messageId: job.messageId, preview, correlationId: job.correlationId });
     return { status: updated ? 'updated' : 'gone' };
+  }
+
+  /**
+   * Stores the (encrypted) preview on the message with its message.updated; null if the message is gone, deleted,
+   * erased or already previewed (an earlier run of the same job: nothing to announce twice). The change is guarded
+   * by the version it read, so an edit, delete or reaction meanwhile (any process) makes it read again.
+   */
+  async setPreview({ orgId, messageId, preview, correlationId }: SetPreviewInput): Promise<MessageView | null> {
+    let changed = false;
+    const message = await this.changes.apply({ orgId, messageId }, (m) => {
+      changed = !m.deleted && !m.linkPreview;
+      if (!changed) return null;
+      return { set: { linkPreview: preview }, events: (next) => [MessageEvents.updated(toMessageView(next), { orgId, correlationId })] };
+    });
+    return message && changed ? toMessageView(message) : null;
   }
 }

@@ -8,7 +8,7 @@ export interface MessageDoc extends WithOutbox {
   orgId: string;
   channelId: string;
   seq: number;
-  /** seqBucket(seq): lets FerretDB find a stretch of the timeline by equality (see messages.repository). */
+  /** seqBucket(seq): lets FerretDB find a stretch of the timeline by equality (see message.store). */
   bucket?: number;
   senderId: string;
   senderKind: UserKind;

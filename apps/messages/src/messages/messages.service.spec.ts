@@ -5,21 +5,22 @@ import { patientActor, teamMemberActor } from '@wellifiy/testing';
 import { ChannelMembership } from '../membership/membership.repository';
 import { MediaService } from '../media/media.service';
 import { MembershipService } from '../membership/membership.service';
-import { MessageDraft, MessagesRepository, NewMessage, SeqRange, toMessageView } from './messages.repository';
+import { MessageDraft, OpenedMessage, toMessageView } from './message.mapper';
+import { MessageStore, SeqRange } from './message.store';
 import { DEFAULT_PAGE, MessagesService } from './messages.service';
 
 /** In-memory messages store with the real repository's uniqueness and paging contract. */
-class FakeMessagesRepository extends MessagesRepository {
-  readonly messages: NewMessage[] = [];
+class FakeMessagesRepository implements Pick<MessageStore, 'append' | 'findByClientId' | 'list'> {
+  readonly messages: OpenedMessage[] = [];
   readonly outbox: OutboxEntry[] = [];
   appendCalls = 0;
   /** Runs just before an insert is applied: lets a test play a concurrent writer. */
-  beforeInsert?: (m: NewMessage) => void;
+  beforeInsert?: (m: OpenedMessage) => void;
 
   async append(draft: MessageDraft, eventsFor: (message: MessageView) => OutboxEntry[]): Promise<MessageView | null> {
     this.appendCalls++;
     const inChannel = this.messages.filter((m) => m.channelId === draft.channelId);
-    const message: NewMessage = { ...draft, seq: Math.max(0, ...inChannel.map((m) => m.seq)) + 1 };
+    const message: OpenedMessage = { ...draft, seq: Math.max(0, ...inChannel.map((m) => m.seq)) + 1 };
     this.beforeInsert?.(message);
     const clash = this.messages.some(
       (m) => m.channelId === message.channelId && (m.seq === message.seq || (m.senderId === message.senderId && m.clientMessageId === message.clientMessageId)),

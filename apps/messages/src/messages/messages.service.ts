@@ -1,10 +1,10 @@
-import { Injectable } from '@nestjs/common';
-import { Actor, DomainError, ErrorCode, Events, MessagePage, SendMessageResult } from '@wellifiy/contracts';
-import { outboxEntry } from '@wellifiy/messaging';
+import { Inject, Injectable } from '@nestjs/common';
+import { Actor, DomainError, ErrorCode, MessagePage, SendMessageResult } from '@wellifiy/contracts';
 import { newId } from '@wellifiy/persistence';
 import { MediaService } from '../media/media.service';
 import { MembershipService, sealingSubject } from '../membership/membership.service';
-import { MessagesRepository } from './messages.repository';
+import { MessageEvents } from './message-events';
+import { MessageStore } from './message.store';
 
 export const DEFAULT_PAGE = 50;
 
@@ -31,7 +31,8 @@ export interface ListInput {
 @Injectable()
 export class MessagesService {
   constructor(
-    private readonly repo: MessagesRepository,
+    // Only what sending and paging use of the store.
+    @Inject(MessageStore) private readonly repo: Pick<MessageStore, 'append' | 'findByClientId' | 'list'>,
     private readonly membership: MembershipService,
     private readonly media: MediaService,
   ) {}
@@ -63,9 +64,7 @@ export class MessagesService {
       sealedFor: sealingSubject(channel, actor),
       ...(attachments?.length ? { attachments: [...new Set(attachments)] } : {}),
     };
-    const stored = await this.repo.append(draft, (message) => [
-      outboxEntry(Events.MessageCreated, { message }, { orgId: actor.orgId, correlationId }),
-    ]);
+    const stored = await this.repo.append(draft, (message) => [MessageEvents.created(message, { orgId: actor.orgId, correlationId })]);
     if (stored) return { message: stored, created: true };
     // A concurrent retry of the same clientMessageId won the insert; return its message.
     const original = await this.repo.findByClientId(actor.orgId, channelId, actor.userId, clientMessageId);

@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { REACTIONS_PER_MESSAGE_MAX } from '@wellifiy/contracts';
 import { patientActor, teamMemberActor } from '@wellifiy/testing';
 import { MembershipService } from '../membership/membership.service';
-import { FakeMembership, FakeMessageStore } from '../messages/message-state.fakes';
+import { MessageChanges } from '../messages/message-changes';
+import { FakeMembership, FakeMessageStore } from '../messages/message.store.fakes';
 import { applyReaction, ReactionsService } from './reactions.service';
 
 describe('ReactionsService (likes and emoji reactions)', () => {
@@ -15,7 +16,7 @@ describe('ReactionsService (likes and emoji reactions)', () => {
     store = new FakeMessageStore();
     const membership = new FakeMembership();
     membership.members.set('ch_1', new Set(['tm_1', 'pat_1']));
-    service = new ReactionsService(store, membership as unknown as MembershipService);
+    service = new ReactionsService(new MessageChanges(store), membership as unknown as MembershipService);
     store.add({ _id: 'm1', senderId: 'tm_1' });
   });
 

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { Actor, DomainError, ErrorCode, Events, isValidReaction, MessageView, REACTIONS_PER_MESSAGE_MAX } from '@wellifiy/contracts';
 import { outboxEntry } from '@wellifiy/messaging';
 import { MembershipService } from '../membership/membership.service';
-import { MessageStateRepository } from '../messages/message-state.repository';
-import { toMessageView } from '../messages/messages.repository';
+import { MessageChanges } from '../messages/message-changes';
+import { toMessageView } from '../messages/message.mapper';
 
 export interface ReactInput {
   actor: Actor;
@@ -44,14 +44,14 @@ export function applyReaction(reactions: StoredReactions, emoji: string, userId:
 @Injectable()
 export class ReactionsService {
   constructor(
-    private readonly state: MessageStateRepository,
+    private readonly changes: MessageChanges,
     private readonly membership: MembershipService,
   ) {}
 
   async react({ actor, channelId, messageId, emoji, on, correlationId }: ReactInput): Promise<MessageView> {
     if (!isValidReaction(emoji)) throw new DomainError(ErrorCode.InvalidReaction, 'emoji must be one emoji or a known reaction name such as like');
     await this.membership.requireMember(actor, channelId);
-    const updated = await this.state.update(actor.orgId, channelId, messageId, (m) => {
+    const updated = await this.changes.apply({ orgId: actor.orgId, channelId, messageId }, (m) => {
       if (m.deleted) throw new DomainError(ErrorCode.MessageDeleted, 'a deleted message cannot be reacted to');
       const reactions = applyReaction(m.reactions ?? [], emoji, actor.userId, on);
       if (!reactions) return null;

@@ -3,21 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { MESSAGE_VERSION_MODEL, MessageVersionDoc } from '../edits/message-history.schema';
 import { MediaRepository } from '../media/media.repository';
-import { MESSAGE_MODEL, MessageDoc } from '../messages/message.schema';
-
-export interface PurgeCandidate {
-  id: string;
-  channelId: string;
-  attachments: string[];
-}
-
-export interface DueQuery {
-  orgId: string;
-  before: Date;
-  /** Channels under a legal hold: never purged. */
-  excludedChannels: string[];
-  limit: number;
-}
+import { DueQuery, MessageStore, PurgeCandidate } from '../messages/message.store';
 
 /** Removal of message content past retention; every step can be repeated, so a crashed sweep is finished by the next. */
 export abstract class PurgeRepository {
@@ -34,53 +20,30 @@ export abstract class PurgeRepository {
 @Injectable()
 export class MongoPurgeRepository extends PurgeRepository {
   constructor(
-    @InjectModel(MESSAGE_MODEL) private readonly messages: Model<MessageDoc>,
+    private readonly messages: MessageStore,
     @InjectModel(MESSAGE_VERSION_MODEL) private readonly versions: Model<MessageVersionDoc>,
     private readonly media: MediaRepository,
   ) {
     super();
   }
 
-  async contentDue({ orgId, before, excludedChannels, limit }: DueQuery): Promise<PurgeCandidate[]> {
-    // serves: { orgId, createdAt } index; purged messages carry purgedAt and drop out, so the next batch starts afresh
-    const docs = await this.messages
-      .find({ orgId, createdAt: { $lt: before }, purgedAt: { $exists: false }, ...(excludedChannels.length ? { channelId: { $nin: excludedChannels } } : {}) })
-      .select({ channelId: 1, attachments: 1 })
-      .limit(limit)
-      .lean<Pick<MessageDoc, '_id' | 'channelId' | 'attachments'>[]>();
-    return docs.map((d) => ({ id: d._id, channelId: d.channelId, attachments: d.attachments ?? [] }));
+  contentDue(q: DueQuery): Promise<PurgeCandidate[]> {
+    return this.messages.contentDue(q);
   }
 
-  async mediaDue({ orgId, before, excludedChannels, limit }: DueQuery): Promise<PurgeCandidate[]> {
-    // serves: { orgId, createdAt } index. `attachments` is only ever set non-empty, and unset when purged.
-    const docs = await this.messages
-      .find({ orgId, createdAt: { $lt: before }, attachments: { $exists: true }, mediaPurgedAt: { $exists: false }, ...(excludedChannels.length ? { channelId: { $nin: excludedChannels } } : {}) })
-      .select({ channelId: 1, attachments: 1 })
-      .limit(limit)
-      .lean<Pick<MessageDoc, '_id' | 'channelId' | 'attachments'>[]>();
-    return docs.map((d) => ({ id: d._id, channelId: d.channelId, attachments: d.attachments ?? [] }));
+  mediaDue(q: DueQuery): Promise<PurgeCandidate[]> {
+    return this.messages.mediaDue(q);
   }
 
   async purgeContent(orgId: string, m: PurgeCandidate, at: Date): Promise<void> {
     for (const mediaId of m.attachments) await this.media.deleteForRetention(orgId, mediaId);
     await this.versions.deleteMany({ orgId, messageId: m.id });
-    // Last; the version bump makes a concurrent edit (any process) lose its compare-and-set, re-read, and find a
-    // tombstone.
-    await this.messages.collection.updateOne(
-      { _id: m.id as never, orgId, purgedAt: { $exists: false } },
-      {
-        $set: { body: null, linkPreview: null, deleted: true, deletedAt: at, deletedBy: 'retention', purgedAt: at, mediaPurgedAt: at },
-        $unset: { attachments: '' },
-        $inc: { version: 1 },
-      },
-    );
+    // The message last: until then the next sweep finds it again and finishes the job.
+    await this.messages.purgeContent(orgId, m.id, at);
   }
 
   async purgeMedia(orgId: string, m: PurgeCandidate, at: Date): Promise<void> {
     for (const mediaId of m.attachments) await this.media.deleteForRetention(orgId, mediaId);
-    await this.messages.collection.updateOne(
-      { _id: m.id as never, orgId, mediaPurgedAt: { $exists: false } },
-      { $set: { mediaPurgedAt: at }, $unset: { attachments: '' }, $inc: { version: 1 } },
-    );
+    await this.messages.purgeMedia(orgId, m.id, at);
   }
 }

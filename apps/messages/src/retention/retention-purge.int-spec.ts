@@ -20,7 +20,8 @@ import { MEDIA_CHUNK_MODEL, MEDIA_FILE_MODEL, MEDIA_GRANT_MODEL, MEDIA_READ_MODE
 import { MembershipRepository, MongoMembershipRepository } from '../membership/membership.repository';
 import { CHANNEL_PROJECTION_MODEL, ChannelProjectionSchema } from '../membership/membership.schema';
 import { MESSAGE_MODEL, MessageSchema } from '../messages/message.schema';
-import { MessagesRepository, MongoMessagesRepository } from '../messages/messages.repository';
+import { MessageMapper } from '../messages/message.mapper';
+import { MessageStore, MongoMessageStore } from '../messages/message.store';
 import { LegalHolds } from './legal-holds';
 import { MongoPurgeRepository, PurgeRepository } from './purge.repository';
 import { RetentionPurgeService } from './retention-purge.service';
@@ -36,7 +37,7 @@ describe('retention purge job (FerretDB + Redis)', () => {
   const config = { RETENTION_DAY_MS: DAY_MS, RETENTION_SWEEP_MS: 300, RETENTION_BATCH_SIZE: 2, RETENTION_MAX_BATCHES: 1 } as MessagesConfig;
   let moduleRef: TestingModule;
   let connection: Connection;
-  let messages: MessagesRepository;
+  let messages: MessageStore;
   let retention: RetentionRepository;
   let membership: MembershipRepository;
   let sweeper: RetentionPurgeService;
@@ -73,7 +74,8 @@ describe('retention purge job (FerretDB + Redis)', () => {
         { provide: PatientKeyStore, useClass: MongoPatientKeyStore },
         { provide: KeyHierarchy, useFactory: (store: PatientKeyStore) => new KeyHierarchy(ring, store), inject: [PatientKeyStore] },
         MessageCipher,
-        { provide: MessagesRepository, useClass: MongoMessagesRepository },
+        MessageMapper,
+        { provide: MessageStore, useClass: MongoMessageStore },
         { provide: MembershipRepository, useClass: MongoMembershipRepository },
         { provide: MediaRepository, useClass: MongoMediaRepository },
         { provide: RetentionRepository, useClass: MongoRetentionRepository },
@@ -86,7 +88,7 @@ describe('retention purge job (FerretDB + Redis)', () => {
     }).compile();
     // Not init(): the scheduler is started by the job test itself, after the direct sweeps.
     connection = moduleRef.get<Connection>(getConnectionToken());
-    messages = moduleRef.get(MessagesRepository);
+    messages = moduleRef.get(MessageStore);
     retention = moduleRef.get(RetentionRepository);
     membership = moduleRef.get(MembershipRepository);
     sweeper = moduleRef.get(RetentionPurgeService);

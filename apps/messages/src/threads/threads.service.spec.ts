@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { patientActor, teamMemberActor } from '@wellifiy/testing';
 import { MembershipService } from '../membership/membership.service';
-import { FakeMembership, FakeMessageStore } from '../messages/message-state.fakes';
+import { MessageChanges } from '../messages/message-changes';
+import { FakeMembership, FakeMessageStore } from '../messages/message.store.fakes';
 import { ThreadsService } from './threads.service';
 
 describe('ThreadsService (threaded replies)', () => {
@@ -14,7 +15,7 @@ describe('ThreadsService (threaded replies)', () => {
     store = new FakeMessageStore();
     const membership = new FakeMembership();
     membership.members.set('ch_1', new Set(['tm_1', 'pat_1']));
-    service = new ThreadsService(store.timeline, store, membership as unknown as MembershipService);
+    service = new ThreadsService(store, new MessageChanges(store), membership as unknown as MembershipService);
     store.add({ _id: 'root', senderId: 'pat_1', senderKind: 'patient', seq: 1 });
   });
 

@@ -5,7 +5,8 @@ import { AuditRepository, MessageAuditEntry, ReadAccessEntry } from '../audit/au
 import { EditsService } from '../edits/edits.service';
 import { MessageHistoryRepository, MessageVersion } from '../edits/message-history.repository';
 import { MembershipService } from '../membership/membership.service';
-import { FakeMembership, FakeMessageStore } from '../messages/message-state.fakes';
+import { MessageChanges } from '../messages/message-changes';
+import { FakeMembership, FakeMessageStore } from '../messages/message.store.fakes';
 import { VersionsService } from './versions.service';
 
 class FakeHistory extends MessageHistoryRepository {
@@ -45,7 +46,7 @@ describe('VersionsService (every version of a message, for audit:read)', () => {
     audit = new FakeAudit();
     const membership = new FakeMembership();
     membership.members.set('ch_1', new Set([author.userId, manager.userId]));
-    edits = new EditsService(store, history, audit, membership as unknown as MembershipService);
+    edits = new EditsService(new MessageChanges(store), history, audit, membership as unknown as MembershipService);
     versions = new VersionsService(store, history, audit);
     store.add({ _id: 'm_1', senderId: 'tm_author', body: 'first text' });
   });

@@ -1,8 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Actor, DomainError, ErrorCode, hasPermission, MessageVersionEntry, MessageVersionsView, Permission } from '@wellifiy/contracts';
 import { AuditRepository } from '../audit/audit.repository';
 import { MessageHistoryRepository } from '../edits/message-history.repository';
-import { MessageStateRepository } from '../messages/message-state.repository';
+import { MessageStore } from '../messages/message.store';
 
 /**
  * Every version of a message for compliance officers (audit:read): the text as sent, then the state after each
@@ -12,7 +12,7 @@ import { MessageStateRepository } from '../messages/message-state.repository';
 @Injectable()
 export class VersionsService {
   constructor(
-    private readonly state: MessageStateRepository,
+    @Inject(MessageStore) private readonly state: Pick<MessageStore, 'findInOrg'>,
     private readonly history: MessageHistoryRepository,
     private readonly audit: AuditRepository,
   ) {}

@@ -8,18 +8,21 @@ import { MongoModule } from '@wellifiy/persistence';
 import { LOCAL_ENCRYPTION_ACTIVE_KEY_ID, LOCAL_ENCRYPTION_KEYS, testInfra, uniqueName } from '@wellifiy/testing';
 import { MessageCipher } from '../encryption/message-cipher';
 import { MESSAGE_MODEL, MessageSchema } from '../messages/message.schema';
-import { MessagesRepository, MongoMessagesRepository } from '../messages/messages.repository';
-import { LinkPreviewsRepository, MongoLinkPreviewsRepository } from './link-previews.repository';
+import { MessageChanges } from '../messages/message-changes';
+import { MessageMapper } from '../messages/message.mapper';
+import { MessageStore, MongoMessageStore } from '../messages/message.store';
+import { LinkPreviewsService } from './link-previews.service';
+import { PreviewFetcher } from './preview-fetcher';
 
 /** The preview lands on the stored message, encrypted, with message.updated in its outbox (FerretDB). */
-describe('MongoLinkPreviewsRepository (FerretDB)', () => {
+describe('LinkPreviewsService.setPreview over the message store (FerretDB)', () => {
   const dbName = uniqueName('it-previews');
   const org = uniqueName('org');
   const dispatched: { id: string; types: string[] }[] = [];
   let moduleRef: TestingModule;
   let connection: Connection;
-  let messages: MessagesRepository;
-  let previews: LinkPreviewsRepository;
+  let messages: MessageStore;
+  let previews: LinkPreviewsService;
   const preview = { url: 'https://clinic.example/news?id=42', title: 'Clinic news', siteName: 'Clinic' };
 
   beforeAll(async () => {
@@ -40,14 +43,18 @@ describe('MongoLinkPreviewsRepository (FerretDB)', () => {
         { provide: DocumentLocks, useValue: new DocumentLocks() },
         { provide: MessageCipher, useValue: new MessageCipher(ring, new KeyHierarchy(ring, new InMemoryPatientKeyStore())) },
         { provide: OutboxRelay, useValue: relay as unknown as OutboxRelay },
-        { provide: MessagesRepository, useClass: MongoMessagesRepository },
-        { provide: LinkPreviewsRepository, useClass: MongoLinkPreviewsRepository },
+        MessageMapper,
+        { provide: MessageStore, useClass: MongoMessageStore },
+        MessageChanges,
+        // The fetch is not under test here.
+        { provide: PreviewFetcher, useValue: {} },
+        LinkPreviewsService,
       ],
     }).compile();
     await moduleRef.init();
     connection = moduleRef.get<Connection>(getConnectionToken());
-    messages = moduleRef.get(MessagesRepository);
-    previews = moduleRef.get(LinkPreviewsRepository);
+    messages = moduleRef.get(MessageStore);
+    previews = moduleRef.get(LinkPreviewsService);
   });
 
   afterAll(async () => {

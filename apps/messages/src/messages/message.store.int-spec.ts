@@ -10,14 +10,16 @@ import { MongoModule } from '@wellifiy/persistence';
 import { AmqpProbe, CaptureQueue, expectEventually, testInfra, uniqueName, uniqueRoutingKey } from '@wellifiy/testing';
 import { MessageCipher } from '../encryption/message-cipher';
 import { MESSAGE_MODEL, MessageSchema, SEQ_BUCKET, seqBucket } from './message.schema';
-import { MessageDraft, MessagesRepository, MongoMessagesRepository, NewMessage } from './messages.repository';
+import { BucketBackfillMigration } from '../migrations/bucket-backfill.migration';
+import { MessageDraft, MessageMapper, OpenedMessage } from './message.mapper';
+import { MessageStore, MongoMessageStore } from './message.store';
 
-describe('MongoMessagesRepository (FerretDB + RabbitMQ)', () => {
+describe('MongoMessageStore: the timeline (FerretDB + RabbitMQ)', () => {
   const dbName = uniqueName('it');
   const org = uniqueName('org');
   const routingKey = uniqueRoutingKey();
   let moduleRef: TestingModule;
-  let repo: MessagesRepository;
+  let repo: MessageStore;
   let connection: Connection;
   let amqp: AmqpConnectionManager;
   let publisher: EventPublisher;
@@ -45,11 +47,12 @@ describe('MongoMessagesRepository (FerretDB + RabbitMQ)', () => {
           provide: OutboxRelay,
           useFactory: () => new OutboxRelay(publisher, 'it-messages', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, new EventSeal(ring)),
         },
-        { provide: MessagesRepository, useClass: MongoMessagesRepository },
+        MessageMapper,
+        { provide: MessageStore, useClass: MongoMessageStore },
       ],
     }).compile();
     await moduleRef.init();
-    repo = moduleRef.get(MessagesRepository);
+    repo = moduleRef.get(MessageStore);
     connection = moduleRef.get<Connection>(getConnectionToken());
     await Promise.all(Object.values(connection.models).map((m) => m.init()));
   });
@@ -64,7 +67,7 @@ describe('MongoMessagesRepository (FerretDB + RabbitMQ)', () => {
 
   const newChannelId = () => `ch_${randomUUID().replace(/-/g, '')}`;
 
-  function aMessage(channelId: string, seq: number, overrides: Partial<NewMessage> = {}): NewMessage {
+  function aMessage(channelId: string, seq: number, overrides: Partial<OpenedMessage> = {}): OpenedMessage {
     return {
       _id: `msg_${randomUUID().replace(/-/g, '')}`,
       orgId: org,
@@ -86,7 +89,7 @@ describe('MongoMessagesRepository (FerretDB + RabbitMQ)', () => {
   }
 
   /** Stores a message as it would stand in the database, bypassing the repository (another writer). */
-  async function seed(message: NewMessage): Promise<void> {
+  async function seed(message: OpenedMessage): Promise<void> {
     await connection.collection('messages').insertOne({ ...message, bucket: seqBucket(message.seq), body: await cipher.sealBody(message._id, message.body, null), outbox: [] } as never);
   }
 
@@ -102,11 +105,11 @@ describe('MongoMessagesRepository (FerretDB + RabbitMQ)', () => {
 
   it('append: two replicas (separate repositories and locks) sending at once still share one gap-free sequence', async () => {
     const channelId = newChannelId();
-    const otherReplica = new MongoMessagesRepository(
+    const otherReplica = new MongoMessageStore(
       connection.model(MESSAGE_MODEL) as never,
       new OutboxRelay(publisher, 'it-messages-2', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }),
       new DocumentLocks(),
-      cipher,
+      new MessageMapper(cipher),
     );
     const views = await Promise.all(
       Array.from({ length: 40 }, (_, i) => (i % 2 ? otherReplica : repo).append(aDraft(channelId), () => [])),
@@ -171,11 +174,11 @@ describe('MongoMessagesRepository (FerretDB + RabbitMQ)', () => {
     const secret = `my-diagnosis-${randomUUID()}`;
     // A replica whose broker is down: its outbox entries stay in the document, as after a crash.
     const brokerDown = { publishEnvelope: () => Promise.reject(new Error('broker down')) } as unknown as EventPublisher;
-    const stranded = new MongoMessagesRepository(
+    const stranded = new MongoMessageStore(
       connection.model(MESSAGE_MODEL) as never,
       new OutboxRelay(brokerDown, 'it-messages-down', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, new EventSeal(ring)),
       new DocumentLocks(),
-      cipher,
+      new MessageMapper(cipher),
     );
     const draft = aDraft(channelId, { body: secret });
     // A real content event type (nothing is published: the broker is down), so its entry rests sealed.
@@ -296,8 +299,10 @@ describe('MongoMessagesRepository (FerretDB + RabbitMQ)', () => {
     // Sends still work before the backfill: the seq conflict is resolved the authoritative way.
     expect((await repo.append(aDraft(channelId), () => []))?.seq).toBe(2);
 
-    expect(await (repo as MongoMessagesRepository).backfillBuckets()).toBeGreaterThanOrEqual(1);
+    const backfill = new BucketBackfillMigration(repo, connection);
+    expect(await backfill.run()).toBeGreaterThanOrEqual(1);
     expect((await repo.list(org, channelId, { limit: 10 })).map((m) => m.body)).toEqual(['stored before buckets', expect.any(String)]);
-    expect(await (repo as MongoMessagesRepository).backfillBuckets()).toBe(0);
+    expect(await backfill.run()).toBe(0);
+    expect(await connection.collection('migrations').findOne({ _id: BucketBackfillMigration.id as never })).toMatchObject({ changed: expect.any(Number) });
   });
 });

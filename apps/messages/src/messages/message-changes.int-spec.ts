@@ -16,9 +16,11 @@ import { MembershipService } from '../membership/membership.service';
 import { ReactionsService } from '../reactions/reactions.service';
 import { ThreadsService } from '../threads/threads.service';
 import { MESSAGE_MODEL, MessageSchema } from './message.schema';
-import { FakeMembership } from './message-state.fakes';
-import { MessageStateRepository, MongoMessageStateRepository } from './message-state.repository';
-import { MessagesRepository, MongoMessagesRepository } from './messages.repository';
+import { MessageChanges } from './message-changes';
+import { MessageEvents } from './message-events';
+import { MessageMapper } from './message.mapper';
+import { MessageStore, MongoMessageStore } from './message.store';
+import { FakeMembership } from './message.store.fakes';
 
 /** Reactions, threads, edits and deletes against the real FerretDB: nothing lost under concurrency, nothing in plaintext. */
 describe('message changes on FerretDB', () => {
@@ -34,7 +36,14 @@ describe('message changes on FerretDB', () => {
   const ring = KeyRing.parse(`it1:${KeyRing.generateKey()}`, 'it1');
   // Events are not the subject here: a publisher that accepts everything.
   const published: { id: string; type: string; data?: unknown; sealed?: unknown }[] = [];
-  const publisher = { publishEnvelope: (e: { id: string; type: string }) => Promise.resolve(void published.push(e)) } as unknown as EventPublisher;
+  // While `createdGate` is set, message.created waits for it on its way to the broker (a slow publish).
+  let createdGate: Promise<void> | null = null;
+  const publisher = {
+    publishEnvelope: async (e: { id: string; type: string }) => {
+      if (e.type === 'message.created' && createdGate) await createdGate;
+      published.push(e);
+    },
+  } as unknown as EventPublisher;
 
   const tm = teamMemberActor({ userId: 'tm_1', orgId: org });
   const manager = managerActor({ userId: 'tm_manager', orgId: org });
@@ -58,8 +67,9 @@ describe('message changes on FerretDB', () => {
           provide: OutboxRelay,
           useFactory: () => new OutboxRelay(publisher, 'it-messages', { sweepIntervalMs: 60_000, graceMs: 60_000, batchSize: 50 }, new EventSeal(ring)),
         },
-        { provide: MessagesRepository, useClass: MongoMessagesRepository },
-        { provide: MessageStateRepository, useClass: MongoMessageStateRepository },
+        MessageMapper,
+        { provide: MessageStore, useClass: MongoMessageStore },
+        MessageChanges,
         { provide: MessageHistoryRepository, useClass: MongoMessageHistoryRepository },
         { provide: AuditRepository, useClass: MongoAuditRepository },
         { provide: MembershipService, useValue: membership },
@@ -85,7 +95,7 @@ describe('message changes on FerretDB', () => {
   async function newChannelWithRoot(members: string[]): Promise<{ channelId: string; rootId: string }> {
     const channelId = `ch_${randomUUID().replace(/-/g, '')}`;
     membership.members.set(channelId, new Set(members));
-    const repo = moduleRef.get(MessagesRepository);
+    const repo = moduleRef.get(MessageStore);
     const root = await repo.append(
       { _id: `msg_${randomUUID().replace(/-/g, '')}`, orgId: org, channelId, senderId: 'pat_1', senderKind: 'patient', clientMessageId: 'root', body: 'root message', threadId: null, createdAt: new Date() },
       () => [],
@@ -202,8 +212,32 @@ describe('message changes on FerretDB', () => {
     expect(published.filter((e) => e.id === `deleted:${rootId}`)).toHaveLength(1);
   });
 
+  it('one order per channel: an edit made while its message.created is still on its way is published after it', async () => {
+    const { channelId } = await newChannelWithRoot(['pat_1']);
+    await moduleRef.get(OutboxRelay).drain();
+    let release!: () => void;
+    createdGate = new Promise<void>((resolve) => (release = resolve));
+    try {
+      const from = published.length;
+      const sent = await moduleRef.get(MessageStore).append(
+        { _id: `msg_${randomUUID().replace(/-/g, '')}`, orgId: org, channelId, senderId: 'pat_1', senderKind: 'patient', clientMessageId: 'ordered', body: 'first words', threadId: null, createdAt: new Date() },
+        (message) => [MessageEvents.created(message, { orgId: org })],
+      );
+      if (!sent) throw new Error('not stored');
+      await reactions.react({ actor: patient, channelId, messageId: sent.id, emoji: 'like', on: true });
+      await edits.edit({ actor: patient, channelId, messageId: sent.id, body: 'second words' });
+      release();
+      await moduleRef.get(OutboxRelay).drain();
+      // (The edit's audit row relays its own copy of audit.recorded, in an order of its own: left out.)
+      expect(published.slice(from).map((e) => e.type).filter((t) => t !== 'audit.recorded')).toEqual(['message.created', 'reaction.updated', 'message.updated']);
+    } finally {
+      createdGate = null;
+      release();
+    }
+  });
+
   async function newRootIn(channelId: string): Promise<{ id: string }> {
-    const repo = moduleRef.get(MessagesRepository);
+    const repo = moduleRef.get(MessageStore);
     const view = await repo.append(
       { _id: `msg_${randomUUID().replace(/-/g, '')}`, orgId: org, channelId, senderId: 'tm_1', senderKind: 'team_member', clientMessageId: `root-${randomUUID()}`, body: 'another root', threadId: null, createdAt: new Date() },
       () => [],
