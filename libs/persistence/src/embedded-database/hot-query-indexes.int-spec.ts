@@ -66,7 +66,7 @@ interface Shape {
 
 const SHAPES: Shape[] = [
   {
-    // apps/messages message.schema.ts; MessagesRepository.bucket: { channelId, bucket, orgId }
+    // apps/messages message.schema.ts; MessageStore.bucket: { channelId, bucket, orgId }
     name: 'message timeline by channelId + bucket',
     collection: 'messages',
     indexes: [{ channelId: 1, seq: 1 }, { channelId: 1, bucket: 1 }, { channelId: 1, senderId: 1, clientMessageId: 1 }, { channelId: 1, threadId: 1, seq: 1 }],
