@@ -10,3 +10,4 @@ export * from './media-samples';
 export * from './fhir-schema';
 export * from './redis-sentinel';
 export * from './integration-module';
+export * from './own-consumer';
