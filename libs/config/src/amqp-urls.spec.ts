@@ -1,37 +1,21 @@
 import 'reflect-metadata';
 import { amqpUrlsOf, MongoConfig } from './common.config';
-import { ConfigError, loadConfig } from './load-config';
-
-const VALID = {
-  AMQP_URL: 'amqp://guest:guest@localhost:5672',
-  HTTP_PORT: '3000',
-  MONGO_URL: 'mongodb://127.0.0.1:27017',
-  MONGO_DB: 'wellifiy-test',
-};
-
-function configErrorOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError, nothing was thrown');
-}
+import { loadConfig } from './load-config';
+import { configErrorOf, VALID_ENV } from './load-config.fakes';
 
 describe('AMQP_URLS (one URL per node of a RabbitMQ cluster)', () => {
-  const { AMQP_URL: _single, ...withoutUrl } = VALID;
+  const { AMQP_URL: _single, ...withoutUrl } = VALID_ENV;
   const nodes = 'amqp://svc:pw@rabbit-0:5672, amqp://svc:pw@rabbit-1:5672,amqp://svc:pw@rabbit-2:5672';
 
   it('replaces AMQP_URL: every node, in order, spaces trimmed; AMQP_URL alone still gives its one URL', () => {
     const cfg = loadConfig(MongoConfig, { ...withoutUrl, AMQP_URLS: nodes });
     expect(amqpUrlsOf(cfg)).toEqual(['amqp://svc:pw@rabbit-0:5672', 'amqp://svc:pw@rabbit-1:5672', 'amqp://svc:pw@rabbit-2:5672']);
     expect(cfg.AMQP_URL).toBeUndefined();
-    expect(amqpUrlsOf(loadConfig(MongoConfig, { ...VALID }))).toEqual([VALID.AMQP_URL]);
+    expect(amqpUrlsOf(loadConfig(MongoConfig, { ...VALID_ENV }))).toEqual([VALID_ENV.AMQP_URL]);
   });
 
   it('is refused together with AMQP_URL (which one would win is not obvious)', () => {
-    expect(configErrorOf(() => loadConfig(MongoConfig, { ...VALID, AMQP_URLS: nodes })).problems).toEqual(['AMQP_URL: set AMQP_URL or AMQP_URLS, not both']);
+    expect(configErrorOf(() => loadConfig(MongoConfig, { ...VALID_ENV, AMQP_URLS: nodes })).problems).toEqual(['AMQP_URL: set AMQP_URL or AMQP_URLS, not both']);
   });
 
   it.each([

@@ -2,27 +2,11 @@ import 'reflect-metadata';
 import { IsBoolean, IsOptional } from 'class-validator';
 import { CommonConfig, MongoConfig } from './common.config';
 import { ConfigError, loadConfig } from './load-config';
-
-const VALID = {
-  AMQP_URL: 'amqp://guest:guest@localhost:5672',
-  HTTP_PORT: '3000',
-  MONGO_URL: 'mongodb://127.0.0.1:27017',
-  MONGO_DB: 'wellifiy-test',
-};
-
-function configErrorOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError, nothing was thrown');
-}
+import { configErrorOf, VALID_ENV } from './load-config.fakes';
 
 describe('loadConfig', () => {
   it('reads a valid environment into a typed object with defaults applied', () => {
-    const cfg = loadConfig(MongoConfig, { ...VALID });
+    const cfg = loadConfig(MongoConfig, { ...VALID_ENV });
 
     expect({ ...cfg }).toEqual({
       NODE_ENV: 'development',
@@ -39,7 +23,7 @@ describe('loadConfig', () => {
   });
 
   it('converts numeric strings to numbers', () => {
-    const cfg = loadConfig(CommonConfig, { ...VALID, HTTP_PORT: '8080', AMQP_PREFETCH: '64', EVENT_MAX_ATTEMPTS: '3' });
+    const cfg = loadConfig(CommonConfig, { ...VALID_ENV, HTTP_PORT: '8080', AMQP_PREFETCH: '64', EVENT_MAX_ATTEMPTS: '3' });
 
     expect(cfg.HTTP_PORT).toBe(8080);
     expect(cfg.AMQP_PREFETCH).toBe(64);
@@ -47,17 +31,17 @@ describe('loadConfig', () => {
   });
 
   it('a given value overrides the default', () => {
-    expect(loadConfig(CommonConfig, { ...VALID, LOG_LEVEL: 'debug', NODE_ENV: 'test' })).toMatchObject({ LOG_LEVEL: 'debug', NODE_ENV: 'test' });
+    expect(loadConfig(CommonConfig, { ...VALID_ENV, LOG_LEVEL: 'debug', NODE_ENV: 'test' })).toMatchObject({ LOG_LEVEL: 'debug', NODE_ENV: 'test' });
   });
 
   it('drops environment variables the schema does not declare', () => {
-    const cfg = loadConfig(CommonConfig, { ...VALID, PATH: '/usr/bin', SECRET_OF_SOMEONE_ELSE: 'x', MONGO_DB: 'not-in-common' });
+    const cfg = loadConfig(CommonConfig, { ...VALID_ENV, PATH: '/usr/bin', SECRET_OF_SOMEONE_ELSE: 'x', MONGO_DB: 'not-in-common' });
 
     expect(Object.keys(cfg).sort()).toEqual(['AMQP_PREFETCH', 'AMQP_URL', 'AMQP_USERS', 'EVENT_MAX_ATTEMPTS', 'HTTP_PORT', 'LOG_LEVEL', 'NODE_ENV']);
   });
 
   it('a missing required variable fails with a ConfigError naming it', () => {
-    const { AMQP_URL: _omit, ...env } = VALID;
+    const { AMQP_URL: _omit, ...env } = VALID_ENV;
 
     const err = configErrorOf(() => loadConfig(MongoConfig, env));
 
@@ -67,7 +51,7 @@ describe('loadConfig', () => {
   });
 
   it('an empty variable counts as missing', () => {
-    const err = configErrorOf(() => loadConfig(MongoConfig, { ...VALID, MONGO_DB: '' }));
+    const err = configErrorOf(() => loadConfig(MongoConfig, { ...VALID_ENV, MONGO_DB: '' }));
 
     expect(err.problems.map((p) => p.split(':')[0])).toEqual(['MONGO_DB']);
   });
@@ -91,7 +75,7 @@ describe('loadConfig', () => {
     ['AMQP_USERS', 'gateway:a,channels:b,messages:c,notifications:d,activation-rules:e,gateway:f'],
     ['AMQP_USERS', 'gateway:a,channels:b,messages:c,notifications:d,activation-rules:e,patients:f'],
   ])('a bad value of %s (%s) fails with a ConfigError naming it', (name, value) => {
-    const err = configErrorOf(() => loadConfig(MongoConfig, { ...VALID, [name]: value }));
+    const err = configErrorOf(() => loadConfig(MongoConfig, { ...VALID_ENV, [name]: value }));
 
     expect(err).toBeInstanceOf(ConfigError);
     expect(err.problems).toHaveLength(1);
@@ -99,19 +83,19 @@ describe('loadConfig', () => {
   });
 
   it('Development secrets reach deployments silently: FAULT_HOOKS (test-only crash points) loads only when NODE_ENV=test', () => {
-    expect(loadConfig(MongoConfig, { ...VALID, NODE_ENV: 'test', FAULT_HOOKS: 'crash-after-write' }).FAULT_HOOKS).toBe('crash-after-write');
-    expect(loadConfig(MongoConfig, { ...VALID, NODE_ENV: 'test' }).FAULT_HOOKS).toBeUndefined();
+    expect(loadConfig(MongoConfig, { ...VALID_ENV, NODE_ENV: 'test', FAULT_HOOKS: 'crash-after-write' }).FAULT_HOOKS).toBe('crash-after-write');
+    expect(loadConfig(MongoConfig, { ...VALID_ENV, NODE_ENV: 'test' }).FAULT_HOOKS).toBeUndefined();
     // An allow-list: a deployment that left NODE_ENV at its default (development) is refused too, not only production.
     for (const NODE_ENV of ['development', 'production', undefined]) {
-      const env = { ...VALID, AMQP_URL: 'amqp://svc:a-fresh-password-of-length@rabbit:5672', FAULT_HOOKS: 'crash-in-handler', ...(NODE_ENV ? { NODE_ENV } : {}) };
+      const env = { ...VALID_ENV, AMQP_URL: 'amqp://svc:a-fresh-password-of-length@rabbit:5672', FAULT_HOOKS: 'crash-in-handler', ...(NODE_ENV ? { NODE_ENV } : {}) };
       expect(configErrorOf(() => loadConfig(MongoConfig, env)).problems).toEqual(['FAULT_HOOKS: FAULT_HOOKS is a test-only setting, accepted only when NODE_ENV=test']);
     }
   });
 
   it('Services trust any actor in an RPC: production refuses AMQP_USERS where two processes share a broker user', () => {
     const shared = 'gateway:guest,channels:guest,messages:guest,notifications:guest,activation-rules:guest';
-    expect(loadConfig(MongoConfig, { ...VALID, AMQP_USERS: shared }).AMQP_USERS).toBe(shared); // local systems without rabbitmqctl
-    const env = { ...VALID, NODE_ENV: 'production', AMQP_URL: 'amqp://wellifiy-channels:a-fresh-password-of-length@rabbit:5672', AMQP_USERS: shared };
+    expect(loadConfig(MongoConfig, { ...VALID_ENV, AMQP_USERS: shared }).AMQP_USERS).toBe(shared); // local systems without rabbitmqctl
+    const env = { ...VALID_ENV, NODE_ENV: 'production', AMQP_URL: 'amqp://wellifiy-channels:a-fresh-password-of-length@rabbit:5672', AMQP_USERS: shared };
     expect(configErrorOf(() => loadConfig(MongoConfig, env)).problems).toEqual(['AMQP_USERS: AMQP_USERS must name a different user for every process when NODE_ENV=production']);
   });
 
@@ -121,8 +105,8 @@ describe('loadConfig', () => {
       FEATURE_ON?: boolean;
     }
     // Implicit conversion turns any non-empty string into true: "false" must not enable a feature.
-    expect(loadConfig(WithFlag, { ...VALID, FEATURE_ON: 'true' }).FEATURE_ON).toBe(true);
-    expect(loadConfig(WithFlag, { ...VALID, FEATURE_ON: 'false' }).FEATURE_ON).toBe(false);
+    expect(loadConfig(WithFlag, { ...VALID_ENV, FEATURE_ON: 'true' }).FEATURE_ON).toBe(true);
+    expect(loadConfig(WithFlag, { ...VALID_ENV, FEATURE_ON: 'false' }).FEATURE_ON).toBe(false);
   });
 
   it('a boolean setting given as another word ("no", "1") is refused naming it, not read as true', () => {
@@ -130,7 +114,7 @@ describe('loadConfig', () => {
       @IsOptional() @IsBoolean({ message: 'FEATURE_ON must be true or false' })
       FEATURE_ON?: boolean;
     }
-    expect(configErrorOf(() => loadConfig(WithFlag, { ...VALID, FEATURE_ON: 'no' })).problems).toEqual(['FEATURE_ON: FEATURE_ON must be true or false']);
-    expect(configErrorOf(() => loadConfig(WithFlag, { ...VALID, FEATURE_ON: '1' })).problems).toEqual(['FEATURE_ON: FEATURE_ON must be true or false']);
+    expect(configErrorOf(() => loadConfig(WithFlag, { ...VALID_ENV, FEATURE_ON: 'no' })).problems).toEqual(['FEATURE_ON: FEATURE_ON must be true or false']);
+    expect(configErrorOf(() => loadConfig(WithFlag, { ...VALID_ENV, FEATURE_ON: '1' })).problems).toEqual(['FEATURE_ON: FEATURE_ON must be true or false']);
   });
 });

@@ -2,7 +2,7 @@ import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import { register } from 'prom-client';
 import { EventEnvelope, Events, Headers, Topology } from '@wellifiy/contracts';
 import {
-  AmqpProbe, aPatientCreated, anEnvelope, CaptureQueue, expectEventually, testInfra, uniqueName, uniqueRoutingKey,
+  AmqpProbe, aPatientCreated, anEnvelope, CaptureQueue, ConsumerHarness, expectAllAcked, expectEventually, startOwnConsumer, testInfra, uniqueName,
 } from '@wellifiy/testing';
 import { KeyRing } from '@wellifiy/crypto';
 import { connect } from 'amqplib';
@@ -23,12 +23,7 @@ async function metric(name: string, labels: Record<string, string>): Promise<num
   return v?.value ?? 0;
 }
 
-interface Harness {
-  consumer: EventConsumer;
-  queue: string;
-  routingKey: string;
-  calls: { envelope: EventEnvelope; meta: EventMeta }[];
-}
+type Harness = ConsumerHarness<EventConsumer, { envelope: EventEnvelope; meta: EventMeta }>;
 
 describe('EventConsumer (real RabbitMQ)', () => {
   let connection: AmqpConnectionManager;
@@ -56,37 +51,23 @@ describe('EventConsumer (real RabbitMQ)', () => {
     handler: Handler,
     opts: { maxAttempts?: number; prefetch?: number; idempotency?: IdempotencyStore; repeatSafe?: (type: string) => boolean; seal?: EventSeal } = {},
   ): Promise<Harness> {
-    const queue = uniqueName('it.q');
-    const routingKey = uniqueRoutingKey();
-    probe.deleteOnClose(queue, Topology.retryQueue(queue));
-    const calls: Harness['calls'] = [];
-    const consumer = new EventConsumer({
-      connection,
-      queue,
-      routingKeys: [routingKey],
-      kind: 'durable',
-      prefetch: opts.prefetch ?? 5,
-      maxAttempts: opts.maxAttempts ?? 3,
-      idempotency: opts.idempotency,
-      repeatSafe: opts.repeatSafe,
-      seal: opts.seal,
-      // patient.created is only ever sent straight to this queue (never published on the exchange).
-      canHandle: (type) => type === routingKey || type === Events.PatientCreated,
-      handle: async (envelope, meta) => {
-        calls.push({ envelope, meta });
-        await handler(envelope, meta);
-      },
-    });
-    consumers.push(consumer);
-    await consumer.start();
-    return { consumer, queue, routingKey, calls };
-  }
-
-  /** Closing the channel requeues whatever is unacked: a queue that is empty afterwards had everything acked. */
-  async function expectAllAcked(h: Harness): Promise<void> {
-    await expectEventually(() => expect(h.consumer.busy).toBe(0));
-    await h.consumer.close();
-    await expectEventually(async () => expect(await probe.readyCount(h.queue)).toBe(0), { timeoutMs: 3000 });
+    return startOwnConsumer(probe, consumers, ({ queueOptions, routingKey, record }) =>
+      new EventConsumer({
+        ...queueOptions,
+        connection,
+        prefetch: opts.prefetch ?? 5,
+        maxAttempts: opts.maxAttempts ?? 3,
+        idempotency: opts.idempotency,
+        repeatSafe: opts.repeatSafe,
+        seal: opts.seal,
+        // patient.created is only ever sent straight to this queue (never published on the exchange).
+        canHandle: (type) => type === routingKey || type === Events.PatientCreated,
+        handle: async (envelope, meta) => {
+          record({ envelope, meta });
+          await handler(envelope, meta);
+        },
+      }),
+    );
   }
 
   function deadLettered(messageId: string) {
@@ -105,7 +86,7 @@ describe('EventConsumer (real RabbitMQ)', () => {
     await expectEventually(() => expect(h.calls.map((c) => c.envelope.id)).toEqual([envelope.id]));
     expect(h.calls[0].envelope.data).toEqual({ hello: 'world' });
     expect(h.calls[0].meta.attempt).toBe(1);
-    await expectAllAcked(h);
+    await expectAllAcked(probe, h);
     expect(h.calls).toHaveLength(1);
   });
 
@@ -139,7 +120,7 @@ describe('EventConsumer (real RabbitMQ)', () => {
     expect(String(dl.headers[Headers.deadLetterReason])).toMatch(/JSON/);
     expect(dl.headers[Headers.deadLetterQueue]).toBe(h.queue);
     await expectEventually(() => expect(h.calls.map((c) => c.envelope.id)).toEqual([good.id]));
-    await expectAllAcked(h);
+    await expectAllAcked(probe, h);
   });
 
   it('dead-letters a patient.created whose data lacks firstName, naming the field', async () => {
@@ -152,7 +133,7 @@ describe('EventConsumer (real RabbitMQ)', () => {
     const dl = await deadLettered(id);
     expect(String(dl.headers[Headers.deadLetterReason])).toContain('data.firstName');
     expect(h.calls).toHaveLength(0);
-    await expectAllAcked(h);
+    await expectAllAcked(probe, h);
   });
 
   it('hands a valid patient.created sent straight to the queue to the handler', async () => {
@@ -162,7 +143,7 @@ describe('EventConsumer (real RabbitMQ)', () => {
 
     await expectEventually(() => expect(h.calls).toHaveLength(1));
     expect((h.calls[0].envelope.data as { firstName: string }).firstName).toBe('Grace');
-    await expectAllAcked(h);
+    await expectAllAcked(probe, h);
   });
 
   it('dead-letters an envelope of an unknown type', async () => {
@@ -173,7 +154,7 @@ describe('EventConsumer (real RabbitMQ)', () => {
     const dl = await deadLettered(id);
     expect(String(dl.headers[Headers.deadLetterReason])).toContain(`no handler for event type "${envelope.type}"`);
     expect(h.calls).toHaveLength(0);
-    await expectAllAcked(h);
+    await expectAllAcked(probe, h);
   });
 
   it('dead-letters an envelope missing its header fields', async () => {
@@ -203,7 +184,7 @@ describe('EventConsumer (real RabbitMQ)', () => {
     expect((await metric('event_retries_total', { event: 'unknown' })) - retriesBefore).toBe(2);
     expect((await metric('event_handling_duration_seconds_count', { event: 'unknown', outcome: 'retried' })) - retriedBefore).toBe(2);
     expect(h.calls.every((c) => c.envelope.id === envelope.id)).toBe(true);
-    await expectAllAcked(h);
+    await expectAllAcked(probe, h);
     expect(await probe.readyCount(Topology.retryQueue(h.queue))).toBe(0);
     expect(deadLetters.byMessageId(envelope.id)).toHaveLength(0);
   });
@@ -223,7 +204,7 @@ describe('EventConsumer (real RabbitMQ)', () => {
     expect(reason).toContain(`boom for ${envelope.id}`);
     expect(reason).toContain('3 attempt');
     expect((dl.body as { id: string }).id).toBe(envelope.id);
-    await expectAllAcked(h);
+    await expectAllAcked(probe, h);
   });
 
   it('dead-letters at once when the handler throws PoisonMessageError', async () => {
@@ -238,7 +219,7 @@ describe('EventConsumer (real RabbitMQ)', () => {
     expect(String(dl.headers[Headers.deadLetterReason])).toContain('cannot ever work');
     expect((await metric('event_dead_letters_total', { event: 'unknown', reason: 'poison' })) - poisonBefore).toBe(1);
     expect(h.calls.map((c) => c.meta.attempt)).toEqual([1]);
-    await expectAllAcked(h);
+    await expectAllAcked(probe, h);
   });
 
   describe('item 3, plaintext PHI: sealed payloads', () => {
@@ -251,7 +232,7 @@ describe('EventConsumer (real RabbitMQ)', () => {
 
       await expectEventually(() => expect(h.calls.map((c) => c.envelope.data)).toEqual([{ body: 'I feel worse since the new dose' }]));
       expect(h.calls[0].envelope).not.toHaveProperty('sealed');
-      await expectAllAcked(h);
+      await expectAllAcked(probe, h);
     });
 
     it('item 3: a sealed payload that does not open (moved to another organisation) is dead-lettered with the reason, unhandled', async () => {

@@ -2,15 +2,10 @@ import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import mongoose, { Connection } from 'mongoose';
 import { EventEnvelope, Topology } from '@wellifiy/contracts';
 import { connectAmqp, EventConsumer, EventMeta, IdempotencyStore } from '@wellifiy/messaging';
-import { AmqpProbe, anEnvelope, expectEventually, testInfra, uniqueName, uniqueRoutingKey } from '@wellifiy/testing';
+import { AmqpProbe, anEnvelope, ConsumerHarness, expectAllAcked, expectEventually, startOwnConsumer, testInfra, uniqueName } from '@wellifiy/testing';
 import { MongoIdempotencyStore } from './processed-event.store';
 
-interface Harness {
-  consumer: EventConsumer;
-  queue: string;
-  routingKey: string;
-  calls: { envelope: EventEnvelope; meta: EventMeta }[];
-}
+type Harness = ConsumerHarness<EventConsumer, { envelope: EventEnvelope; meta: EventMeta }>;
 
 /** EventConsumer + MongoIdempotencyStore: duplicates are acked without a second run, on the real broker and database. */
 describe('EventConsumer with MongoIdempotencyStore (RabbitMQ + FerretDB)', () => {
@@ -37,34 +32,20 @@ describe('EventConsumer with MongoIdempotencyStore (RabbitMQ + FerretDB)', () =>
     await mongo?.close();
   });
 
-  async function startConsumer(idempotency: IdempotencyStore): Promise<Harness> {
-    const queue = uniqueName('it.q');
-    const routingKey = uniqueRoutingKey();
-    probe.deleteOnClose(queue, Topology.retryQueue(queue));
-    const calls: Harness['calls'] = [];
-    const consumer = new EventConsumer({
-      connection,
-      queue,
-      routingKeys: [routingKey],
-      kind: 'durable',
-      prefetch: 1,
-      maxAttempts: 5,
-      idempotency,
-      canHandle: (type) => type === routingKey,
-      handle: async (envelope, meta) => {
-        calls.push({ envelope, meta });
-      },
-    });
-    consumers.push(consumer);
-    await consumer.start();
-    return { consumer, queue, routingKey, calls };
-  }
-
-  /** Closing the channel requeues whatever is unacked: a queue that is empty afterwards had everything acked. */
-  async function expectAllAcked(h: Harness): Promise<void> {
-    await expectEventually(() => expect(h.consumer.busy).toBe(0));
-    await h.consumer.close();
-    await expectEventually(async () => expect(await probe.readyCount(h.queue)).toBe(0), { timeoutMs: 3000 });
+  function startConsumer(idempotency: IdempotencyStore): Promise<Harness> {
+    return startOwnConsumer(probe, consumers, ({ queueOptions, routingKey, record }) =>
+      new EventConsumer({
+        ...queueOptions,
+        connection,
+        prefetch: 1,
+        maxAttempts: 5,
+        idempotency,
+        canHandle: (type) => type === routingKey,
+        handle: async (envelope, meta) => {
+          record({ envelope, meta });
+        },
+      }),
+    );
   }
 
   it('runs the handler once when the same event id is delivered twice (MongoIdempotencyStore)', async () => {
@@ -88,7 +69,7 @@ describe('EventConsumer with MongoIdempotencyStore (RabbitMQ + FerretDB)', () =>
 
       probe.publishJson(Topology.eventsExchange, h.routingKey, envelope);
       await expectEventually(() => expect(seenChecks).toBe(2));
-      await expectAllAcked(h);
+      await expectAllAcked(probe, h);
       expect(h.calls).toHaveLength(1);
     } finally {
       store.onModuleDestroy();

@@ -1,30 +1,20 @@
-import { Test, TestingModule } from '@nestjs/testing';
-import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
-import { testInfra, uniqueName } from '@wellifiy/testing';
+import { IntegrationModule, integrationModule, uniqueName } from '@wellifiy/testing';
 import { MongoModule } from './mongo.module';
 import { MongoIdempotencyStore } from './processed-event.store';
 
 describe('MongoIdempotencyStore (FerretDB)', () => {
-  const dbName = uniqueName('it');
-  let moduleRef: TestingModule;
+  let suite: IntegrationModule;
   let store: MongoIdempotencyStore;
   let connection: Connection;
 
   beforeAll(async () => {
-    moduleRef = await Test.createTestingModule({
-      imports: [MongoModule.forRoot({ url: testInfra.mongoUrl, dbName })],
-      providers: [MongoIdempotencyStore],
-    }).compile();
-    await moduleRef.init();
-    store = moduleRef.get(MongoIdempotencyStore);
-    connection = moduleRef.get<Connection>(getConnectionToken());
+    suite = await integrationModule({ database: MongoModule, providers: [MongoIdempotencyStore] });
+    store = suite.moduleRef.get(MongoIdempotencyStore);
+    connection = suite.db;
   });
 
-  afterAll(async () => {
-    await connection?.dropDatabase().catch(() => undefined);
-    await moduleRef?.close();
-  });
+  afterAll(() => suite?.close());
 
   const processed = () => connection.collection<{ _id: string; at: Date }>('processed_events');
 

@@ -9,3 +9,5 @@ export * from './vhost';
 export * from './media-samples';
 export * from './fhir-schema';
 export * from './redis-sentinel';
+export * from './integration-module';
+export * from './own-consumer';

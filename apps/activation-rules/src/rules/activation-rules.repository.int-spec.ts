@@ -1,10 +1,8 @@
-import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
-import { Test, TestingModule } from '@nestjs/testing';
 import type { Connection } from 'mongoose';
 import { KeyRing } from '@wellifiy/crypto';
 import { EventPublisher, EventSeal, OutboxRelay } from '@wellifiy/messaging';
 import { MongoModule } from '@wellifiy/persistence';
-import { testInfra, uniqueName } from '@wellifiy/testing';
+import { IntegrationModule, integrationModule, uniqueName } from '@wellifiy/testing';
 import { INTAKE_DECISION_MODEL, IntakeDecisionSchema } from '../intake/intake-decision.schema';
 import { IntakeDecision, IntakeDecisionsRepository, MongoIntakeDecisionsRepository } from '../intake/intake-decisions.repository';
 import { TEAM_MEMBER_MODEL, TeamMemberSchema } from '../team-members/team-member.schema';
@@ -13,9 +11,8 @@ import { ACTIVATION_RULE_CHANGE_MODEL, ACTIVATION_RULE_MODEL, ActivationRuleChan
 import { ActivationRule, ActivationRulesRepository, lastChangeOf, MongoActivationRulesRepository } from './activation-rules.repository';
 
 describe('activation-rules repositories (FerretDB)', () => {
-  const dbName = uniqueName('it');
   const org = uniqueName('org');
-  let moduleRef: TestingModule;
+  let suite: IntegrationModule;
   const ring = KeyRing.parse(`it1:${KeyRing.generateKey()}`, 'it1');
   const published: { id: string; type: string }[] = [];
   const publisher = { publishEnvelope: (e: { id: string; type: string }) => Promise.resolve(void published.push(e)) } as unknown as EventPublisher;
@@ -25,15 +22,13 @@ describe('activation-rules repositories (FerretDB)', () => {
   let connection: Connection;
 
   beforeAll(async () => {
-    moduleRef = await Test.createTestingModule({
-      imports: [
-        MongoModule.forRoot({ url: testInfra.mongoUrl, dbName }),
-        MongooseModule.forFeature([
-          { name: ACTIVATION_RULE_MODEL, schema: ActivationRuleSchema },
-          { name: ACTIVATION_RULE_CHANGE_MODEL, schema: ActivationRuleChangeSchema },
-          { name: INTAKE_DECISION_MODEL, schema: IntakeDecisionSchema },
-          { name: TEAM_MEMBER_MODEL, schema: TeamMemberSchema },
-        ]),
+    suite = await integrationModule({
+      database: MongoModule,
+      models: [
+        { name: ACTIVATION_RULE_MODEL, schema: ActivationRuleSchema },
+        { name: ACTIVATION_RULE_CHANGE_MODEL, schema: ActivationRuleChangeSchema },
+        { name: INTAKE_DECISION_MODEL, schema: IntakeDecisionSchema },
+        { name: TEAM_MEMBER_MODEL, schema: TeamMemberSchema },
       ],
       providers: [
         {
@@ -44,19 +39,14 @@ describe('activation-rules repositories (FerretDB)', () => {
         { provide: IntakeDecisionsRepository, useClass: MongoIntakeDecisionsRepository },
         { provide: TeamMembersRepository, useClass: MongoTeamMembersRepository },
       ],
-    }).compile();
-    await moduleRef.init();
-    rules = moduleRef.get(ActivationRulesRepository);
-    decisions = moduleRef.get(IntakeDecisionsRepository);
-    teamMembers = moduleRef.get(TeamMembersRepository);
-    connection = moduleRef.get<Connection>(getConnectionToken());
-    await Promise.all(Object.values(connection.models).map((m) => m.init()));
+    });
+    rules = suite.moduleRef.get(ActivationRulesRepository);
+    decisions = suite.moduleRef.get(IntakeDecisionsRepository);
+    teamMembers = suite.moduleRef.get(TeamMembersRepository);
+    connection = suite.db;
   });
 
-  afterAll(async () => {
-    await connection?.dropDatabase().catch(() => undefined);
-    await moduleRef?.close();
-  });
+  afterAll(() => suite?.close());
 
   const rule = (version: number, after: { autoActivate: boolean; teamMemberIds: string[] }, before: ActivationRule['lastChange']['before'], orgId = org): ActivationRule => {
     const at = new Date(Date.UTC(2026, 0, 1, 0, 0, version));
@@ -93,7 +83,7 @@ describe('activation-rules repositories (FerretDB)', () => {
     const other = uniqueName('org');
     const v1 = rule(1, { autoActivate: true, teamMemberIds: [] }, null, other);
     await rules.save(v1);
-    await moduleRef.get(OutboxRelay).drain();
+    await suite.moduleRef.get(OutboxRelay).drain();
     const id = `rule-changed:${lastChangeOf(v1)._id}`;
     expect(published.filter((e) => e.id === id).map((e) => e.type)).toEqual(['audit.recorded']);
     const stored = await connection.collection('activation_rule_changes').findOne({ _id: lastChangeOf(v1)._id as never });

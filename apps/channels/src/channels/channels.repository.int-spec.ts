@@ -1,23 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { getModelToken, MongooseModule } from '@nestjs/mongoose';
-import { Test, TestingModule } from '@nestjs/testing';
+import { getModelToken } from '@nestjs/mongoose';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import mongoose, { type Model } from 'mongoose';
 import { EventName, Topology } from '@wellifiy/contracts';
 import { connectAmqp, EventPublisher, EventSeal, OutboxEntry, outboxEntry, OutboxRelay } from '@wellifiy/messaging';
 import { KeyRing } from '@wellifiy/crypto';
 import { MongoModule } from '@wellifiy/persistence';
-import { AmqpProbe, CaptureQueue, expectEventually, LOCAL_ENCRYPTION_ACTIVE_KEY_ID, LOCAL_ENCRYPTION_KEYS, testInfra, uniqueName, uniqueRoutingKey } from '@wellifiy/testing';
+import {
+  AmqpProbe, CaptureQueue, expectEventually, IntegrationModule, integrationModule, LOCAL_ENCRYPTION_ACTIVE_KEY_ID, LOCAL_ENCRYPTION_KEYS, testInfra, uniqueName, uniqueRoutingKey,
+} from '@wellifiy/testing';
 import { Channel } from './channel.mapper';
 import { CHANNEL_MODEL, ChannelDoc, ChannelMemberDoc, ChannelSchema } from './channel.schema';
 import { ChannelsRepository, MongoChannelsRepository } from './channels.repository';
 
 describe('MongoChannelsRepository (FerretDB + RabbitMQ)', () => {
-  const dbName = uniqueName('it');
   const routingKey = uniqueRoutingKey();
   const orgA = uniqueName('org-a');
   const orgB = uniqueName('org-b');
-  let moduleRef: TestingModule;
+  let suite: IntegrationModule;
   let repo: ChannelsRepository;
   let model: Model<ChannelDoc>;
   let amqp: AmqpConnectionManager;
@@ -30,11 +30,9 @@ describe('MongoChannelsRepository (FerretDB + RabbitMQ)', () => {
     publisher = new EventPublisher(amqp, 'it-channels');
     probe = await AmqpProbe.connect(testInfra.amqpUrl);
     published = await probe.capture(Topology.eventsExchange, 'topic', [routingKey]);
-    moduleRef = await Test.createTestingModule({
-      imports: [
-        MongoModule.forRoot({ url: testInfra.mongoUrl, dbName }),
-        MongooseModule.forFeature([{ name: CHANNEL_MODEL, schema: ChannelSchema }]),
-      ],
+    suite = await integrationModule({
+      database: MongoModule,
+      models: [{ name: CHANNEL_MODEL, schema: ChannelSchema }],
       providers: [
         { provide: EventPublisher, useValue: publisher },
         { provide: KeyRing, useValue: KeyRing.parse(LOCAL_ENCRYPTION_KEYS, LOCAL_ENCRYPTION_ACTIVE_KEY_ID) },
@@ -46,16 +44,13 @@ describe('MongoChannelsRepository (FerretDB + RabbitMQ)', () => {
         },
         { provide: ChannelsRepository, useClass: MongoChannelsRepository },
       ],
-    }).compile();
-    await moduleRef.init();
-    repo = moduleRef.get(ChannelsRepository);
-    model = moduleRef.get<Model<ChannelDoc>>(getModelToken(CHANNEL_MODEL));
-    await model.init(); // unique index in place before the tests rely on it
+    });
+    repo = suite.moduleRef.get(ChannelsRepository);
+    model = suite.moduleRef.get<Model<ChannelDoc>>(getModelToken(CHANNEL_MODEL));
   });
 
   afterAll(async () => {
-    await model?.db.dropDatabase().catch(() => undefined);
-    await moduleRef?.close();
+    await suite?.close();
     await probe?.close();
     await publisher?.close();
     await amqp?.close();
@@ -129,10 +124,10 @@ describe('MongoChannelsRepository (FerretDB + RabbitMQ)', () => {
     const channel = aChannel();
     await repo.insert(channel, []);
     // A second repository over its own connection, as another replica of the service would be.
-    const second = await mongoose.createConnection(testInfra.mongoUrl, { dbName, retryWrites: false }).asPromise();
+    const second = await mongoose.createConnection(testInfra.mongoUrl, { dbName: suite.dbName, retryWrites: false }).asPromise();
     try {
       const ring = KeyRing.parse(LOCAL_ENCRYPTION_KEYS, LOCAL_ENCRYPTION_ACTIVE_KEY_ID);
-      const other = new MongoChannelsRepository(second.model<ChannelDoc>(CHANNEL_MODEL, ChannelSchema), moduleRef.get(OutboxRelay), ring);
+      const other = new MongoChannelsRepository(second.model<ChannelDoc>(CHANNEL_MODEL, ChannelSchema), suite.moduleRef.get(OutboxRelay), ring);
       const added = Array.from({ length: 12 }, (_, i) => `tm_extra_${i}`);
       await Promise.all(
         added.map((userId, i) =>

@@ -1,43 +1,34 @@
-import { getConnectionToken, getModelToken, MongooseModule } from '@nestjs/mongoose';
-import { Test, TestingModule } from '@nestjs/testing';
+import { getModelToken } from '@nestjs/mongoose';
 import type { Connection, Model } from 'mongoose';
 import { MongoModule } from '@wellifiy/persistence';
 import { KeyRing } from '@wellifiy/crypto';
-import { LOCAL_ENCRYPTION_ACTIVE_KEY_ID, LOCAL_ENCRYPTION_KEYS, testInfra, uniqueName } from '@wellifiy/testing';
+import { IntegrationModule, integrationModule, LOCAL_ENCRYPTION_ACTIVE_KEY_ID, LOCAL_ENCRYPTION_KEYS, uniqueName } from '@wellifiy/testing';
 import { DirectoryRepository, MongoDirectoryRepository } from './directory.repository';
 import { PATIENT_MODEL, PatientDoc, PatientSchema, TEAM_MEMBER_MODEL, TeamMemberDoc, TeamMemberSchema } from './directory.schema';
 
 describe('MongoDirectoryRepository (FerretDB)', () => {
-  const dbName = uniqueName('it');
   const org = uniqueName('org');
-  let moduleRef: TestingModule;
+  let suite: IntegrationModule;
   let repo: DirectoryRepository;
   let connection: Connection;
 
   beforeAll(async () => {
-    moduleRef = await Test.createTestingModule({
-      imports: [
-        MongoModule.forRoot({ url: testInfra.mongoUrl, dbName }),
-        MongooseModule.forFeature([
-          { name: PATIENT_MODEL, schema: PatientSchema },
-          { name: TEAM_MEMBER_MODEL, schema: TeamMemberSchema },
-        ]),
+    suite = await integrationModule({
+      database: MongoModule,
+      models: [
+        { name: PATIENT_MODEL, schema: PatientSchema },
+        { name: TEAM_MEMBER_MODEL, schema: TeamMemberSchema },
       ],
       providers: [
         { provide: KeyRing, useValue: KeyRing.parse(LOCAL_ENCRYPTION_KEYS, LOCAL_ENCRYPTION_ACTIVE_KEY_ID) },
         { provide: DirectoryRepository, useClass: MongoDirectoryRepository },
       ],
-    }).compile();
-    await moduleRef.init();
-    repo = moduleRef.get(DirectoryRepository);
-    connection = moduleRef.get<Connection>(getConnectionToken());
-    await Promise.all(Object.values(connection.models).map((m) => m.init()));
+    });
+    repo = suite.moduleRef.get(DirectoryRepository);
+    connection = suite.db;
   });
 
-  afterAll(async () => {
-    await connection?.dropDatabase().catch(() => undefined);
-    await moduleRef?.close();
-  });
+  afterAll(() => suite?.close());
 
   // The repository promises `displayName: string | null` etc.; FerretDB drops null values from an
   // upsert's $setOnInsert, so the fields must still come back as null, not be missing.
@@ -54,7 +45,9 @@ describe('MongoDirectoryRepository (FerretDB)', () => {
     const patientId = uniqueName('pat');
     await repo.insertPatientIfAbsent(org, patientId, { firstName: 'Ada', lastName: 'Lovelace', email: null, allocationClinicianId: null });
     // a second repository over the same collection, as another replica of the service would be
-    const other = new MongoDirectoryRepository(moduleRef.get<Model<PatientDoc>>(getModelToken(PATIENT_MODEL)), moduleRef.get<Model<TeamMemberDoc>>(getModelToken(TEAM_MEMBER_MODEL)), moduleRef.get(KeyRing));
+    const other = new MongoDirectoryRepository(
+      suite.moduleRef.get<Model<PatientDoc>>(getModelToken(PATIENT_MODEL)), suite.moduleRef.get<Model<TeamMemberDoc>>(getModelToken(TEAM_MEMBER_MODEL)), suite.moduleRef.get(KeyRing),
+    );
     const updates = [
       { firstName: 'Augusta' },
       { lastName: 'King' },

@@ -1,34 +1,12 @@
 import 'reflect-metadata';
 import { Actor } from '@wellifiy/contracts';
 import { managerActor, patientActor, teamMemberActor } from '@wellifiy/testing';
-import { AuditRepository, MessageAuditEntry, ReadAccessEntry } from '../audit/audit.repository';
+import { FakeAudit } from '../audit/audit.fakes';
 import { MembershipService } from '../membership/membership.service';
 import { MessageChanges } from '../messages/message-changes';
 import { FakeMembership, FakeMessageStore } from '../messages/message.store.fakes';
 import { EditsService } from './edits.service';
-import { MessageHistoryRepository, MessageVersion } from './message-history.repository';
-
-class FakeHistory extends MessageHistoryRepository {
-  readonly versions: MessageVersion[] = [];
-  async record(v: MessageVersion): Promise<void> {
-    if (!this.versions.some((x) => x.messageId === v.messageId && x.version === v.version)) this.versions.push(v);
-  }
-  async list(orgId: string, messageId: string): Promise<MessageVersion[]> {
-    return this.versions.filter((v) => v.orgId === orgId && v.messageId === messageId);
-  }
-}
-
-class FakeAudit extends AuditRepository {
-  readonly changes: MessageAuditEntry[] = [];
-  readonly reads: ReadAccessEntry[] = [];
-  /** As the real store: a second record under the same id is ignored. */
-  async recordChange(entry: MessageAuditEntry): Promise<void> {
-    if (!entry.id || !this.changes.some((c) => c.id === entry.id)) this.changes.push(entry);
-  }
-  async recordRead(entry: ReadAccessEntry): Promise<void> {
-    this.reads.push(entry);
-  }
-}
+import { FakeMessageHistory } from './message-history.fakes';
 
 describe('EditsService (DESIGN §2 rule 6, §3 edit and delete)', () => {
   const tmAuthor = teamMemberActor({ userId: 'tm_author' });
@@ -41,13 +19,13 @@ describe('EditsService (DESIGN §2 rule 6, §3 edit and delete)', () => {
   const everyone = [tmAuthor, otherTm, manager, patientAuthor, otherPatient, patientWithPerm];
 
   let store: FakeMessageStore;
-  let history: FakeHistory;
+  let history: FakeMessageHistory;
   let audit: FakeAudit;
   let service: EditsService;
 
   beforeEach(() => {
     store = new FakeMessageStore();
-    history = new FakeHistory();
+    history = new FakeMessageHistory();
     audit = new FakeAudit();
     const membership = new FakeMembership();
     membership.members.set('ch_1', new Set(everyone.map((a) => a.userId)));

@@ -1,40 +1,27 @@
 import { BullModule, getQueueToken } from '@nestjs/bullmq';
-import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
-import { Test, TestingModule } from '@nestjs/testing';
 import type { Queue } from 'bullmq';
 import type { Connection } from 'mongoose';
 import { Actor, DomainError, ErrorCode, JobIds, Queues } from '@wellifiy/contracts';
 import { KeyHierarchy, KeyRing, PatientKeyStore } from '@wellifiy/crypto';
 import { bullConnection, MongoModule } from '@wellifiy/persistence';
-import { expectEventually, LOCAL_ENCRYPTION_ACTIVE_KEY_ID, LOCAL_ENCRYPTION_KEYS, patientActor, sampleIsoMedia, teamMemberActor, testInfra, TINY_PNG, uniqueName } from '@wellifiy/testing';
+import {
+  expectEventually, IntegrationModule, integrationModule, LOCAL_ENCRYPTION_ACTIVE_KEY_ID, LOCAL_ENCRYPTION_KEYS, patientActor, sampleIsoMedia, teamMemberActor, testInfra, TINY_PNG, uniqueName,
+} from '@wellifiy/testing';
 import { MessagesConfig } from '../config/messages.config';
 import { MediaCleanupJobProcessor, MediaCleanupScheduler } from '../jobs/media-cleanup.job';
 import { MembershipService } from '../membership/membership.service';
 import { MongoPatientKeyStore } from '../erasure/patient-key.repository';
-import { PATIENT_KEY_MODEL, PatientKeySchema } from '../erasure/patient-key.schema';
 import { MediaCipher } from './media-cipher';
 import { parseRange } from './media-range';
 import { MediaRepository, MongoMediaRepository } from './media.repository';
-import {
-  MEDIA_CHUNK_MODEL,
-  MEDIA_FILE_MODEL,
-  MEDIA_GRANT_MODEL,
-  MEDIA_READ_MODEL,
-  MEDIA_TICKET_MODEL,
-  MediaChunkSchema,
-  MediaFileSchema,
-  MediaGrantSchema,
-  MediaReadSchema,
-  MediaTicketSchema,
-} from './media.schema';
+import { MEDIA_STORE_MODELS } from './media.fakes';
 import { MEDIA_CHUNK_SIZE, MediaService } from './media.service';
 
 /** Encrypted, chunked media storage (GridFS layout) on the real FerretDB. */
 describe('media storage (FerretDB)', () => {
-  const dbName = uniqueName('it-media');
   const org = uniqueName('org');
   const uploader = teamMemberActor({ orgId: org, userId: 'tm_up' });
-  let moduleRef: TestingModule;
+  let suite: IntegrationModule;
   let connection: Connection;
   let service: MediaService;
   let repo: MediaRepository;
@@ -42,19 +29,13 @@ describe('media storage (FerretDB)', () => {
 
   beforeAll(async () => {
     const config = Object.assign(new MessagesConfig(), { MEDIA_MAX_IMAGE_BYTES: 1024 * 1024, MEDIA_MAX_VIDEO_BYTES: 2 * 1024 * 1024 });
-    moduleRef = await Test.createTestingModule({
+    suite = await integrationModule({
+      database: MongoModule,
+      dbPrefix: 'it-media',
+      models: MEDIA_STORE_MODELS,
       imports: [
-        MongoModule.forRoot({ url: testInfra.mongoUrl, dbName }),
         BullModule.forRoot({ connection: bullConnection(testInfra.redisUrl), prefix: uniqueName('it-media-bull') }),
         BullModule.registerQueue({ name: Queues.MediaCleanup }),
-        MongooseModule.forFeature([
-          { name: MEDIA_FILE_MODEL, schema: MediaFileSchema },
-          { name: MEDIA_CHUNK_MODEL, schema: MediaChunkSchema },
-          { name: MEDIA_GRANT_MODEL, schema: MediaGrantSchema },
-          { name: MEDIA_READ_MODEL, schema: MediaReadSchema },
-          { name: MEDIA_TICKET_MODEL, schema: MediaTicketSchema },
-          { name: PATIENT_KEY_MODEL, schema: PatientKeySchema },
-        ]),
       ],
       providers: [
         { provide: MediaRepository, useClass: MongoMediaRepository },
@@ -68,18 +49,16 @@ describe('media storage (FerretDB)', () => {
         MediaCleanupScheduler,
         MediaCleanupJobProcessor,
       ],
-    }).compile();
-    await moduleRef.init();
-    connection = moduleRef.get<Connection>(getConnectionToken());
-    service = moduleRef.get(MediaService);
-    repo = moduleRef.get(MediaRepository);
-    queue = moduleRef.get<Queue>(getQueueToken(Queues.MediaCleanup));
+    });
+    connection = suite.db;
+    service = suite.moduleRef.get(MediaService);
+    repo = suite.moduleRef.get(MediaRepository);
+    queue = suite.moduleRef.get<Queue>(getQueueToken(Queues.MediaCleanup));
   });
 
   afterAll(async () => {
     await queue?.obliterate({ force: true }).catch(() => undefined);
-    await connection?.dropDatabase().catch(() => undefined); // this test's own, uniquely named database
-    await moduleRef?.close();
+    await suite?.close();
   });
 
   async function read(ticket: string, range?: string): Promise<Buffer> {
@@ -147,7 +126,7 @@ describe('media storage (FerretDB)', () => {
       return Buffer.concat(parts).length;
     };
     expect(await read(own.id)).toBe(20_000);
-    await moduleRef.get(KeyHierarchy).erase({ orgId: org, patientId: patient.userId });
+    await suite.moduleRef.get(KeyHierarchy).erase({ orgId: org, patientId: patient.userId });
     for (const id of [own.id, staff.id]) {
       await db.collection('media.tickets').deleteOne({ _id: `t-${id}` as never });
       await expect(read(id)).rejects.toMatchObject({ code: ErrorCode.NotFound, message: `media ${id} was erased with its patient: its content can no longer be opened` });
@@ -183,7 +162,7 @@ describe('media storage (FerretDB)', () => {
   /** The same storage and BullMQ queue, with media left unattached for `minutes` before its cleanup job runs. */
   const serviceWithAge = (minutes: number): MediaService =>
     new MediaService(
-      repo, moduleRef.get(MediaCipher), moduleRef.get(MembershipService), moduleRef.get(MediaCleanupScheduler),
+      repo, suite.moduleRef.get(MediaCipher), suite.moduleRef.get(MembershipService), suite.moduleRef.get(MediaCleanupScheduler),
       Object.assign(new MessagesConfig(), { MEDIA_MAX_IMAGE_BYTES: 1024 * 1024, MEDIA_MAX_VIDEO_BYTES: 2 * 1024 * 1024, MEDIA_UNATTACHED_MAX_AGE_MINUTES: minutes }),
     );
   const uploadWith = async (svc: MediaService, actor: Actor, bytes: Buffer | AsyncIterable<Buffer>): Promise<string> =>

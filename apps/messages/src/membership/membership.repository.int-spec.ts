@@ -1,37 +1,28 @@
 import { randomUUID } from 'node:crypto';
-import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
-import { Test, TestingModule } from '@nestjs/testing';
 import type { Connection } from 'mongoose';
 import { ChannelSnapshot } from '@wellifiy/contracts';
 import { MongoModule } from '@wellifiy/persistence';
-import { testInfra, uniqueName } from '@wellifiy/testing';
+import { IntegrationModule, integrationModule, uniqueName } from '@wellifiy/testing';
 import { MembershipRepository, MongoMembershipRepository } from './membership.repository';
 import { CHANNEL_PROJECTION_MODEL, ChannelProjectionSchema } from './membership.schema';
 
 describe('MongoMembershipRepository (FerretDB)', () => {
-  const dbName = uniqueName('it');
   const org = uniqueName('org');
-  let moduleRef: TestingModule;
+  let suite: IntegrationModule;
   let repo: MembershipRepository;
   let connection: Connection;
 
   beforeAll(async () => {
-    moduleRef = await Test.createTestingModule({
-      imports: [
-        MongoModule.forRoot({ url: testInfra.mongoUrl, dbName }),
-        MongooseModule.forFeature([{ name: CHANNEL_PROJECTION_MODEL, schema: ChannelProjectionSchema }]),
-      ],
+    suite = await integrationModule({
+      database: MongoModule,
+      models: [{ name: CHANNEL_PROJECTION_MODEL, schema: ChannelProjectionSchema }],
       providers: [{ provide: MembershipRepository, useClass: MongoMembershipRepository }],
-    }).compile();
-    await moduleRef.init();
-    repo = moduleRef.get(MembershipRepository);
-    connection = moduleRef.get<Connection>(getConnectionToken());
+    });
+    repo = suite.moduleRef.get(MembershipRepository);
+    connection = suite.db;
   });
 
-  afterAll(async () => {
-    await connection?.dropDatabase().catch(() => undefined);
-    await moduleRef?.close();
-  });
+  afterAll(() => suite?.close());
 
   /** Version v of a channel has members pat + tm_1..tm_v, so each version is recognisable. */
   function snapshot(id: string, version: number): ChannelSnapshot {

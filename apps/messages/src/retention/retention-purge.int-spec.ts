@@ -1,22 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { BullModule, getQueueToken } from '@nestjs/bullmq';
-import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
-import { Test, TestingModule } from '@nestjs/testing';
 import type { Queue } from 'bullmq';
 import type { Connection } from 'mongoose';
 import { JobIds, Queues } from '@wellifiy/contracts';
 import { KeyHierarchy, KeyRing, PatientKeyStore } from '@wellifiy/crypto';
 import { DocumentLocks, OutboxRelay } from '@wellifiy/messaging';
 import { bullConnection, MongoModule } from '@wellifiy/persistence';
-import { expectEventually, LOCAL_ENCRYPTION_ACTIVE_KEY_ID, LOCAL_ENCRYPTION_KEYS, testInfra, uniqueName } from '@wellifiy/testing';
+import { expectEventually, IntegrationModule, integrationModule, LOCAL_ENCRYPTION_ACTIVE_KEY_ID, LOCAL_ENCRYPTION_KEYS, testInfra, uniqueName } from '@wellifiy/testing';
 import { MessagesConfig } from '../config/messages.config';
 import { MESSAGE_VERSION_MODEL, MessageVersionSchema } from '../edits/message-history.schema';
 import { MessageCipher } from '../encryption/message-cipher';
 import { MongoPatientKeyStore } from '../erasure/patient-key.repository';
-import { PATIENT_KEY_MODEL, PatientKeySchema } from '../erasure/patient-key.schema';
 import { RetentionPurgeJobProcessor, RetentionPurgeScheduler } from '../jobs/retention-purge.job';
 import { MediaRepository, MongoMediaRepository } from '../media/media.repository';
-import { MEDIA_CHUNK_MODEL, MEDIA_FILE_MODEL, MEDIA_GRANT_MODEL, MEDIA_READ_MODEL, MEDIA_TICKET_MODEL, MediaChunkSchema, MediaFileSchema, MediaGrantSchema, MediaReadSchema, MediaTicketSchema } from '../media/media.schema';
+import { MEDIA_STORE_MODELS } from '../media/media.fakes';
 import { MembershipRepository, MongoMembershipRepository } from '../membership/membership.repository';
 import { CHANNEL_PROJECTION_MODEL, ChannelProjectionSchema } from '../membership/membership.schema';
 import { MESSAGE_MODEL, MessageSchema } from '../messages/message.schema';
@@ -33,9 +30,8 @@ const id = (p: string): string => `${p}_${randomUUID().replace(/-/g, '')}`;
 
 /** The retention sweep against FerretDB and Redis (BullMQ), with a one-second day and legal holds. */
 describe('retention purge job (FerretDB + Redis)', () => {
-  const dbName = uniqueName('it-retention');
   const config = { RETENTION_DAY_MS: DAY_MS, RETENTION_SWEEP_MS: 300, RETENTION_BATCH_SIZE: 2, RETENTION_MAX_BATCHES: 1 } as MessagesConfig;
-  let moduleRef: TestingModule;
+  let suite: IntegrationModule;
   let connection: Connection;
   let messages: MessageStore;
   let retention: RetentionRepository;
@@ -46,23 +42,19 @@ describe('retention purge job (FerretDB + Redis)', () => {
   beforeAll(async () => {
     const ring = KeyRing.parse(LOCAL_ENCRYPTION_KEYS, LOCAL_ENCRYPTION_ACTIVE_KEY_ID);
     const relay = { register: () => undefined, toStored: () => [], dispatch: async () => undefined, dispatchSoon: () => undefined };
-    moduleRef = await Test.createTestingModule({
+    suite = await integrationModule({
+      database: MongoModule,
+      dbPrefix: 'it-retention',
+      models: [
+        { name: MESSAGE_MODEL, schema: MessageSchema },
+        { name: MESSAGE_VERSION_MODEL, schema: MessageVersionSchema },
+        { name: CHANNEL_PROJECTION_MODEL, schema: ChannelProjectionSchema },
+        ...MEDIA_STORE_MODELS,
+        { name: RETENTION_SETTINGS_MODEL, schema: RetentionSettingsSchema },
+        { name: LEGAL_HOLD_MODEL, schema: LegalHoldSchema },
+        { name: COMPLIANCE_LOG_MODEL, schema: ComplianceLogSchema },
+      ],
       imports: [
-        MongoModule.forRoot({ url: testInfra.mongoUrl, dbName }),
-        MongooseModule.forFeature([
-          { name: MESSAGE_MODEL, schema: MessageSchema },
-          { name: MESSAGE_VERSION_MODEL, schema: MessageVersionSchema },
-          { name: CHANNEL_PROJECTION_MODEL, schema: ChannelProjectionSchema },
-          { name: MEDIA_FILE_MODEL, schema: MediaFileSchema },
-          { name: MEDIA_CHUNK_MODEL, schema: MediaChunkSchema },
-          { name: MEDIA_GRANT_MODEL, schema: MediaGrantSchema },
-          { name: MEDIA_READ_MODEL, schema: MediaReadSchema },
-          { name: MEDIA_TICKET_MODEL, schema: MediaTicketSchema },
-          { name: PATIENT_KEY_MODEL, schema: PatientKeySchema },
-          { name: RETENTION_SETTINGS_MODEL, schema: RetentionSettingsSchema },
-          { name: LEGAL_HOLD_MODEL, schema: LegalHoldSchema },
-          { name: COMPLIANCE_LOG_MODEL, schema: ComplianceLogSchema },
-        ]),
         BullModule.forRoot({ connection: bullConnection(testInfra.redisUrl), prefix: uniqueName('it-retention') }),
         BullModule.registerQueue({ name: Queues.RetentionPurge }),
       ],
@@ -85,20 +77,20 @@ describe('retention purge job (FerretDB + Redis)', () => {
         RetentionPurgeScheduler,
         RetentionPurgeJobProcessor,
       ],
-    }).compile();
-    // Not init(): the scheduler is started by the job test itself, after the direct sweeps.
-    connection = moduleRef.get<Connection>(getConnectionToken());
-    messages = moduleRef.get(MessageStore);
-    retention = moduleRef.get(RetentionRepository);
-    membership = moduleRef.get(MembershipRepository);
-    sweeper = moduleRef.get(RetentionPurgeService);
-    purge = moduleRef.get(PurgeRepository);
+      // Not init(): the scheduler is started by the job test itself, after the direct sweeps.
+      init: false,
+    });
+    connection = suite.db;
+    messages = suite.moduleRef.get(MessageStore);
+    retention = suite.moduleRef.get(RetentionRepository);
+    membership = suite.moduleRef.get(MembershipRepository);
+    sweeper = suite.moduleRef.get(RetentionPurgeService);
+    purge = suite.moduleRef.get(PurgeRepository);
   });
 
   afterAll(async () => {
-    await moduleRef?.get<Queue>(getQueueToken(Queues.RetentionPurge)).obliterate({ force: true }).catch(() => undefined);
-    await connection?.dropDatabase().catch(() => undefined); // this test's own, uniquely named database
-    await moduleRef?.close();
+    await suite?.moduleRef.get<Queue>(getQueueToken(Queues.RetentionPurge)).obliterate({ force: true }).catch(() => undefined);
+    await suite?.close();
   });
 
   async function channel(orgId: string, patientId: string | null = null): Promise<string> {
@@ -172,8 +164,8 @@ describe('retention purge job (FerretDB + Redis)', () => {
     const keptMedia = ((await raw(mediaOnly))?.attachments as string[])[0];
     const heldMedia = ((await raw(held[0]))?.attachments as string[])[0];
 
-    await moduleRef.get(RetentionPurgeScheduler).onApplicationBootstrap();
-    await moduleRef.init(); // starts the worker
+    await suite.moduleRef.get(RetentionPurgeScheduler).onApplicationBootstrap();
+    await suite.moduleRef.init(); // starts the worker
     await expectEventually(async () => expect(await purgedEntries(orgId)).toEqual([...due].sort()), { timeoutMs: 15_000 });
     await expectEventually(async () => expect((await raw(mediaOnly))?.mediaPurgedAt).toEqual(expect.any(Date)), { timeoutMs: 15_000 });
 
@@ -202,6 +194,6 @@ describe('retention purge job (FerretDB + Redis)', () => {
     // Released holds no longer protect: the next run takes the held content.
     for (const h of await retention.activeHolds(orgId)) await retention.releaseHold(orgId, h.id, 'tm_officer', new Date());
     await expectEventually(async () => expect(await purgedEntries(orgId)).toEqual([...due, ...held].sort()), { timeoutMs: 15_000 });
-    await moduleRef.get<Queue>(getQueueToken(Queues.RetentionPurge)).removeJobScheduler(JobIds.retentionScheduler);
+    await suite.moduleRef.get<Queue>(getQueueToken(Queues.RetentionPurge)).removeJobScheduler(JobIds.retentionScheduler);
   });
 });

@@ -1,48 +1,27 @@
 import 'reflect-metadata';
 import { Permission } from '@wellifiy/contracts';
 import { managerActor, patientActor, teamMemberActor } from '@wellifiy/testing';
-import { AuditRepository, MessageAuditEntry, ReadAccessEntry } from '../audit/audit.repository';
+import { FakeAudit } from '../audit/audit.fakes';
 import { EditsService } from '../edits/edits.service';
-import { MessageHistoryRepository, MessageVersion } from '../edits/message-history.repository';
+import { FakeMessageHistory } from '../edits/message-history.fakes';
 import { MembershipService } from '../membership/membership.service';
 import { MessageChanges } from '../messages/message-changes';
 import { FakeMembership, FakeMessageStore } from '../messages/message.store.fakes';
 import { VersionsService } from './versions.service';
-
-class FakeHistory extends MessageHistoryRepository {
-  readonly versions: MessageVersion[] = [];
-  async record(v: MessageVersion): Promise<void> {
-    if (!this.versions.some((x) => x.messageId === v.messageId && x.version === v.version)) this.versions.push(v);
-  }
-  async list(orgId: string, messageId: string): Promise<MessageVersion[]> {
-    return this.versions.filter((v) => v.orgId === orgId && v.messageId === messageId).sort((a, b) => a.version - b.version);
-  }
-}
-
-class FakeAudit extends AuditRepository {
-  readonly changes: MessageAuditEntry[] = [];
-  readonly reads: ReadAccessEntry[] = [];
-  async recordChange(entry: MessageAuditEntry): Promise<void> {
-    if (!entry.id || !this.changes.some((c) => c.id === entry.id)) this.changes.push(entry);
-  }
-  async recordRead(entry: ReadAccessEntry): Promise<void> {
-    this.reads.push(entry);
-  }
-}
 
 describe('VersionsService (every version of a message, for audit:read)', () => {
   const author = teamMemberActor({ userId: 'tm_author' });
   const manager = managerActor({ userId: 'tm_manager' });
   const officer = teamMemberActor({ userId: 'tm_officer', perms: [Permission.AuditRead] });
   let store: FakeMessageStore;
-  let history: FakeHistory;
+  let history: FakeMessageHistory;
   let audit: FakeAudit;
   let edits: EditsService;
   let versions: VersionsService;
 
   beforeEach(() => {
     store = new FakeMessageStore();
-    history = new FakeHistory();
+    history = new FakeMessageHistory();
     audit = new FakeAudit();
     const membership = new FakeMembership();
     membership.members.set('ch_1', new Set([author.userId, manager.userId]));

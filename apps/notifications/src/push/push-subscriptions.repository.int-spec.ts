@@ -1,36 +1,28 @@
-import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
-import { Test, TestingModule } from '@nestjs/testing';
 import type { Connection } from 'mongoose';
 import { MongoModule } from '@wellifiy/persistence';
-import { testInfra, uniqueName } from '@wellifiy/testing';
+import { IntegrationModule, integrationModule, uniqueName } from '@wellifiy/testing';
 import { PUSH_SUBSCRIPTION_MODEL, PushSubscriptionSchema } from './push-subscription.schema';
 import { MongoPushSubscriptionsRepository, PushSubscriptionsRepository, RegisterDeviceResult } from './push-subscriptions.repository';
 
 describe('push subscriptions repository (FerretDB)', () => {
-  const dbName = uniqueName('it');
   const org = uniqueName('org');
   const keys = { p256dh: 'p256dh-key', auth: 'auth-secret' };
-  let moduleRef: TestingModule;
+  let suite: IntegrationModule;
   let repo: PushSubscriptionsRepository;
   let connection: Connection;
 
   beforeAll(async () => {
-    moduleRef = await Test.createTestingModule({
-      imports: [MongoModule.forRoot({ url: testInfra.mongoUrl, dbName }), MongooseModule.forFeature([{ name: PUSH_SUBSCRIPTION_MODEL, schema: PushSubscriptionSchema }])],
-      providers: [
-        { provide: PushSubscriptionsRepository, useClass: MongoPushSubscriptionsRepository },
-      ],
-    }).compile();
-    await moduleRef.init();
-    repo = moduleRef.get(PushSubscriptionsRepository);
-    connection = moduleRef.get<Connection>(getConnectionToken());
+    suite = await integrationModule({
+      database: MongoModule,
+      models: [{ name: PUSH_SUBSCRIPTION_MODEL, schema: PushSubscriptionSchema }],
+      providers: [{ provide: PushSubscriptionsRepository, useClass: MongoPushSubscriptionsRepository }],
+    });
+    repo = suite.moduleRef.get(PushSubscriptionsRepository);
+    connection = suite.db;
     await connection.syncIndexes();
   });
 
-  afterAll(async () => {
-    await connection?.dropDatabase().catch(() => undefined);
-    await moduleRef?.close();
-  });
+  afterAll(() => suite?.close());
 
   const registered = (r: RegisterDeviceResult) => {
     if (r.status !== 'registered') throw new Error(`expected a registration, got ${r.status}`);

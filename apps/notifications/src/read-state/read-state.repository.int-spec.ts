@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
-import { Test, TestingModule } from '@nestjs/testing';
-import type { Connection } from 'mongoose';
 import { KeyRing } from '@wellifiy/crypto';
 import { EventPublisher, EventSeal, OutboxRelay } from '@wellifiy/messaging';
 import { MongoModule } from '@wellifiy/persistence';
-import { testInfra, uniqueName } from '@wellifiy/testing';
+import { IntegrationModule, integrationModule, uniqueName } from '@wellifiy/testing';
 import { MongoSettingsRepository, SettingsRepository } from '../settings/settings.repository';
 import { SETTINGS_MODEL, SettingsSchema } from '../settings/settings.schema';
 import { snapshot } from '../testing/fakes';
@@ -15,22 +12,18 @@ import { READ_STATE_MODEL, ReadStateSchema } from './read-state.schema';
 import { unreadAfter } from './unread';
 
 describe('notifications repositories (FerretDB)', () => {
-  const dbName = uniqueName('it');
   const org = uniqueName('org');
-  let moduleRef: TestingModule;
+  let suite: IntegrationModule;
   let repo: ReadStateRepository;
   let settings: SettingsRepository;
-  let connection: Connection;
 
   beforeAll(async () => {
-    moduleRef = await Test.createTestingModule({
-      imports: [
-        MongoModule.forRoot({ url: testInfra.mongoUrl, dbName }),
-        MongooseModule.forFeature([
-          { name: CHANNEL_STATE_MODEL, schema: ChannelStateSchema },
-          { name: READ_STATE_MODEL, schema: ReadStateSchema },
-          { name: SETTINGS_MODEL, schema: SettingsSchema },
-        ]),
+    suite = await integrationModule({
+      database: MongoModule,
+      models: [
+        { name: CHANNEL_STATE_MODEL, schema: ChannelStateSchema },
+        { name: READ_STATE_MODEL, schema: ReadStateSchema },
+        { name: SETTINGS_MODEL, schema: SettingsSchema },
       ],
       providers: [
         {
@@ -44,17 +37,12 @@ describe('notifications repositories (FerretDB)', () => {
         { provide: ReadStateRepository, useClass: MongoReadStateRepository },
         { provide: SettingsRepository, useClass: MongoSettingsRepository },
       ],
-    }).compile();
-    await moduleRef.init();
-    repo = moduleRef.get(ReadStateRepository);
-    settings = moduleRef.get(SettingsRepository);
-    connection = moduleRef.get<Connection>(getConnectionToken());
+    });
+    repo = suite.moduleRef.get(ReadStateRepository);
+    settings = suite.moduleRef.get(SettingsRepository);
   });
 
-  afterAll(async () => {
-    await connection?.dropDatabase().catch(() => undefined);
-    await moduleRef?.close();
-  });
+  afterAll(() => suite?.close());
 
   const members = (n: number): [string, 'team_member' | 'patient'][] => [['pat_1', 'patient'], ...Array.from({ length: n }, (_, i) => [`tm_${i + 1}`, 'team_member'] as [string, 'team_member'])];
 

@@ -1,37 +1,30 @@
-import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
-import { Test, TestingModule } from '@nestjs/testing';
 import type { Connection } from 'mongoose';
 import { KeyRing } from '@wellifiy/crypto';
 import { MongoModule } from '@wellifiy/persistence';
-import { LOCAL_ENCRYPTION_ACTIVE_KEY_ID, LOCAL_ENCRYPTION_KEYS, testInfra, uniqueName } from '@wellifiy/testing';
+import { IntegrationModule, integrationModule, LOCAL_ENCRYPTION_ACTIVE_KEY_ID, LOCAL_ENCRYPTION_KEYS, uniqueName } from '@wellifiy/testing';
 import { RECIPIENT_MODEL, RecipientSchema } from './recipient.schema';
 import { MongoRecipientsRepository, RecipientsRepository } from './recipients.repository';
 
 describe('MongoRecipientsRepository (FerretDB)', () => {
-  const dbName = uniqueName('it');
   const org = uniqueName('org');
-  let moduleRef: TestingModule;
+  let suite: IntegrationModule;
   let repo: RecipientsRepository;
   let connection: Connection;
 
   beforeAll(async () => {
-    moduleRef = await Test.createTestingModule({
-      imports: [MongoModule.forRoot({ url: testInfra.mongoUrl, dbName }), MongooseModule.forFeature([{ name: RECIPIENT_MODEL, schema: RecipientSchema }])],
+    suite = await integrationModule({
+      database: MongoModule,
+      models: [{ name: RECIPIENT_MODEL, schema: RecipientSchema }],
       providers: [
         { provide: KeyRing, useValue: KeyRing.parse(LOCAL_ENCRYPTION_KEYS, LOCAL_ENCRYPTION_ACTIVE_KEY_ID) },
         { provide: RecipientsRepository, useClass: MongoRecipientsRepository },
       ],
-    }).compile();
-    await moduleRef.init();
-    repo = moduleRef.get(RecipientsRepository);
-    connection = moduleRef.get<Connection>(getConnectionToken());
-    await Promise.all(Object.values(connection.models).map((m) => m.init()));
+    });
+    repo = suite.moduleRef.get(RecipientsRepository);
+    connection = suite.db;
   });
 
-  afterAll(async () => {
-    await connection?.dropDatabase().catch(() => undefined);
-    await moduleRef?.close();
-  });
+  afterAll(() => suite?.close());
 
   it('item 3, plaintext PHI: a recipient’s email rests sealed in MongoDB, bound to the recipient, and reads back for the digest', async () => {
     const userId = uniqueName('pat');
