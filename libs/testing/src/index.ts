@@ -8,4 +8,5 @@ export * from './builders';
 export * from './vhost';
 export * from './media-samples';
 export * from './fhir-schema';
+export * from './gateway-client';
 export * from './redis-sentinel';
