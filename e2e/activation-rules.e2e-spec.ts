@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import amqp, { ConsumeMessage } from 'amqplib';
 import { expectEventually, expectNever, tokenFor } from '@wellifiy/testing';
 import { api, newOrg, Org, publishInbound } from './support/client';
-import { e2eAmqpUrl } from './support/system';
+import { tapDeadLetters } from './support/dead-letters';
 
 type User = Awaited<ReturnType<Org['teamMember']>>;
 interface ChannelBody {
@@ -37,25 +36,7 @@ const byType = (list: ChannelBody[], type: string): ChannelBody | undefined => l
  * the patient service's patient.created (plain amqplib) then creates, activates and staffs the channels.
  */
 describe('activation rules and patient intake', () => {
-  let conn: amqp.ChannelModel;
-  const deadLettered: ConsumeMessage[] = [];
-
-  beforeAll(async () => {
-    conn = await amqp.connect(e2eAmqpUrl());
-    const ch = await conn.createChannel();
-    const { queue } = await ch.assertQueue('', { exclusive: true, autoDelete: true });
-    await ch.bindQueue(queue, 'wellifiy.dead-letter', '');
-    await ch.consume(queue, (m) => m && deadLettered.push(m), { noAck: true });
-  });
-
-  afterAll(async () => {
-    await conn.close();
-  });
-
-  const deadLetterReason = (eventId: string, queue: string): string | undefined => {
-    const m = deadLettered.find((d) => d.properties.messageId === eventId && d.properties.headers?.['x-original-queue'] === queue);
-    return m ? String(m.properties.headers?.['x-dead-letter-reason']) : undefined;
-  };
+  const deadLetters = tapDeadLetters();
 
   describe('rules on', () => {
     const org = newOrg();
@@ -176,9 +157,9 @@ describe('activation rules and patient intake', () => {
     it('a malformed patient.created is dead-lettered by the activation-rules service with the reason, and the next valid one is processed', async () => {
       const badId = await publishInbound('patient.created', org.orgId, { patientId: 'pt_malformed', lastName: 'NoFirstName' });
       const good = await org.patient();
-      await expectEventually(() => expect(deadLetterReason(badId, 'wellifiy.activation-rules.events')).toContain('data.firstName'));
+      await expectEventually(() => expect(deadLetters.reason(badId, 'wellifiy.activation-rules.events')).toContain('data.firstName'));
       await expectEventually(async () => expect(await channelsOf(good)).toHaveLength(2));
-      expect(deadLettered.filter((d) => d.properties.messageId !== badId && d.properties.headers?.['x-original-queue'] === 'wellifiy.activation-rules.events'
+      expect(deadLetters.messages.filter((d) => d.properties.messageId !== badId && d.properties.headers?.['x-original-queue'] === 'wellifiy.activation-rules.events'
         && d.content.toString('utf8').includes(good.userId))).toEqual([]);
     });
   });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expectEventually, expectNever } from '@wellifiy/testing';
 import { api, connectRealtime, newOrg, publishInbound, RealtimeClient } from './support/client';
 import { callRoute, everyRoute } from './support/routes';
+import { tableViewers } from './support/viewers';
 
 type User = { userId: string; orgId: string; token: string };
 const MANAGE = 'messaging:manage';
@@ -345,14 +346,8 @@ describe('authorization table: channel endpoints × callers', () => {
   const viewers: Record<string, User> = {} as never;
 
   beforeAll(async () => {
-    viewers.manager = await org.teamMember(undefined, [MANAGE]);
-    viewers.teamMember = await org.teamMember();
-    viewers.teamNonMember = await org.teamMember();
-    viewers.patientMember = await org.patient();
-    viewers.patientNonMember = await org.patient();
-    viewers.otherOrg = await elsewhere.teamMember(viewers.teamMember.userId, [MANAGE]);
-    const otherPatient = await elsewhere.patient(viewers.patientMember.userId);
-    elsewhereChannelId = await activate(viewers.otherOrg, otherPatient.userId, 'care_team');
+    Object.assign(viewers, await tableViewers(org, elsewhere));
+    elsewhereChannelId = await activate(viewers.otherOrg, viewers.otherOrgPatient.userId, 'care_team');
     channelId = await activate(viewers.teamMember, viewers.patientMember.userId, 'care_team');
     await api('POST', `/v1/channels/${channelId}/members`, { token: viewers.teamMember.token, body: { userId: viewers.manager.userId } });
     groupId = (await create(viewers.manager, { type: 'group', name: 'Table', memberIds: [viewers.patientMember.userId, viewers.teamMember.userId] })).body.id;
@@ -441,13 +436,7 @@ describe('authorization table: realtime events × callers', () => {
   const state: { messageId?: string; groupId?: string; staffId?: string } = {};
 
   beforeAll(async () => {
-    viewers.manager = await org.teamMember(undefined, [MANAGE]);
-    viewers.teamMember = await org.teamMember();
-    viewers.teamNonMember = await org.teamMember();
-    viewers.patientMember = await org.patient();
-    viewers.patientNonMember = await org.patient();
-    viewers.otherOrg = await elsewhere.teamMember(viewers.teamMember.userId, [MANAGE]);
-    viewers.otherOrgPatient = await elsewhere.patient(viewers.patientMember.userId);
+    Object.assign(viewers, await tableViewers(org, elsewhere));
     extra = await org.teamMember();
     await activate(viewers.otherOrg, viewers.otherOrgPatient.userId, 'care_team');
     channelId = await activate(viewers.teamMember, viewers.patientMember.userId, 'care_team');

@@ -1,36 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
-import { KeyHierarchy, KeyRing, PatientKeyErasedError, PatientKeyStore, PatientRef, SealedBox, StoredPatientKey } from '@wellifiy/crypto';
-import { expectEventually, expectNever, LOCAL_ENCRYPTION_ACTIVE_KEY_ID, LOCAL_ENCRYPTION_KEYS, sampleIsoMedia, testInfra, TINY_PNG } from '@wellifiy/testing';
+import { PatientKeyErasedError } from '@wellifiy/crypto';
+import { expectEventually, expectNever, sampleIsoMedia, testInfra, TINY_PNG } from '@wellifiy/testing';
+import { keysOfBackup } from './support/backup-keys';
 import { api, newOrg, publishInbound } from './support/client';
 import { e2eDbName, gatewayUrl } from './support/system';
 
 type User = { userId: string; orgId: string; token: string };
 type Entry = { id: string; action: string; actorId: string; patientId: string | null; channelId: string | null; messageId: string | null; reason: string | null };
-
-/** The messages service's patient keys straight from its database: what a backup holds. */
-class RawPatientKeys extends PatientKeyStore {
-  constructor(private readonly db: mongoose.mongo.Db) {
-    super();
-  }
-  async find({ orgId, patientId }: PatientRef): Promise<StoredPatientKey | null> {
-    const doc = await this.db.collection('patient_keys').findOne({ orgId, patientId });
-    return doc ? { orgId, patientId, keyId: doc.keyId, wrapped: doc.wrapped, createdAt: doc.createdAt, erasedAt: doc.erasedAt } : null;
-  }
-  create(): Promise<StoredPatientKey> {
-    throw new Error('the test only reads');
-  }
-  erase(): Promise<boolean> {
-    throw new Error('the test only reads');
-  }
-  async *live(): AsyncIterable<StoredPatientKey> {
-    await Promise.resolve();
-    yield* [];
-  }
-  replaceWrapping(_ref: PatientRef, _keyId: string, _wrapped: SealedBox): Promise<void> {
-    throw new Error('the test only reads');
-  }
-}
 
 async function uploadMedia(token: string, bytes: Buffer, filename: string, type: string): Promise<string> {
   const form = new FormData();
@@ -171,7 +148,7 @@ describe('erasure removes names, emails, media and reasons; compliance actions a
         status: 404, message: `media ${mediaId} was erased with its patient: its content can no longer be opened`,
       });
     }
-    const keys = new KeyHierarchy(KeyRing.parse(LOCAL_ENCRYPTION_KEYS, LOCAL_ENCRYPTION_ACTIVE_KEY_ID), new RawPatientKeys(messagesDb()), { cacheMs: 0 });
+    const keys = keysOfBackup(messagesDb());
     const files = await messagesDb().collection('media.files').find({ _id: { $in: [patientMedia, staffMedia] as never[] } }).toArray();
     expect(files).toHaveLength(2);
     const opened = await Promise.all(files.map((f) => keys.open(f.key, `media-key:${String(f._id)}`).catch((err: unknown) => err)));

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
-import amqp, { ConsumeMessage } from 'amqplib';
 import { expectEventually } from '@wellifiy/testing';
 import { api, newOrg, publishInbound } from './support/client';
-import { E2E_BASE_PORT, e2eAmqpUrl } from './support/system';
+import { tapDeadLetters } from './support/dead-letters';
+import { E2E_BASE_PORT } from './support/system';
 
 /** JSON nested `depth` arrays deep inside a field, written as text (JSON.stringify of such a value would itself recurse). */
 const deeplyNested = (depth: number, wrap: (inner: string) => string = (inner) => `{"clientMessageId":"deep-1","body":${inner}}`): string =>
@@ -140,25 +140,7 @@ describe('issue 11: hostile input never gets a 500', () => {
 });
 
 describe('issue 11: inbound events with a NUL or a lone surrogate are dead-lettered naming the field', () => {
-  let conn: amqp.ChannelModel;
-  const deadLettered: ConsumeMessage[] = [];
-
-  beforeAll(async () => {
-    conn = await amqp.connect(e2eAmqpUrl());
-    const ch = await conn.createChannel();
-    const { queue } = await ch.assertQueue('', { exclusive: true, autoDelete: true });
-    await ch.bindQueue(queue, 'wellifiy.dead-letter', '');
-    await ch.consume(queue, (m) => m && deadLettered.push(m), { noAck: true });
-  });
-
-  afterAll(async () => {
-    await conn.close();
-  });
-
-  const reasonFor = (id: string, queue: string): string | undefined => {
-    const m = deadLettered.find((d) => d.properties.messageId === id && d.properties.headers?.['x-original-queue'] === queue);
-    return m ? String(m.properties.headers?.['x-dead-letter-reason']) : undefined;
-  };
+  const deadLetters = tapDeadLetters();
 
   it.each([
     ['a NUL', 'Pa\u0000t', /data\.firstName.*NUL/],
@@ -167,13 +149,13 @@ describe('issue 11: inbound events with a NUL or a lone surrogate are dead-lette
     const orgId = `org_${randomUUID().slice(0, 8)}`;
     // JSON.stringify writes a lone surrogate as a \\ud800 escape, as a non-Node publisher might.
     const badId = await publishInbound('patient.created', orgId, { patientId: 'pt_bad', firstName, lastName: 'X' });
-    await expectEventually(() => expect(reasonFor(badId, 'wellifiy.channels.events')).toMatch(reason));
+    await expectEventually(() => expect(deadLetters.reason(badId, 'wellifiy.channels.events')).toMatch(reason));
     const org = newOrg();
     await org.patient(); // the consumer keeps going
   });
 
   it('a NUL in the envelope (orgId) is dead-lettered naming orgId', async () => {
     const id = await publishInbound('team-member.created', 'org_\u0000x', { teamMemberId: 'tm_1', firstName: 'A', lastName: 'B' });
-    await expectEventually(() => expect(reasonFor(id, 'wellifiy.channels.events')).toMatch(/orgId.*NUL/));
+    await expectEventually(() => expect(deadLetters.reason(id, 'wellifiy.channels.events')).toMatch(/orgId.*NUL/));
   });
 });

@@ -1,42 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import amqp, { ConsumeMessage } from 'amqplib';
 import { expectEventually, tokenFor } from '@wellifiy/testing';
 import { api, publishInbound } from './support/client';
-import { e2eAmqpUrl } from './support/system';
+import { tapDeadLetters } from './support/dead-letters';
 
 /**
  * Inbound events as the patient service publishes them (plain amqplib). Malformed ones land in the
  * dead-letter queue with a reason; the consumers keep going.
  */
 describe('inbound events from non-Nest publishers', () => {
-  let conn: amqp.ChannelModel;
-  const deadLettered: ConsumeMessage[] = [];
-
-  beforeAll(async () => {
-    conn = await amqp.connect(e2eAmqpUrl());
-    const ch = await conn.createChannel();
-    // Our own copy of everything dead-lettered from now on (the DLX is a fanout exchange).
-    const { queue } = await ch.assertQueue('', { exclusive: true, autoDelete: true });
-    await ch.bindQueue(queue, 'wellifiy.dead-letter', '');
-    await ch.consume(queue, (m) => m && deadLettered.push(m), { noAck: true });
-  });
-
-  afterAll(async () => {
-    await conn.close();
-  });
-
-  const reasonsFor = (id: string): Record<string, string> =>
-    Object.fromEntries(
-      deadLettered
-        .filter((m) => m.properties.messageId === id)
-        .map((m) => [String(m.properties.headers?.['x-original-queue']), String(m.properties.headers?.['x-dead-letter-reason'])]),
-    );
+  const deadLetters = tapDeadLetters();
 
   it('a body that is not JSON is dead-lettered with the reason, by every consuming service', async () => {
     const id = `evt_${randomUUID()}`;
     await publishInbound('patient.created', 'org_x', null, { id, raw: Buffer.from('{"id": "broken') });
     await expectEventually(() => {
-      const reasons = reasonsFor(id);
+      const reasons = deadLetters.reasons(id);
       expect(reasons['wellifiy.channels.events']).toBe('body is not valid JSON');
       expect(reasons['wellifiy.notifications.events']).toBe('body is not valid JSON');
     });
@@ -46,18 +24,18 @@ describe('inbound events from non-Nest publishers', () => {
     const orgId = `org_${randomUUID().slice(0, 8)}`;
     const badId = await publishInbound('patient.created', orgId, { patientId: 'pt_bad', lastName: 'X' });
     const goodId = await publishInbound('patient.created', orgId, { patientId: 'pt_good', firstName: 'Gina', lastName: 'Good' });
-    await expectEventually(() => expect(reasonsFor(badId)['wellifiy.channels.events']).toContain('data.firstName'));
+    await expectEventually(() => expect(deadLetters.reasons(badId)['wellifiy.channels.events']).toContain('data.firstName'));
     await expectEventually(async () => {
       const me = await api('GET', '/v1/me', { token: tokenFor({ userId: 'pt_good', orgId, kind: 'patient' }) });
       expect(me.body.firstName).toBe('Gina');
     });
-    expect(reasonsFor(goodId)).toEqual({});
+    expect(deadLetters.reasons(goodId)).toEqual({});
   });
 
   it('an envelope without orgId is dead-lettered', async () => {
     const id = `evt_${randomUUID()}`;
     await publishInbound('team-member.created', '', { teamMemberId: 'tm_1', firstName: 'A', lastName: 'B' }, { id });
-    await expectEventually(() => expect(reasonsFor(id)['wellifiy.channels.events']).toContain('orgId'));
+    await expectEventually(() => expect(deadLetters.reasons(id)['wellifiy.channels.events']).toContain('orgId'));
   });
 
   it('a duplicate patient.created (same event id) changes nothing and a later update applies', async () => {
@@ -75,6 +53,6 @@ describe('inbound events from non-Nest publishers', () => {
       expect((await api('GET', '/v1/me', { token: tokenFor({ userId: 'pt_marker', orgId, kind: 'patient' }) })).body.firstName).toBe('M'),
     );
     expect((await api('GET', '/v1/me', { token })).body.firstName).toBe('Renamed');
-    expect(reasonsFor(marker)).toEqual({});
+    expect(deadLetters.reasons(marker)).toEqual({});
   });
 });

@@ -39,7 +39,7 @@ describe('logs: one send is followed by its correlation id through gateway, mess
     channelId = activated.body.id;
     const sent = await api('POST', `/v1/channels/${channelId}/messages`, {
       token: patient.token,
-      headers: { 'x-correlation-id': correlationId },
+      correlationId,
       body: { clientMessageId: `c-${randomUUID()}`, body: marker },
     });
     expect(sent.status).toBe(201);

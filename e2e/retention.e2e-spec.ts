@@ -1,35 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
-import { isPatientSealedBox, KeyHierarchy, KeyRing, PatientKeyErasedError, PatientKeyStore, PatientRef, SealedBox, StoredPatientKey } from '@wellifiy/crypto';
-import { expectEventually, LOCAL_ENCRYPTION_ACTIVE_KEY_ID, LOCAL_ENCRYPTION_KEYS, testInfra } from '@wellifiy/testing';
+import { isPatientSealedBox, PatientKeyErasedError } from '@wellifiy/crypto';
+import { expectEventually, testInfra } from '@wellifiy/testing';
+import { keysOfBackup } from './support/backup-keys';
 import { api, newOrg } from './support/client';
 import { e2eDbName } from './support/system';
 
 type User = { userId: string; orgId: string; token: string };
-
-/** Reads the messages service's patient keys straight from its database: what a backup holds. */
-class RawPatientKeys extends PatientKeyStore {
-  constructor(private readonly db: mongoose.mongo.Db) {
-    super();
-  }
-  async find({ orgId, patientId }: PatientRef): Promise<StoredPatientKey | null> {
-    const doc = await this.db.collection('patient_keys').findOne({ orgId, patientId });
-    return doc ? { orgId, patientId, keyId: doc.keyId, wrapped: doc.wrapped, createdAt: doc.createdAt, erasedAt: doc.erasedAt } : null;
-  }
-  create(): Promise<StoredPatientKey> {
-    throw new Error('the test only reads');
-  }
-  erase(): Promise<boolean> {
-    throw new Error('the test only reads');
-  }
-  async *live(): AsyncIterable<StoredPatientKey> {
-    await Promise.resolve();
-    yield* [];
-  }
-  replaceWrapping(_ref: PatientRef, _keyId: string, _wrapped: SealedBox): Promise<void> {
-    throw new Error('the test only reads');
-  }
-}
 
 async function activate(tm: User, patient: User): Promise<string> {
   const res = await api('POST', `/v1/patients/${patient.userId}/channels/care_team/activate`, { token: tm.token });
@@ -169,7 +146,7 @@ describe('erasure by crypto-shredding', () => {
 
   const openRaw = async (): Promise<unknown[]> => {
     const db = mongo.db(e2eDbName('messages'));
-    const keys = new KeyHierarchy(KeyRing.parse(LOCAL_ENCRYPTION_KEYS, LOCAL_ENCRYPTION_ACTIVE_KEY_ID), new RawPatientKeys(db), { cacheMs: 0 });
+    const keys = keysOfBackup(db);
     const docs = await db.collection('messages').find({ _id: { $in: messageIds as never[] } }).toArray();
     expect(docs).toHaveLength(messageIds.length);
     return Promise.all(docs.map((d) => keys.openText(d.body, `message-body:${String(d._id)}`).catch((err: unknown) => err)));

@@ -1,7 +1,7 @@
-import { io, Socket } from 'socket.io-client';
-import { tokenFor } from '@wellifiy/testing';
+import type { Socket } from 'socket.io-client';
+import { socketReady, tokenFor } from '@wellifiy/testing';
 import { quick, scale } from './options';
-import { anyGateway, Ctx, http, publish, until } from './system';
+import { anyGatewayClient, Ctx, http, publish, until } from './system';
 
 export interface Member {
   userId: string;
@@ -63,15 +63,10 @@ export async function seed(ctx: Ctx): Promise<{ channels: { id: string; members:
 export async function connectAll(ctx: Ctx, users: Member[]): Promise<void> {
   for (let i = 0; i < users.length; i += 50) {
     await Promise.all(
-      users.slice(i, i + 50).map(
-        (u) =>
-          new Promise<void>((resolve, reject) => {
-            const s = io(anyGateway(ctx), { auth: { token: u.token }, transports: ['websocket'], reconnection: false, forceNew: true });
-            s.once('ready', () => resolve());
-            s.once('connect_error', reject);
-            u.socket = s;
-          }),
-      ),
+      users.slice(i, i + 50).map((u) => {
+        u.socket = anyGatewayClient(ctx).socket(u.token);
+        return socketReady(u.socket);
+      }),
     );
   }
 }

@@ -2,7 +2,7 @@ import amqp from 'amqplib';
 import { readdir, readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { Topology } from '@wellifiy/contracts';
-import { REPLICA_PORT_STRIDE } from '@wellifiy/testing';
+import { GatewayClient, REPLICA_PORT_STRIDE } from '@wellifiy/testing';
 
 export interface Ctx {
   /** The first gateway; `gateways` are all of them (one per replica), which the load spreads over. */
@@ -44,7 +44,7 @@ export function gatewaysFrom(first: string, n: number): string[] {
 
 let nextGateway = 0;
 /** The gateways take turns, as a load balancer in front of them would spread requests. */
-export const anyGateway = (ctx: Ctx): string => ctx.gateways[nextGateway++ % ctx.gateways.length];
+const anyGateway = (ctx: Ctx): string => ctx.gateways[nextGateway++ % ctx.gateways.length];
 
 export async function dbCounts(ctx: Ctx): Promise<DbCounts> {
   const out: DbCounts = { commands: 0, writes: 0, seconds: 0, byService: {}, byCommand: {}, secondsByCommand: {} };
@@ -137,14 +137,18 @@ export function perMessage(before: DbCounts, after: DbCounts, messages: number):
   };
 }
 
+const clients = new Map<string, GatewayClient>();
+/** A client of the next gateway in turn (anyGateway). */
+export function anyGatewayClient(ctx: Ctx): GatewayClient {
+  const url = anyGateway(ctx);
+  let client = clients.get(url);
+  if (!client) clients.set(url, (client = new GatewayClient(url)));
+  return client;
+}
+
 export async function http<T>(ctx: Ctx, method: string, p: string, token: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${anyGateway(ctx)}${p}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+  const res = await anyGatewayClient(ctx).request<T>(method, p, { token, body });
+  return { status: res.status, body: res.body };
 }
 
 export async function publish(ctx: Ctx, events: { type: string; data: unknown }[]): Promise<void> {

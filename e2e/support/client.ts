@@ -1,15 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
-import { io, Socket } from 'socket.io-client';
-import { expectEventually, tokenFor, TestUser } from '@wellifiy/testing';
+import type { Socket } from 'socket.io-client';
+import { expectEventually, GatewayClient, GatewayRequest, GatewayResponse, socketReady, tokenFor, TestUser } from '@wellifiy/testing';
 import { loadOpenApiConformance, OpenApiConformance } from './openapi-conformance';
 import { e2eAmqpUrl, gatewayUrl } from './system';
 
-export interface ApiResponse<T = any> {
-  status: number;
-  body: T;
-  headers: Headers;
-}
+export type ApiResponse<T = any> = GatewayResponse<T>;
+
+const gateway = new GatewayClient(gatewayUrl);
 
 let conformance: Promise<OpenApiConformance> | undefined;
 /** Responses of the current test that did not match the gateway's OpenAPI document. */
@@ -27,33 +25,12 @@ if (typeof afterEach === 'function') {
 }
 
 /** HTTP against the running gateway, as a client app would call it. */
-export async function api<T = any>(
-  method: string,
-  path: string,
-  opts: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
-): Promise<ApiResponse<T>> {
-  const headers: Record<string, string> = { ...(opts.headers ?? {}) };
-  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-  let body: string | undefined;
-  if (opts.rawBody !== undefined) {
-    body = opts.rawBody;
-    headers['content-type'] ??= 'application/json';
-  } else if (opts.body !== undefined) {
-    body = JSON.stringify(opts.body);
-    headers['content-type'] = 'application/json';
-  }
-  const res = await fetch(`${gatewayUrl}${path}`, { method, headers, body });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    // not JSON (e.g. /metrics)
-  }
+export async function api<T = any>(method: string, path: string, opts: GatewayRequest = {}): Promise<ApiResponse<T>> {
+  const res = await gateway.request<T>(method, path, opts);
   conformance ??= loadOpenApiConformance(gatewayUrl);
-  const mismatch = (await conformance).check(method, path, res.status, res.headers.get('content-type'), parsed);
+  const mismatch = (await conformance).check(method, path, res.status, res.headers.get('content-type'), res.body);
   if (mismatch) mismatches.push(mismatch);
-  return { status: res.status, body: parsed as T, headers: res.headers };
+  return res;
 }
 
 /** Publishes an inbound event exactly as the patient service / staff directory do: plain amqplib, CloudEvents JSON. */
@@ -102,9 +79,11 @@ export interface ConnectOptions {
   extraHeaders?: Record<string, string>;
 }
 
+const clientOf = (opts: ConnectOptions): GatewayClient => (opts.url ? new GatewayClient(opts.url) : gateway);
+
 /** A Socket.IO client that records every event it receives; resolves once the server has joined its rooms. */
 export async function connectRealtime(token: string, opts: ConnectOptions = {}): Promise<RealtimeClient> {
-  const socket = io(opts.url ?? gatewayUrl, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: opts.extraHeaders });
+  const socket = clientOf(opts).socket(token, opts);
   const events: { name: string; payload: any }[] = [];
   socket.onAny((name: string, payload: unknown) => events.push({ name, payload }));
   const client: RealtimeClient = {
@@ -117,10 +96,7 @@ export async function connectRealtime(token: string, opts: ConnectOptions = {}):
   socket.on('disconnect', (reason) => {
     client.disconnectReason = reason;
   });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('ready', () => resolve());
-    socket.once('connect_error', (err) => reject(err));
-  });
+  await socketReady(socket);
   return client;
 }
 
@@ -130,7 +106,7 @@ export function connectionRefusal(auth: Record<string, unknown>, opts: ConnectOp
 }
 
 export function connectionRefusalDetail(auth: Record<string, unknown>, opts: ConnectOptions = {}): Promise<{ message: string; data: any }> {
-  const socket = io(opts.url ?? gatewayUrl, { auth, transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: opts.extraHeaders });
+  const socket = clientOf(opts).socket(auth, opts);
   return new Promise((resolve, reject) => {
     socket.once('connect_error', (err) => {
       socket.close();

@@ -7,27 +7,15 @@ export default async function globalTeardown(): Promise<void> {
   const testing = require(path.resolve(__dirname, '../../dist/libs/testing/src/index.js')) as typeof Testing;
   const system = globalThis.__WELLIFIY_E2E__;
   await Promise.all((system?.apps ?? []).map((a) => testing.stopApp(a)));
-  await stopReplacements(path.resolve(__dirname, '../../reports/e2e-logs/replacement-pids.json'));
+  await stopReplacements(testing, path.resolve(__dirname, '../../reports/e2e-logs/replacement-pids.json'));
   if (system?.vhost) testing.deleteVhost(system.vhost);
   // Only after every service has stopped: nothing may still be using these databases.
   if (system?.dbPrefix) await testing.dropSystemDatabases(testing.testInfra.mongoUrl, system.dbPrefix);
 }
 
 /** Apps a spec stopped and started again (e2e/support/restart-app.ts) are not children of this process: stopped by pid. */
-async function stopReplacements(file: string): Promise<void> {
+async function stopReplacements(testing: typeof Testing, file: string): Promise<void> {
   if (!existsSync(file)) return;
-  const pids = Object.values(JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>);
-  const alive = (pid: number): boolean => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGTERM');
-  const deadline = Date.now() + 10_000;
-  while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  for (const pid of pids.filter(alive)) process.kill(pid, 'SIGKILL');
+  await testing.stopPids(Object.values(JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>));
   rmSync(file, { force: true });
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { io, Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
+import { GatewayClient } from '@wellifiy/testing';
 import { sleep } from './infra';
 
 export interface User {
@@ -20,20 +21,8 @@ export interface StoredMessage {
 /** HTTP against one of the gateways; a network failure or timeout comes back as status 0. */
 export async function call<T = any>(base: string, method: string, path: string, token?: string, body?: unknown, timeoutMs = 8000): Promise<{ status: number; body: T }> {
   try {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      // not JSON
-    }
-    return { status: res.status, body: parsed as T };
+    const res = await new GatewayClient(base).request<T>(method, path, { token, body, timeoutMs });
+    return { status: res.status, body: res.body };
   } catch (err) {
     return { status: 0, body: { message: (err as Error).message } as T };
   }
@@ -98,7 +87,7 @@ export class ClientApp {
     const url = this.gateways[this.nextGateway % this.gateways.length];
     const id = ++this.connectionId;
     const seen = new Set<string>();
-    const socket = io(url, { auth: { token: this.user.token }, transports: ['websocket'], reconnection: false, forceNew: true, timeout: 4000 });
+    const socket = new GatewayClient(url).socket(this.user.token, { timeoutMs: 4000 });
     this.socket = socket;
     socket.on('ready', () => {
       this.attempt = 0;

@@ -8,6 +8,7 @@ export * from './builders';
 export * from './vhost';
 export * from './media-samples';
 export * from './fhir-schema';
+export * from './gateway-client';
 export * from './redis-sentinel';
 export * from './integration-module';
 export * from './own-consumer';

@@ -2,6 +2,8 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import mongoose from 'mongoose';
+import { testInfra } from './infra';
+import { TEST_JWT_SECRET } from './tokens';
 import { BrokerUsers, sharedAmqpUsers } from './vhost';
 
 export const APPS = ['channels', 'messages', 'notifications', 'activation-rules', 'gateway'] as const;
@@ -164,6 +166,98 @@ export async function stopApp(app: RunningApp, graceMs = 10_000): Promise<void> 
   const timer = setTimeout(() => p.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
+}
+
+/**
+ * Starts one app and waits for its readiness; stops it again when it does not get ready. `port` puts it beside the
+ * system's layout (another replica of a running system) instead of on its own port of `opts.basePort`.
+ */
+export async function launchApp(opts: LocalSystemOptions, app: AppName, launch: { port?: number; readyTimeoutMs?: number } = {}): Promise<RunningApp> {
+  const { port, readyTimeoutMs = 30_000 } = launch;
+  const moved = port === undefined ? opts : { ...opts, extraEnv: { ...opts.extraEnv, [app]: { ...opts.extraEnv?.[app], HTTP_PORT: String(port) } } };
+  const started = startApp(moved, app);
+  const running: RunningApp = { ...started, port: port ?? started.port };
+  try {
+    await waitReady(running, readyTimeoutMs);
+  } catch (err) {
+    await stopApp(running);
+    throw err;
+  }
+  return running;
+}
+
+/** A process a test started beside a running system. */
+export interface ExtraGateway {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Another gateway replica on `port` beside the system of `opts` (same broker, Redis and databases), with `env` over
+ * the system's gateway environment; it logs to `<opts.logs>/gateway-<port>/`.
+ */
+export async function startGatewayBeside(opts: LocalSystemOptions, port: number, env: Record<string, string> = {}): Promise<ExtraGateway> {
+  const app = await launchApp(
+    { ...opts, logs: path.join(opts.logs, `gateway-${port}`), extraEnv: { ...opts.extraEnv, gateway: { ...opts.extraEnv?.gateway, ...env } } },
+    'gateway',
+    { port },
+  );
+  return { url: `http://127.0.0.1:${port}`, stop: () => stopApp(app) };
+}
+
+/**
+ * The options of the system a test run's global setup started (e2e/support/global-setup.ts, which the browser tier
+ * shares), from what it leaves in the environment: E2E_AMQP_URL (its virtual host), E2E_BROKER_USERS and
+ * E2E_DB_PREFIX. For the processes a spec starts beside that system or in place of one of its apps.
+ */
+export function startedSystemOptions(root: string, basePort: number, logs: string, env: NodeJS.ProcessEnv = process.env): LocalSystemOptions {
+  return {
+    root,
+    basePort,
+    amqpUrl: env.E2E_AMQP_URL ?? testInfra.amqpUrl,
+    brokerUsers: env.E2E_BROKER_USERS ? (JSON.parse(env.E2E_BROKER_USERS) as BrokerUsers) : null,
+    redisUrl: testInfra.redisUrl,
+    mongoUrl: testInfra.mongoUrl,
+    jwtSecret: TEST_JWT_SECRET,
+    dbPrefix: env.E2E_DB_PREFIX ?? 'e2e',
+    nodeEnv: 'test',
+    logLevel: 'warn',
+    logs,
+    // As the global setup starts the system's own gateway: the suites send far more than a client would.
+    extraEnv: { gateway: { RATE_LIMIT_PER_MINUTE: '100000' } },
+  };
+}
+
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Stops processes known only by pid (started by another process of the test run, so no ChildProcess to wait on):
+ * SIGTERM (their graceful shutdown), SIGKILL for those still running after `graceMs`; resolves once all are gone.
+ */
+export async function stopPids(pids: number[], graceMs = 10_000): Promise<void> {
+  const running = (): number[] => pids.filter(processAlive);
+  const signal = (pid: number, sig: NodeJS.Signals): void => {
+    try {
+      process.kill(pid, sig);
+    } catch {
+      // gone meanwhile
+    }
+  };
+  for (const pid of running()) signal(pid, 'SIGTERM');
+  const pause = (): Promise<void> => new Promise((r) => setTimeout(r, 50));
+  const deadline = Date.now() + graceMs;
+  while (running().length && Date.now() < deadline) await pause();
+  for (const pid of running()) signal(pid, 'SIGKILL');
+  // A killed process is gone at once, unless it is a child of this one that nobody has reaped: bounded, then.
+  const killedBy = Date.now() + 5_000;
+  while (running().length && Date.now() < killedBy) await pause();
 }
 
 /**
