@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NotificationsConfig } from '../config/notifications.config';
-import { DEFAULTS, FakeMailer, FakeReadStateRepository, FakeRecipientsRepository, FakeSettingsRepository, snapshot } from '../testing/fakes';
+import { DEFAULTS, FakeMailer, FakeReadStateRepository, FakeRecipientsRepository, FakeSettingsRepository, recorded, snapshot } from '../testing/fakes';
 import { DigestTiming } from './digest-timing';
 import { DigestScheduler } from './digest.scheduler';
 import { DigestService } from './digest.service';
@@ -38,14 +38,14 @@ describe('DigestService', () => {
   });
 
   it('fan-out schedules a digest for the members with undigested unread only (never the sender)', async () => {
-    await readStates.recordMessage('org_1', 'ch_1', 1, 'tm_1');
+    await readStates.recordMessage('org_1', recorded('ch_1', 1, 'tm_1'));
 
     expect(await service.fanOut('org_1', 'ch_1')).toBe(1);
     expect(scheduler.scheduled).toEqual([{ orgId: 'org_1', userId: 'pat_1', timing: { emailFrequency: 'after_delay', emailDelayMinutes: 15 } }]);
   });
 
   it('fan-out skips members who muted or archived the channel, or turned emails off', async () => {
-    await readStates.recordMessage('org_1', 'ch_1', 1, 'tm_1');
+    await readStates.recordMessage('org_1', recorded('ch_1', 1, 'tm_1'));
     await settings.save('org_1', 'pat_1', { emailFrequency: 'after_delay', emailDelayMinutes: 5, pushEnabled: true, mutedChannelIds: ['ch_1'] }, 0, 'pat_1');
     expect(await service.fanOut('org_1', 'ch_1')).toBe(0);
 
@@ -59,8 +59,8 @@ describe('DigestService', () => {
   });
 
   it('one email coalescing every channel, with counts and a link only; then the same messages are never emailed again', async () => {
-    for (let seq = 1; seq <= 3; seq++) await readStates.recordMessage('org_1', 'ch_1', seq, 'pat_1');
-    await readStates.recordMessage('org_1', 'ch_2', 1, 'tm_2');
+    for (let seq = 1; seq <= 3; seq++) await readStates.recordMessage('org_1', recorded('ch_1', seq, 'pat_1'));
+    await readStates.recordMessage('org_1', recorded('ch_2', 1, 'tm_2'));
 
     expect(await service.send('org_1', 'tm_1')).toBe('sent');
     expect(mailer.sent).toHaveLength(1);
@@ -70,13 +70,13 @@ describe('DigestService', () => {
     expect(mailer.sent[0].text + mailer.sent[0].html).not.toMatch(/ch_1|ch_2|pat_1|tm_2/);
 
     expect(await service.send('org_1', 'tm_1')).toBe('nothing-unread');
-    await readStates.recordMessage('org_1', 'ch_1', 4, 'pat_1');
+    await readStates.recordMessage('org_1', recorded('ch_1', 4, 'pat_1'));
     expect(await service.send('org_1', 'tm_1')).toBe('sent');
     expect(mailer.sent[1].text).toContain('You have 1 unread message in 1 conversation on Wellifiy.');
   });
 
   it('no email when the messages were read before the digest fired', async () => {
-    await readStates.recordMessage('org_1', 'ch_1', 1, 'tm_1');
+    await readStates.recordMessage('org_1', recorded('ch_1', 1, 'tm_1'));
     await readStates.markRead('org_1', 'ch_1', 'pat_1', 1, new Date());
 
     expect(await service.send('org_1', 'pat_1')).toBe('nothing-unread');
@@ -84,10 +84,10 @@ describe('DigestService', () => {
   });
 
   it('no email without an address, for an archived team member, with emails off, or without SMTP', async () => {
-    await readStates.recordMessage('org_1', 'ch_2', 1, 'tm_1');
+    await readStates.recordMessage('org_1', recorded('ch_2', 1, 'tm_1'));
     expect(await service.send('org_1', 'tm_2')).toBe('no-address'); // unknown to the contact projection
 
-    await readStates.recordMessage('org_1', 'ch_1', 2, 'pat_1');
+    await readStates.recordMessage('org_1', recorded('ch_1', 2, 'pat_1'));
     await recipients.update('org_1', 'tm_1', { archived: true });
     expect(await service.send('org_1', 'tm_1')).toBe('no-address');
 

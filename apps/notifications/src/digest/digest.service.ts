@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { NotificationsConfig } from '../config/notifications.config';
 import { ReadStateRepository } from '../read-state/read-state.repository';
-import { planDigest, unreadAfter } from '../read-state/unread';
+import { planDigest, readMarker, unreadAfter } from '../read-state/unread';
 import { RecipientsRepository } from '../recipients/recipients.repository';
 import { effectiveSettings } from '../settings/effective-settings';
 import { SettingsRepository } from '../settings/settings.repository';
@@ -35,7 +35,7 @@ export class DigestService {
     for (const row of rows) {
       const s = effectiveSettings(row.userId, stored.get(row.userId), this.config);
       if (row.archived || s.muted.has(channelId) || s.emailFrequency === 'off') continue;
-      if (unreadAfter(channel, Math.max(row.readSeq, row.digestSeq)) === 0) continue;
+      if (unreadAfter(channel, Math.max(readMarker(channel, row).readSeq, row.digestSeq)) === 0) continue;
       if (await this.scheduler.scheduleUser(orgId, row.userId, s, correlationId)) scheduled++;
     }
     return scheduled;

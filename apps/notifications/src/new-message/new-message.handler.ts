@@ -8,7 +8,7 @@ import { NewMessageService } from './new-message.service';
 export class NewMessageHandler {
   constructor(private readonly newMessages: NewMessageService) {}
 
-  // Repeat-safe: lastSeq and the sender's marker only move forward ($max, readSeq < seq), badges are realtime
+  // Repeat-safe: lastSeq and the sender's marker only move forward (one $max on the channel), badges are realtime
   // hints, digests email only what is past each member's digestSeq, and push jobs are keyed by message and device.
   @EventPattern(Events.MessageCreated, RepeatSafe)
   messageCreated(@Payload() e: MessageCreatedEvent, @Ctx() ctx: AmqpContext): Promise<void> {

@@ -20,7 +20,7 @@ export class NewMessageService {
 
   async messageCreated(orgId: string, message: MessageView, correlationId?: string): Promise<void> {
     const channel = await this.readState.recordMessage(orgId, message);
-    this.badges.queue(orgId, message.channelId, channel?.members.map((m) => m.userId) ?? []);
+    if (channel) this.badges.queue(orgId, channel);
     await this.digests.channelActivity(orgId, message.channelId, correlationId);
     if (channel) await this.push.messageCreated(orgId, message, channel, correlationId);
   }

@@ -5,6 +5,7 @@ import { Actor, DomainError, ErrorCode, JobIds, JobRetries, Jobs, MessageView, P
 import { currentTraceContext } from '@wellifiy/messaging';
 import { NotificationsConfig } from '../config/notifications.config';
 import { ChannelState, ReadStateRepository } from '../read-state/read-state.repository';
+import { readMarker } from '../read-state/unread';
 import { effectiveSettings } from '../settings/effective-settings';
 import { SettingsRepository } from '../settings/settings.repository';
 import { EndpointRefused, PushEndpointPolicy } from './endpoint-policy';
@@ -83,7 +84,7 @@ export class PushService {
     ]);
     const eligible = new Set(
       rows
-        .filter((r) => r.channelId === channel.id && !r.archived && r.readSeq < message.seq)
+        .filter((r) => r.channelId === channel.id && !r.archived && readMarker(channel, r).readSeq < message.seq)
         .filter((r) => {
           const s = effectiveSettings(r.userId, stored.get(r.userId), this.config);
           return s.pushEnabled && !s.muted.has(channel.id);

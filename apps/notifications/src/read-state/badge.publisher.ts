@@ -4,13 +4,13 @@ import { EventPublisher } from '@wellifiy/messaging';
 import { NotificationsConfig } from '../config/notifications.config';
 import { effectiveSettings } from '../settings/effective-settings';
 import { SettingsRepository } from '../settings/settings.repository';
-import { ReadState, ReadStateRepository } from './read-state.repository';
+import { ChannelState, ReadState, ReadStateRepository } from './read-state.repository';
 import { summarise } from './unread';
 
 /**
  * How long the badges a message changes wait for others to join them. Badges of every message arriving in the
- * window are recomputed together — three queries per batch instead of three per message — so their cost does
- * not grow with the message rate or the number of members of busy channels.
+ * window are recomputed together — a few queries per batch instead of per message — so their cost does not grow
+ * with the message rate or the number of members of busy channels.
  */
 export const BADGE_COALESCE_MS = 100;
 /** Users recomputed per query. */
@@ -24,8 +24,11 @@ const BADGE_BATCH_USERS = 500;
 @Injectable()
 export class BadgePublisher implements OnModuleDestroy {
   private readonly logger = new Logger('Badges');
-  /** orgId → channelId → members whose badge a message changed, waiting for the next flush. */
-  private pending = new Map<string, Map<string, Set<string>>>();
+  /**
+   * orgId → channelId → members whose badge a message changed, waiting for the next flush, and the channel's
+   * counters as this process's own writes returned them (null: read them again at the flush).
+   */
+  private pending = new Map<string, Map<string, { members: Set<string>; channel: ChannelState | null }>>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
 
@@ -40,14 +43,20 @@ export class BadgePublisher implements OnModuleDestroy {
     return this.flush();
   }
 
-  /** Announces, within BADGE_COALESCE_MS, the badges of these members of a channel that just had a message. */
-  queue(orgId: string, channelId: string, userIds: string[]): void {
-    if (!userIds.length) return;
+  /**
+   * Announces, within BADGE_COALESCE_MS, the badges of the members of a channel that just had a message, from
+   * the channel as its write returned it: the flush reads only the members' other channels.
+   */
+  queue(orgId: string, channel: ChannelState): void {
+    if (!channel.members.length) return;
     let byChannel = this.pending.get(orgId);
     if (!byChannel) this.pending.set(orgId, (byChannel = new Map()));
-    let users = byChannel.get(channelId);
-    if (!users) byChannel.set(channelId, (users = new Set()));
-    for (const u of userIds) users.add(u);
+    const entry = byChannel.get(channel.id);
+    if (!entry) byChannel.set(channel.id, { members: new Set(channel.members.map((m) => m.userId)), channel });
+    else {
+      for (const m of channel.members) entry.members.add(m.userId);
+      if (entry.channel) entry.channel = latest(entry.channel, channel);
+    }
     if (!this.timer) {
       this.timer = setTimeout(() => void this.flush(), BADGE_COALESCE_MS);
       this.timer.unref();
@@ -65,13 +74,15 @@ export class BadgePublisher implements OnModuleDestroy {
     this.pending = new Map();
     this.flushing = this.flushing.then(async () => {
       for (const [orgId, byChannel] of batch) {
-        const users = [...new Set([...byChannel.values()].flatMap((set) => [...set]))];
+        const users = [...new Set([...byChannel.values()].flatMap((e) => [...e.members]))];
+        const held = new Map<string, ChannelState>();
+        for (const [channelId, e] of byChannel) if (e.channel) held.set(channelId, e.channel);
         for (let i = 0; i < users.length; i += BADGE_BATCH_USERS) {
           const chunk = users.slice(i, i + BADGE_BATCH_USERS);
           try {
-            const summaries = await this.summariesOf(orgId, chunk);
+            const summaries = await this.summariesOf(orgId, chunk, held);
             const badges: UserBadge[] = [];
-            for (const [channelId, members] of byChannel) {
+            for (const [channelId, { members }] of byChannel) {
               for (const userId of chunk) {
                 if (!members.has(userId)) continue;
                 const s = summaries.get(userId);
@@ -89,8 +100,13 @@ export class BadgePublisher implements OnModuleDestroy {
     return this.flushing;
   }
 
-  /** Recomputes these users' badges (three queries whatever their number) and announces them in one event. */
+  /**
+   * Recomputes these users' badges (three queries whatever their number) and announces them in one event. A
+   * channel that changed this way (membership, deletion, repair) is read again by the next flush too.
+   */
   async publish(orgId: string, userIds: string[], channelId: string | null): Promise<void> {
+    const queued = channelId ? this.pending.get(orgId)?.get(channelId) : undefined;
+    if (queued) queued.channel = null;
     const users = [...new Set(userIds)];
     if (!users.length) return;
     const badges = await this.badgesOf(orgId, users, channelId);
@@ -111,10 +127,15 @@ export class BadgePublisher implements OnModuleDestroy {
     });
   }
 
-  /** Each user's unread summary, in three queries whatever their number. */
-  private async summariesOf(orgId: string, userIds: string[]): Promise<Map<string, UnreadSummary>> {
+  /**
+   * Each user's unread summary, in three queries whatever their number; channels in `held` (as this process's
+   * writes returned them) are not read again.
+   */
+  private async summariesOf(orgId: string, userIds: string[], held: ReadonlyMap<string, ChannelState> = new Map()): Promise<Map<string, UnreadSummary>> {
     const rows = await this.repo.rowsOfUsers(orgId, userIds);
-    const [channels, stored] = await Promise.all([this.repo.channels(orgId, rows.map((r) => r.channelId)), this.settings.findMany(orgId, userIds)]);
+    const others = rows.map((r) => r.channelId).filter((id) => !held.has(id));
+    const [read, stored] = await Promise.all([this.repo.channels(orgId, others), this.settings.findMany(orgId, userIds)]);
+    const channels = new Map([...read, ...held]);
     const byUser = new Map<string, ReadState[]>();
     for (const r of rows) {
       const own = byUser.get(r.userId);
@@ -137,4 +158,16 @@ export class BadgePublisher implements OnModuleDestroy {
       this.logger.warn(`could not publish ${type}: ${(err as Error).message}`);
     }
   }
+}
+
+/**
+ * Two states of one channel returned by writes that may have completed in either order: every counter only
+ * moves forward (a repair re-reads instead, see publish), so the later state holds the larger of each.
+ */
+function latest(a: ChannelState, b: ChannelState): ChannelState {
+  const [older, newer] = a.version > b.version ? [b, a] : [a, b];
+  const sent = new Map(older.sent);
+  for (const [userId, m] of newer.sent) if ((sent.get(userId)?.seq ?? 0) < m.seq) sent.set(userId, m);
+  const deleted = new Map([...older.deleted, ...newer.deleted].map((d) => [d.seq, d]));
+  return { ...newer, lastSeq: Math.max(a.lastSeq, b.lastSeq), deleted: [...deleted.values()], sent };
 }

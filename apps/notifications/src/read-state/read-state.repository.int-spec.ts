@@ -5,11 +5,11 @@ import { MongoModule } from '@wellifiy/persistence';
 import { IntegrationModule, integrationModule, uniqueName } from '@wellifiy/testing';
 import { MongoSettingsRepository, SettingsRepository } from '../settings/settings.repository';
 import { SETTINGS_MODEL, SettingsSchema } from '../settings/settings.schema';
-import { snapshot } from '../testing/fakes';
+import { recorded, snapshot } from '../testing/fakes';
 import { CHANNEL_STATE_MODEL, ChannelStateSchema } from './channel-state.schema';
 import { MongoReadStateRepository, ReadStateRepository } from './read-state.repository';
 import { READ_STATE_MODEL, ReadStateSchema } from './read-state.schema';
-import { unreadAfter } from './unread';
+import { readMarker, unreadAfter } from './unread';
 
 describe('notifications repositories (FerretDB)', () => {
   const org = uniqueName('org');
@@ -62,27 +62,75 @@ describe('notifications repositories (FerretDB)', () => {
     const ch = `ch_${randomUUID()}`;
     await repo.applySnapshot(org, snapshot(ch, 'care_team', members(2)), 'zero');
     const seqs = Array.from({ length: 40 }, (_, i) => i + 1).sort(() => Math.random() - 0.5);
-    await Promise.all(seqs.map((seq) => repo.recordMessage(org, ch, seq, seq % 2 ? 'tm_1' : 'pat_1')));
+    await Promise.all(seqs.map((seq) => repo.recordMessage(org, recorded(ch, seq, seq % 2 ? 'tm_1' : 'pat_1'))));
 
-    expect((await repo.channel(org, ch))?.lastSeq).toBe(40);
-    expect((await repo.row(org, ch, 'tm_1'))?.readSeq).toBe(39);
-    expect((await repo.row(org, ch, 'pat_1'))?.readSeq).toBe(40);
-    expect((await repo.row(org, ch, 'tm_2'))?.readSeq).toBe(0);
+    const channel = await repo.channel(org, ch);
+    expect(channel?.lastSeq).toBe(40);
+    const marker = async (userId: string) => channel && readMarker(channel, (await repo.row(org, ch, userId)) ?? { userId, readSeq: -1 }).readSeq;
+    expect(await marker('tm_1')).toBe(39);
+    expect(await marker('pat_1')).toBe(40);
+    expect(await marker('tm_2')).toBe(0);
+  });
+
+  it("one write records a message: the sender's marker and its time come with the last seq (ids with '.' or '$' too), the member rows are not written, and redeliveries change nothing", async () => {
+    const ch = `ch_${randomUUID()}`;
+    const dotted = 'tm.1';
+    const dollar = '$pat';
+    await repo.applySnapshot(org, snapshot(ch, 'care_team', [[dotted, 'team_member'], [dollar, 'patient'], ['tm_2', 'team_member']]), 'zero');
+    const at = (seq: number) => new Date(`2026-01-01T10:00:0${seq}.000Z`);
+    const sends = [
+      { channelId: ch, seq: 1, senderId: dotted, at: at(1) },
+      { channelId: ch, seq: 2, senderId: dollar, at: at(2) },
+      { channelId: ch, seq: 3, senderId: dotted, at: at(3) },
+    ];
+    for (const m of sends) await repo.recordMessage(org, m);
+    const recordedOnce = await repo.channel(org, ch);
+    expect(recordedOnce?.lastSeq).toBe(3);
+    expect(recordedOnce?.sent).toEqual(new Map([[dotted, { seq: 3, at: at(3) }], [dollar, { seq: 2, at: at(2) }]]));
+
+    // Redelivered, concurrently and out of order: nothing moves, nothing counts twice.
+    await Promise.all([...sends, ...sends, ...sends].reverse().map((m) => repo.recordMessage(org, m)));
+    const channel = await repo.channel(org, ch);
+    expect(channel).toEqual(recordedOnce);
+    const rows = new Map((await repo.memberRows(org, ch)).map((r) => [r.userId, r]));
+    expect([dotted, dollar, 'tm_2'].map((u) => rows.get(u)).map((r) => r && { readSeq: r.readSeq, readAt: r.readAt })).toEqual(
+      [{ readSeq: 0, readAt: null }, { readSeq: 0, readAt: null }, { readSeq: 0, readAt: null }],
+    );
+    const marker = (userId: string) => channel && readMarker(channel, rows.get(userId) ?? { userId, readSeq: 0 });
+    expect(marker(dotted)).toEqual({ readSeq: 3, readAt: at(3) });
+    expect(marker(dollar)).toEqual({ readSeq: 2, readAt: at(2) });
+    expect(channel && unreadAfter(channel, marker('tm_2')?.readSeq ?? -1)).toBe(3);
+    expect(channel && unreadAfter(channel, marker(dollar)?.readSeq ?? -1)).toBe(1);
+
+    // A read past one's own message moves the row, and the marker follows it.
+    await repo.markRead(org, ch, dollar, 3, at(4));
+    const after = await repo.row(org, ch, dollar);
+    expect(channel && after && readMarker(channel, after)).toEqual({ readSeq: 3, readAt: at(4) });
+  });
+
+  it('a message event racing the creation of its channel (several writers) keeps every sender and the highest seq', async () => {
+    const ch = `ch_${randomUUID()}`;
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) => repo.recordMessage(org, { channelId: ch, seq: i + 1, senderId: `u_${i % 4}`, at: new Date(Date.UTC(2026, 0, 1, 10, 0, i + 1)) })),
+    );
+    const channel = await repo.channel(org, ch);
+    expect(channel?.lastSeq).toBe(12);
+    expect([...(channel?.sent ?? new Map()).entries()].map(([u, m]) => [u, m.seq]).sort()).toEqual([['u_0', 9], ['u_1', 10], ['u_2', 11], ['u_3', 12]]);
   });
 
   it('recordMessage returns the channel as it stands after the message (members included); another organisation gets null', async () => {
     const ch = `ch_${randomUUID()}`;
     await repo.applySnapshot(org, snapshot(ch, 'care_team', members(2)), 'zero');
-    const after = await repo.recordMessage(org, ch, 7, 'tm_1');
+    const after = await repo.recordMessage(org, recorded(ch, 7, 'tm_1'));
     expect(after).toMatchObject({ id: ch, lastSeq: 7, members: expect.arrayContaining([expect.objectContaining({ userId: 'tm_2' })]) });
-    expect(await repo.recordMessage(org, ch, 3, 'tm_1')).toMatchObject({ lastSeq: 7 });
-    expect(await repo.recordMessage(uniqueName('other-org'), ch, 9, 'tm_1')).toBeNull();
+    expect(await repo.recordMessage(org, recorded(ch, 3, 'tm_1'))).toMatchObject({ lastSeq: 7 });
+    expect(await repo.recordMessage(uniqueName('other-org'), recorded(ch, 9, 'tm_1'))).toBeNull();
     expect((await repo.channel(org, ch))?.lastSeq).toBe(7);
   });
 
   it('a message event before the channel is known creates its counter; the snapshot keeps it and new members start at zero', async () => {
     const ch = `ch_${randomUUID()}`;
-    await repo.recordMessage(org, ch, 2, 'tm_1');
+    await repo.recordMessage(org, recorded(ch, 2, 'tm_1'));
     await repo.applySnapshot(org, snapshot(ch, 'care_team', members(1)), 'zero');
     const channel = await repo.channel(org, ch);
     expect(channel).toMatchObject({ lastSeq: 2, type: 'care_team', version: 1 });
@@ -105,7 +153,7 @@ describe('notifications repositories (FerretDB)', () => {
     const ch = `ch_${randomUUID()}`;
     const first = await Promise.all([repo.recordDeletion(org, ch, 3, 'pat_1'), repo.recordDeletion(org, ch, 3, 'pat_1'), repo.recordDeletion(org, ch, 5, 'pat_1')]);
     expect(first.filter(Boolean)).toHaveLength(2);
-    await repo.recordMessage(org, ch, 6, 'pat_1');
+    await repo.recordMessage(org, recorded(ch, 6, 'pat_1'));
     const channel = await repo.channel(org, ch);
     expect(channel?.deleted.map((d) => d.seq).sort()).toEqual([3, 5]);
     expect(channel && unreadAfter(channel, 0)).toBe(4);
@@ -128,7 +176,7 @@ describe('notifications repositories (FerretDB)', () => {
     await repo.advanceDigest(org, 'tm_1', [{ channelId: ch, seq: 4 }]);
     expect((await repo.row(org, ch, 'tm_1'))?.digestSeq).toBe(6);
 
-    await repo.recordMessage(org, ch, 50, 'pat_1');
+    await repo.recordMessage(org, recorded(ch, 50, 'pat_1'));
     await repo.repairChannel(org, ch, 12, [{ seq: 4, senderId: 'pat_1' }, { seq: 4, senderId: 'pat_1' }]);
     expect(await repo.channel(org, ch)).toMatchObject({ lastSeq: 12, deleted: [{ seq: 4, senderId: 'pat_1' }] });
   });

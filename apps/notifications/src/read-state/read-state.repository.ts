@@ -3,9 +3,9 @@ import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { ChannelSnapshot, ChannelType, UserKind } from '@wellifiy/contracts';
 import { isDuplicateKeyError, oneOrIn } from '@wellifiy/persistence';
-import { CHANNEL_STATE_MODEL, ChannelStateDoc } from './channel-state.schema';
+import { CHANNEL_STATE_MODEL, ChannelStateDoc, senderField, senderOfField } from './channel-state.schema';
 import { READ_STATE_MODEL, ReadStateDoc, readStateId } from './read-state.schema';
-import { ChannelCounter } from './unread';
+import { ChannelCounter, SentMarker } from './unread';
 
 /** Up to this many ids, documents are read by parallel _id lookups rather than one $in. */
 const POINT_LOOKUPS_MAX = 32;
@@ -28,6 +28,13 @@ export interface ReadState {
   archived: boolean;
 }
 
+export interface RecordedMessage {
+  channelId: string;
+  seq: number;
+  senderId: string;
+  at: Date;
+}
+
 export interface SnapshotChange {
   /** false when a newer (or the same) version was already applied. */
   applied: boolean;
@@ -41,9 +48,11 @@ export abstract class ReadStateRepository {
    * their marker at `initialReadSeq` ('zero' for a new channel, 'current' = the channel's last seq).
    */
   abstract applySnapshot(orgId: string, snapshot: ChannelSnapshot, initialReadSeq: 'zero' | 'current'): Promise<SnapshotChange>;
-  /** The channel's last seq moves up to `seq`; the sender's marker moves up to their own message. */
-  /** Moves the channel's lastSeq and the sender's marker forward; returns the channel as it now stands. */
-  abstract recordMessage(orgId: string, channelId: string, seq: number, senderId: string): Promise<ChannelState | null>;
+  /**
+   * In one write, moves the channel's lastSeq up to `seq` and the sender's marker up to their own message
+   * (sent at `at`); returns the channel as it now stands. Repeating it changes nothing.
+   */
+  abstract recordMessage(orgId: string, input: RecordedMessage): Promise<ChannelState | null>;
   /** false when the deletion was already recorded. */
   abstract recordDeletion(orgId: string, channelId: string, seq: number, senderId: string): Promise<boolean>;
   /** Forward only; returns the marker after the call and whether it moved. */
@@ -73,7 +82,13 @@ function toChannelState(d: ChannelStateDoc): ChannelState {
     version: d.version ?? 0,
     members: (d.members ?? []).map((m) => ({ userId: m.userId, kind: m.kind })),
     deleted: (d.deleted ?? []).map((x) => ({ seq: x.seq, senderId: x.senderId })),
+    sent: toSent(d),
   };
+}
+
+function toSent(d: ChannelStateDoc): Map<string, SentMarker> {
+  const at = d.sentAt ?? {};
+  return new Map(Object.entries(d.sentSeq ?? {}).map(([field, seq]) => [senderOfField(field), { seq, at: at[field] ?? null }]));
 }
 
 function toReadState(d: ReadStateDoc): ReadState {
@@ -170,27 +185,26 @@ export class MongoReadStateRepository extends ReadStateRepository {
     return { applied: true, added, removed };
   }
 
-  async recordMessage(orgId: string, channelId: string, seq: number, senderId: string): Promise<ChannelState | null> {
-    // One round-trip that also returns the channel (its members are needed next).
+  async recordMessage(orgId: string, { channelId, seq, senderId, at }: RecordedMessage): Promise<ChannelState | null> {
+    // One round-trip that also returns the channel (its members are needed next). The sender's marker is a
+    // field of this document rather than their read-state row, so the message costs this one write.
+    const field = senderField(senderId);
+    const forward = { lastSeq: seq, [`sentSeq.${field}`]: seq, [`sentAt.${field}`]: at };
     const channel = await (async () => {
       try {
         return await this.channelStates
           .findOneAndUpdate(
             { _id: channelId, orgId },
-            { $max: { lastSeq: seq }, $setOnInsert: { type: null, version: 0, members: [], deleted: [], deletedSeqs: [] } },
+            { $max: forward, $setOnInsert: { type: null, version: 0, members: [], deleted: [], deletedSeqs: [] } },
             { upsert: true, new: true },
           )
           .lean<ChannelStateDoc>();
       } catch (err) {
         if (!isDuplicateKeyError(err)) throw err;
         // A concurrent upsert (another replica) created the document first: apply the $max to it.
-        return this.channelStates.findOneAndUpdate({ _id: channelId, orgId }, { $max: { lastSeq: seq } }, { new: true }).lean<ChannelStateDoc>();
+        return this.channelStates.findOneAndUpdate({ _id: channelId, orgId }, { $max: forward }, { new: true }).lean<ChannelStateDoc>();
       }
     })();
-    await this.readStates.collection.updateOne(
-      { _id: readStateId(channelId, senderId) as never, orgId, readSeq: { $lt: seq } },
-      { $set: { readSeq: seq, readAt: new Date() } },
-    );
     return channel ? toChannelState(channel) : null;
   }
 

@@ -4,7 +4,8 @@ import { USER_KINDS, UserKind } from '@wellifiy/contracts';
 /**
  * Per member per channel: the read marker (Mattermost model — unread = channel total vs the member's
  * position at last read), the seq a digest email already covered, and the member's own archive flag.
- * Rows are written when membership, reading or archiving changes — never per message.
+ * Rows are written when membership, reading or archiving changes — never per message: a sender's move to their
+ * own message is kept in the channel's document (`sentSeq`), and the marker is the further of the two (readMarker).
  */
 export interface ReadStateDoc {
   /** `<channelId>|<userId>` */

@@ -77,6 +77,30 @@ describe('ReadStateService', () => {
     expect(aliceView.sort()).toEqual(['pat_a', 'tm_1', 'tm_2']);
   });
 
+  it("a message moves its sender's marker with the channel's counters: nothing unread for them, their receipt at the message and its time, and a read below it moves nothing", async () => {
+    const sent = [1, 2, 3].map((seq) => ({ ...message('grp', seq, 'tm_1'), createdAt: `2026-01-01T10:00:0${seq}.000Z` }));
+    for (const m of sent) await service.recordMessage('org_1', m);
+    expect(await service.summary(tm)).toEqual({ total: 0, channels: [{ channelId: 'grp', unread: 0, muted: false, archived: false }] });
+    expect((await service.summary(alice)).total).toBe(3);
+    expect((await service.receipts(tm, 'grp')).receipts[0]).toEqual({ userId: 'tm_1', kind: 'team_member', readSeq: 3, readAt: '2026-01-01T10:00:03.000Z' });
+
+    publisher.events.length = 0;
+    expect(await service.markRead(tm, 'grp', 2)).toEqual({ channelId: 'grp', readSeq: 3, unread: 0, total: 0 });
+    expect(publisher.of('receipt.updated')).toEqual([]);
+    expect(publisher.of('badge.updated')).toEqual([]);
+  });
+
+  it("a redelivered message event counts once and leaves the sender's marker and its time as they were", async () => {
+    const first = { ...message('grp', 1, 'tm_2'), createdAt: '2026-01-01T10:00:01.000Z' };
+    const second = { ...message('grp', 2, 'tm_2'), createdAt: '2026-01-01T10:00:02.000Z' };
+    for (const m of [first, second, first, second, first]) await service.recordMessage('org_1', m);
+    expect((await service.summary(alice)).total).toBe(2);
+    expect((await service.summary(tm)).total).toBe(2);
+    expect((await service.summary(teamMemberActor({ userId: 'tm_2' }))).total).toBe(0);
+    const receipt = (await service.receipts(tm, 'grp')).receipts.find((r) => r.userId === 'tm_2');
+    expect(receipt).toEqual({ userId: 'tm_2', kind: 'team_member', readSeq: 2, readAt: '2026-01-01T10:00:02.000Z' });
+  });
+
   it('a deleted message stops counting, once, even when redelivered', async () => {
     for (let seq = 1; seq <= 3; seq++) await service.recordMessage('org_1', message('grp', seq, 'tm_1'));
     const deleted = { channelId: 'grp', messageId: 'msg_2', seq: 2, senderId: 'tm_1', actorId: 'tm_1' };

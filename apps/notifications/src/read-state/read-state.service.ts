@@ -9,7 +9,7 @@ import { effectiveSettings } from '../settings/effective-settings';
 import { SettingsRepository } from '../settings/settings.repository';
 import { BadgePublisher } from './badge.publisher';
 import { ChannelState, ReadState, ReadStateRepository } from './read-state.repository';
-import { summarise } from './unread';
+import { readMarker, summarise } from './unread';
 
 export interface MembershipEventInput {
   orgId: string;
@@ -51,7 +51,7 @@ export class ReadStateService {
 
   /** Moves the channel's last seq (and the sender's marker); the channel as it now stands, if it is known. */
   recordMessage(orgId: string, message: MessageView): Promise<ChannelState | null> {
-    return this.repo.recordMessage(orgId, message.channelId, message.seq, message.senderId);
+    return this.repo.recordMessage(orgId, { channelId: message.channelId, seq: message.seq, senderId: message.senderId, at: new Date(message.createdAt) });
   }
 
   async messageDeleted(orgId: string, d: MessageDeletedData): Promise<void> {
@@ -82,8 +82,11 @@ export class ReadStateService {
     // message.created is on its way), so a marker ahead of it waits briefly for that event before it is clamped.
     const lastSeq = seq > channel.lastSeq ? await this.lastSeqReaching(actor.orgId, channelId, seq, channel.lastSeq) : channel.lastSeq;
     const target = Math.min(seq, lastSeq);
-    const result = await this.repo.markRead(actor.orgId, channelId, actor.userId, target, at);
-    if (!result) throw new DomainError(ErrorCode.NotFound, `channel ${channelId} not found`);
+    const marked = await this.repo.markRead(actor.orgId, channelId, actor.userId, target, at);
+    if (!marked) throw new DomainError(ErrorCode.NotFound, `channel ${channelId} not found`);
+    // The member's own newest message already holds their marker there: a row moved below it moves nothing.
+    const sent = readMarker(channel, { userId: actor.userId, readSeq: 0 }).readSeq;
+    const result = { readSeq: Math.max(marked.readSeq, sent), moved: marked.moved && target > sent };
     const summary = await this.summary(actor);
     if (result.moved) {
       const unread = summary.channels.find((c) => c.channelId === channelId)?.unread ?? 0;
@@ -118,11 +121,14 @@ export class ReadStateService {
 
   /** Team members see everyone's markers; a patient sees the team members' and their own (DESIGN §2 rule 9). */
   async receipts(actor: Actor, channelId: string): Promise<ReceiptsResult> {
-    await this.requireMember(actor, channelId);
+    const { channel } = await this.requireMember(actor, channelId);
     const rows = await this.repo.memberRows(actor.orgId, channelId);
     const visible = rows.filter((r) => actor.kind === 'team_member' || r.kind === 'team_member' || r.userId === actor.userId);
     const receipts: ReadReceipt[] = visible
-      .map((r) => ({ userId: r.userId, kind: r.kind, readSeq: r.readSeq, readAt: r.readAt ? r.readAt.toISOString() : null }))
+      .map((r) => {
+        const { readSeq, readAt } = readMarker(channel, r);
+        return { userId: r.userId, kind: r.kind, readSeq, readAt: readAt ? readAt.toISOString() : null };
+      })
       .sort((a, b) => b.readSeq - a.readSeq || (a.userId < b.userId ? -1 : 1));
     return { channelId, receipts };
   }

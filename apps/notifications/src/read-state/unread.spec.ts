@@ -1,7 +1,7 @@
-import { ChannelCounter, MemberPosition, planDigest, summarise, unreadAfter } from './unread';
+import { ChannelCounter, MemberPosition, planDigest, readMarker, summarise, unreadAfter } from './unread';
 
 const channel = (id: string, lastSeq: number, deleted: number[] = [], type: ChannelCounter['type'] = 'care_team'): ChannelCounter => ({
-  id, type, lastSeq, deleted: deleted.map((seq) => ({ seq, senderId: 'someone' })),
+  id, type, lastSeq, deleted: deleted.map((seq) => ({ seq, senderId: 'someone' })), sent: new Map(),
 });
 const at = (channelId: string, readSeq: number, more: Partial<MemberPosition> = {}): MemberPosition => ({
   channelId, userId: 'u1', readSeq, digestSeq: 0, archived: false, ...more,
@@ -24,6 +24,17 @@ describe('unread arithmetic (channel total vs the member position at last read)'
 
   it('a deletion recorded before its message arrived (above the last seq) does not count yet', () => {
     expect(unreadAfter(channel('c', 5, [7]), 0)).toBe(5);
+  });
+
+  it("a member's marker is the further of their read and their own newest message, with that one's time", () => {
+    const sentAt = new Date('2026-01-01T10:00:05Z');
+    const readAt = new Date('2026-01-01T10:00:09Z');
+    const c = { ...channel('c', 10), sent: new Map([['u1', { seq: 5, at: sentAt }]]) };
+    expect(readMarker(c, { userId: 'u1', readSeq: 3, readAt })).toEqual({ readSeq: 5, readAt: sentAt });
+    expect(readMarker(c, { userId: 'u1', readSeq: 7, readAt })).toEqual({ readSeq: 7, readAt });
+    expect(readMarker(c, { userId: 'u2', readSeq: 2, readAt: null })).toEqual({ readSeq: 2, readAt: null });
+    expect(summarise('team_member', [at('c', 3)], new Map([['c', c]]), new Set()).total).toBe(5);
+    expect(planDigest('team_member', [at('c', 3)], new Map([['c', c]]), new Set()).unread).toBe(5);
   });
 
   it('the badge sums the channels that are neither archived nor muted; those keep their own count', () => {

@@ -6,6 +6,13 @@ export interface ChannelCounter {
   type: ChannelType | null;
   lastSeq: number;
   deleted: { seq: number; senderId: string }[];
+  /** Each sender's newest message in the channel and its time: sending reads up to one's own message. */
+  sent: ReadonlyMap<string, SentMarker>;
+}
+
+export interface SentMarker {
+  seq: number;
+  at: Date | null;
 }
 
 /** The member side (see read-state.schema.ts). */
@@ -15,6 +22,19 @@ export interface MemberPosition {
   readSeq: number;
   digestSeq: number;
   archived: boolean;
+}
+
+/**
+ * A member's read marker: the further of where they marked read (their row) and their own newest message (the
+ * channel's counters), with its time. Sending moves the marker without writing the row.
+ */
+export function readMarker(
+  channel: Pick<ChannelCounter, 'sent'>,
+  position: Pick<MemberPosition, 'userId' | 'readSeq'> & { readAt?: Date | null },
+): { readSeq: number; readAt: Date | null } {
+  const sent = channel.sent.get(position.userId);
+  if (sent && sent.seq > position.readSeq) return { readSeq: sent.seq, readAt: sent.at };
+  return { readSeq: position.readSeq, readAt: position.readAt ?? null };
 }
 
 /**
@@ -54,7 +74,7 @@ export function summarise(
     const channel = channels.get(p.channelId);
     // DESIGN §2 rule 2: a patient never sees staff or dm channels, in any count.
     if (!channel || !channelTypeVisibleTo(kind, channel.type)) continue;
-    const line = { channelId: p.channelId, unread: unreadAfter(channel, p.readSeq), muted: muted.has(p.channelId), archived: p.archived };
+    const line = { channelId: p.channelId, unread: unreadAfter(channel, readMarker(channel, p).readSeq), muted: muted.has(p.channelId), archived: p.archived };
     if (!line.muted && !line.archived) total += line.unread;
     lines.push(line);
   }
@@ -84,7 +104,7 @@ export function planDigest(
   for (const p of positions) {
     const channel = channels.get(p.channelId);
     if (!channel || p.archived || muted.has(p.channelId) || !channelTypeVisibleTo(kind, channel.type)) continue;
-    const fresh = unreadAfter(channel, Math.max(p.readSeq, p.digestSeq));
+    const fresh = unreadAfter(channel, Math.max(readMarker(channel, p).readSeq, p.digestSeq));
     if (fresh === 0) continue;
     plan.unread += fresh;
     plan.channelCount++;

@@ -3,10 +3,14 @@ import { EventPublisher, RpcClient } from '@wellifiy/messaging';
 import { NotificationsConfig } from '../config/notifications.config';
 import { OutgoingEmail, Mailer } from '../digest/mailer';
 import { BadgePublisher } from '../read-state/badge.publisher';
-import { ChannelState, ReadState, ReadStateRepository, SnapshotChange } from '../read-state/read-state.repository';
+import { ChannelState, ReadState, ReadStateRepository, RecordedMessage, SnapshotChange } from '../read-state/read-state.repository';
 import { ReadStateService } from '../read-state/read-state.service';
 import { Recipient, RecipientsRepository } from '../recipients/recipients.repository';
 import { SettingsFields, SettingsRepository, StoredSettings } from '../settings/settings.repository';
+
+function blankChannel(id: string, orgId: string): ChannelState {
+  return { id, orgId, type: null, lastSeq: 0, version: 0, members: [], deleted: [], sent: new Map() };
+}
 
 /** In-memory ReadStateRepository with the real one's rules (versions, forward-only markers), for unit tests. */
 export class FakeReadStateRepository extends ReadStateRepository {
@@ -21,7 +25,7 @@ export class FakeReadStateRepository extends ReadStateRepository {
     const current = this.channelsById.get(s.id);
     if (current && current.version >= s.version) return { applied: false, added: [], removed: [] };
     const lastSeq = current?.lastSeq ?? 0;
-    this.channelsById.set(s.id, { id: s.id, orgId, type: s.type, lastSeq, version: s.version, members: s.members.map((m) => ({ ...m })), deleted: current?.deleted ?? [] });
+    this.channelsById.set(s.id, { ...(current ?? blankChannel(s.id, orgId)), orgId, type: s.type, version: s.version, members: s.members.map((m) => ({ ...m })) });
     const added: string[] = [];
     const removed: string[] = [];
     for (const m of s.members) {
@@ -41,18 +45,20 @@ export class FakeReadStateRepository extends ReadStateRepository {
     return { applied: true, added, removed };
   }
 
-  async recordMessage(orgId: string, channelId: string, seq: number, senderId: string): Promise<ChannelState | null> {
-    const c = this.channelsById.get(channelId) ?? { id: channelId, orgId, type: null, lastSeq: 0, version: 0, members: [], deleted: [] };
+  async recordMessage(orgId: string, { channelId, seq, senderId, at }: RecordedMessage): Promise<ChannelState | null> {
+    const c = this.channelsById.get(channelId) ?? blankChannel(channelId, orgId);
     if (c.orgId !== orgId) return null;
     c.lastSeq = Math.max(c.lastSeq, seq);
+    const sent = new Map(c.sent);
+    const before = sent.get(senderId);
+    if (!before || before.seq < seq) sent.set(senderId, { seq, at });
+    c.sent = sent;
     this.channelsById.set(channelId, c);
-    const row = this.rows.get(this.key(channelId, senderId));
-    if (row && row.readSeq < seq) row.readSeq = seq;
     return this.channel(orgId, channelId);
   }
 
   async recordDeletion(orgId: string, channelId: string, seq: number, senderId: string): Promise<boolean> {
-    const c = this.channelsById.get(channelId) ?? { id: channelId, orgId, type: null, lastSeq: 0, version: 0, members: [], deleted: [] };
+    const c = this.channelsById.get(channelId) ?? blankChannel(channelId, orgId);
     this.channelsById.set(channelId, c);
     if (c.deleted.some((d) => d.seq === seq)) return false;
     c.deleted.push({ seq, senderId });
@@ -82,7 +88,7 @@ export class FakeReadStateRepository extends ReadStateRepository {
   }
 
   async repairChannel(orgId: string, channelId: string, lastSeq: number, deleted: { seq: number; senderId: string }[]): Promise<void> {
-    const c = this.channelsById.get(channelId) ?? { id: channelId, orgId, type: null, lastSeq: 0, version: 0, members: [], deleted: [] };
+    const c = this.channelsById.get(channelId) ?? blankChannel(channelId, orgId);
     Object.assign(c, { lastSeq, deleted: [...deleted] });
     this.channelsById.set(channelId, c);
   }
@@ -188,6 +194,9 @@ export class FakePublisher {
     return this.events.filter((e) => e.type === type).map((e) => e.data);
   }
 }
+
+/** A message as the read-state repository records it, sent now. */
+export const recorded = (channelId: string, seq: number, senderId: string): RecordedMessage => ({ channelId, seq, senderId, at: new Date() });
 
 export const message = (channelId: string, seq: number, senderId: string): MessageView => ({
   id: `msg_${seq}`, channelId, seq, senderId, senderKind: senderId.startsWith('pat') ? 'patient' : 'team_member', clientMessageId: `c${seq}`, body: 'x', createdAt: new Date().toISOString(),
