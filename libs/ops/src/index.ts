@@ -9,3 +9,4 @@ export * from './tracing';
 export * from './db-metrics';
 export * from './http-drain';
 export * from './samplers';
+export * from './infrastructure.module';
