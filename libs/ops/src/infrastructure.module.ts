@@ -5,6 +5,7 @@ import type { AmqpProcess, QueueName } from '@wellifiy/contracts';
 import { KeyRing } from '@wellifiy/crypto';
 import { IDEMPOTENCY_STORE, MessagingModule, RpcClientLimits } from '@wellifiy/messaging';
 import { bullConnection, MongoIdempotencyStore, MongoModule, RedisTarget } from '@wellifiy/persistence';
+import { faultPointsFor } from './fault-hooks';
 import { OpsModule, OpsModuleOptions } from './ops.module';
 import { redisReadinessVia } from './queue-readiness';
 
@@ -40,7 +41,7 @@ export type InfrastructureOptions = CommonOptions &
 
 /**
  * What every process stands on, in one place: its database (MongoModule) with the idempotency store of its consumers,
- * the broker (MessagingModule), BullMQ and its queues, readiness and
+ * the broker (MessagingModule, with the fault points FAULT_HOOKS asks for), BullMQ and its queues, readiness and
  * metrics (OpsModule), and the key ring (ENCRYPTION_KEYS) as an injectable. An app module adds only its own features.
  */
 @Module({})
@@ -69,6 +70,7 @@ export class InfrastructureModule {
           rpcTimeoutMs: config.RPC_TIMEOUT_MS,
           rpcLimits: options.rpcLimits,
           keyRing,
+          faults: faultPointsFor(config.FAULT_HOOKS),
         }),
         ...queueModules,
         OpsModule.forRoot({ mongo: database !== undefined, extraChecks: allOf(options.queues && redisReadinessVia(options.queues[0]), options.readiness) }),
