@@ -28,15 +28,14 @@ interface CommonOptions {
   service: AmqpProcess;
   /** Load shedding of this process's RPC calls (the gateway's). */
   rpcLimits?: RpcClientLimits;
-  /** Readiness checks beyond the broker, the database and (through the first queue) Redis. */
-  readiness?: ReadinessChecks;
 }
 
 export type InfrastructureOptions = CommonOptions &
   (
-    | { config: InfrastructureConfig; queues?: undefined }
+    /** Without queues; `readiness`: checks beyond the broker and the database (the gateway's own Redis). */
+    | { config: InfrastructureConfig; queues?: undefined; readiness?: ReadinessChecks }
     /** BullMQ on Redis, these queues registered globally; Redis readiness is asked through the first. */
-    | { config: InfrastructureConfig & QueuesConfig; queues: readonly [QueueName, ...QueueName[]] }
+    | { config: InfrastructureConfig & QueuesConfig; queues: readonly [QueueName, ...QueueName[]]; readiness?: undefined }
   );
 
 /**
@@ -73,20 +72,10 @@ export class InfrastructureModule {
           faults: faultPointsFor(config.FAULT_HOOKS),
         }),
         ...queueModules,
-        OpsModule.forRoot({ mongo: database !== undefined, extraChecks: allOf(options.queues && redisReadinessVia(options.queues[0]), options.readiness) }),
+        OpsModule.forRoot({ mongo: database !== undefined, extraChecks: options.queues ? redisReadinessVia(options.queues[0]) : options.readiness }),
       ],
       providers: [{ provide: KeyRing, useValue: keyRing }, ...idempotency],
       exports: [KeyRing],
     };
   }
-}
-
-/** One set of readiness checks out of several, each given the dependencies it asked for. */
-function allOf(...sources: (ReadinessChecks | undefined)[]): ReadinessChecks | undefined {
-  const given = sources.filter((s): s is ReadinessChecks => s !== undefined);
-  if (given.length <= 1) return given[0];
-  return {
-    inject: given.flatMap((s) => s.inject),
-    useFactory: (...deps: unknown[]) => given.flatMap((s) => s.useFactory(...deps.splice(0, s.inject.length))),
-  };
 }
