@@ -75,7 +75,8 @@ export class InfrastructureModule {
         OpsModule.forRoot({ mongo: database !== undefined, extraChecks: options.queues ? redisReadinessVia(options.queues[0]) : options.readiness }),
       ],
       providers: [{ provide: KeyRing, useValue: keyRing }, ...idempotency],
-      exports: [KeyRing],
+      // OpsModule: the gateway's own health routes use its terminus services.
+      exports: [KeyRing, OpsModule],
     };
   }
 }
