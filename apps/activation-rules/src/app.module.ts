@@ -1,10 +1,6 @@
-import { amqpUrlsOf } from '@wellifiy/config';
 import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { KeyRing } from '@wellifiy/crypto';
-import { IDEMPOTENCY_STORE, MessagingModule } from '@wellifiy/messaging';
-import { OpsModule } from '@wellifiy/ops';
-import { MongoIdempotencyStore, MongoModule } from '@wellifiy/persistence';
+import { InfrastructureModule } from '@wellifiy/ops';
 import { ActivationRulesConfig } from './config/activation-rules.config';
 import { ChannelsClient, RpcChannelsClient } from './intake/channels.client';
 import { INTAKE_DECISION_MODEL, IntakeDecisionSchema } from './intake/intake-decision.schema';
@@ -24,25 +20,20 @@ import { MongoTeamMembersRepository, TeamMembersRepository } from './team-member
 @Module({})
 export class AppModule {
   static register(config: ActivationRulesConfig): DynamicModule {
-    // Built at boot: a bad key ring stops the service with a message naming the variable.
-    const keyRing = KeyRing.parse(config.ENCRYPTION_KEYS, config.ENCRYPTION_ACTIVE_KEY_ID);
     return {
       module: AppModule,
       imports: [
-        MongoModule.forRoot({ url: config.MONGO_URL, dbName: config.MONGO_DB }),
+        InfrastructureModule.forService({ service: 'activation-rules', config }),
         MongooseModule.forFeature([
           { name: TEAM_MEMBER_MODEL, schema: TeamMemberSchema },
           { name: ACTIVATION_RULE_MODEL, schema: ActivationRuleSchema },
           { name: ACTIVATION_RULE_CHANGE_MODEL, schema: ActivationRuleChangeSchema },
           { name: INTAKE_DECISION_MODEL, schema: IntakeDecisionSchema },
         ]),
-        MessagingModule.forRoot({ url: amqpUrlsOf(config), source: 'activation-rules', keyRing }),
-        OpsModule.forRoot({ mongo: true }),
       ],
       controllers: [TeamMembersHandler, ActivationRulesController, IntakeHandler],
       providers: [
         { provide: ActivationRulesConfig, useValue: config },
-        { provide: IDEMPOTENCY_STORE, useClass: MongoIdempotencyStore },
         { provide: TeamMembersRepository, useClass: MongoTeamMembersRepository },
         { provide: ActivationRulesRepository, useClass: MongoActivationRulesRepository },
         { provide: IntakeDecisionsRepository, useClass: MongoIntakeDecisionsRepository },

@@ -1,12 +1,7 @@
-import { BullModule } from '@nestjs/bullmq';
-import { amqpUrlsOf } from '@wellifiy/config';
 import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { Queues } from '@wellifiy/contracts';
-import { KeyRing } from '@wellifiy/crypto';
-import { IDEMPOTENCY_STORE, MessagingModule } from '@wellifiy/messaging';
-import { OpsModule, redisReadinessVia } from '@wellifiy/ops';
-import { bullConnection, MongoIdempotencyStore, MongoModule } from '@wellifiy/persistence';
+import { InfrastructureModule } from '@wellifiy/ops';
 import { ActivationController } from './activation/activation.controller';
 import { ActivationService } from './activation/activation.service';
 import { CHANNEL_MODEL, ChannelSchema } from './channels/channel.schema';
@@ -38,23 +33,16 @@ import { MembersService } from './members/members.service';
 @Module({})
 export class AppModule {
   static register(config: ChannelsConfig): DynamicModule {
-    // Built at boot: a bad key ring stops the service with a message naming the variable.
-    const keyRing = KeyRing.parse(config.ENCRYPTION_KEYS, config.ENCRYPTION_ACTIVE_KEY_ID);
     return {
       module: AppModule,
       imports: [
-        MongoModule.forRoot({ url: config.MONGO_URL, dbName: config.MONGO_DB }),
+        InfrastructureModule.forService({ service: 'channels', config, queues: [Queues.ArchivedMemberFallback] }),
         MongooseModule.forFeature([
           { name: CHANNEL_MODEL, schema: ChannelSchema },
           { name: PATIENT_MODEL, schema: PatientSchema },
           { name: TEAM_MEMBER_MODEL, schema: TeamMemberSchema },
           { name: AUDIT_ENTRY_MODEL, schema: AuditEntrySchema },
         ]),
-        MessagingModule.forRoot({ url: amqpUrlsOf(config), source: 'channels', rpcTimeoutMs: config.RPC_TIMEOUT_MS, keyRing }),
-        BullModule.forRoot({ connection: bullConnection(config), prefix: config.QUEUE_PREFIX }),
-        // Global so the readiness check (OpsModule) can reach Redis through the queue.
-        { ...BullModule.registerQueue({ name: Queues.ArchivedMemberFallback }), global: true },
-        OpsModule.forRoot({ mongo: true, extraChecks: redisReadinessVia(Queues.ArchivedMemberFallback) }),
       ],
       controllers: [
         ChannelsController,
@@ -67,10 +55,8 @@ export class AppModule {
         PatientExportController,
       ],
       providers: [
-        { provide: KeyRing, useValue: keyRing },
         PatientErasureRepository,
         { provide: ChannelsConfig, useValue: config },
-        { provide: IDEMPOTENCY_STORE, useClass: MongoIdempotencyStore },
         { provide: ChannelsRepository, useClass: MongoChannelsRepository },
         { provide: DirectoryRepository, useClass: MongoDirectoryRepository },
         ChannelsService,

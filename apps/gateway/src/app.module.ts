@@ -1,11 +1,8 @@
-import { amqpUrlsOf } from '@wellifiy/config';
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import type Redis from 'ioredis';
-import { KeyRing } from '@wellifiy/crypto';
-import { MessagingModule } from '@wellifiy/messaging';
-import { OpsModule, ReadinessCheck } from '@wellifiy/ops';
+import { InfrastructureModule, ReadinessCheck } from '@wellifiy/ops';
 import { ActivationRulesController } from './admin/activation-rules.controller';
 import { ArchivedMemberGuard } from './auth/archived-member.guard';
 import { ArchivedMembersConsumer } from './auth/archived-members.consumer';
@@ -62,16 +59,18 @@ function readinessChecks(redis: Redis): ReadinessCheck[] {
 @Module({})
 export class AppModule implements NestModule {
   static register(config: GatewayConfig): DynamicModule {
-    // Built at boot: a bad key ring stops the service with a message naming the variable.
-    const keyRing = KeyRing.parse(config.ENCRYPTION_KEYS, config.ENCRYPTION_ACTIVE_KEY_ID);
     return {
       module: AppModule,
       imports: [
         { module: ConfigHolder, providers: [{ provide: GatewayConfig, useValue: config }], exports: [GatewayConfig], global: true },
         PassportModule,
         RedisModule,
-        MessagingModule.forRoot({ url: amqpUrlsOf(config), source: 'gateway', rpcTimeoutMs: config.RPC_TIMEOUT_MS, rpcLimits: { maxInFlightPerService: config.RPC_MAX_IN_FLIGHT }, keyRing }),
-        OpsModule.forRoot({ mongo: false, extraChecks: { inject: [REDIS], useFactory: readinessChecks } }),
+        InfrastructureModule.forService({
+          service: 'gateway',
+          config,
+          rpcLimits: { maxInFlightPerService: config.RPC_MAX_IN_FLIGHT },
+          readiness: { inject: [REDIS], useFactory: readinessChecks },
+        }),
         // Development sign-in: an empty module unless NODE_ENV=development
         DevModule.register(config),
       ],

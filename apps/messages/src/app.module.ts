@@ -1,13 +1,9 @@
-import { BullModule } from '@nestjs/bullmq';
-import { amqpUrlsOf } from '@wellifiy/config';
 import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { Queues } from '@wellifiy/contracts';
 import { KeyHierarchy, KeyRing, PatientKeyStore } from '@wellifiy/crypto';
-import { IDEMPOTENCY_STORE, MessagingModule } from '@wellifiy/messaging';
-import { OpsModule, redisReadinessVia } from '@wellifiy/ops';
+import { InfrastructureModule } from '@wellifiy/ops';
 import { HostAllowList } from '@wellifiy/outbound';
-import { bullConnection, MongoIdempotencyStore, MongoModule } from '@wellifiy/persistence';
 import { AuditRepository, MongoAuditRepository } from './audit/audit.repository';
 import { MESSAGE_AUDIT_MODEL, MessageAuditSchema, READ_ACCESS_MODEL, ReadAccessSchema } from './audit/audit.schema';
 import { ReadAuditInterceptor } from './audit/read-audit.interceptor';
@@ -71,12 +67,10 @@ const PATIENT_KEY_CACHE_MS = 60_000;
 @Module({})
 export class AppModule {
   static register(config: MessagesConfig): DynamicModule {
-    // Built at boot: a bad key ring stops the service with a message naming the variable.
-    const keyRing = KeyRing.parse(config.ENCRYPTION_KEYS, config.ENCRYPTION_ACTIVE_KEY_ID);
     return {
       module: AppModule,
       imports: [
-        MongoModule.forRoot({ url: config.MONGO_URL, dbName: config.MONGO_DB }),
+        InfrastructureModule.forService({ service: 'messages', config, queues: [Queues.LinkPreview, Queues.MediaCleanup, Queues.RetentionPurge] }),
         MongooseModule.forFeature([
           { name: MESSAGE_MODEL, schema: MessageSchema },
           { name: CHANNEL_PROJECTION_MODEL, schema: ChannelProjectionSchema },
@@ -93,16 +87,10 @@ export class AppModule {
           { name: LEGAL_HOLD_MODEL, schema: LegalHoldSchema },
           { name: COMPLIANCE_LOG_MODEL, schema: ComplianceLogSchema },
         ]),
-        MessagingModule.forRoot({ url: amqpUrlsOf(config), source: 'messages', rpcTimeoutMs: config.RPC_TIMEOUT_MS, keyRing }),
-        BullModule.forRoot({ connection: bullConnection(config), prefix: config.QUEUE_PREFIX }),
-        // Global so the readiness check (OpsModule) can reach Redis through the queue.
-        { ...BullModule.registerQueue({ name: Queues.LinkPreview }, { name: Queues.MediaCleanup }, { name: Queues.RetentionPurge }), global: true },
-        OpsModule.forRoot({ mongo: true, extraChecks: redisReadinessVia(Queues.LinkPreview) }),
       ],
       controllers: [MessagesController, ThreadsController, ReactionsController, EditsController, MembershipHandler, MediaHandler, MediaInternalController, LinkPreviewsHandler, VersionsController, ExportController, RetentionController],
       providers: [
         { provide: MessagesConfig, useValue: config },
-        { provide: IDEMPOTENCY_STORE, useClass: MongoIdempotencyStore },
         MessageMapper,
         { provide: MessageStore, useClass: MongoMessageStore },
         MessageChanges,
@@ -110,9 +98,8 @@ export class AppModule {
         { provide: MembershipRepository, useClass: MongoMembershipRepository },
         MessagesService,
         ExportService,
-        { provide: KeyRing, useValue: keyRing },
         { provide: PatientKeyStore, useClass: MongoPatientKeyStore },
-        { provide: KeyHierarchy, useFactory: (store: PatientKeyStore) => new KeyHierarchy(keyRing, store, { cacheMs: PATIENT_KEY_CACHE_MS }), inject: [PatientKeyStore] },
+        { provide: KeyHierarchy, useFactory: (keyRing: KeyRing, store: PatientKeyStore) => new KeyHierarchy(keyRing, store, { cacheMs: PATIENT_KEY_CACHE_MS }), inject: [KeyRing, PatientKeyStore] },
         MessageCipher,
         { provide: MessageHistoryRepository, useClass: MongoMessageHistoryRepository },
         { provide: AuditRepository, useClass: MongoAuditRepository },

@@ -1,13 +1,8 @@
-import { BullModule } from '@nestjs/bullmq';
-import { amqpUrlsOf } from '@wellifiy/config';
 import { DynamicModule, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { Queues } from '@wellifiy/contracts';
-import { KeyRing } from '@wellifiy/crypto';
-import { IDEMPOTENCY_STORE, MessagingModule } from '@wellifiy/messaging';
-import { OpsModule, redisReadinessVia } from '@wellifiy/ops';
+import { InfrastructureModule } from '@wellifiy/ops';
 import { HostAllowList } from '@wellifiy/outbound';
-import { bullConnection, MongoIdempotencyStore, MongoModule } from '@wellifiy/persistence';
 import { NotificationsConfig } from './config/notifications.config';
 import { DigestScheduler } from './digest/digest.scheduler';
 import { DigestService } from './digest/digest.service';
@@ -42,12 +37,11 @@ import { MongoSettingsRepository, SettingsRepository } from './settings/settings
 @Module({})
 export class AppModule {
   static register(config: NotificationsConfig): DynamicModule {
-    // Built at boot: a bad key ring stops the service with a message naming the variable.
-    const keyRing = KeyRing.parse(config.ENCRYPTION_KEYS, config.ENCRYPTION_ACTIVE_KEY_ID);
     return {
       module: AppModule,
       imports: [
-        MongoModule.forRoot({ url: config.MONGO_URL, dbName: config.MONGO_DB }),
+        // Redis readiness is asked through the digest queue.
+        InfrastructureModule.forService({ service: 'notifications', config, queues: [Queues.Digest, Queues.Push] }),
         MongooseModule.forFeature([
           { name: RECIPIENT_MODEL, schema: RecipientSchema },
           { name: CHANNEL_STATE_MODEL, schema: ChannelStateSchema },
@@ -55,18 +49,11 @@ export class AppModule {
           { name: SETTINGS_MODEL, schema: SettingsSchema },
           { name: PUSH_SUBSCRIPTION_MODEL, schema: PushSubscriptionSchema },
         ]),
-        MessagingModule.forRoot({ url: amqpUrlsOf(config), source: 'notifications', keyRing }),
-        BullModule.forRoot({ connection: bullConnection(config), prefix: config.QUEUE_PREFIX }),
-        // Global so the readiness check (OpsModule) can reach Redis through the digest queue.
-        { ...BullModule.registerQueue({ name: Queues.Digest }, { name: Queues.Push }), global: true },
-        OpsModule.forRoot({ mongo: true, extraChecks: redisReadinessVia(Queues.Digest) }),
       ],
       controllers: [RecipientsHandler, ReadStateHandler, NewMessageHandler, PreferencesHandler, PushHandler, RecipientErasureHandler],
       providers: [
         RecipientErasureRepository,
-        { provide: KeyRing, useValue: keyRing },
         { provide: NotificationsConfig, useValue: config },
-        { provide: IDEMPOTENCY_STORE, useClass: MongoIdempotencyStore },
         { provide: RecipientsRepository, useClass: MongoRecipientsRepository },
         { provide: ReadStateRepository, useClass: MongoReadStateRepository },
         { provide: SettingsRepository, useClass: MongoSettingsRepository },

@@ -10,6 +10,7 @@ import { connectAmqp, startConsuming, waitForSetup } from './amqp-connection';
 import { runUnitOfWork } from './context';
 import { EventConsumer, EventMeta, redeliveredReason } from './event-consumer';
 import { EventSeal, restingBody } from './event-seal';
+import { FaultPoints } from './fault-points';
 import { IdempotencyStore, REPEAT_SAFE } from './idempotency';
 import { commandLabel, messagingMetrics, outcomeOf } from './messaging-metrics';
 import { deadLetterOptions, declareBaseTopology, declareCommandQueue, redeliveryLimitReached } from './topology';
@@ -27,8 +28,8 @@ export interface AmqpServerOptions {
    * is the user of a kind allowed to send it: the gateway for every command that carries an actor.
    */
   users: Readonly<Record<AmqpProcess, string>>;
-  /** Test-only crash point of the fault-injection suite (see EventConsumerOptions.crashAfterHandler). */
-  crashAfterHandler?: boolean;
+  /** Where a fault-injection run may stop the process (EventConsumerOptions.faults); none by default. */
+  faults?: FaultPoints;
   /** Opens sealed content events; seals retries and dead letters (EventConsumerOptions.seal). */
   seal?: EventSeal;
 }
@@ -98,7 +99,7 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
         maxAttempts: this.options.maxEventAttempts,
         idempotency: this.options.idempotency,
         repeatSafe: (type) => this.getHandlerByPattern(type)?.extras?.[REPEAT_SAFE] === true,
-        crashAfterHandler: this.options.crashAfterHandler,
+        faults: this.options.faults,
         seal: this.options.seal,
         canHandle: (type) => eventTypes.includes(type),
         handle: (envelope, meta) => this.handleEvent$(envelope, meta),

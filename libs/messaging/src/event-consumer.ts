@@ -5,6 +5,7 @@ import { EnvelopeHeader, EVENT_ENVELOPE_CLASSES, EventEnvelope, EventName, Heade
 import { startConsuming, waitForSetup } from './amqp-connection';
 import { runUnitOfWork } from './context';
 import { EventSeal, restingBody, SealedEventError, WireEnvelope } from './event-seal';
+import { FaultPoints, NO_FAULTS } from './fault-points';
 import { PoisonMessageError } from './handler-errors';
 import { IdempotencyStore } from './idempotency';
 import { eventLabel, messagingMetrics } from './messaging-metrics';
@@ -29,8 +30,8 @@ export interface EventConsumerOptions {
    * two database round-trips per event.
    */
   repeatSafe?(type: string): boolean;
-  /** Test-only (FAULT_HOOKS=crash-in-handler): the process dies after a handler's work, before the ack. */
-  crashAfterHandler?: boolean;
+  /** Where a fault-injection run may stop the process (afterHandler: the work done, not yet acked); none by default. */
+  faults?: FaultPoints;
   /**
    * Opens sealed payloads (content events) before validation, and seals what this consumer parks on the broker
    * (retries, dead letters). Without it a sealed event is dead-lettered.
@@ -199,7 +200,7 @@ export class EventConsumer {
         // Settled (retry or dead letter): thrown only to mark the span as failed.
         throw new HandledFailure(err);
       }
-      if (this.opts.crashAfterHandler) process.kill(process.pid, 'SIGKILL');
+      (this.opts.faults ?? NO_FAULTS).afterHandler();
       if (idempotency) {
         // The handler's work is done; failing to note it only means a redelivery would run it once more.
         await idempotency.remember(this.opts.queue, envelope.id).catch((err: unknown) =>

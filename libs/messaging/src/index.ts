@@ -5,6 +5,7 @@ export * from './document-locks';
 export * from './event-consumer';
 export * from './event-publisher';
 export * from './event-seal';
+export * from './fault-points';
 export * from './handler-errors';
 export * from './idempotency';
 export * from './membership-projection';

@@ -6,6 +6,7 @@ import { connectAmqp } from './amqp-connection';
 import { DocumentLocks } from './document-locks';
 import { EventPublisher } from './event-publisher';
 import { EventSeal } from './event-seal';
+import { FaultPoints, NO_FAULTS } from './fault-points';
 import { OutboxRelay } from './outbox';
 import { RpcClient, RpcClientLimits } from './rpc-client';
 
@@ -22,6 +23,8 @@ export interface MessagingModuleOptions {
   /** The service's key ring (ENCRYPTION_KEYS): seals content events it publishes or stores, opens those it consumes. */
   keyRing: KeyRing;
   outbox?: { sweepIntervalMs?: number; fullSweepIntervalMs?: number; graceMs?: number; batchSize?: number };
+  /** Where a fault-injection run stops this process (FAULT_HOOKS); NO_FAULTS unless given. */
+  faults?: FaultPoints;
 }
 
 @Injectable()
@@ -68,10 +71,11 @@ export class MessagingModule {
           useFactory: (c: AmqpConnectionManager) => new RpcClient(c, options.source, options.rpcTimeoutMs ?? 5000, amqpUserOf(typeof options.url === 'string' ? options.url : options.url[0]), options.rpcLimits),
         },
         { provide: DocumentLocks, useValue: new DocumentLocks() },
+        { provide: FaultPoints, useValue: options.faults ?? NO_FAULTS },
         {
           provide: OutboxRelay,
-          inject: [EventPublisher, EventSeal],
-          useFactory: (p: EventPublisher, seal: EventSeal) =>
+          inject: [EventPublisher, EventSeal, FaultPoints],
+          useFactory: (p: EventPublisher, seal: EventSeal, faults: FaultPoints) =>
             new OutboxRelay(
               p,
               options.source,
@@ -80,13 +84,14 @@ export class MessagingModule {
                 fullSweepIntervalMs: options.outbox?.fullSweepIntervalMs ?? 30_000,
                 graceMs: options.outbox?.graceMs ?? 5000,
                 batchSize: options.outbox?.batchSize ?? 200,
+                faults,
               },
               seal,
             ),
         },
         MessagingLifecycle,
       ],
-      exports: [AMQP_CONNECTION, EventPublisher, EventSeal, RpcClient, OutboxRelay, DocumentLocks],
+      exports: [AMQP_CONNECTION, EventPublisher, EventSeal, RpcClient, OutboxRelay, DocumentLocks, FaultPoints],
     };
   }
 }

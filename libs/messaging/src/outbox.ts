@@ -5,6 +5,7 @@ import { EventName, EventPayloads } from '@wellifiy/contracts';
 import { currentContext, currentTraceContext } from './context';
 import { EventPublisher, newEventId } from './event-publisher';
 import { EventSeal, WireEnvelope } from './event-seal';
+import { FaultPoints, NO_FAULTS } from './fault-points';
 
 /** An event a service has decided to announce, before it is stored (`OutboxRelay.toStored`). */
 export interface OutboxEntry {
@@ -106,6 +107,8 @@ export interface OutboxRelayOptions {
   /** Entries younger than this are left to the fast path that wrote them. */
   graceMs: number;
   batchSize: number;
+  /** Where a fault-injection run may stop the process (afterOutboxWrite); none by default. */
+  faults?: FaultPoints;
 }
 
 /** A clear waiting for the next batch of its collection. */
@@ -181,15 +184,10 @@ export class OutboxRelay {
     this.timers = [];
   }
 
-  /**
-   * Test-only (FAULT_HOOKS=crash-after-write): the process dies right after a writer's update, before it
-   * publishes, as a crash at the worst moment would — the sweeper of the next run must deliver the events.
-   */
-  crashAfterWrite = false;
-
   /** Publish and clear, right after the writer's update; never throws (a failure leaves the entries for the sweeper). */
   async dispatch(model: Model<any>, docId: unknown, entries: StoredOutboxEntry[]): Promise<void> {
-    if (entries.length && this.crashAfterWrite) process.kill(process.pid, 'SIGKILL');
+    // The worst moment for a crash: the sweeper of the next run must deliver these.
+    if (entries.length) (this.opts.faults ?? NO_FAULTS).afterOutboxWrite();
     await this.relay(model, docId, entries);
   }
 

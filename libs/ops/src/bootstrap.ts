@@ -2,7 +2,7 @@ import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { amqpUrlsOf, amqpUserOf, CommonConfig, parseAmqpUsers } from '@wellifiy/config';
 import { ServiceName } from '@wellifiy/contracts';
-import { AmqpServer, EventSeal, IDEMPOTENCY_STORE, IdempotencyStore, OutboxRelay, RpcPassthroughFilter, runInContext } from '@wellifiy/messaging';
+import { AmqpServer, EventSeal, FaultPoints, IDEMPOTENCY_STORE, IdempotencyStore, RpcPassthroughFilter, runInContext } from '@wellifiy/messaging';
 import { usePinoLogger, withLogging } from './logger';
 import { initTracing } from './tracing';
 import { drainOnClose } from './http-drain';
@@ -42,10 +42,10 @@ export async function bootstrapService(service: ServiceName, module: Type<unknow
     prefetch: config.AMQP_PREFETCH,
     maxEventAttempts: config.EVENT_MAX_ATTEMPTS,
     idempotency,
-    crashAfterHandler: config.FAULT_HOOKS === 'crash-in-handler',
+    // The module's fault points (InfrastructureModule: from FAULT_HOOKS), shared with its outbox relay.
+    faults: app.get(FaultPoints, { strict: false }),
     seal: app.get(EventSeal, { strict: false }),
   });
-  if (config.FAULT_HOOKS === 'crash-after-write') app.get(OutboxRelay, { strict: false }).crashAfterWrite = true;
   app.useGlobalFilters(new RpcPassthroughFilter(app.getHttpAdapter()));
   app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
   await app.startAllMicroservices();

@@ -9,3 +9,5 @@ export * from './tracing';
 export * from './db-metrics';
 export * from './http-drain';
 export * from './samplers';
+export * from './fault-hooks';
+export * from './infrastructure.module';
