@@ -98,7 +98,7 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
         prefetch: this.options.prefetch,
         maxAttempts: this.options.maxEventAttempts,
         idempotency: this.options.idempotency,
-        repeatSafe: (type) => this.getHandlerByPattern(type)?.extras?.[REPEAT_SAFE] === true,
+        repeatSafe: (type) => this.handlerOf(type)?.extras?.[REPEAT_SAFE] === true,
         faults: this.options.faults,
         seal: this.options.seal,
         canHandle: (type) => eventTypes.includes(type),
@@ -125,8 +125,16 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
     this.log.log(`${service}: ${eventTypes.length} event handler(s), ${rpcNames.length} command handler(s)`);
   }
 
+  /**
+   * The handler of an event type or command name, by its exact name. Nest's getHandlerByPattern first tries the
+   * name as JSON, and a name like `messages.send` throws a SyntaxError (with its stack) on every call.
+   */
+  private handlerOf(pattern: string): MessageHandler | undefined {
+    return this.getHandlers().get(pattern);
+  }
+
   private async handleEvent$(envelope: EventEnvelope, meta: EventMeta): Promise<void> {
-    const handler = this.getHandlerByPattern(envelope.type);
+    const handler = this.handlerOf(envelope.type);
     if (!handler) throw new DomainError(ErrorCode.Internal, `no handler for ${envelope.type}`);
     await this.invoke(handler, envelope, { correlationId: meta.correlationId, attempt: meta.attempt });
   }
@@ -186,7 +194,7 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
       return { reply: fail(ErrorCode.ValidationFailed, 'command body is not valid JSON'), poison: 'command body is not valid JSON' };
     }
     const pattern = typeof request?.pattern === 'string' ? request.pattern : '';
-    const handler = pattern ? this.getHandlerByPattern(pattern) : null;
+    const handler = pattern ? this.handlerOf(pattern) : undefined;
     const cls = RPC_REQUEST_CLASSES[pattern as RpcName];
     if (!handler || !cls) return { reply: fail(ErrorCode.UnknownRpc, `unknown command "${pattern}"`), poison: `unknown command "${pattern}"` };
     const refused = this.refusedSender(pattern as RpcName, msg);

@@ -167,6 +167,17 @@ describe('EventConsumer (real RabbitMQ)', () => {
     expect(h.calls).toHaveLength(0);
   });
 
+  it('dead-letters a known type whose payload is valid but whose header is not, naming the header field', async () => {
+    const h = await startConsumer(async () => undefined);
+    const envelope = { ...anEnvelope(Events.PatientCreated, aPatientCreated()), time: 'yesterday' };
+    const id = probe.sendToQueue(h.queue, JSON.stringify(envelope), { messageId: envelope.id });
+
+    const dl = await deadLettered(id);
+    expect(String(dl.headers[Headers.deadLetterReason])).toMatch(/^invalid event envelope: time: /);
+    expect(h.calls).toHaveLength(0);
+    await expectAllAcked(probe, h);
+  });
+
   it('retries a failing handler through the retry queue and succeeds on attempt 3', async () => {
     let failures = 0;
     const h = await startConsumer(async () => {

@@ -10,7 +10,7 @@ import { PoisonMessageError } from './handler-errors';
 import { IdempotencyStore } from './idempotency';
 import { eventLabel, messagingMetrics } from './messaging-metrics';
 import { deadLetterOptions, declareBaseTopology, declareEventQueue, declareInstanceQueue, redeliveryLimitReached } from './topology';
-import { describeFieldErrors, validateInto } from './validation';
+import { describeFieldErrors, findUnsafeInput, validateInto } from './validation';
 
 export interface EventConsumerOptions {
   connection: AmqpConnectionManager;
@@ -49,6 +49,9 @@ interface Handling {
   event: string;
   outcome: 'ok' | 'duplicate' | 'retried' | 'dead_lettered' | 'unsettled';
 }
+
+/** A delivery read as an event: the envelope, or why it is dead-lettered (with its type once that is known). */
+type EnvelopeRead = { envelope: EventEnvelope; type: string; reason?: undefined } | { envelope?: undefined; type?: string; reason: string };
 
 const RETRY_BASE_MS = 250;
 const RETRY_MAX_MS = 10_000;
@@ -152,28 +155,10 @@ export class EventConsumer {
     } catch {
       return deadLetter('body is not valid JSON');
     }
-    const header = await validateInto(EnvelopeHeader, body);
-    if (header.errors) return deadLetter(`invalid event envelope: ${describeFieldErrors(header.errors)}`);
-    const type = header.value.type;
-    handling.event = eventLabel(type);
-    if (!this.opts.canHandle(type)) return deadLetter(`no handler for event type "${type}"`);
-
-    const wire = body as WireEnvelope;
-    let opened: unknown = body;
-    if (wire.sealed !== undefined) {
-      if (!this.opts.seal) return deadLetter(`${type} is sealed, but this consumer has no key ring`);
-      try {
-        opened = this.opts.seal.open(wire);
-      } catch (err) {
-        if (!(err instanceof SealedEventError)) throw err;
-        return deadLetter(err.message);
-      }
-    }
-
-    const cls = EVENT_ENVELOPE_CLASSES[type as EventName];
-    const checked = cls ? await validateInto(cls, opened) : { value: opened, errors: null };
-    if (checked.errors) return deadLetter(`invalid ${type} payload: ${describeFieldErrors(checked.errors)}`);
-    const envelope = checked.value as EventEnvelope;
+    const read = (await this.readKnownEnvelope(body)) ?? (await this.readEnvelopeStepwise(body));
+    if (read.type) handling.event = eventLabel(read.type);
+    if (read.reason !== undefined) return deadLetter(read.reason);
+    const { envelope, type } = read;
 
     const idempotency = this.opts.repeatSafe?.(type) ? undefined : this.opts.idempotency;
     const attempt = Number(msg.properties.headers?.[Headers.attempt] ?? 0) + 1;
@@ -212,6 +197,56 @@ export class EventConsumer {
     }).catch((err: unknown) => {
       if (!(err instanceof HandledFailure)) throw err;
     });
+  }
+
+  /**
+   * The common case in one validation: a sealed or clear event of a type this consumer handles, valid as a whole.
+   * Its envelope class extends EnvelopeHeader, so passing it means the header passes too. Null when anything is
+   * refused: readEnvelopeStepwise then finds the reason, step by step.
+   */
+  private async readKnownEnvelope(body: unknown): Promise<EnvelopeRead | null> {
+    const type = (body as { type?: unknown } | null)?.type;
+    if (typeof type !== 'string' || !this.opts.canHandle(type)) return null;
+    const cls = EVENT_ENVELOPE_CLASSES[type as EventName];
+    if (!cls) return null;
+    const wire = body as WireEnvelope;
+    let opened: unknown = body;
+    if (wire.sealed !== undefined) {
+      // What the header check would see on the wire besides the opened payload: the sealed box itself.
+      if (!this.opts.seal || findUnsafeInput(body)) return null;
+      try {
+        opened = this.opts.seal.open(wire);
+      } catch {
+        return null;
+      }
+    }
+    const checked = await validateInto(cls, opened);
+    return checked.errors ? null : { envelope: checked.value as EventEnvelope, type };
+  }
+
+  /** The envelope, or why it is refused: its header, then its type, its seal and its payload, in that order. */
+  private async readEnvelopeStepwise(body: unknown): Promise<EnvelopeRead> {
+    const header = await validateInto(EnvelopeHeader, body);
+    if (header.errors) return { reason: `invalid event envelope: ${describeFieldErrors(header.errors)}` };
+    const type = header.value.type;
+    if (!this.opts.canHandle(type)) return { type, reason: `no handler for event type "${type}"` };
+
+    const wire = body as WireEnvelope;
+    let opened: unknown = body;
+    if (wire.sealed !== undefined) {
+      if (!this.opts.seal) return { type, reason: `${type} is sealed, but this consumer has no key ring` };
+      try {
+        opened = this.opts.seal.open(wire);
+      } catch (err) {
+        if (!(err instanceof SealedEventError)) throw err;
+        return { type, reason: err.message };
+      }
+    }
+
+    const cls = EVENT_ENVELOPE_CLASSES[type as EventName];
+    const checked = cls ? await validateInto(cls, opened) : { value: opened, errors: null };
+    if (checked.errors) return { type, reason: `invalid ${type} payload: ${describeFieldErrors(checked.errors)}` };
+    return { envelope: checked.value as EventEnvelope, type };
   }
 
   private async onHandlerFailure(msg: ConsumeMessage, generation: number, envelope: EventEnvelope, attempt: number, err: unknown, handling: Handling): Promise<void> {

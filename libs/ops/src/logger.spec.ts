@@ -49,6 +49,23 @@ describe('createPinoLogger', () => {
     expect(REDACTED_PATHS).toEqual(expect.arrayContaining(['body', '*.body', '*.email', '*.token', 'req.headers.authorization']));
   });
 
+  it('redacts one level down without changing the logged objects, in class instances and in serialized errors too', () => {
+    const out = capture();
+    const log = createPinoLogger('gateway', 'log', { destination: out.stream });
+    class Person {
+      constructor(readonly id: string, readonly email: string) {}
+    }
+    const message = { id: 'm_1', body: 'Blood results', seq: 3 };
+    const err = Object.assign(new Error('failed'), { reason: 'Pat asked', code: 'X' });
+    log.info({ message, person: new Person('pt_1', 'pat@example.com'), list: [{ body: 'kept as pino kept it' }], n: 1 }, 'line');
+    log.error({ err }, 'failed line');
+    const [first, second] = out.lines();
+    expect(first).toMatchObject({ message: { id: 'm_1', body: '[redacted]', seq: 3 }, person: { id: 'pt_1', email: '[redacted]' }, list: [{ body: 'kept as pino kept it' }], n: 1 });
+    expect(second.err).toMatchObject({ type: 'Error', message: 'failed', reason: '[redacted]', code: 'X' });
+    expect(message.body).toBe('Blood results');
+    expect(err.reason).toBe('Pat asked');
+  });
+
   it('request lines name the path without its query string, media tickets masked', () => {
     expect(loggedPath('/v1/channels/ch_1/members/tm_2?reason=Pat%20asked')).toBe('/v1/channels/ch_1/members/tm_2');
     expect(loggedPath('/internal/media/org_1/uploads/WxKzEfZSodnWWQVq')).toBe('/internal/media/org_1/uploads/[redacted]');

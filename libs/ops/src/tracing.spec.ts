@@ -1,7 +1,7 @@
 import { trace } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { Headers } from '@wellifiy/contracts';
-import { currentTraceContext, outgoingHeaders, runJob, runUnitOfWork } from '@wellifiy/messaging';
+import { currentCorrelationId, currentTraceContext, outgoingHeaders, runJob, runUnitOfWork } from '@wellifiy/messaging';
 import { initTracing, shutdownTracing, tracingRequested } from './tracing';
 
 describe('tracing', () => {
@@ -14,7 +14,10 @@ describe('tracing', () => {
   });
 
   it('without a provider, messages carry the correlation id and no trace context', async () => {
-    await runUnitOfWork({ name: 'rpc x', kind: 'server', context: { correlationId: 'c-1' } }, async () => {
+    await runUnitOfWork({ name: 'rpc x', kind: 'server', context: { correlationId: 'c-1' } }, async (span) => {
+      expect(span.isRecording()).toBe(false);
+      span.setAttribute('rpc.error_code', 'X');
+      expect(currentCorrelationId()).toBe('c-1');
       expect(outgoingHeaders()).toEqual({ [Headers.correlationId]: 'c-1' });
       expect(currentTraceContext()).toEqual({});
     });
@@ -57,5 +60,13 @@ describe('tracing', () => {
       })).rejects.toThrow('boom');
       expect(exporter.getFinishedSpans()[0].status).toMatchObject({ code: 2, message: 'TypeError' });
     });
+  });
+
+  it('after shutdown, units of work record no spans again', async () => {
+    const exporter = new InMemorySpanExporter();
+    expect(initTracing('gateway', { exporter })).toBe(true);
+    await shutdownTracing();
+    await runUnitOfWork({ name: 'rpc y', kind: 'server', context: {} }, async (span) => expect(span.isRecording()).toBe(false));
+    expect(exporter.getFinishedSpans()).toHaveLength(0);
   });
 });

@@ -3,6 +3,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, SimpleSpanProcessor, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { setTracingEnabled } from '@wellifiy/messaging';
 
 let provider: NodeTracerProvider | undefined;
 
@@ -37,6 +38,7 @@ export function initTracing(service: string, opts: TracingOptions = {}): boolean
     spanProcessors: [processor],
   });
   provider.register();
+  setTracingEnabled(true);
   return true;
 }
 
@@ -44,6 +46,7 @@ export function initTracing(service: string, opts: TracingOptions = {}): boolean
 export async function shutdownTracing(): Promise<void> {
   const p = provider;
   provider = undefined;
+  setTracingEnabled(false);
   await p?.shutdown().catch(() => undefined);
 }
 
