@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
-import { Test, TestingModule } from '@nestjs/testing';
-import type { Connection } from 'mongoose';
 import { InMemoryPatientKeyStore, KeyHierarchy, KeyRing } from '@wellifiy/crypto';
 import { DocumentLocks, EventSeal, OutboxEntry, OutboxRelay } from '@wellifiy/messaging';
 import { MongoModule } from '@wellifiy/persistence';
-import { LOCAL_ENCRYPTION_ACTIVE_KEY_ID, LOCAL_ENCRYPTION_KEYS, testInfra, uniqueName } from '@wellifiy/testing';
+import { IntegrationModule, integrationModule, LOCAL_ENCRYPTION_ACTIVE_KEY_ID, LOCAL_ENCRYPTION_KEYS, uniqueName } from '@wellifiy/testing';
 import { MessageCipher } from '../encryption/message-cipher';
 import { MESSAGE_MODEL, MessageSchema } from '../messages/message.schema';
 import { MessageChanges } from '../messages/message-changes';
@@ -16,11 +13,9 @@ import { PreviewFetcher } from './preview-fetcher';
 
 /** The preview lands on the stored message, encrypted, with message.updated in its outbox (FerretDB). */
 describe('LinkPreviewsService.setPreview over the message store (FerretDB)', () => {
-  const dbName = uniqueName('it-previews');
   const org = uniqueName('org');
   const dispatched: { id: string; types: string[] }[] = [];
-  let moduleRef: TestingModule;
-  let connection: Connection;
+  let suite: IntegrationModule;
   let messages: MessageStore;
   let previews: LinkPreviewsService;
   const preview = { url: 'https://clinic.example/news?id=42', title: 'Clinic news', siteName: 'Clinic' };
@@ -37,8 +32,10 @@ describe('LinkPreviewsService.setPreview over the message store (FerretDB)', () 
       dispatch: async (_m: unknown, id: string, entries: { type: string }[]) => record(id, entries),
       dispatchSoon: (_m: unknown, id: string, entries: { type: string }[]) => record(id, entries),
     };
-    moduleRef = await Test.createTestingModule({
-      imports: [MongoModule.forRoot({ url: testInfra.mongoUrl, dbName }), MongooseModule.forFeature([{ name: MESSAGE_MODEL, schema: MessageSchema }])],
+    suite = await integrationModule({
+      database: MongoModule,
+      dbPrefix: 'it-previews',
+      models: [{ name: MESSAGE_MODEL, schema: MessageSchema }],
       providers: [
         { provide: DocumentLocks, useValue: new DocumentLocks() },
         { provide: MessageCipher, useValue: new MessageCipher(ring, new KeyHierarchy(ring, new InMemoryPatientKeyStore())) },
@@ -50,16 +47,13 @@ describe('LinkPreviewsService.setPreview over the message store (FerretDB)', () 
         { provide: PreviewFetcher, useValue: {} },
         LinkPreviewsService,
       ],
-    }).compile();
-    await moduleRef.init();
-    connection = moduleRef.get<Connection>(getConnectionToken());
-    messages = moduleRef.get(MessageStore);
-    previews = moduleRef.get(LinkPreviewsService);
+    });
+    messages = suite.moduleRef.get(MessageStore);
+    previews = suite.moduleRef.get(LinkPreviewsService);
   });
 
   afterAll(async () => {
-    await connection?.dropDatabase().catch(() => undefined); // this test's own, uniquely named database
-    await moduleRef?.close();
+    await suite?.close();
   });
 
   async function aMessage(body: string): Promise<{ id: string; channelId: string }> {
@@ -78,7 +72,7 @@ describe('LinkPreviewsService.setPreview over the message store (FerretDB)', () 
     expect(view).toMatchObject({ id, channelId, body: `read ${preview.url}`, linkPreview: preview });
     expect(dispatched).toContainEqual({ id, types: ['message.updated'] });
 
-    const raw = await connection.collection('messages').findOne({ _id: id as never });
+    const raw = await suite.db.collection('messages').findOne({ _id: id as never });
     expect(JSON.stringify(raw?.linkPreview)).not.toContain('clinic.example');
     expect(raw?.linkPreview).toMatchObject({ keyId: LOCAL_ENCRYPTION_ACTIVE_KEY_ID, ciphertext: expect.any(String) });
     const [listed] = await messages.list(org, channelId, { limit: 10 });
@@ -89,8 +83,8 @@ describe('LinkPreviewsService.setPreview over the message store (FerretDB)', () 
     const { id } = await aMessage(`read ${preview.url}`);
     expect(await previews.setPreview({ orgId: 'org_other', messageId: id, preview })).toBeNull();
     expect(await previews.setPreview({ orgId: org, messageId: 'msg_unknown', preview })).toBeNull();
-    await connection.collection('messages').updateOne({ _id: id as never }, { $set: { deleted: true } });
+    await suite.db.collection('messages').updateOne({ _id: id as never }, { $set: { deleted: true } });
     expect(await previews.setPreview({ orgId: org, messageId: id, preview })).toBeNull();
-    expect((await connection.collection('messages').findOne({ _id: id as never }))?.linkPreview ?? null).toBeNull();
+    expect((await suite.db.collection('messages').findOne({ _id: id as never }))?.linkPreview ?? null).toBeNull();
   });
 });

@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
-import { Test, TestingModule } from '@nestjs/testing';
-import type { Connection } from 'mongoose';
 import { InMemoryPatientKeyStore, KeyHierarchy, KeyRing } from '@wellifiy/crypto';
 import { DocumentLocks, EventPublisher, EventSeal, OutboxRelay } from '@wellifiy/messaging';
 import { MongoModule } from '@wellifiy/persistence';
-import { managerActor, patientActor, teamMemberActor, testInfra, uniqueName } from '@wellifiy/testing';
+import { IntegrationModule, integrationModule, managerActor, patientActor, teamMemberActor, uniqueName } from '@wellifiy/testing';
 import { AuditRepository, MongoAuditRepository } from '../audit/audit.repository';
 import { MESSAGE_AUDIT_MODEL, MessageAuditSchema, READ_ACCESS_MODEL, ReadAccessSchema } from '../audit/audit.schema';
 import { EditsService } from '../edits/edits.service';
@@ -24,10 +21,10 @@ import { FakeMembership } from './message.store.fakes';
 
 /** Reactions, threads, edits and deletes against the real FerretDB: nothing lost under concurrency, nothing in plaintext. */
 describe('message changes on FerretDB', () => {
-  const dbName = uniqueName('it');
   const org = uniqueName('org');
-  let moduleRef: TestingModule;
-  let connection: Connection;
+  let suite: IntegrationModule;
+  let moduleRef: IntegrationModule['moduleRef'];
+  let connection: IntegrationModule['db'];
   let threads: ThreadsService;
   let reactions: ReactionsService;
   let edits: EditsService;
@@ -50,15 +47,13 @@ describe('message changes on FerretDB', () => {
   const patient = patientActor({ userId: 'pat_1', orgId: org });
 
   beforeAll(async () => {
-    moduleRef = await Test.createTestingModule({
-      imports: [
-        MongoModule.forRoot({ url: testInfra.mongoUrl, dbName }),
-        MongooseModule.forFeature([
-          { name: MESSAGE_MODEL, schema: MessageSchema },
-          { name: MESSAGE_VERSION_MODEL, schema: MessageVersionSchema },
-          { name: MESSAGE_AUDIT_MODEL, schema: MessageAuditSchema },
-          { name: READ_ACCESS_MODEL, schema: ReadAccessSchema },
-        ]),
+    suite = await integrationModule({
+      database: MongoModule,
+      models: [
+        { name: MESSAGE_MODEL, schema: MessageSchema },
+        { name: MESSAGE_VERSION_MODEL, schema: MessageVersionSchema },
+        { name: MESSAGE_AUDIT_MODEL, schema: MessageAuditSchema },
+        { name: READ_ACCESS_MODEL, schema: ReadAccessSchema },
       ],
       providers: [
         { provide: DocumentLocks, useValue: new DocumentLocks() },
@@ -77,10 +72,9 @@ describe('message changes on FerretDB', () => {
         ReactionsService,
         EditsService,
       ],
-    }).compile();
-    await moduleRef.init();
-    connection = moduleRef.get<Connection>(getConnectionToken());
-    await Promise.all(Object.values(connection.models).map((m) => m.init()));
+    });
+    moduleRef = suite.moduleRef;
+    connection = suite.db;
     threads = moduleRef.get(ThreadsService);
     reactions = moduleRef.get(ReactionsService);
     edits = moduleRef.get(EditsService);
@@ -88,8 +82,7 @@ describe('message changes on FerretDB', () => {
   });
 
   afterAll(async () => {
-    await connection?.dropDatabase().catch(() => undefined);
-    await moduleRef?.close();
+    await suite?.close();
   });
 
   async function newChannelWithRoot(members: string[]): Promise<{ channelId: string; rootId: string }> {

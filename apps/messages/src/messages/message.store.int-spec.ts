@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
-import { Test, TestingModule } from '@nestjs/testing';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
-import type { Connection } from 'mongoose';
 import { EventName, Events, Topology } from '@wellifiy/contracts';
 import { InMemoryPatientKeyStore, KeyHierarchy, KeyRing } from '@wellifiy/crypto';
 import { connectAmqp, DocumentLocks, EventPublisher, EventSeal, outboxEntry, OutboxRelay } from '@wellifiy/messaging';
 import { MongoModule } from '@wellifiy/persistence';
-import { AmqpProbe, CaptureQueue, expectEventually, testInfra, uniqueName, uniqueRoutingKey } from '@wellifiy/testing';
+import { AmqpProbe, CaptureQueue, expectEventually, IntegrationModule, integrationModule, testInfra, uniqueName, uniqueRoutingKey } from '@wellifiy/testing';
 import { MessageCipher } from '../encryption/message-cipher';
 import { MESSAGE_MODEL, MessageSchema, SEQ_BUCKET, seqBucket } from './message.schema';
 import { BucketBackfillMigration } from '../migrations/bucket-backfill.migration';
@@ -15,12 +12,11 @@ import { MessageDraft, MessageMapper, OpenedMessage } from './message.mapper';
 import { MessageStore, MongoMessageStore } from './message.store';
 
 describe('MongoMessageStore: the timeline (FerretDB + RabbitMQ)', () => {
-  const dbName = uniqueName('it');
   const org = uniqueName('org');
   const routingKey = uniqueRoutingKey();
-  let moduleRef: TestingModule;
+  let suite: IntegrationModule;
   let repo: MessageStore;
-  let connection: Connection;
+  let connection: IntegrationModule['db'];
   let amqp: AmqpConnectionManager;
   let publisher: EventPublisher;
   let probe: AmqpProbe;
@@ -35,11 +31,9 @@ describe('MongoMessageStore: the timeline (FerretDB + RabbitMQ)', () => {
     publisher = new EventPublisher(amqp, 'it-messages');
     probe = await AmqpProbe.connect(testInfra.amqpUrl);
     published = await probe.capture(Topology.eventsExchange, 'topic', [routingKey]);
-    moduleRef = await Test.createTestingModule({
-      imports: [
-        MongoModule.forRoot({ url: testInfra.mongoUrl, dbName }),
-        MongooseModule.forFeature([{ name: MESSAGE_MODEL, schema: MessageSchema }]),
-      ],
+    suite = await integrationModule({
+      database: MongoModule,
+      models: [{ name: MESSAGE_MODEL, schema: MessageSchema }],
       providers: [
         { provide: DocumentLocks, useValue: new DocumentLocks() },
         { provide: MessageCipher, useValue: cipher },
@@ -50,16 +44,13 @@ describe('MongoMessageStore: the timeline (FerretDB + RabbitMQ)', () => {
         MessageMapper,
         { provide: MessageStore, useClass: MongoMessageStore },
       ],
-    }).compile();
-    await moduleRef.init();
-    repo = moduleRef.get(MessageStore);
-    connection = moduleRef.get<Connection>(getConnectionToken());
-    await Promise.all(Object.values(connection.models).map((m) => m.init()));
+    });
+    repo = suite.moduleRef.get(MessageStore);
+    connection = suite.db;
   });
 
   afterAll(async () => {
-    await connection?.dropDatabase().catch(() => undefined);
-    await moduleRef?.close();
+    await suite?.close();
     await probe?.close();
     await publisher?.close();
     await amqp?.close();
