@@ -16,7 +16,6 @@ import { MessageCipher } from './encryption/message-cipher';
 import { ErasureService } from './erasure/erasure.service';
 import { KeyCacheInvalidation } from './erasure/key-cache-invalidation';
 import { MongoPatientKeyStore } from './erasure/patient-key.repository';
-import { PATIENT_KEY_MODEL, PatientKeySchema } from './erasure/patient-key.schema';
 import { LinkPreviewJobProcessor, LinkPreviewScheduler } from './jobs/link-preview.job';
 import { MediaCleanupJobProcessor, MediaCleanupScheduler } from './jobs/media-cleanup.job';
 import { RetentionPurgeJobProcessor, RetentionPurgeScheduler } from './jobs/retention-purge.job';
@@ -27,7 +26,7 @@ import { MediaCipher } from './media/media-cipher';
 import { MediaInternalController } from './media/media-internal.controller';
 import { MediaHandler } from './media/media.handler';
 import { MediaRepository, MongoMediaRepository } from './media/media.repository';
-import { MEDIA_CHUNK_MODEL, MEDIA_FILE_MODEL, MEDIA_GRANT_MODEL, MEDIA_READ_MODEL, MEDIA_TICKET_MODEL, MediaChunkSchema, MediaFileSchema, MediaGrantSchema, MediaReadSchema, MediaTicketSchema } from './media/media.schema';
+import { MEDIA_STORE_MODELS } from './media/media.models';
 import { MediaService } from './media/media.service';
 import { MembershipHandler } from './membership/membership.handler';
 import { MembershipRepository, MongoMembershipRepository } from './membership/membership.repository';
@@ -77,12 +76,7 @@ export class AppModule {
           { name: MESSAGE_VERSION_MODEL, schema: MessageVersionSchema },
           { name: MESSAGE_AUDIT_MODEL, schema: MessageAuditSchema },
           { name: READ_ACCESS_MODEL, schema: ReadAccessSchema },
-          { name: MEDIA_FILE_MODEL, schema: MediaFileSchema },
-          { name: MEDIA_CHUNK_MODEL, schema: MediaChunkSchema },
-          { name: MEDIA_GRANT_MODEL, schema: MediaGrantSchema },
-          { name: MEDIA_READ_MODEL, schema: MediaReadSchema },
-          { name: MEDIA_TICKET_MODEL, schema: MediaTicketSchema },
-          { name: PATIENT_KEY_MODEL, schema: PatientKeySchema },
+          ...MEDIA_STORE_MODELS,
           { name: RETENTION_SETTINGS_MODEL, schema: RetentionSettingsSchema },
           { name: LEGAL_HOLD_MODEL, schema: LegalHoldSchema },
           { name: COMPLIANCE_LOG_MODEL, schema: ComplianceLogSchema },

@@ -14,7 +14,7 @@ import { MongoPatientKeyStore } from '../erasure/patient-key.repository';
 import { MediaCipher } from './media-cipher';
 import { parseRange } from './media-range';
 import { MediaRepository, MongoMediaRepository } from './media.repository';
-import { MEDIA_STORE_MODELS } from './media.fakes';
+import { MEDIA_STORE_MODELS } from './media.models';
 import { MEDIA_CHUNK_SIZE, MediaService } from './media.service';
 
 /** Encrypted, chunked media storage (GridFS layout) on the real FerretDB. */

@@ -13,7 +13,7 @@ import { MessageCipher } from '../encryption/message-cipher';
 import { MongoPatientKeyStore } from '../erasure/patient-key.repository';
 import { RetentionPurgeJobProcessor, RetentionPurgeScheduler } from '../jobs/retention-purge.job';
 import { MediaRepository, MongoMediaRepository } from '../media/media.repository';
-import { MEDIA_STORE_MODELS } from '../media/media.fakes';
+import { MEDIA_STORE_MODELS } from '../media/media.models';
 import { MembershipRepository, MongoMembershipRepository } from '../membership/membership.repository';
 import { CHANNEL_PROJECTION_MODEL, ChannelProjectionSchema } from '../membership/membership.schema';
 import { MESSAGE_MODEL, MessageSchema } from '../messages/message.schema';

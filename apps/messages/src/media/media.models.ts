@@ -4,9 +4,7 @@ import {
   MEDIA_CHUNK_MODEL, MEDIA_FILE_MODEL, MEDIA_GRANT_MODEL, MEDIA_READ_MODEL, MEDIA_TICKET_MODEL, MediaChunkSchema, MediaFileSchema, MediaGrantSchema, MediaReadSchema, MediaTicketSchema,
 } from './media.schema';
 
-/* Test fixtures for the media store (used by tests only; not built into dist/). */
-
-/** The media store's collections, with the patient keys its content is sealed under: for integration modules. */
+/** The media store's collections, with the patient keys its content is sealed under: registered by the app module and the media integration suites. */
 export const MEDIA_STORE_MODELS: ModelDefinition[] = [
   { name: MEDIA_FILE_MODEL, schema: MediaFileSchema },
   { name: MEDIA_CHUNK_MODEL, schema: MediaChunkSchema },
