@@ -21,9 +21,15 @@ function urlOptions(redisUrl: string): RedisOptions {
 }
 
 /**
- * ioredis options of the one Redis connection factory. With Sentinels, ioredis asks them for the primary, follows
- * `+switch-master` (failoverDetector) and re-resolves on every reconnect; a connection that finds itself on a
- * demoted primary (READONLY) reconnects to the new one and resends the command.
+ * ioredis options of the one Redis connection factory. With Sentinels, ioredis asks them for the primary on every
+ * (re)connect and checks that the node it reaches is a master; a connection that finds itself on a demoted primary
+ * (READONLY) reconnects to the new one and resends the command.
+ *
+ * ioredis's `failoverDetector` (subscribing to the Sentinels' `+switch-master`) stays off: when the announcement
+ * arrives while a client is asking the Sentinels where the primary is — which is where a client whose primary was
+ * killed spends its reconnects — ioredis 5 takes it as a disconnect of that attempt and ends the client for good
+ * (status `end`, "Connection is closed.", no further reconnect). A killed or demoted primary closes its connections,
+ * which is all the reconnect needs. `redis-sentinel.int-spec.ts` (slow Sentinels) fails with it on.
  */
 export function redisOptions(target: RedisTarget): RedisOptions {
   if (typeof target === 'string') return urlOptions(target);
@@ -36,7 +42,7 @@ export function redisOptions(target: RedisTarget): RedisOptions {
     name: target.REDIS_SENTINEL_NAME ?? DEFAULT_REDIS_SENTINEL_NAME,
     ...(target.REDIS_SENTINEL_PASSWORD !== undefined ? { sentinelPassword: target.REDIS_SENTINEL_PASSWORD } : {}),
     ...(target.REDIS_PASSWORD !== undefined ? { password: target.REDIS_PASSWORD } : {}),
-    failoverDetector: true,
+    failoverDetector: false,
     reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 2 : false),
   };
 }

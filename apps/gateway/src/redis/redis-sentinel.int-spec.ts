@@ -132,3 +132,98 @@ describe('Redis through Sentinels: failover under BullMQ and the rate limiter (r
     expect(keys.length).toBeGreaterThan(0);
   });
 });
+
+/** A TCP proxy that holds every chunk for `delayMs` each way (in order): a Sentinel that is slow to answer. */
+async function slowProxy(target: number, delayMs: number): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect({ host: '127.0.0.1', port: target });
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => (sockets.delete(s), client.destroy(), upstream.destroy()));
+    }
+    const relay = (from: net.Socket, to: net.Socket) => from.on('data', (b: Buffer) => void setTimeout(() => to.destroyed || to.write(b), delayMs));
+    relay(client, upstream);
+    relay(upstream, client);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+/**
+ * The Sentinels announce the new primary (`+switch-master`) while a client is still asking them where the primary
+ * is, after its connection to the killed one closed. With ioredis's failoverDetector on, the announcement cut that
+ * attempt and the client ended for good ("Connection is closed."): status `end`, every command refused, the
+ * process's readiness down until a restart (in this test, half of the twelve clients). Slow Sentinels make the
+ * reconnect spend most of its time asking them, so the announcement lands there; every client of the factory must
+ * reconnect to the promoted node.
+ */
+describe('Redis through slow Sentinels: no client ends when the failover is announced mid-reconnect', () => {
+  jest.setTimeout(120_000);
+  const prefix = uniqueName('it-sentinel-slow');
+  let setup: RedisSentinelSetup;
+  const proxies: { port: number; close(): Promise<void> }[] = [];
+  const clients: { what: string; redis: Redis }[] = [];
+  const queues: Queue[] = [];
+
+  beforeAll(async () => {
+    const [a, b, s1, s2, s3] = await freePorts(5);
+    setup = new RedisSentinelSetup({ dir: path.join(os.tmpdir(), uniqueName('wellifiy-sentinel-slow')), nodePorts: [a, b], sentinelPorts: [s1, s2, s3], name: 'slow-master' });
+    await setup.start();
+    for (const p of [s1, s2, s3]) proxies.push(await slowProxy(p, 300));
+    const config = loadConfig(GatewayConfig, {
+      AMQP_URL: 'amqp://guest:guest@localhost:5672',
+      HTTP_PORT: '3000',
+      REDIS_SENTINELS: proxies.map((p) => `127.0.0.1:${p.port}`).join(','),
+      REDIS_SENTINEL_NAME: 'slow-master',
+      JWT_SECRET: 'x'.repeat(32),
+      MESSAGES_INTERNAL_URL: 'http://127.0.0.1:1',
+      ENCRYPTION_KEYS: 'k1:yW5mQk9Tg3pXb2Z4cE1hN0RqS3ZhUXh3ZUY2cjBUdTg=',
+      ENCRYPTION_ACTIVE_KEY_ID: 'k1',
+    });
+    for (let i = 0; i < 6; i++) {
+      const gateway = (redisProvider as { useFactory: (c: GatewayConfig) => Redis }).useFactory(config);
+      gateway.on('error', () => undefined);
+      clients.push({ what: `gateway client ${i}`, redis: gateway });
+      // The readiness check pings the client of a service's first BullMQ queue.
+      const queue = new Queue(`slow-probe-${i}`, { connection: bullConnection(config), prefix });
+      queue.on('error', () => undefined);
+      queues.push(queue);
+      clients.push({ what: `queue client ${i}`, redis: (await queue.client) as unknown as Redis });
+    }
+    await Promise.all(clients.map(({ redis }) => expectEventually(async () => expect(await redis.ping()).toBe('PONG'), { timeoutMs: 20_000, intervalMs: 100 })));
+  });
+
+  afterAll(async () => {
+    for (const q of queues) await q.close().catch(() => undefined);
+    for (const { redis } of clients) redis.disconnect();
+    for (const p of proxies) await p.close();
+    await setup?.destroy();
+  });
+
+  it('every client answers from the promoted primary after the primary is killed', async () => {
+    const oldPrimary = await setup.primaryPort();
+    await setup.killPrimary();
+    const newPrimary = await setup.waitFailover(oldPrimary, 60_000);
+    expect(newPrimary).not.toBe(oldPrimary);
+
+    const answers = await Promise.all(
+      clients.map(async ({ what, redis }) => {
+        try {
+          await expectEventually(async () => expect(((await redis.call('ROLE')) as [string])[0]).toBe('master'), { timeoutMs: 30_000, intervalMs: 200 });
+          return `${what}: master`;
+        } catch {
+          return `${what}: ${redis.status}`;
+        }
+      }),
+    );
+    expect(answers).toEqual(clients.map(({ what }) => `${what}: master`));
+  });
+});
