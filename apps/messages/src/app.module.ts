@@ -31,6 +31,8 @@ import { MediaService } from './media/media.service';
 import { MembershipHandler } from './membership/membership.handler';
 import { MembershipRepository, MongoMembershipRepository } from './membership/membership.repository';
 import { CHANNEL_PROJECTION_MODEL, ChannelProjectionSchema } from './membership/membership.schema';
+import { MEMBERSHIP_CACHE_MAX_ENTRIES, MEMBERSHIP_CACHE_TTL_MS, MembershipCache } from './membership/membership.cache';
+import { MembershipFeed } from './membership/membership.feed';
 import { MembershipService } from './membership/membership.service';
 import { MESSAGE_MODEL, MessageSchema } from './messages/message.schema';
 import { MessagesController } from './messages/messages.controller';
@@ -103,6 +105,8 @@ export class AppModule {
         EditsService,
         VersionsService,
         MembershipService,
+        { provide: MembershipCache, useValue: new MembershipCache({ ttlMs: MEMBERSHIP_CACHE_TTL_MS, maxEntries: MEMBERSHIP_CACHE_MAX_ENTRIES }) },
+        MembershipFeed,
         { provide: MediaRepository, useClass: MongoMediaRepository },
         MediaCipher,
         MediaService,

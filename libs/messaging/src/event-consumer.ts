@@ -37,6 +37,12 @@ export interface EventConsumerOptions {
    * (retries, dead letters). Without it a sealed event is dead-lettered.
    */
   seal?: EventSeal;
+  /**
+   * Told when the queue has been declared and bound on a new broker channel (at start and after every reconnect),
+   * and when that channel closes. A per-process consumer that keeps a cache current from its events learns from
+   * them when events may have been missed (its exclusive queue goes with the channel's connection).
+   */
+  onChannel?: { bound(): void; lost(): void };
 }
 
 export interface EventMeta {
@@ -88,6 +94,11 @@ export class EventConsumer {
         // awaiting it, so a channel closing before the broker answers (a RabbitMQ node going down) rejected a promise
         // nobody handled and ended the process. The setup runs again on every connection, before consumers resume.
         await ch.prefetch(opts.prefetch);
+        if (opts.onChannel) {
+          const { bound, lost } = opts.onChannel;
+          ch.once('close', () => lost());
+          bound();
+        }
       },
     });
   }

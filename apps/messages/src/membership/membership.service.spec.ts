@@ -2,14 +2,17 @@ import 'reflect-metadata';
 import { ChannelSnapshot, MembershipCheckResult, Rpc } from '@wellifiy/contracts';
 import { RpcClient } from '@wellifiy/messaging';
 import { patientActor, teamMemberActor } from '@wellifiy/testing';
+import { MembershipCache } from './membership.cache';
 import { ChannelMembership, MembershipRepository } from './membership.repository';
 import { MembershipService } from './membership.service';
 
 /** In-memory projection with the real repository's "newer version wins" rule. */
 class FakeMembershipRepository extends MembershipRepository {
   readonly rows = new Map<string, ChannelMembership>();
+  finds = 0;
 
   async find(orgId: string, channelId: string): Promise<ChannelMembership | null> {
+    this.finds++;
     const row = this.rows.get(channelId);
     return row && row.orgId === orgId ? structuredClone(row) : null;
   }
@@ -52,13 +55,16 @@ describe('MembershipService.requireMember', () => {
   let repo: FakeMembershipRepository;
   let rpc: FakeRpc;
   let service: MembershipService;
+  let cache: MembershipCache;
   const tm = teamMemberActor({ userId: 'tm_1' });
   const patient = patientActor({ userId: 'pat_1' });
 
   beforeEach(() => {
     repo = new FakeMembershipRepository();
     rpc = new FakeRpc();
-    service = new MembershipService(repo, rpc as unknown as RpcClient);
+    cache = new MembershipCache({ ttlMs: 10_000, maxEntries: 100 });
+    cache.connected();
+    service = new MembershipService(repo, rpc as unknown as RpcClient, cache);
   });
 
   it('a projection hit answers without asking the channels service', async () => {
@@ -127,8 +133,44 @@ describe('MembershipService.requireMember', () => {
 
   it('an RPC failure propagates instead of being taken for "not a member"', async () => {
     const failing = { send: async () => { throw Object.assign(new Error('timeout'), { code: 'RPC_TIMEOUT' }); } };
-    service = new MembershipService(repo, failing as unknown as RpcClient);
+    service = new MembershipService(repo, failing as unknown as RpcClient, cache);
 
     await expect(service.requireMember(tm, 'ch_1')).rejects.toMatchObject({ code: 'RPC_TIMEOUT' });
+  });
+
+  describe('with the process cache', () => {
+    it('reads the projection once per channel while the cache holds it', async () => {
+      await repo.apply('org_1', snapshot('ch_1', 'care_team', [['pat_1', 'patient'], ['tm_1', 'team_member']], 3));
+
+      for (let i = 0; i < 5; i++) await service.requireMember(i % 2 ? tm : patient, 'ch_1');
+      expect(repo.finds).toBe(1);
+      expect(rpc.calls).toEqual([]);
+    });
+
+    it('a removal event stops the cached membership at once, while the projection still lists the member', async () => {
+      await repo.apply('org_1', snapshot('ch_1', 'group', [['tm_1', 'team_member'], ['tm_2', 'team_member']], 1));
+      await service.requireMember(tm, 'ch_1');
+      const removed = snapshot('ch_1', 'group', [['tm_2', 'team_member']], 2);
+      rpc.channels.set('ch_1', { orgId: 'org_1', snapshot: removed });
+
+      cache.observe('org_1', removed); // the feed; the projection write of another replica is still on its way
+      await expect(service.requireMember(tm, 'ch_1')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    });
+
+    it('while the feed is disconnected every check reads the projection', async () => {
+      await repo.apply('org_1', snapshot('ch_1', 'care_team', [['tm_1', 'team_member']], 1));
+      cache.disconnected();
+
+      await service.requireMember(tm, 'ch_1');
+      await service.requireMember(tm, 'ch_1');
+      expect(repo.finds).toBe(2);
+    });
+
+    it('an organisation never reads another organisation\'s cached channel', async () => {
+      await repo.apply('org_2', snapshot('ch_1', 'care_team', [['tm_1', 'team_member']]));
+      await service.requireMember(teamMemberActor({ userId: 'tm_1', orgId: 'org_2' }), 'ch_1');
+
+      await expect(service.requireMember(tm, 'ch_1')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    });
   });
 });

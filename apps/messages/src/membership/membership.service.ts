@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Actor, ChannelSnapshot, channelTypeVisibleTo, STAFF_ONLY_CHANNEL_TYPES } from '@wellifiy/contracts';
 import { requireChannelMember, RpcClient } from '@wellifiy/messaging';
+import { MembershipCache, membershipOf } from './membership.cache';
 import { ChannelMembership, MembershipRepository } from './membership.repository';
 
 /**
@@ -16,6 +17,7 @@ export class MembershipService {
   constructor(
     private readonly repo: MembershipRepository,
     private readonly rpc: RpcClient,
+    private readonly cache: MembershipCache,
   ) {}
 
   apply(orgId: string, snapshot: ChannelSnapshot): Promise<void> {
@@ -32,16 +34,24 @@ export class MembershipService {
     return this.repo.shareAChannel(actor.orgId, [actor.userId, userId], actor.kind === 'patient' ? [...STAFF_ONLY_CHANNEL_TYPES] : []);
   }
 
-  /** The channel if the actor may read and write in it, else NOT_FOUND (projection first, then the channels service). */
+  /**
+   * The channel if the actor may read and write in it, else NOT_FOUND: this process's cache of the projection,
+   * else the projection, else the channels service (whose answer is applied to the projection).
+   */
   requireMember(actor: Actor, channelId: string): Promise<ChannelMembership> {
     return requireChannelMember(this.rpc, actor, channelId, {
       local: async () => {
-        const local = await this.repo.find(actor.orgId, channelId);
+        let local = this.cache.get(actor.orgId, channelId);
+        if (!local) {
+          local = (await this.repo.find(actor.orgId, channelId)) ?? undefined;
+          if (local) this.cache.put(local);
+        }
         return local && this.allowed(local, actor) ? local : null;
       },
       refresh: async (channel) => {
         await this.repo.apply(actor.orgId, channel);
-        const fresh: ChannelMembership = { id: channel.id, orgId: actor.orgId, type: channel.type, patientId: channel.patientId ?? null, members: channel.members, version: channel.version };
+        const fresh = membershipOf(actor.orgId, channel);
+        this.cache.put(fresh);
         return this.allowed(fresh, actor) ? fresh : null;
       },
     });
