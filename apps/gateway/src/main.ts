@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import { loadConfigOrExit } from '@wellifiy/config';
-import { drainOnClose, initMetrics, initTracing, runMain, usePinoLogger, withLogging } from '@wellifiy/ops';
+import { drainOnClose, initMetrics, initTracing, runMain, usePinoLogger, watchShutdown, withLogging } from '@wellifiy/ops';
 import { AppModule } from './app.module';
 import { mountConsole } from './console/console-static';
 import { GatewayConfig } from './config/gateway.config';
@@ -28,6 +28,7 @@ runMain('gateway', async () => {
   app.disable('x-powered-by');
   app.enableShutdownHooks();
   drainOnClose(app.getHttpServer());
+  watchShutdown(app);
   const origins = config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
   const allowed = origins.includes('*') ? true : origins;
   app.enableCors({ origin: allowed, exposedHeaders: ['x-correlation-id', 'retry-after', 'retry-after-ms'] });

@@ -244,6 +244,11 @@ export class AmqpServer extends Server implements CustomTransportStrategy {
   }
 
   /** Graceful: stop taking work, let handlers that run finish (and settle their messages), then disconnect. */
+  /** What the transport still has in hand (for the shutdown watch). */
+  inFlight(): string {
+    return `${this.commandsInFlight} command(s) and ${this.events?.busy ?? 0} event(s) in flight`;
+  }
+
   async close(): Promise<void> {
     await Promise.all([this.events?.cancel(), this.commands?.cancelAll()]).catch(() => undefined);
     const deadline = Date.now() + 10_000;

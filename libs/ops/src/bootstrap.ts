@@ -6,6 +6,7 @@ import { AmqpServer, EventSeal, FaultPoints, IDEMPOTENCY_STORE, IdempotencyStore
 import { usePinoLogger, withLogging } from './logger';
 import { initTracing } from './tracing';
 import { drainOnClose } from './http-drain';
+import { watchShutdown } from './shutdown-watch';
 import { initMetrics } from './metrics';
 
 const SAFE_CORRELATION_ID = /^[A-Za-z0-9._-]{1,100}$/;
@@ -46,6 +47,19 @@ export async function bootstrapService(service: ServiceName, module: Type<unknow
     faults: app.get(FaultPoints, { strict: false }),
     seal: app.get(EventSeal, { strict: false }),
   });
+  const shutdown = watchShutdown(app);
+  const closeTransport = transport.close.bind(transport);
+  transport.close = async () => {
+    shutdown.stage = 'the broker transport';
+    const stillIn = setInterval(() => (shutdown.stage = `the broker transport (${transport.inFlight()})`), 500);
+    stillIn.unref();
+    try {
+      await closeTransport();
+    } finally {
+      clearInterval(stillIn);
+      shutdown.stage = 'after the broker transport (HTTP server, connections)';
+    }
+  };
   app.useGlobalFilters(new RpcPassthroughFilter(app.getHttpAdapter()));
   app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
   await app.startAllMicroservices();

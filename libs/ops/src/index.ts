@@ -11,3 +11,4 @@ export * from './http-drain';
 export * from './samplers';
 export * from './fault-hooks';
 export * from './infrastructure.module';
+export * from './shutdown-watch';
