@@ -14,7 +14,7 @@ FERRETDB_VERSION="v1.24.2"
 ROOT="${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}"
 FERRETDB_BIN="$ROOT/.tools/bin/ferretdb"
 # Applied in this order; each header says what it changes and why (docs/embedded-database.md).
-FERRETDB_PATCHES=("$ROOT/tools/scripts/lib/ferretdb-id-index.patch" "$ROOT/tools/scripts/lib/ferretdb-atomic-updates.patch")
+FERRETDB_PATCHES=("$ROOT/tools/scripts/lib/ferretdb-id-index.patch" "$ROOT/tools/scripts/lib/ferretdb-atomic-updates.patch" "$ROOT/tools/scripts/lib/ferretdb-release-tracking.patch" "$ROOT/tools/scripts/lib/ferretdb-in-pushdown.patch")
 FERRETDB_PG_SETUP="$ROOT/tools/scripts/lib/ferretdb-postgresql-indexes.sql"
 FERRETDB_PORT="${FERRETDB_PORT:-27027}"
 FERRETDB_DATA="$ROOT/.data/ferretdb"
@@ -80,12 +80,19 @@ build_ferretdb() {
   # ferretdb-id-index: _id equality uses the _id index (v1 passes a pushed-down field name as a parameter,
   # `_jsonb->$1 @> $2`, which no index matches). ferretdb-atomic-updates: an update writes a document only if it
   # is still stored as read, and retries otherwise (v1 read-modify-wrote without a guard and lost updates).
+  # ferretdb-release-tracking: the resource leak detector (a stack recorded for every document and iterator) runs
+  # in debug builds only. ferretdb-in-pushdown: `$in` of strings/ObjectIDs reaches PostgreSQL as ORed equalities
+  # (v1 left it to the handler, which read every row the other fields matched).
   local p
   for p in "${FERRETDB_PATCHES[@]}"; do
     patch -s -d "$work/src" -p1 <"$p" || die "could not apply $p to FerretDB $FERRETDB_VERSION"
   done
-  # the atomic-updates patch brings unit tests of its retry logic: a build whose patch misbehaves is not installed
-  (cd "$work/src" && CGO_ENABLED=0 go test -count=1 ./internal/handler/common/ >/dev/null) || die "FerretDB's tests of the patched update path failed"
+  # the patches bring unit tests (the atomic-updates retry logic; tracking in release and debug builds): a build
+  # whose patch misbehaves is not installed
+  mkdir -p "$work/src/.git" # FerretDB's test helpers look for the repository root
+  (cd "$work/src" && CGO_ENABLED=0 go test -count=1 ./internal/handler/common/ ./internal/util/resource/ >/dev/null) || die "FerretDB's tests of the patched code failed"
+  (cd "$work/src" && CGO_ENABLED=0 go test -count=1 -run 'TestPrepareWhereClauseIn$' ./internal/backends/postgresql/ >/dev/null) || die "FerretDB's tests of the \$in pushdown failed"
+  (cd "$work/src" && CGO_ENABLED=0 go test -count=1 -tags ferretdb_debug ./internal/util/resource/ >/dev/null) || die "FerretDB's tests of resource tracking in a debug build failed"
   mkdir -p "$(dirname "$FERRETDB_BIN")"
   (cd "$work/src" && CGO_ENABLED=0 go build -trimpath -o "$FERRETDB_BIN" ./cmd/ferretdb) || die "FerretDB build failed"
   rm -rf "$work"
