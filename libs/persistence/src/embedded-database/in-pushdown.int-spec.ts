@@ -13,7 +13,7 @@ describe('$in filters on the embedded database', () => {
   jest.setTimeout(120_000);
   const dbName = uniqueName('it-in-pushdown');
   let client: InstanceType<typeof mongoose.mongo.MongoClient>;
-  let coll: ReturnType<ReturnType<typeof client.db>['collection']>;
+  let coll: mongoose.mongo.Collection<Row>;
   let ferret = false;
   const USERS = 2000;
   const ROWS = 20_000;
@@ -22,7 +22,7 @@ describe('$in filters on the embedded database', () => {
     client = await new mongoose.mongo.MongoClient(testInfra.mongoUrl).connect();
     const info = await client.db('admin').command({ buildInfo: 1 });
     ferret = 'ferretdbVersion' in info;
-    coll = client.db(dbName).collection('read_states');
+    coll = client.db(dbName).collection<Row>('read_states');
     await coll.createIndex({ orgId: 1, userId: 1, member: 1 }); // as the notifications service declares it
     const rows = Array.from({ length: ROWS }, (_, i) => ({ _id: `ch_${Math.floor(i / 10)}|u_${i % USERS}`, orgId: 'org_1', userId: `u_${i % USERS}`, member: i % 7 !== 0 }));
     for (let i = 0; i < rows.length; i += 5000) await coll.insertMany(rows.slice(i, i + 5000), { ordered: false });
@@ -76,6 +76,14 @@ describe('$in filters on the embedded database', () => {
     expect(nodes(byId.queryPlanner.Plan).map((n) => n['Node Type'])).not.toContain('Seq Scan');
   });
 });
+
+/** A read marker as the notifications service stores it; `userId` also of other shapes, for the semantics. */
+interface Row {
+  _id: string;
+  orgId: string;
+  userId?: string | string[] | number;
+  member: boolean;
+}
 
 interface PlanNode {
   'Node Type': string;
