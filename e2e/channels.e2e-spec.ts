@@ -182,8 +182,9 @@ describe('channels: the five types and their rules (DESIGN §2)', () => {
       expect(raw).toContain(p1.userId); // ids are fine: they are how clients refer to members
     });
 
-    it('a member removed from a channel stops receiving its events at once', async () => {
+    it('a member removed from a channel stops receiving its events at once, and can no longer read or write there', async () => {
       await canRead(tmB, groupId);
+      await send(tmB, groupId, 'before tmB left'); // the messages service now holds tmB's membership (its cache too)
       const tmBSocket = await connectRealtime(tmB.token);
       sockets.push(tmBSocket);
       const removed = await api('DELETE', `/v1/channels/${groupId}/members/${tmB.userId}?reason=rotation`, { token: manager.token });
@@ -193,6 +194,10 @@ describe('channels: the five types and their rules (DESIGN §2)', () => {
       await send(tmA, groupId, 'after tmB left');
       await expectNever(() => tmBSocket.received('message.created').some((m) => m.body === 'after tmB left'), { forMs: 500, what: 'a removed member got a message' });
       await expectEventually(async () => expect((await api('GET', `/v1/channels/${groupId}/messages`, { token: tmB.token })).status).toBe(404));
+      const late = await api('POST', `/v1/channels/${groupId}/messages`, { token: tmB.token, body: { clientMessageId: randomUUID(), body: 'after removal' } });
+      expect(late.status).toBe(404);
+      const page = await api('GET', `/v1/channels/${groupId}/messages`, { token: tmA.token });
+      expect(page.body.messages.map((m: { body: string }) => m.body)).not.toContain('after removal');
     });
 
     it('rule 7: a patient may leave a group', async () => {

@@ -50,13 +50,10 @@ export async function bootstrapService(service: ServiceName, module: Type<unknow
   const shutdown = watchShutdown(app);
   const closeTransport = transport.close.bind(transport);
   transport.close = async () => {
-    shutdown.stage = 'the broker transport';
-    const stillIn = setInterval(() => (shutdown.stage = `the broker transport (${transport.inFlight()})`), 500);
-    stillIn.unref();
+    shutdown.stage = () => `the broker transport (${transport.inFlight()})`;
     try {
       await closeTransport();
     } finally {
-      clearInterval(stillIn);
       shutdown.stage = 'after the broker transport (HTTP server, connections)';
     }
   };

@@ -30,11 +30,14 @@ describe('watchShutdown', () => {
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation((m: unknown) => void warned.push(String(m)));
     try {
       process.emit('SIGUSR2');
+      let inFlight = 3;
+      progress.stage = () => `the broker transport (${inFlight} in flight)`; // asked when the line is written
+      inFlight = 1;
       const closing = app.close();
       await new Promise((r) => setTimeout(r, 120));
       expect(app.get(QuickCloser).closed).toBe(true);
       expect(progress.pending()).toEqual(['SlowCloser.onApplicationShutdown']);
-      expect(warned).toEqual(['still shutting down after 50 ms (stage: closing); waiting for: SlowCloser.onApplicationShutdown']);
+      expect(warned).toEqual(['still shutting down after 50 ms (stage: the broker transport (1 in flight)); waiting for: SlowCloser.onApplicationShutdown']);
       release();
       await closing;
       expect(progress.pending()).toEqual([]);

@@ -9,8 +9,8 @@ export const SHUTDOWN_WATCH_MS = 8_000;
 export interface ShutdownProgress {
   /** Lifecycle hooks that have started and not yet settled, as `Provider.hook`. */
   pending(): string[];
-  /** Which stage the shutdown is in, for the message. */
-  stage: string;
+  /** Which stage the shutdown is in, for the message (a function is asked when the message is written). */
+  stage: string | (() => string);
 }
 
 /**
@@ -51,7 +51,8 @@ export function watchShutdown(app: INestApplicationContext, afterMs = SHUTDOWN_W
     progress.stage = 'closing';
     const timer = setTimeout(() => {
       const waiting = progress.pending();
-      logger.warn(`still shutting down after ${afterMs} ms (stage: ${progress.stage}); waiting for: ${waiting.length ? waiting.join(', ') : 'no lifecycle hook'}`);
+      const stage = typeof progress.stage === 'function' ? progress.stage() : progress.stage;
+      logger.warn(`still shutting down after ${afterMs} ms (stage: ${stage}); waiting for: ${waiting.length ? waiting.join(', ') : 'no lifecycle hook'}`);
     }, afterMs);
     timer.unref();
   };
