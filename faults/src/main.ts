@@ -19,6 +19,8 @@ import { World } from './world';
  */
 
 const short = process.argv.includes('--short');
+/** `--only <text>`: run only the rows whose names contain it (to reproduce one row; the test command runs them all). */
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] ?? '' : undefined;
 const root = path.resolve(__dirname, '../../..');
 const log = (s: string): void => void process.stdout.write(`[faults] ${s}\n`);
 
@@ -167,12 +169,16 @@ const oneReplicaOfEach: Fault = {
 const rollingRestart: Fault = {
   name: FAULTS.rollingRestart,
   async run(sys, world, problems) {
+    const stops: string[] = [];
     for (const inst of sys.instances.values()) {
       await carriesOn(sys, world, [inst.name], problems, async () => {
-        if (!(await sys.stopAppGracefully(inst.name))) problems.push(`${inst.name} did not finish its work and exit within 15 s of SIGTERM`);
+        const { exited, ms } = await sys.stopAppGracefully(inst.name);
+        stops.push(`${inst.name} ${(ms / 1000).toFixed(1)} s`);
+        if (!exited) problems.push(`${inst.name} did not finish its work and exit within 15 s of SIGTERM`);
         await sys.startApp(inst.name);
       });
     }
+    log(`graceful stops (SIGTERM to exit): ${stops.join(', ')}`);
   },
 };
 
@@ -345,7 +351,7 @@ async function main(): Promise<number> {
   if (backend !== 'auto' && backend !== 'postgresql' && backend !== 'sqlite') throw new Error(`FERRETDB_HANDLER must be postgresql or sqlite, not ${backend}`);
   const sys = new FaultSystem({ root, ...ports, ferretBackend: backend, replicas });
   const ledger: PoisonLedger = { expected: new Map(), seen: new Map() };
-  const faults: Fault[] = [
+  const every: Fault[] = [
     killServer('rabbit', FAULTS.rabbitmq),
     killRabbitNode(0, FAULTS.rabbitmqNode),
     killRabbitNode(1, FAULTS.rabbitmqOtherNode),
@@ -366,12 +372,14 @@ async function main(): Promise<number> {
     rollingRestart,
     brokerPartition,
   ];
+  const faults = only === undefined ? every : every.filter((f) => f.name.includes(only));
+  if (!faults.length) throw new Error(`--only ${only}: no fault row's name contains it`);
   const rows: RowResult[] = [];
   const suiteRow = (problem: string): RowResult => ({ fault: 'suite', sent: 0, acknowledged: 0, delivered: 0, lost: 0, duplicated: 0, outOfOrder: 0, recoveryMs: null, retried: 0, failures: {}, problems: [problem] });
   const writeReport = (done: RowResult[]): void => {
     const seconds = (Date.now() - started) / 1000;
     const topology = sys.topology();
-    const md = `${topology}\n\n# Fault injection (${short ? 'short' : 'full'} run)\n\n${table(done)}\n\nTotal time ${seconds.toFixed(0)} s. ` +
+    const md = `${topology}\n\n# Fault injection (${short ? 'short' : 'full'} run${only === undefined ? '' : `, only the rows whose names contain "${only}"`})\n\n${table(done)}\n\nTotal time ${seconds.toFixed(0)} s. ` +
       'Recovery: from the fault until a new message is acknowledged and shown to every member of its channel. ' +
       'Sends retried: sends that needed more than one attempt, with how the failed attempts were answered (HTTP status, or ' +
       'no answer: connection refused or timed out); each was retried under the same clientMessageId, and only acknowledged sends count.\n';

@@ -299,11 +299,12 @@ export class FaultSystem {
     return out;
   }
 
-  /** A graceful stop (SIGTERM, then SIGKILL after `graceMs`); true when it exited by itself. */
-  async stopAppGracefully(name: string, graceMs = 15_000): Promise<boolean> {
+  /** A graceful stop (SIGTERM, then SIGKILL after `graceMs`): whether it exited by itself, and how long it took. */
+  async stopAppGracefully(name: string, graceMs = 15_000): Promise<{ exited: boolean; ms: number }> {
     const a = this.app(name);
+    const started = Date.now();
     await stopApp(a, graceMs);
-    return a.process.signalCode !== 'SIGKILL';
+    return { exited: a.process.signalCode !== 'SIGKILL', ms: Date.now() - started };
   }
 
   async stop(): Promise<void> {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The fault-injection command: builds, then runs the system on a RabbitMQ node, FerretDB and Redis of its own
 # (never the shared ones), kills and restarts each part under load and checks what the clients saw
-# (also written to reports/faults.md). Usage: npm run faults [-- --short]
+# (also written to reports/faults.md). Usage: npm run faults [-- --short] [--only <text of a row name>]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"

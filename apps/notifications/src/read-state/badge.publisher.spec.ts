@@ -2,13 +2,22 @@ import 'reflect-metadata';
 import { EventPublisher } from '@wellifiy/messaging';
 import { NotificationsConfig } from '../config/notifications.config';
 import { DEFAULTS, FakePublisher, FakeReadStateRepository, FakeSettingsRepository, message, snapshot } from '../testing/fakes';
-import { BadgePublisher } from './badge.publisher';
+import { BADGE_COALESCE_MS, BadgePublisher } from './badge.publisher';
 import { ChannelState } from './read-state.repository';
 import { ReadStateService } from './read-state.service';
 
 /** Records which channels a flush reads back from the store. */
 class CountingReadStateRepository extends FakeReadStateRepository {
   readonly channelReads: string[] = [];
+  /** Flushes that have read the members' rows; while `held` is set, those reads wait for it. */
+  flushes = 0;
+  held: Promise<void> | null = null;
+
+  override async rowsOfUsers(orgId: string, userIds: string[]): ReturnType<FakeReadStateRepository['rowsOfUsers']> {
+    this.flushes++;
+    if (this.held) await this.held;
+    return super.rowsOfUsers(orgId, userIds);
+  }
 
   override async channels(orgId: string, ids: string[]): Promise<Map<string, ChannelState>> {
     this.channelReads.push(...ids);
@@ -75,5 +84,48 @@ describe('BadgePublisher', () => {
     expect(publisher.of('badge.updated')).toEqual([
       { badges: [{ userId: 'tm_1', total: 4, channelId: 'grp', unread: 0 }, { userId: 'pat_a', total: 1, channelId: 'grp', unread: 1 }] },
     ]);
+  });
+
+  it('while a flush is slow, what is queued meanwhile goes out in one batch after it, not in a flush per coalescing window', async () => {
+    let release!: () => void;
+    repo.held = new Promise<void>((r) => (release = r));
+    await recordAndQueue(1, 'pat_a');
+    const first = badges.flush();
+    // Five coalescing windows pass while the first flush waits for the database, each with a message queued.
+    for (let seq = 2; seq <= 6; seq++) {
+      await recordAndQueue(seq, 'pat_a');
+      await new Promise((r) => setTimeout(r, BADGE_COALESCE_MS + 20));
+    }
+    expect(repo.flushes).toBe(1);
+    repo.held = null;
+    release();
+    await first;
+    await badges.flush();
+    expect(repo.flushes).toBe(2);
+    const announced = publisher.of('badge.updated') as { badges: { userId: string; unread: number }[] }[];
+    expect(announced).toHaveLength(2);
+    expect(announced[1].badges.find((b) => b.userId === 'tm_1')?.unread).toBe(6);
+  });
+
+  it('a shutdown waits for the running flush and one more, not for what the load keeps queueing meanwhile', async () => {
+    let release!: () => void;
+    repo.held = new Promise<void>((r) => (release = r));
+    await recordAndQueue(1, 'pat_a');
+    void badges.flush();
+    await recordAndQueue(2, 'pat_a');
+    const shutdown = badges.onModuleDestroy();
+    let done = false;
+    void shutdown.then(() => (done = true));
+    repo.held = null;
+    release();
+    // Messages keep arriving (the transport closes only after the destroy hooks): the shutdown ends regardless.
+    let seq = 3;
+    while (!done && seq < 50) {
+      await recordAndQueue(seq++, 'pat_a');
+      await new Promise((r) => setImmediate(r));
+    }
+    await shutdown;
+    expect(done).toBe(true);
+    expect(seq).toBeLessThan(50);
   });
 });

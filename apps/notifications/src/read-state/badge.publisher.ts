@@ -30,7 +30,9 @@ export class BadgePublisher implements OnModuleDestroy {
    */
   private pending = new Map<string, Map<string, { members: Set<string>; channel: ChannelState | null }>>();
   private timer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> = Promise.resolve();
+  /** The flush running now, and the one that will take what is queued meanwhile (at most one waits). */
+  private running: Promise<void> | null = null;
+  private next: Promise<void> | null = null;
 
   constructor(
     private readonly repo: ReadStateRepository,
@@ -57,47 +59,64 @@ export class BadgePublisher implements OnModuleDestroy {
       for (const m of channel.members) entry.members.add(m.userId);
       if (entry.channel) entry.channel = latest(entry.channel, channel);
     }
-    if (!this.timer) {
+    // While a flush runs, what arrives waits for it to end and then goes out in one batch (see flush).
+    if (!this.timer && !this.running) {
       this.timer = setTimeout(() => void this.flush(), BADGE_COALESCE_MS);
       this.timer.unref();
     }
   }
 
   /**
-   * Recomputes and announces every queued badge: per organisation, one event per BADGE_BATCH_USERS users, each
-   * badge naming the channel whose message queued it. Flushes run one at a time, in order.
+   * Recomputes and announces every badge queued so far, resolving when they are out. One flush runs at a time: what
+   * is queued while one runs goes out in a single batch as soon as it ends, so a flush slower than BADGE_COALESCE_MS
+   * (a loaded database) makes batches larger instead of queueing a flush per window behind it. A shutdown's flush
+   * therefore waits for at most two batches, however long the load goes on meanwhile.
    */
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (!this.running) return (this.running = this.runBatch());
+    return (this.next ??= this.running.then(() => {
+      this.next = null;
+      return (this.running = this.runBatch());
+    }));
+  }
+
+  private runBatch(): Promise<void> {
     const batch = this.pending;
     this.pending = new Map();
-    this.flushing = this.flushing.then(async () => {
-      for (const [orgId, byChannel] of batch) {
-        const users = [...new Set([...byChannel.values()].flatMap((e) => [...e.members]))];
-        const held = new Map<string, ChannelState>();
-        for (const [channelId, e] of byChannel) if (e.channel) held.set(channelId, e.channel);
-        for (let i = 0; i < users.length; i += BADGE_BATCH_USERS) {
-          const chunk = users.slice(i, i + BADGE_BATCH_USERS);
-          try {
-            const summaries = await this.summariesOf(orgId, chunk, held);
-            const badges: UserBadge[] = [];
-            for (const [channelId, { members }] of byChannel) {
-              for (const userId of chunk) {
-                if (!members.has(userId)) continue;
-                const s = summaries.get(userId);
-                badges.push({ userId, total: s?.total ?? 0, channelId, unread: s?.channels.find((c) => c.channelId === channelId)?.unread ?? 0 });
-              }
+    const run: Promise<void> = this.announceBatch(batch).finally(() => {
+      if (this.running === run) this.running = null;
+      if (this.pending.size && !this.next) void this.flush();
+    });
+    return run;
+  }
+
+  /** Per organisation, one event per BADGE_BATCH_USERS users, each badge naming the channel whose message queued it. */
+  private async announceBatch(batch: Map<string, Map<string, { members: Set<string>; channel: ChannelState | null }>>): Promise<void> {
+    for (const [orgId, byChannel] of batch) {
+      const users = [...new Set([...byChannel.values()].flatMap((e) => [...e.members]))];
+      const held = new Map<string, ChannelState>();
+      for (const [channelId, e] of byChannel) if (e.channel) held.set(channelId, e.channel);
+      for (let i = 0; i < users.length; i += BADGE_BATCH_USERS) {
+        const chunk = users.slice(i, i + BADGE_BATCH_USERS);
+        try {
+          const summaries = await this.summariesOf(orgId, chunk, held);
+          const badges: UserBadge[] = [];
+          for (const [channelId, { members }] of byChannel) {
+            for (const userId of chunk) {
+              if (!members.has(userId)) continue;
+              const s = summaries.get(userId);
+              badges.push({ userId, total: s?.total ?? 0, channelId, unread: s?.channels.find((c) => c.channelId === channelId)?.unread ?? 0 });
             }
-            await this.emit(Events.BadgeUpdated, orgId, { badges });
-          } catch (err) {
-            // Realtime only: the next change or the client's GET /v1/me/badge brings the right figure.
-            this.logger.warn(`could not recompute ${chunk.length} badge(s): ${(err as Error).message}`);
           }
+          await this.emit(Events.BadgeUpdated, orgId, { badges });
+        } catch (err) {
+          // Realtime only: the next change or the client's GET /v1/me/badge brings the right figure.
+          this.logger.warn(`could not recompute ${chunk.length} badge(s): ${(err as Error).message}`);
         }
       }
-    });
-    return this.flushing;
+    }
   }
 
   /**
