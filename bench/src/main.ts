@@ -44,7 +44,7 @@ async function main(): Promise<void> {
       jwtSecret: TEST_JWT_SECRET,
       dbPrefix: prefix,
       nodeEnv: 'test',
-      logLevel: 'warn',
+      logLevel: process.env.BENCH_LOG_LEVEL ?? 'warn',
       logs: path.join(root, 'reports/bench-logs'),
       extraEnv: {
         gateway: { RATE_LIMIT_PER_MINUTE: '10000000' },

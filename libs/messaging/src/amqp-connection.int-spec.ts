@@ -1,3 +1,4 @@
+import { Socket } from 'node:net';
 import { testInfra } from '@wellifiy/testing';
 import { connectAmqp } from './amqp-connection';
 
@@ -23,5 +24,28 @@ describe('connectAmqp with a list of nodes (AMQP_URLS)', () => {
 
   it('refuses an empty list', () => {
     expect(() => connectAmqp([], 'it-urls-none')).toThrow('at least one broker URL');
+  });
+
+  it("turns Nagle's algorithm off on the broker socket (amqplib leaves it on: replies waited for delayed ACKs)", async () => {
+    const calls: { port: number | undefined; noDelay: boolean | undefined }[] = [];
+    const original = Socket.prototype.setNoDelay;
+    Socket.prototype.setNoDelay = function (this: Socket, noDelay?: boolean) {
+      calls.push({ port: this.remotePort, noDelay });
+      return original.call(this, noDelay);
+    };
+    const connection = connectAmqp(testInfra.amqpUrl, 'it-nodelay');
+    try {
+      await new Promise<void>((resolve, reject) => {
+        connection.once('connect', () => resolve());
+        setTimeout(() => reject(new Error('no connection within 5 s')), 5000);
+      });
+    } finally {
+      Socket.prototype.setNoDelay = original;
+      await connection.close();
+    }
+    const brokerPort = Number(new URL(testInfra.amqpUrl).port || 5672);
+    const toBroker = calls.filter((c) => c.port === brokerPort);
+    expect(toBroker.length).toBeGreaterThan(0);
+    expect(toBroker.every((c) => c.noDelay === true)).toBe(true);
   });
 });
