@@ -267,6 +267,13 @@ describe('MongoMessageStore: the timeline (FerretDB + RabbitMQ)', () => {
       expect(seqs(await repo.list(org, channelId, { before: 10_000_000, limit: 3 }))).toEqual(range(total - 2, total));
     });
 
+    it('a newest page and a catch-up that span three buckets (read together) are whole and in order', async () => {
+      expect(seqs(await repo.list(org, channelId, { limit: 200 }))).toEqual(range(total - 199, total));
+      expect(seqs(await repo.list(org, channelId, { before: 2 * SEQ_BUCKET + 1, limit: 2 * SEQ_BUCKET }))).toEqual(range(1, 2 * SEQ_BUCKET));
+      expect(seqs(await repo.list(org, channelId, { after: SEQ_BUCKET - 3, limit: 2 * SEQ_BUCKET }))).toEqual(range(SEQ_BUCKET - 2, 3 * SEQ_BUCKET - 3));
+      expect(seqs(await repo.list(org, channelId, { before: 1, limit: 10 }))).toEqual([]);
+    });
+
     it('roots only: replies are skipped and the page still fills from further buckets', async () => {
       const page = await repo.list(org, channelId, { limit: 150, rootsOnly: true });
       expect(page).toHaveLength(150);
@@ -279,6 +286,18 @@ describe('MongoMessageStore: the timeline (FerretDB + RabbitMQ)', () => {
       const next = await repo.append(aDraft(channelId), () => []);
       expect(next?.seq).toBe(total + 1);
     });
+  });
+
+  it('a newest page read after another writer went on (into new buckets) shows its messages; a send then continues after them', async () => {
+    const channelId = newChannelId();
+    for (let seq = 1; seq <= 20; seq++) await seed(aMessage(channelId, seq));
+    expect((await repo.list(org, channelId, { limit: 5 })).map((m) => m.seq)).toEqual(oneToN(5, 16));
+    // Another replica's sends: past the top this process last read, two buckets further.
+    const more = [];
+    for (let seq = 21; seq <= 2 * SEQ_BUCKET + 10; seq++) more.push(aMessage(channelId, seq));
+    for (const m of more) await seed(m);
+    expect((await repo.list(org, channelId, { limit: 5 })).map((m) => m.seq)).toEqual(oneToN(5, 2 * SEQ_BUCKET + 6));
+    expect((await repo.append(aDraft(channelId), () => []))?.seq).toBe(2 * SEQ_BUCKET + 11);
   });
 
   it('messages stored without a bucket get one from the backfill, once, and are listed again', async () => {

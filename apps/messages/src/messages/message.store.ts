@@ -149,27 +149,44 @@ export class MongoMessageStore extends MessageStore {
   /*
    * The timeline is read bucket by bucket (SEQ_BUCKET seqs each, found by equality on (channelId, bucket)): FerretDB
    * would evaluate a seq range or a sort on seq itself, over every message of the channel — 300 ms at 5,000
-   * messages. Seqs have no gaps, so walking up stops at the first empty or partly filled bucket.
+   * messages. Seqs have no gaps, so walking up stops at the first empty or partly filled bucket, and the buckets a
+   * page of `limit` seqs spans are known before reading: they are read together, not one after the other.
    */
   async list(orgId: string, channelId: string, { after, before, limit, rootsOnly, viewerId }: SeqRange): Promise<MessageView[]> {
     const wanted = (d: MessageDoc): boolean =>
       (after === undefined || d.seq > after) && (before === undefined || d.seq < before) && (!rootsOnly || d.threadId === null);
     const found: MessageDoc[] = [];
+    const read = (buckets: number[]): Promise<MessageDoc[][]> => Promise.all(buckets.map((b) => this.bucket(orgId, channelId, b)));
     if (after !== undefined) {
-      // Oldest first from after+1.
-      for (let b = seqBucket(after + 1); found.length < limit; b++) {
-        if (before !== undefined && b * SEQ_BUCKET >= before) break;
-        const docs = await this.bucket(orgId, channelId, b);
-        found.push(...docs.filter(wanted));
-        if (!docs.length || docs[docs.length - 1].seq < (b + 1) * SEQ_BUCKET - 1) break;
+      // Oldest first from after+1: first the buckets of after+1 … after+limit, then (roots only) one at a time.
+      let next = seqBucket(after + 1);
+      let span = seqBucket(after + limit) - next + 1;
+      walk: while (found.length < limit) {
+        const buckets = bucketRange(next, span).filter((b) => before === undefined || b * SEQ_BUCKET < before);
+        if (!buckets.length) break;
+        const pages = await read(buckets);
+        for (const [i, docs] of pages.entries()) {
+          found.push(...docs.filter(wanted));
+          if (!docs.length || docs[docs.length - 1].seq < (buckets[i] + 1) * SEQ_BUCKET - 1) break walk;
+        }
+        next += span;
+        span = 1;
       }
       found.splice(limit);
     } else {
-      // The newest below `before` (or of all): from the top bucket down.
-      const top = Math.min(before !== undefined ? before - 1 : Infinity, await this.topSeq(orgId, channelId));
-      for (let b = seqBucket(top); b >= 0 && found.length < limit; b--) {
-        const docs = await this.bucket(orgId, channelId, b);
-        found.unshift(...docs.filter(wanted));
+      // The newest below `before` (or of all): the top bucket, then the buckets below it that the rest of the page
+      // spans, together (then, roots only, one at a time).
+      const topBucket = await this.topBucket(orgId, channelId);
+      let next = before !== undefined ? Math.min(seqBucket(Math.max(0, before - 1)), topBucket) : topBucket;
+      let span = 1;
+      while (next >= 0 && found.length < limit) {
+        const buckets = bucketRange(next - span + 1, span).filter((b) => b >= 0);
+        const pages = await read(buckets);
+        for (let i = pages.length - 1; i >= 0; i--) found.unshift(...pages[i].filter(wanted));
+        const top = pages[pages.length - 1];
+        if (buckets[buckets.length - 1] === topBucket && top.length) this.rememberAtLeast(channelId, top[top.length - 1].seq);
+        next -= span;
+        span = Math.max(1, Math.ceil((limit - found.length) / SEQ_BUCKET));
       }
       found.splice(0, Math.max(0, found.length - limit));
     }
@@ -276,10 +293,10 @@ export class MongoMessageStore extends MessageStore {
   }
 
   /**
-   * The channel's highest seq, read from the database: the highest non-empty bucket is found by doubling and
-   * then halving (a few equality lookups, starting from what this process last stored), then its maximum.
+   * The channel's highest non-empty bucket (0 when it has none), found by doubling and then halving (a few equality
+   * lookups, starting from the bucket of what this process last stored or read as the top).
    */
-  private async topSeq(orgId: string, channelId: string): Promise<number> {
+  private async topBucket(orgId: string, channelId: string): Promise<number> {
     const exists = async (b: number): Promise<boolean> =>
       // serves: (channelId, bucket) index
       (await this.messages.exists({ channelId, bucket: b, orgId })) !== null;
@@ -300,6 +317,12 @@ export class MongoMessageStore extends MessageStore {
       if (await exists(mid)) low = mid;
       else high = mid;
     }
+    return low;
+  }
+
+  /** The channel's highest seq, read from the database: the maximum of its highest non-empty bucket. */
+  private async topSeq(orgId: string, channelId: string): Promise<number> {
+    const low = await this.topBucket(orgId, channelId);
     const docs = await this.messages.find({ channelId, bucket: low, orgId }).select({ seq: 1 }).lean<{ seq: number }[]>();
     return docs.reduce((max, d) => Math.max(max, d.seq), 0);
   }
@@ -321,6 +344,14 @@ export class MongoMessageStore extends MessageStore {
     if (this.lastSeq.size >= SEQ_HINTS_MAX) this.lastSeq.clear();
     this.lastSeq.set(channelId, seq);
   }
+
+  /** A top seq seen by a read: the next read's bucket lookups start there (and a send claims after it). */
+  private rememberAtLeast(channelId: string, seq: number): void {
+    if ((this.lastSeq.get(channelId) ?? 0) < seq) this.remember(channelId, seq);
+  }
 }
+
+/** `count` consecutive bucket numbers from `first`. */
+const bucketRange = (first: number, count: number): number[] => Array.from({ length: count }, (_v, i) => first + i);
 
 const notIn = (channels: string[]): Record<string, unknown> => (channels.length ? { channelId: { $nin: channels } } : {});
