@@ -290,6 +290,8 @@ describe('MongoMessageStore: the timeline (FerretDB + RabbitMQ)', () => {
 
   it('a newest page read after another writer went on (into new buckets) shows its messages; a send then continues after them', async () => {
     const channelId = newChannelId();
+    expect(await repo.list(org, channelId, { limit: 5 })).toEqual([]);
+    expect(await repo.list(org, channelId, { before: 3, limit: 5 })).toEqual([]);
     for (let seq = 1; seq <= 20; seq++) await seed(aMessage(channelId, seq));
     expect((await repo.list(org, channelId, { limit: 5 })).map((m) => m.seq)).toEqual(oneToN(5, 16));
     // Another replica's sends: past the top this process last read, two buckets further.

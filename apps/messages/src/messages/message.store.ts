@@ -293,8 +293,8 @@ export class MongoMessageStore extends MessageStore {
   }
 
   /**
-   * The channel's highest non-empty bucket (0 when it has none), found by doubling and then halving (a few equality
-   * lookups, starting from the bucket of what this process last stored or read as the top).
+   * The channel's highest non-empty bucket (-1 when it has no messages), found by doubling and then halving (a few
+   * equality lookups, starting from the bucket of what this process last stored or read as the top).
    */
   private async topBucket(orgId: string, channelId: string): Promise<number> {
     const exists = async (b: number): Promise<boolean> =>
@@ -302,9 +302,9 @@ export class MongoMessageStore extends MessageStore {
       (await this.messages.exists({ channelId, bucket: b, orgId })) !== null;
     let low = seqBucket(this.lastSeq.get(channelId) ?? 0);
     if (!(await exists(low))) {
-      if (low === 0) return 0;
+      if (low === 0) return -1;
       low = 0; // the hint is ahead of the database (it never is for this process's own writes): start over
-      if (!(await exists(0))) return 0;
+      if (!(await exists(0))) return -1;
     }
     let high = low + 1;
     while (await exists(high)) {
@@ -323,6 +323,7 @@ export class MongoMessageStore extends MessageStore {
   /** The channel's highest seq, read from the database: the maximum of its highest non-empty bucket. */
   private async topSeq(orgId: string, channelId: string): Promise<number> {
     const low = await this.topBucket(orgId, channelId);
+    if (low < 0) return 0;
     const docs = await this.messages.find({ channelId, bucket: low, orgId }).select({ seq: 1 }).lean<{ seq: number }[]>();
     return docs.reduce((max, d) => Math.max(max, d.seq), 0);
   }

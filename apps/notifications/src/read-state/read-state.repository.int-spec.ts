@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { KeyRing } from '@wellifiy/crypto';
 import { EventPublisher, EventSeal, OutboxRelay } from '@wellifiy/messaging';
-import { MongoModule } from '@wellifiy/persistence';
+import { IN_LIST_MAX, MongoModule } from '@wellifiy/persistence';
 import { IntegrationModule, integrationModule, uniqueName } from '@wellifiy/testing';
 import { MongoSettingsRepository, SettingsRepository } from '../settings/settings.repository';
 import { SETTINGS_MODEL, SettingsSchema } from '../settings/settings.schema';
@@ -181,8 +181,8 @@ describe('notifications repositories (FerretDB)', () => {
     expect(await repo.channel(org, ch)).toMatchObject({ lastSeq: 12, deleted: [{ seq: 4, senderId: 'pat_1' }] });
   });
 
-  it('channels() returns exactly the requested channels of the organisation, for few ids (point lookups) and many ($in)', async () => {
-    const ids = Array.from({ length: 40 }, () => `ch_${randomUUID()}`);
+  it('channels() returns exactly the requested channels of the organisation, for few ids and for more than one $in holds', async () => {
+    const ids = Array.from({ length: IN_LIST_MAX + 20 }, () => `ch_${randomUUID()}`);
     for (const ch of ids) await repo.applySnapshot(org, snapshot(ch, 'care_team', members(1)), 'zero');
     const elsewhere = `ch_${randomUUID()}`;
     await repo.applySnapshot(uniqueName('other-org'), snapshot(elsewhere, 'care_team', members(1)), 'zero');
@@ -192,6 +192,19 @@ describe('notifications repositories (FerretDB)', () => {
       expect([...found.keys()].sort()).toEqual(wanted.filter((id) => ids.includes(id)).sort());
       for (const [id, c] of found) expect(c.id).toBe(id);
     }
+  });
+
+  it('rowsOfUsers and settings for more users than one $in holds: every one of them, once', async () => {
+    const ch = `ch_${randomUUID()}`;
+    const users = Array.from({ length: IN_LIST_MAX + 15 }, (_, i) => `tm_many_${i}_${randomUUID().slice(0, 6)}`);
+    await repo.applySnapshot(org, snapshot(ch, 'care_team', users.map((u) => [u, 'team_member'] as [string, 'team_member'])), 'zero');
+    const rows = await repo.rowsOfUsers(org, [...users, users[0]]);
+    expect(rows.map((r) => r.userId).sort()).toEqual([...users].sort());
+    expect(rows.every((r) => r.channelId === ch)).toBe(true);
+    const fields = { emailFrequency: 'daily' as const, emailDelayMinutes: 10, pushEnabled: true, mutedChannelIds: [] };
+    await Promise.all(users.map((u) => settings.save(org, u, fields, 0, 'a')));
+    const stored = await settings.findMany(org, [...users, 'nobody']);
+    expect([...stored.keys()].sort()).toEqual([...users].sort());
   });
 
   it('rowsOfUsers returns the channels a user is a member of, in their organisation only', async () => {

@@ -2,13 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { ChannelSnapshot, ChannelType, UserKind } from '@wellifiy/contracts';
-import { isDuplicateKeyError, oneOrIn } from '@wellifiy/persistence';
+import { inChunks, isDuplicateKeyError, oneOrIn } from '@wellifiy/persistence';
 import { CHANNEL_STATE_MODEL, ChannelStateDoc, senderField, senderOfField } from './channel-state.schema';
 import { READ_STATE_MODEL, ReadStateDoc, readStateId } from './read-state.schema';
 import { ChannelCounter, SentMarker } from './unread';
-
-/** Up to this many ids, documents are read by parallel _id lookups rather than one $in. */
-const POINT_LOOKUPS_MAX = 32;
 
 export interface ChannelState extends ChannelCounter {
   orgId: string;
@@ -284,15 +281,9 @@ export class MongoReadStateRepository extends ReadStateRepository {
   }
 
   async channels(orgId: string, channelIds: string[]): Promise<Map<string, ChannelState>> {
-    const ids = [...new Set(channelIds)];
-    if (!ids.length) return new Map();
-    // FerretDB evaluates $in itself, over every channel of the organisation; a user's few channels are cheaper
-    // fetched as parallel _id lookups, which it hands to its backend.
-    const docs =
-      ids.length <= POINT_LOOKUPS_MAX
-        ? (await Promise.all(ids.map((_id) => this.channelStates.findOne({ _id, orgId }).lean<ChannelStateDoc>()))).filter((d): d is ChannelStateDoc => d !== null)
-        : await this.channelStates.find({ _id: oneOrIn(ids), orgId }).lean<ChannelStateDoc[]>();
-    return new Map(docs.map((d) => [d._id, toChannelState(d)]));
+    // serves: the _id index (an $in of at most IN_LIST_MAX ids per query)
+    const found = await Promise.all(inChunks(channelIds).map((ids) => this.channelStates.find({ _id: oneOrIn(ids), orgId }).lean<ChannelStateDoc[]>()));
+    return new Map(found.flat().map((d) => [d._id, toChannelState(d)]));
   }
 
   async row(orgId: string, channelId: string, userId: string): Promise<ReadState | null> {
@@ -307,9 +298,8 @@ export class MongoReadStateRepository extends ReadStateRepository {
   }
 
   async rowsOfUsers(orgId: string, userIds: string[]): Promise<ReadState[]> {
-    if (!userIds.length) return [];
     // serves: { orgId, userId, member } index
-    const docs = await this.readStates.find({ orgId, userId: oneOrIn(userIds), member: true }).lean<ReadStateDoc[]>();
-    return docs.map(toReadState);
+    const found = await Promise.all(inChunks(userIds).map((ids) => this.readStates.find({ orgId, userId: oneOrIn(ids), member: true }).lean<ReadStateDoc[]>()));
+    return found.flat().map(toReadState);
   }
 }
