@@ -19,3 +19,8 @@ export function inChunks<T>(values: readonly T[]): T[][] {
   for (let i = 0; i < unique.length; i += IN_LIST_MAX) chunks.push(unique.slice(i, i + IN_LIST_MAX));
   return chunks;
 }
+
+/** One query per inChunks list of the values, run together, their results in one array. */
+export async function findInChunks<V, T>(values: readonly V[], find: (chunk: V[]) => Promise<T[]>): Promise<T[]> {
+  return (await Promise.all(inChunks(values).map(find))).flat();
+}

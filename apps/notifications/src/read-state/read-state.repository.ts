@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { ChannelSnapshot, ChannelType, UserKind } from '@wellifiy/contracts';
-import { inChunks, isDuplicateKeyError, oneOrIn } from '@wellifiy/persistence';
+import { findInChunks, isDuplicateKeyError, oneOrIn } from '@wellifiy/persistence';
 import { CHANNEL_STATE_MODEL, ChannelStateDoc, senderField, senderOfField } from './channel-state.schema';
 import { READ_STATE_MODEL, ReadStateDoc, readStateId } from './read-state.schema';
 import { ChannelCounter, SentMarker } from './unread';
@@ -282,8 +282,8 @@ export class MongoReadStateRepository extends ReadStateRepository {
 
   async channels(orgId: string, channelIds: string[]): Promise<Map<string, ChannelState>> {
     // serves: the _id index (an $in of at most IN_LIST_MAX ids per query)
-    const found = await Promise.all(inChunks(channelIds).map((ids) => this.channelStates.find({ _id: oneOrIn(ids), orgId }).lean<ChannelStateDoc[]>()));
-    return new Map(found.flat().map((d) => [d._id, toChannelState(d)]));
+    const docs = await findInChunks(channelIds, (ids) => this.channelStates.find({ _id: oneOrIn(ids), orgId }).lean<ChannelStateDoc[]>());
+    return new Map(docs.map((d) => [d._id, toChannelState(d)]));
   }
 
   async row(orgId: string, channelId: string, userId: string): Promise<ReadState | null> {
@@ -299,7 +299,7 @@ export class MongoReadStateRepository extends ReadStateRepository {
 
   async rowsOfUsers(orgId: string, userIds: string[]): Promise<ReadState[]> {
     // serves: { orgId, userId, member } index
-    const found = await Promise.all(inChunks(userIds).map((ids) => this.readStates.find({ orgId, userId: oneOrIn(ids), member: true }).lean<ReadStateDoc[]>()));
-    return found.flat().map(toReadState);
+    const docs = await findInChunks(userIds, (ids) => this.readStates.find({ orgId, userId: oneOrIn(ids), member: true }).lean<ReadStateDoc[]>());
+    return docs.map(toReadState);
   }
 }

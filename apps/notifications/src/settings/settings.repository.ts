@@ -3,7 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { EmailFrequency, Events } from '@wellifiy/contracts';
 import { newOutbox, OutboxRelay, pushOutbox } from '@wellifiy/messaging';
-import { inChunks, isDuplicateKeyError, oneOrIn } from '@wellifiy/persistence';
+import { findInChunks, isDuplicateKeyError, oneOrIn } from '@wellifiy/persistence';
 import { SETTINGS_MODEL, SettingsDoc, settingsId } from './settings.schema';
 
 export interface StoredSettings {
@@ -58,8 +58,8 @@ export class MongoSettingsRepository extends SettingsRepository {
   }
 
   async findMany(orgId: string, userIds: string[]): Promise<Map<string, StoredSettings>> {
-    const found = await Promise.all(inChunks(userIds).map((ids) => this.settings.find({ orgId, userId: oneOrIn(ids) }).lean<SettingsDoc[]>()));
-    return new Map(found.flat().map((d) => [d.userId, toSettings(d)]));
+    const docs = await findInChunks(userIds, (ids) => this.settings.find({ orgId, userId: oneOrIn(ids) }).lean<SettingsDoc[]>());
+    return new Map(docs.map((d) => [d.userId, toSettings(d)]));
   }
 
   async save(orgId: string, userId: string, fields: SettingsFields, expectedVersion: number, actorId: string): Promise<StoredSettings | null> {
